@@ -1,0 +1,289 @@
+//! The one typed configuration, loaded once at start: built-in defaults,
+//! then `scigrant.toml` (if present), then `SCIGRANT_*` environment
+//! variables. Secrets are redacted in `Debug`.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// A value that never shows in logs.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Lowest PBKDF2-HMAC-SM3 iteration count a production server accepts;
+/// see docs/operations.md for the measured cost.
+pub const MIN_PASSWORD_ITERATIONS: u32 = scigrant_domain::password_hash::MIN_PRODUCTION_ITERATIONS;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on (`SCIGRANT_LISTEN`).
+    pub listen: String,
+    /// Where the SQLite database, uploaded files and the PII key live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `<data_dir>/scigrant.db`.
+    pub database_url: String,
+    /// The address users reach the site at; https turns on `Secure` cookies.
+    pub public_url: String,
+    pub max_connections: u32,
+    /// 站点名称 and its second-language name (the Tibet site shows Tibetan).
+    pub site_name: String,
+    pub site_second_name: String,
+    /// 业务咨询 / 技术咨询 telephone numbers shown on every page.
+    pub business_phones: Vec<String>,
+    pub tech_phones: Vec<String>,
+    /// 64 hex digits; when absent the key is generated into the data dir.
+    pub pii_key: Option<Secret>,
+    /// PBKDF2-HMAC-SM3 iterations for new password hashes.
+    pub password_iterations: u32,
+    /// Lets tests lower the iteration count below the production floor.
+    pub allow_weak_password_hashing: bool,
+    /// For automated tests only: every captcha accepts this answer.
+    pub test_captcha: Option<Secret>,
+    /// SMTP relay for e-mail; when absent e-mail stays in the outbox.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    /// Per-IP limits (requests a minute) on login and registration posts.
+    pub login_rate_per_minute: u32,
+    pub register_rate_per_minute: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            public_url: String::new(),
+            max_connections: 16,
+            site_name: "科技创新服务系统".into(),
+            site_second_name: String::new(),
+            business_phones: vec![],
+            tech_phones: vec![],
+            pii_key: None,
+            password_iterations: MIN_PASSWORD_ITERATIONS,
+            allow_weak_password_hashing: false,
+            test_captcha: None,
+            smtp_url: None,
+            mail_from: "scigrant@localhost".into(),
+            login_rate_per_minute: 30,
+            register_rate_per_minute: 20,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("配置文件 {0} 无法读取：{1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("配置文件 {0} 格式错误：{1}")]
+    Parse(PathBuf, String),
+    #[error("环境变量 {0} 的值无效：{1}")]
+    Env(&'static str, String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// defaults → `file` (when it exists) → environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
+        let path = file
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("scigrant.toml"));
+        let mut cfg = if path.exists() {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| ConfigError::Read(path.clone(), e))?;
+            toml::from_str(&text).map_err(|e| ConfigError::Parse(path.clone(), e.to_string()))?
+        } else if file.is_some() {
+            return Err(ConfigError::Read(
+                path,
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ));
+        } else {
+            Config::default()
+        };
+        cfg.apply_env(|k| std::env::var(k).ok())?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    /// Applies `SCIGRANT_*` variables read through `get`.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let list = |v: String| -> Vec<String> {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        if let Some(v) = get("SCIGRANT_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = get("SCIGRANT_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = get("SCIGRANT_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = get("SCIGRANT_PUBLIC_URL") {
+            self.public_url = v;
+        }
+        if let Some(v) = get("SCIGRANT_MAX_CONNECTIONS") {
+            self.max_connections = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_MAX_CONNECTIONS", v))?;
+        }
+        if let Some(v) = get("SCIGRANT_SITE_NAME") {
+            self.site_name = v;
+        }
+        if let Some(v) = get("SCIGRANT_SITE_SECOND_NAME") {
+            self.site_second_name = v;
+        }
+        if let Some(v) = get("SCIGRANT_BUSINESS_PHONES") {
+            self.business_phones = list(v);
+        }
+        if let Some(v) = get("SCIGRANT_TECH_PHONES") {
+            self.tech_phones = list(v);
+        }
+        if let Some(v) = get("SCIGRANT_PII_KEY") {
+            self.pii_key = Some(Secret(v));
+        }
+        if let Some(v) = get("SCIGRANT_PASSWORD_ITERATIONS") {
+            self.password_iterations = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_PASSWORD_ITERATIONS", v))?;
+        }
+        if let Some(v) = get("SCIGRANT_ALLOW_WEAK_PASSWORD_HASHING") {
+            self.allow_weak_password_hashing = v == "1" || v == "true";
+        }
+        if let Some(v) = get("SCIGRANT_TEST_CAPTCHA")
+            && !v.is_empty()
+        {
+            self.test_captcha = Some(Secret(v));
+        }
+        if let Some(v) = get("SCIGRANT_SMTP_URL") {
+            self.smtp_url = Some(Secret(v));
+        }
+        if let Some(v) = get("SCIGRANT_LOGIN_RATE_PER_MINUTE") {
+            self.login_rate_per_minute = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_LOGIN_RATE_PER_MINUTE", v))?;
+        }
+        if let Some(v) = get("SCIGRANT_REGISTER_RATE_PER_MINUTE") {
+            self.register_rate_per_minute = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_REGISTER_RATE_PER_MINUTE", v))?;
+        }
+        if let Some(v) = get("SCIGRANT_MAIL_FROM") {
+            self.mail_from = v;
+        }
+        Ok(())
+    }
+
+    /// Refuses combinations that would be unsafe in production.
+    pub fn check(&mut self) -> Result<(), ConfigError> {
+        if self.public_url.is_empty() {
+            self.public_url = format!("http://{}", self.listen);
+        }
+        if self.test_captcha.is_some() && self.https() {
+            return Err(ConfigError::Invalid(
+                "SCIGRANT_TEST_CAPTCHA 仅用于自动化测试，公开地址为 https 时拒绝启动".into(),
+            ));
+        }
+        if self.password_iterations < MIN_PASSWORD_ITERATIONS && !self.allow_weak_password_hashing {
+            return Err(ConfigError::Invalid(format!(
+                "password_iterations 不得低于 {MIN_PASSWORD_ITERATIONS}"
+            )));
+        }
+        if self.allow_weak_password_hashing && self.https() {
+            return Err(ConfigError::Invalid(
+                "allow_weak_password_hashing 仅用于测试，公开地址为 https 时拒绝启动".into(),
+            ));
+        }
+        scigrant_store::Backend::from_url(&self.database_url())
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        Ok(())
+    }
+
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("scigrant.db").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let v: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        move |k| v.iter().find(|(a, _)| a == k).map(|(_, b)| b.clone())
+    }
+
+    #[test]
+    fn env_overrides_defaults() {
+        let mut c = Config::default();
+        c.apply_env(env(&[
+            ("SCIGRANT_LISTEN", "0.0.0.0:9000"),
+            ("SCIGRANT_BUSINESS_PHONES", "0891-6837871, 0891-6830873"),
+        ]))
+        .ok();
+        c.check().ok();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.business_phones, vec!["0891-6837871", "0891-6830873"]);
+        assert_eq!(c.public_url, "http://0.0.0.0:9000");
+        assert!(c.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn unknown_scheme_and_test_captcha_over_https_are_refused() {
+        let mut c = Config {
+            database_url: "mysql://x".into(),
+            ..Config::default()
+        };
+        assert!(c.check().unwrap_err().to_string().contains("mysql"));
+        let mut c = Config {
+            public_url: "https://kj.example.cn".into(),
+            test_captcha: Some(Secret::new("1234")),
+            ..Config::default()
+        };
+        assert!(c.check().is_err());
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let c = Config {
+            pii_key: Some(Secret::new("00ff")),
+            ..Config::default()
+        };
+        assert!(!format!("{c:?}").contains("00ff"));
+    }
+}

@@ -1,0 +1,164 @@
+//! Use cases of SciGrant. Each public function here is one thing a user
+//! does (`register_unit`, `approve_member`, …): it validates, runs one
+//! transaction, writes the audit record and queues notifications, and its
+//! doc comment lists those side effects. Front ends (HTML, CLI, tests) all
+//! call these same functions.
+
+pub mod auth;
+pub mod captcha;
+pub mod clock;
+pub mod config;
+pub mod console;
+pub mod error;
+pub mod export;
+pub mod members;
+pub mod notify;
+pub mod register;
+pub mod review;
+pub mod security;
+
+use std::sync::Arc;
+
+use scigrant_domain::account::AccountKind;
+use scigrant_store::audit::NewRecord;
+use scigrant_store::files::FileStore;
+use scigrant_store::pii::PiiCipher;
+use scigrant_store::{AnyConnection, Db};
+
+pub use clock::{Clock, SystemClock, TestClock};
+pub use config::Config;
+pub use error::{AppError, FieldErrors};
+
+/// Everything a use case needs, built once at start and shared.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub files: FileStore,
+    pub pii: PiiCipher,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("config", &self.config).finish()
+    }
+}
+
+impl App {
+    /// Opens the database and key as `config` says, running migrations.
+    pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<App, AppError> {
+        let db = Db::connect(&config.database_url(), config.max_connections).await?;
+        db.migrate().await?;
+        let pii = match &config.pii_key {
+            Some(k) => PiiCipher::from_hex(k.expose())?,
+            None => PiiCipher::load_or_create(&config.data_dir.join("pii.key"))?,
+        };
+        let files = FileStore::new(config.data_dir.join("files"));
+        Ok(App {
+            db,
+            files,
+            pii,
+            clock,
+            config: Arc::new(config),
+        })
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Today's date in China Standard Time, for birth-date checks.
+    pub fn today(&self) -> (i32, u32, u32) {
+        clock::civil_date(self.now())
+    }
+}
+
+/// Who acts and from where; every use case receives it for the audit log.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub kind: Option<AccountKind>,
+    pub id: Option<i64>,
+    pub label: String,
+    pub ip: String,
+    pub request_id: String,
+}
+
+impl Actor {
+    pub fn anonymous(ip: &str, request_id: &str) -> Actor {
+        Actor {
+            kind: None,
+            id: None,
+            label: "访客".into(),
+            ip: ip.into(),
+            request_id: request_id.into(),
+        }
+    }
+
+    pub fn system() -> Actor {
+        Actor {
+            kind: None,
+            id: None,
+            label: "系统".into(),
+            ip: "-".into(),
+            request_id: "-".into(),
+        }
+    }
+}
+
+/// Writes one audit record for `actor` inside the caller's transaction.
+pub(crate) async fn audit(
+    c: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
+    action: &str,
+    target: (&str, Option<i64>),
+    outcome: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    scigrant_store::audit::append(
+        c,
+        &NewRecord {
+            at: app.now(),
+            actor_kind: actor.kind.map(|k| k.code()).unwrap_or("anonymous").into(),
+            actor_id: actor.id,
+            actor_label: actor.label.clone(),
+            action: action.into(),
+            target_kind: target.0.into(),
+            target_id: target.1,
+            outcome: outcome.into(),
+            ip: actor.ip.clone(),
+            request_id: actor.request_id.clone(),
+            detail: detail.into(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A page of a list: rows, the total, and the 1-based page shown.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    /// "显示1到20,共58记录" as in the seed.
+    pub fn summary(&self) -> String {
+        if self.total == 0 {
+            return "共0记录".into();
+        }
+        let first = (self.page - 1) * self.per_page + 1;
+        let last = (first + self.rows.len() as i64 - 1).max(first);
+        format!("显示{first}到{last},共{}记录", self.total)
+    }
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+    pub fn offset(page: i64, per_page: i64) -> i64 {
+        (page.max(1) - 1) * per_page
+    }
+}

@@ -1,0 +1,91 @@
+//! Display masking of personal data (证件号码, 手机号码, 姓名) for lists, logs and exports,
+//! so pages show enough to recognise a record without exposing the full value. All
+//! functions count characters, not bytes, so Chinese names and full-width input are safe.
+
+/// Keeps `head` and `tail` characters and replaces each character between with '*'.
+fn keep_ends(chars: &[char], head: usize, tail: usize) -> String {
+    let n = chars.len();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| if i < head || i >= n - tail { c } else { '*' })
+        .collect()
+}
+
+/// Short values cannot keep both ends without revealing everything, so: 0 chars → "",
+/// 1 → "*", 2 → first + "*", otherwise first and last kept.
+fn mask_short(chars: &[char]) -> String {
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".to_string(),
+        2 => keep_ends(chars, 1, 0),
+        _ => keep_ends(chars, 1, 1),
+    }
+}
+
+/// "542322199101060091" → "5423**********0091": first 4 and last 4 kept when the value
+/// has at least 9 characters; shorter values keep only the first and last character.
+pub fn mask_id(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() >= 9 {
+        keep_ends(&chars, 4, 4)
+    } else {
+        mask_short(&chars)
+    }
+}
+
+/// "17312348887" → "173****8887": first 3 and last 4 kept when at least one character
+/// remains to hide (≥ 8 characters); shorter values keep only the first and last.
+pub fn mask_phone(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() >= 8 {
+        keep_ends(&chars, 3, 4)
+    } else {
+        mask_short(&chars)
+    }
+}
+
+/// "张三" → "张*", "欧阳娜娜" → "欧***": the first character (usually the surname) is
+/// kept. A one-character name is fully masked.
+pub fn mask_name(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".to_string(),
+        _ => keep_ends(&chars, 1, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert_eq!(mask_id("542322199101060091"), "5423**********0091");
+        assert_eq!(mask_id("11010519491231002X"), "1101**********002X");
+        assert_eq!(mask_id("H12345678"), "H123*5678");
+        assert_eq!(mask_id("E123456"), "E*****6");
+        assert_eq!(mask_id("AB"), "A*");
+        assert_eq!(mask_id("A"), "*");
+        assert_eq!(mask_id(""), "");
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(mask_phone("17312348887"), "173****8887");
+        assert_eq!(mask_phone("12345678"), "123*5678");
+        assert_eq!(mask_phone("1234567"), "1*****7");
+        assert_eq!(mask_phone(""), "");
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("扎西顿珠"), "扎***");
+        assert_eq!(mask_name("次仁·多吉"), "次****");
+        assert_eq!(mask_name("Tenzin"), "T*****");
+        assert_eq!(mask_name("李"), "*");
+        assert_eq!(mask_name(""), "");
+    }
+}

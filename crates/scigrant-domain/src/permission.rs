@@ -1,0 +1,252 @@
+//! Who may do what: every route and every use case names one of these
+//! permissions, and each is decided by a predicate here, unit-tested, with
+//! no IO. A handler calls the predicate first; the web layer refuses a
+//! route that declares none.
+
+use crate::account::{AccountKind, Membership, StaffRole, UnitState};
+
+/// The permission a route declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Anyone, signed in or not (portal, login, registration, captcha).
+    Public,
+    /// Any signed-in account (logout, own home screen).
+    SignedIn,
+    /// A natural person (个人用户).
+    Person,
+    /// A unit account (单位用户).
+    Unit,
+    /// A unit whose 初审 passed (科技项目申报 platform).
+    UnitPlatform,
+    /// Any staff member (the console home, password change).
+    Staff,
+    /// Staff holding one of the given role.
+    StaffRole(StaffRole),
+}
+
+/// The facts about the caller a permission is decided on.
+#[derive(Clone, Copy, Debug)]
+pub enum Caller {
+    Anonymous,
+    Person,
+    Unit {
+        state: UnitState,
+    },
+    Staff {
+        role: StaffRole,
+        must_change_password: bool,
+    },
+}
+
+impl Caller {
+    pub fn kind(&self) -> Option<AccountKind> {
+        match self {
+            Caller::Anonymous => None,
+            Caller::Person => Some(AccountKind::Person),
+            Caller::Unit { .. } => Some(AccountKind::Unit),
+            Caller::Staff { .. } => Some(AccountKind::Staff),
+        }
+    }
+}
+
+/// Outcome of a permission check, so the web layer can tell "sign in
+/// first" from "not yours".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Not signed in, or signed in as another kind of account.
+    SignIn,
+    /// Signed in but not allowed.
+    Deny,
+    /// Staff who must change the first-login password before anything else.
+    ChangePassword,
+}
+
+pub fn decide(p: Permission, c: &Caller) -> Decision {
+    use Decision::*;
+    if let Caller::Staff {
+        must_change_password: true,
+        ..
+    } = c
+        && !matches!(
+            p,
+            Permission::Public | Permission::SignedIn | Permission::Staff
+        )
+    {
+        return ChangePassword;
+    }
+    match (p, c) {
+        (Permission::Public, _) => Allow,
+        (_, Caller::Anonymous) => SignIn,
+        (Permission::SignedIn, _) => Allow,
+        (Permission::Person, Caller::Person) => Allow,
+        (Permission::Unit, Caller::Unit { .. }) => Allow,
+        (Permission::UnitPlatform, Caller::Unit { state }) => {
+            if state.platform_open() {
+                Allow
+            } else {
+                Deny
+            }
+        }
+        (Permission::Staff, Caller::Staff { .. }) => Allow,
+        (Permission::StaffRole(want), Caller::Staff { role, .. }) => {
+            if *role == want {
+                Allow
+            } else {
+                Deny
+            }
+        }
+        _ => SignIn,
+    }
+}
+
+/// A unit may manage a person (单位从属用户管理) only when the person chose
+/// that very unit.
+pub fn unit_manages_member(unit_id: i64, member_unit_id: Option<i64>) -> bool {
+    member_unit_id == Some(unit_id)
+}
+
+/// A unit decides on a member only while the request is pending, and
+/// re-decides an earlier decision when it changes its mind.
+pub fn unit_may_decide_member(m: Membership) -> bool {
+    matches!(
+        m,
+        Membership::Pending | Membership::Approved | Membership::Rejected
+    )
+}
+
+/// Who may download a stored file: its owner, the unit a member applied to
+/// (for the member's proofs), and account reviewers (for unit certificates).
+pub fn may_read_file(
+    caller: &Caller,
+    caller_id: i64,
+    owner: (AccountKind, i64),
+    owner_unit: Option<i64>,
+) -> bool {
+    match caller {
+        Caller::Anonymous => false,
+        Caller::Person => owner == (AccountKind::Person, caller_id),
+        Caller::Unit { .. } => {
+            owner == (AccountKind::Unit, caller_id)
+                || (owner.0 == AccountKind::Person && owner_unit == Some(caller_id))
+        }
+        Caller::Staff { role, .. } => {
+            *role == StaffRole::AccountReviewer && owner.0 == AccountKind::Unit
+        }
+    }
+}
+
+/// Whether reading a document is reading "someone else's" document, which
+/// the audit log records.
+pub fn is_foreign_read(
+    caller_kind: AccountKind,
+    caller_id: i64,
+    owner: (AccountKind, i64),
+) -> bool {
+    owner != (caller_kind, caller_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff(role: StaffRole) -> Caller {
+        Caller::Staff {
+            role,
+            must_change_password: false,
+        }
+    }
+
+    #[test]
+    fn anonymous_must_sign_in() {
+        assert_eq!(
+            decide(Permission::Person, &Caller::Anonymous),
+            Decision::SignIn
+        );
+        assert_eq!(
+            decide(Permission::Public, &Caller::Anonymous),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn unit_platform_waits_for_initial_review() {
+        let pending = Caller::Unit {
+            state: UnitState::PendingInitial,
+        };
+        let opened = Caller::Unit {
+            state: UnitState::Opened,
+        };
+        assert_eq!(decide(Permission::UnitPlatform, &pending), Decision::Deny);
+        assert_eq!(decide(Permission::UnitPlatform, &opened), Decision::Allow);
+        assert_eq!(decide(Permission::Unit, &pending), Decision::Allow);
+    }
+
+    #[test]
+    fn three_administrators_are_separated() {
+        let sys = Permission::StaffRole(StaffRole::SystemAdmin);
+        let audit = Permission::StaffRole(StaffRole::AuditAdmin);
+        assert_eq!(decide(sys, &staff(StaffRole::SystemAdmin)), Decision::Allow);
+        assert_eq!(decide(sys, &staff(StaffRole::AuditAdmin)), Decision::Deny);
+        assert_eq!(
+            decide(audit, &staff(StaffRole::SystemAdmin)),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(audit, &staff(StaffRole::SecurityAdmin)),
+            Decision::Deny
+        );
+        assert_eq!(decide(sys, &Caller::Person), Decision::SignIn);
+    }
+
+    #[test]
+    fn first_login_password_change_comes_first() {
+        let c = Caller::Staff {
+            role: StaffRole::SystemAdmin,
+            must_change_password: true,
+        };
+        assert_eq!(
+            decide(Permission::StaffRole(StaffRole::SystemAdmin), &c),
+            Decision::ChangePassword
+        );
+        assert_eq!(decide(Permission::Staff, &c), Decision::Allow);
+    }
+
+    #[test]
+    fn files_are_read_by_owner_unit_and_reviewers() {
+        let person = (AccountKind::Person, 7);
+        assert!(may_read_file(&Caller::Person, 7, person, None));
+        assert!(!may_read_file(&Caller::Person, 8, person, None));
+        let unit = Caller::Unit {
+            state: UnitState::Complete,
+        };
+        assert!(may_read_file(&unit, 3, person, Some(3)));
+        assert!(!may_read_file(&unit, 4, person, Some(3)));
+        assert!(may_read_file(
+            &staff(StaffRole::AccountReviewer),
+            1,
+            (AccountKind::Unit, 3),
+            None
+        ));
+        assert!(!may_read_file(
+            &staff(StaffRole::AuditAdmin),
+            1,
+            (AccountKind::Unit, 3),
+            None
+        ));
+        assert!(!may_read_file(
+            &staff(StaffRole::AccountReviewer),
+            1,
+            person,
+            None
+        ));
+    }
+
+    #[test]
+    fn membership_is_per_unit() {
+        assert!(unit_manages_member(3, Some(3)));
+        assert!(!unit_manages_member(3, Some(4)));
+        assert!(!unit_manages_member(3, None));
+        assert!(!unit_may_decide_member(Membership::None));
+    }
+}

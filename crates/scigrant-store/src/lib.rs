@@ -1,0 +1,165 @@
+//! Persistence for SciGrant. One `Db` serves SQLite (the embedded default)
+//! and PostgreSQL (production) through sqlx's `Any` driver: the backend is
+//! chosen at run time from the URL scheme, each backend has its own
+//! migration tree with identical file names, and every query text runs on
+//! both. The few dialect differences live here (`Db::begin`) and in the
+//! migrations. Times are integer milliseconds, flags 0/1 integers.
+//!
+//! Query functions take `&mut AnyConnection` so a use case in the
+//! application layer runs them all inside its one transaction.
+
+pub mod accounts;
+pub mod audit;
+pub mod captcha;
+pub mod decisions;
+pub mod files;
+pub mod login_guard;
+pub mod outbox;
+pub mod pii;
+pub mod sessions;
+pub mod settings;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx;
+pub use sqlx::AnyConnection;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, ConnectOptions, Transaction};
+
+pub type Tx = Transaction<'static, Any>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("不支持的数据库地址 `{0}`：请使用 sqlite:// 或 postgres://")]
+    UnknownScheme(String),
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("key: {0}")]
+    Key(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            let scheme = url.split(':').next().unwrap_or(url);
+            Err(StoreError::UnknownScheme(scheme.to_string()))
+        }
+    }
+}
+
+/// The database, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db> {
+        let backend = Backend::from_url(url)?;
+        sqlx::any::install_default_drivers();
+        let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30));
+        if backend == Backend::Sqlite {
+            // WAL lets readers go on while one writer commits; the busy
+            // timeout makes writers queue instead of failing.
+            pool = pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::query("PRAGMA journal_mode=WAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA busy_timeout=10000")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA synchronous=NORMAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA foreign_keys=ON")
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(opts).await?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the transaction of one use case. SQLite takes the write lock
+    /// up front (`BEGIN IMMEDIATE`): a deferred transaction that reads and
+    /// then writes fails with SQLITE_BUSY when another writer got in between.
+    pub async fn begin(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// A connection for reads outside any transaction.
+    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+}
+
+/// Whether `err` is a unique-constraint violation on `table.column`; the
+/// two backends report it differently (PostgreSQL by constraint name,
+/// SQLite in the message).
+pub fn is_unique_violation(err: &sqlx::Error, table: &str, column: &str) -> bool {
+    let Some(db) = err.as_database_error() else {
+        return false;
+    };
+    if db.kind() != sqlx::error::ErrorKind::UniqueViolation {
+        return false;
+    }
+    let pg_name = format!("{table}_{column}_key");
+    let sqlite_msg = format!("{table}.{column}");
+    db.constraint() == Some(pg_name.as_str()) || db.message().contains(&sqlite_msg)
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_pattern(term: &str) -> String {
+    let mut out = String::with_capacity(term.len() + 2);
+    out.push('%');
+    for ch in term.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}

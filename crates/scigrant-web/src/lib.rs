@@ -1,0 +1,61 @@
+//! SciGrant's HTTP front end: server-rendered pages split by audience
+//! (portal, person, unit, staff), a JSON endpoint for the region picker,
+//! and the middleware every request passes (request id, session, CSRF,
+//! security headers). Every route is declared with its permission in
+//! `routes::table`; handlers parse, call one use case, render.
+
+pub mod context;
+pub mod error;
+pub mod forms;
+pub mod handlers;
+pub mod pages;
+pub mod rate;
+pub mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use scigrant_app::App;
+
+use crate::rate::RateLimiter;
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(app: App) -> AppState {
+        AppState {
+            app,
+            limiter: Arc::new(RateLimiter::default()),
+        }
+    }
+}
+
+/// Serves until Ctrl-C; `on_ready` receives the bound address.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = state.app.clone();
+    // Seal the audit chain in the background; each node may run it, the
+    // sealer serialises itself in the database.
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(e) = scigrant_store::audit::seal(&app.db).await {
+                tracing::warn!(error = %e, "audit sealing failed");
+            }
+        }
+    });
+    let router = routes::router(state);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

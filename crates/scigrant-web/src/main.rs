@@ -1,0 +1,178 @@
+//! The `scigrant` command: `serve` (the default) runs the product,
+//! `migrate` applies migrations, `staff add` creates a staff account with
+//! the password read from standard input, `audit verify` checks the chain.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use scigrant_app::security::{NewStaff, add_staff, bootstrap_admin, seal_and_verify_audit};
+use scigrant_app::{Actor, App, Config, SystemClock};
+use scigrant_web::AppState;
+
+#[derive(Parser)]
+#[command(name = "scigrant", version, about = "SciGrant 科技计划项目管理平台")]
+struct Cli {
+    /// Configuration file (default: ./scigrant.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Staff accounts.
+    Staff {
+        #[command(subcommand)]
+        action: StaffCmd,
+    },
+    /// Audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCmd {
+    /// Add a staff account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        login: String,
+        /// sysadmin, secadmin, auditor or reviewer.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Seal new records into the SM3 chain and verify it.
+    Verify,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(cli: &Cli) -> Result<App, Box<dyn std::error::Error>> {
+    let config = Config::load(cli.config.as_deref())?;
+    std::fs::create_dir_all(&config.data_dir)?;
+    Ok(App::open(config, Arc::new(SystemClock)).await?)
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match &cli.command {
+        None | Some(Command::Serve) => serve(&cli).await,
+        Some(Command::Migrate) => {
+            open(&cli).await?;
+            println!("数据库迁移已完成");
+            Ok(())
+        }
+        Some(Command::Staff {
+            action: StaffCmd::Add { login, role, name },
+        }) => {
+            let app = open(&cli).await?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let f = NewStaff {
+                login: login.clone(),
+                name: name.clone().unwrap_or_else(|| login.clone()),
+                role: role.clone(),
+                password,
+            };
+            match add_staff(&app, &Actor::system(), &f).await {
+                Ok(id) => {
+                    println!("已创建后台账号 {login}（编号 {id}），首次登录须修改密码");
+                    Ok(())
+                }
+                Err(scigrant_app::AppError::Validation(e)) => {
+                    let msgs: Vec<String> = e.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    Err(msgs.join("；").into())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Some(Command::Audit {
+            action: AuditCmd::Verify,
+        }) => {
+            let app = open(&cli).await?;
+            let check = seal_and_verify_audit(&app).await?;
+            match check.broken_at {
+                None => {
+                    println!("审计链完整：{} 条记录", check.sealed);
+                    Ok(())
+                }
+                Some(seq) => Err(format!("审计链在第 {seq} 条处断裂").into()),
+            }
+        }
+    }
+}
+
+async fn serve(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let app = open(cli).await?;
+    let cfg = app.config.clone();
+    if cfg.test_captcha.is_some() {
+        eprintln!(
+            "!!! 警告：SCIGRANT_TEST_CAPTCHA 已设置，所有图形验证码均接受固定答案。仅限自动化测试，切勿用于生产环境 !!!"
+        );
+    }
+    if cfg.allow_weak_password_hashing {
+        eprintln!("!!! 警告：已允许低强度密码哈希（仅限测试） !!!");
+    }
+    let listener = tokio::net::TcpListener::bind(&cfg.listen).await?;
+    let addr = listener.local_addr()?;
+    println!("SciGrant 已启动：{}（监听 {addr}）", cfg.public_url);
+    println!(
+        "数据目录：{}；数据库：{}",
+        cfg.data_dir.display(),
+        redact_url(&cfg.database_url())
+    );
+    if let Some((login, password)) = bootstrap_admin(&app).await? {
+        println!("首次启动，已创建系统管理员：");
+        println!("  后台登录地址：{}/staff/login", cfg.public_url);
+        println!("  登录名：{login}");
+        println!("  一次性密码：{password}");
+        println!("  首次登录后须立即修改密码。");
+    } else {
+        println!("后台登录地址：{}/staff/login", cfg.public_url);
+    }
+    scigrant_web::serve(AppState::new(app), listener).await?;
+    Ok(())
+}
+
+/// Hides a password in a database URL before printing it.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
