@@ -16,6 +16,7 @@ pub mod notify;
 pub mod register;
 pub mod review;
 pub mod security;
+pub mod testing;
 
 use std::sync::Arc;
 
