@@ -396,18 +396,18 @@ pub async fn decide_member(
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = reason.trim();
-    if !approve && reason.is_empty() {
-        return Err(AppError::field("reason", "请填写不通过的原因"));
-    }
-    if reason.chars().count() > 200 {
-        return Err(AppError::field("reason", "原因不能超过200个字"));
-    }
     let mut tx = app.db.begin().await?;
     let p = accounts::person(&mut tx, person_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !unit_manages_member(unit_id, p.unit_id) {
         return Err(AppError::NotFound);
+    }
+    if !approve && reason.is_empty() {
+        return Err(AppError::field("reason", "请填写不通过的原因"));
+    }
+    if reason.chars().count() > 200 {
+        return Err(AppError::field("reason", "原因不能超过200个字"));
     }
     let m = Membership::from_code(&p.membership).unwrap_or(Membership::None);
     if !unit_may_decide_member(m) {

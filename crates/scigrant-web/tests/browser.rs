@@ -1,0 +1,552 @@
+//! The seed's flows in a real headless Chromium: chromedriver is started
+//! for each test on a free port, the product is served in process on
+//! loopback, and the browser fills the forms a user would.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use scigrant_app::Actor;
+use scigrant_app::security::{NewStaff, add_staff};
+use scigrant_app::testing::{PASSWORD, TestEnv, id_number, jpeg, pdf, phone, test_env, uscc};
+use scigrant_store::Backend;
+use scigrant_web::AppState;
+
+/// One browser at a time: two Chromiums on two cores make timings flaky.
+static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The product on loopback, and a browser pointed at it.
+struct Session {
+    env: TestEnv,
+    base: String,
+    c: Client,
+    _driver: Driver,
+    files: PathBuf,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+async fn start(backend: Backend) -> Session {
+    let turn = BROWSER.lock().await;
+    let env = test_env(backend).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(scigrant_web::serve(
+        AppState::new(env.app.clone()),
+        listener,
+    ));
+    let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let port = free_port();
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("browser tests need chromedriver ({chromedriver}): {e}. Install the Debian packages chromium and chromium-driver (scripts/test does)")
+        });
+    let driver = Driver(child);
+    let mut caps = serde_json::Map::new();
+    let profile = env.app.config.data_dir.join("chrome-profile");
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                     "--window-size=1280,1000", format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let mut client = None;
+    for _ in 0..100 {
+        match ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let c = client.expect("chromedriver did not start within 10 s");
+    let files = env.app.config.data_dir.join("fixtures");
+    std::fs::create_dir_all(&files).unwrap();
+    Session {
+        base: format!("http://{addr}"),
+        env,
+        c,
+        _driver: driver,
+        files,
+        _turn: turn,
+    }
+}
+
+impl Session {
+    async fn go(&self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+    async fn fill(&self, name: &str, value: &str) {
+        let e = self
+            .c
+            .find(Locator::Css(&format!("[name='{name}']")))
+            .await
+            .unwrap();
+        e.clear().await.unwrap();
+        e.send_keys(value).await.unwrap();
+    }
+    async fn click(&self, css: &str) {
+        let found = self
+            .c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await;
+        match found {
+            Ok(e) => e.click().await.unwrap(),
+            Err(e) => panic!(
+                "{css} not found at {}: {e}\n{}",
+                self.path().await,
+                self.body().await
+            ),
+        }
+    }
+    /// Clicks and waits for the page the click leads to.
+    async fn click_to(&self, css: &str, path_prefix: &str) {
+        self.click(css).await;
+        self.wait_path(path_prefix).await;
+    }
+    async fn text(&self, css: &str) -> String {
+        self.c
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+    async fn body(&self) -> String {
+        self.text("body").await
+    }
+    async fn path(&self) -> String {
+        let u = self.c.current_url().await.unwrap();
+        match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        }
+    }
+    /// Waits until the browser is at `expected`: an exact path, a path
+    /// and query prefix (with `?`), or a folder prefix (ending in `/`).
+    async fn wait_path(&self, expected: &str) {
+        for _ in 0..100 {
+            let u = self.c.current_url().await.unwrap();
+            let full = self.path().await;
+            let arrived = if expected.contains('?') {
+                full.starts_with(expected)
+            } else if expected.ends_with('/') {
+                u.path().starts_with(expected)
+            } else {
+                u.path() == expected
+            };
+            if arrived {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "expected {expected}, still at {} showing: {}",
+            self.path().await,
+            self.body().await
+        );
+    }
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let p = self.files.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    }
+    async fn attach(&self, field: &str, path: &str) {
+        self.c
+            .find(Locator::Css(&format!("input[name='{field}']")))
+            .await
+            .unwrap()
+            .send_keys(path)
+            .await
+            .unwrap();
+    }
+    async fn submit(&self) {
+        self.click("main form button[type=submit]").await;
+    }
+    async fn sign_out(&self) {
+        self.c.delete_all_cookies().await.unwrap();
+    }
+    async fn login(&self, tab: &str, login: &str, password: &str) {
+        self.sign_out().await;
+        self.go(&format!("/login?tab={tab}")).await;
+        self.fill("login", login).await;
+        self.fill("password", password).await;
+        self.fill("captcha", "TEST").await;
+        self.submit().await;
+    }
+    async fn staff_login(&self, login: &str, password: &str) {
+        self.sign_out().await;
+        self.go("/staff/login").await;
+        self.fill("login", login).await;
+        self.fill("password", password).await;
+        self.fill("captcha", "TEST").await;
+        self.submit().await;
+    }
+    /// Picks 西藏自治区 → 拉萨市 → 城关区 in the region picker.
+    async fn pick_lhasa(&self) {
+        for (i, code) in ["540000", "540100", "540102"].iter().enumerate() {
+            let css = format!(
+                ".region-picker-select:nth-of-type({}) option[value='{code}']",
+                i + 1
+            );
+            self.c.wait().for_element(Locator::Css(&css)).await.unwrap();
+            let selects = self
+                .c
+                .find_all(Locator::Css(".region-picker-select"))
+                .await
+                .unwrap();
+            selects[i].select_by_value(code).await.unwrap();
+        }
+    }
+    async fn done(self) {
+        let _ = self.c.close().await;
+    }
+}
+
+fn unit_name() -> &'static str {
+    "西藏高原生物研究所"
+}
+
+async fn walk_the_seed_flow(backend: Backend) {
+    let s = start(backend).await;
+    let reviewer_id = add_staff(
+        &s.env.app,
+        &Actor::system(),
+        &NewStaff {
+            login: "shenhe".into(),
+            name: "审核员".into(),
+            role: "reviewer".into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(reviewer_id > 0);
+
+    // 1. The unit registers from the 企业用户登录 tab.
+    s.go("/").await;
+    assert!(s.body().await.contains("通知公告"));
+    s.go("/login?tab=unit").await;
+    s.click_to("a[href='/register/unit']", "/register/unit")
+        .await;
+    s.click("input[name=kind][value=institute]").await;
+    s.fill("name", unit_name()).await;
+    s.fill("legal_rep", "扎西").await;
+    s.fill("reg_place", "拉萨市城关区").await;
+    s.fill("uscc", &uscc(7)).await;
+    s.fill("password", PASSWORD).await;
+    s.fill("password_confirm", PASSWORD).await;
+    s.fill("contact_name", "卓玛").await;
+    s.fill("contact_phone", &phone(7)).await;
+    let cert = s.file("证书.jpg", &jpeg(50_000));
+    s.attach("cert", &cert).await;
+    s.submit().await;
+    s.wait_path("/login?tab=unit&ok=registered_unit").await;
+    assert!(s.body().await.contains("等待后台初审"));
+
+    // 2. Before 初审 the project platform says 账号未开通.
+    s.login("unit", &uscc(7), PASSWORD).await;
+    s.wait_path("/unit").await;
+    assert_eq!(s.text("#unit-state").await, "待初审");
+    s.click_to("#entry-platform", "/unit/platform").await;
+    assert!(s.body().await.contains("账号未开通，请联系我们"));
+
+    // 3. Staff: first login forces a password change, then 初审.
+    s.staff_login("shenhe", PASSWORD).await;
+    s.wait_path("/staff").await;
+    s.go("/staff/units").await;
+    s.wait_path("/account/password").await;
+    s.fill("old", PASSWORD).await;
+    s.fill("new", "Tibet#Review26").await;
+    s.fill("confirm", "Tibet#Review26").await;
+    s.submit().await;
+    s.wait_path("/staff?ok=password").await;
+    s.go("/staff/units?queue=initial").await;
+    assert!(s.text("#units").await.contains(unit_name()));
+    s.click_to("#units a.btn", "/staff/units/").await;
+    s.click("#approve").await;
+    s.wait_path("/staff/units?ok=reviewed").await;
+
+    // 4. The unit uploads the 组织机构代码证 (1.5 MB: sent with progress).
+    s.login("unit", &phone(7), PASSWORD).await;
+    s.wait_path("/unit").await;
+    assert_eq!(s.text("#unit-state").await, "账号已开通，待完善信息");
+    s.click_to("a[href='/unit/org-cert']", "/unit/org-cert")
+        .await;
+    let doc = s.file("组织机构代码证.pdf", &pdf(1_500_000));
+    s.attach("org_cert", &doc).await;
+    s.submit().await;
+    s.wait_path("/unit?ok=org_cert").await;
+    assert_eq!(s.text("#unit-state").await, "待复审");
+
+    // 5. Staff 复审.
+    s.staff_login("shenhe", "Tibet#Review26").await;
+    s.wait_path("/staff").await;
+    s.go("/staff/units?queue=second").await;
+    s.click_to("#units a.btn", "/staff/units/").await;
+    s.click("#approve").await;
+    s.wait_path("/staff/units?ok=reviewed").await;
+
+    // 6. A person registers (个人用户登录 → 注册个人账号).
+    s.sign_out().await;
+    s.go("/login?tab=person").await;
+    s.click_to("a[href='/register/person']", "/register/person")
+        .await;
+    s.fill("doc_no", &id_number(3)).await;
+    s.fill("name", "次仁").await;
+    s.fill("email", "ciren@example.cn").await;
+    s.pick_lhasa().await;
+    s.click("input[name=gender][value='男']").await;
+    s.fill("password", PASSWORD).await;
+    s.fill("password_confirm", PASSWORD).await;
+    s.fill("phone", &phone(333)).await;
+    s.fill("captcha", "TEST").await;
+    s.click("input[name=agreed]").await;
+    s.submit().await;
+    s.wait_path("/login?tab=person&ok=registered_person").await;
+
+    // 7. 完善个人信息: choose the unit, fill in, upload the proofs.
+    s.login("person", &phone(333), PASSWORD).await;
+    s.wait_path("/person").await;
+    s.click_to("a[href='/person/profile']", "/person/profile")
+        .await;
+    s.fill("q", "高原生物").await;
+    s.click_to("form.filters button", "/person/profile?change=1&q=")
+        .await;
+    assert!(s.text("#unit-list").await.contains(unit_name()));
+    s.click_to("#unit-list a.btn", "/person/profile?unit=")
+        .await;
+    assert_eq!(s.text("#chosen-unit").await, unit_name());
+    s.fill("department", "中心").await;
+    s.c.find(Locator::Css("select[name=education]"))
+        .await
+        .unwrap()
+        .select_by_value("硕士")
+        .await
+        .unwrap();
+    s.c.find(Locator::Css("select[name=degree]"))
+        .await
+        .unwrap()
+        .select_by_value("博士")
+        .await
+        .unwrap();
+    s.c.find(Locator::Css("select[name=title]"))
+        .await
+        .unwrap()
+        .select_by_value("高级")
+        .await
+        .unwrap();
+    s.attach("id_proof", &s.file("身份证.pdf", &pdf(200_000)))
+        .await;
+    s.attach("title_proof", &s.file("职称证明.pdf", &pdf(300_000)))
+        .await;
+    s.submit().await;
+    s.wait_path("/person?ok=profile").await;
+    assert_eq!(s.text("#membership-status").await, "待审核");
+
+    // 8. The unit approves its member in 单位从属用户管理.
+    s.login("unit", &uscc(7), PASSWORD).await;
+    s.wait_path("/unit").await;
+    assert_eq!(s.text("#unit-state").await, "注册完成");
+    s.go("/unit/members").await;
+    let row = s.text("#members tbody tr").await;
+    assert!(
+        row.contains("次仁") && row.contains("中心") && row.contains("待审核"),
+        "{row}"
+    );
+    assert!(
+        row.contains(&format!(
+            "{}**********{}",
+            &id_number(3)[..4],
+            &id_number(3)[14..]
+        )),
+        "ID masked: {row}"
+    );
+    assert!(!row.contains(&id_number(3)));
+    s.click("#members tbody tr form button").await;
+    s.wait_path("/unit/members?ok=decided").await;
+    assert!(
+        s.text("#members tbody tr .membership")
+            .await
+            .contains("通过")
+    );
+
+    // 9. The person sees the personal main screen with the decision.
+    s.login("person", &id_number(3), PASSWORD).await;
+    s.wait_path("/person").await;
+    assert_eq!(s.text("#membership-status").await, "通过");
+    let body = s.body().await;
+    for part in [
+        "正在受理的项目",
+        "通知公告",
+        "操作导航",
+        "用户中心",
+        "修改单位",
+        "资料下载",
+        "单位审核：通过",
+    ] {
+        assert!(body.contains(part), "personal home shows {part}");
+    }
+    // Logout ends the session.
+    s.click("header form button").await;
+    s.wait_path("/?ok=logged_out").await;
+    s.go("/person").await;
+    s.wait_path("/login").await;
+    s.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_seed_flow_sqlite() {
+    walk_the_seed_flow(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_seed_flow_postgres() {
+    walk_the_seed_flow(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_wrong_password_locks_the_account() {
+    let s = start(Backend::Sqlite).await;
+    let captcha_id = scigrant_app::captcha::new_captcha(&s.env.app)
+        .await
+        .unwrap()
+        .id;
+    let form = scigrant_app::register::PersonForm {
+        doc_type: "mainland_id".into(),
+        doc_no: id_number(9),
+        name: "达瓦".into(),
+        email: "dawa@example.cn".into(),
+        region_code: "540102".into(),
+        gender: "女".into(),
+        password: PASSWORD.into(),
+        password_confirm: PASSWORD.into(),
+        phone: phone(909),
+        captcha_id,
+        captcha: "TEST".into(),
+        agreed: true,
+    };
+    scigrant_app::register::register_person(&s.env.app, &Actor::system(), &form)
+        .await
+        .unwrap();
+    for i in 0..5 {
+        s.login("person", &phone(909), "Wrong#pass99").await;
+        let alert = s.text(".alert").await;
+        assert_eq!(
+            alert, "账号、密码或验证码不正确，连续失败多次账号将被锁定",
+            "attempt {i}"
+        );
+        // What was typed stays; the password does not.
+        let kept =
+            s.c.find(Locator::Css("input[name=login]"))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap();
+        assert_eq!(kept.as_deref(), Some(phone(909).as_str()));
+    }
+    // Locked: the right password gets the very same answer.
+    s.login("person", &phone(909), PASSWORD).await;
+    assert_eq!(
+        s.text(".alert").await,
+        "账号、密码或验证码不正确，连续失败多次账号将被锁定"
+    );
+    assert!(s.path().await.starts_with("/login"));
+    // Thirty minutes later the right password works.
+    s.env.clock.advance_ms(30 * 60_000 + 1000);
+    s.login("person", &phone(909), PASSWORD).await;
+    s.wait_path("/person").await;
+    s.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_rejected_upload_keeps_the_form() {
+    let s = start(Backend::Sqlite).await;
+    s.go("/register/unit").await;
+    s.click("input[name=kind][value=enterprise]").await;
+    s.fill("name", "拉萨测试科技有限公司").await;
+    s.fill("legal_rep", "扎西").await;
+    s.fill("reg_place", "拉萨").await;
+    s.fill("uscc", &uscc(8)).await;
+    s.fill("password", PASSWORD).await;
+    s.fill("password_confirm", PASSWORD).await;
+    s.fill("contact_name", "卓玛").await;
+    s.fill("contact_phone", &phone(8)).await;
+    // A PNG renamed to .jpg: refused by content, not by name.
+    let fake = s.file("证书.jpg", b"\x89PNG\r\n\x1a\n not a jpeg");
+    s.attach("cert", &fake).await;
+    s.submit().await;
+    assert_eq!(
+        s.text("#e-cert").await,
+        "文件格式不正确，请上传JPG格式的文件"
+    );
+    let name =
+        s.c.find(Locator::Css("input[name=name]"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+    assert_eq!(name.as_deref(), Some("拉萨测试科技有限公司"));
+    let checked =
+        s.c.find(Locator::Css("input[name=kind][value=enterprise]"))
+            .await
+            .unwrap()
+            .prop("checked")
+            .await
+            .unwrap();
+    assert_eq!(checked.as_deref(), Some("true"));
+    // Nothing was stored: no unit, no file.
+    let staff = scigrant_app::review::queue(&s.env.app, scigrant_app::review::Queue::All, "", 1)
+        .await
+        .unwrap();
+    assert_eq!(staff.total, 0);
+    assert!(dir_is_empty_of_files(&s.env.app.files.root().to_path_buf()));
+    s.done().await;
+}
+
+fn dir_is_empty_of_files(p: &Path) -> bool {
+    std::fs::read_dir(p)
+        .map(|d| {
+            d.flatten()
+                .all(|e| e.path().is_dir() && dir_is_empty_of_files(&e.path()))
+        })
+        .unwrap_or(true)
+}
