@@ -538,7 +538,7 @@ async fn browser_rejected_upload_keeps_the_form() {
         .await
         .unwrap();
     assert_eq!(staff.total, 0);
-    assert!(dir_is_empty_of_files(&s.env.app.files.root().to_path_buf()));
+    assert!(dir_is_empty_of_files(s.env.app.files.root()));
     s.done().await;
 }
 
