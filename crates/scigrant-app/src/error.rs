@@ -51,6 +51,9 @@ pub enum AppError {
     RateLimited,
     #[error("{0}")]
     Upload(#[from] UploadError),
+    /// An application form with problems, in form order.
+    #[error("申报书有{}处需要修改", .0.len())]
+    Form(Vec<scigrant_domain::form::Problem>),
     #[error("internal: {0}")]
     Store(#[from] StoreError),
     #[error("internal: {0}")]

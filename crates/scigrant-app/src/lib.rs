@@ -4,7 +4,9 @@
 //! doc comment lists those side effects. Front ends (HTML, CLI, tests) all
 //! call these same functions.
 
+pub mod applications;
 pub mod auth;
+pub mod calls;
 pub mod captcha;
 pub mod clock;
 pub mod config;

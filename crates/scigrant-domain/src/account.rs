@@ -217,14 +217,17 @@ pub enum StaffRole {
     AuditAdmin,
     /// 账号审核员: 初审 / 复审 of unit registrations.
     AccountReviewer,
+    /// 项目管理员: calls, forms, acceptance (形式审查), paper copies.
+    ProgramManager,
 }
 
 impl StaffRole {
-    pub const ALL: [StaffRole; 4] = [
+    pub const ALL: [StaffRole; 5] = [
         Self::SystemAdmin,
         Self::SecurityAdmin,
         Self::AuditAdmin,
         Self::AccountReviewer,
+        Self::ProgramManager,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -232,6 +235,7 @@ impl StaffRole {
             Self::SecurityAdmin => "secadmin",
             Self::AuditAdmin => "auditor",
             Self::AccountReviewer => "reviewer",
+            Self::ProgramManager => "manager",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
@@ -243,6 +247,7 @@ impl StaffRole {
             Self::SecurityAdmin => "安全管理员",
             Self::AuditAdmin => "审计管理员",
             Self::AccountReviewer => "账号审核员",
+            Self::ProgramManager => "项目管理员",
         }
     }
 }

@@ -5,7 +5,9 @@
 //! the web front end alike. User-facing error messages are Simplified Chinese.
 
 pub mod account;
+pub mod application;
 pub mod email;
+pub mod form;
 pub mod id_number;
 pub mod mask;
 pub mod password;

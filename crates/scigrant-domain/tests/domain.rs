@@ -189,3 +189,191 @@ proptest! {
         }
     }
 }
+
+// ---- Application forms (`form`): validation never panics, limits count characters,
+// sums and digests behave. Paths are used directly so the imports above stay untouched.
+
+mod form_props {
+    use proptest::prelude::*;
+    use scigrant_domain::form::samples::{context_fj4, sample_fj4, sample_fj5};
+    use scigrant_domain::form::{
+        Entry, FormData, FormSpec, Money, ValidationContext, Value, builtin, builtin_codes,
+        computed, counters, digest_input, validate,
+    };
+    use std::collections::BTreeMap;
+
+    fn specs() -> Vec<FormSpec> {
+        builtin_codes()
+            .iter()
+            .map(|(code, _)| builtin(code).unwrap())
+            .collect()
+    }
+
+    /// Every key and column key of both templates, so random data hits real fields.
+    fn keys() -> (Vec<String>, Vec<String>) {
+        let (mut keys, mut cols) = (Vec::new(), Vec::new());
+        for spec in specs() {
+            for e in spec.entries() {
+                keys.push(e.key().to_string());
+                if let Entry::Table(t) = e {
+                    cols.extend(t.columns.iter().map(|c| c.key.clone()));
+                }
+            }
+        }
+        (keys, cols)
+    }
+
+    /// Arbitrary text mixed with values shaped like the real thing (valid and near-valid).
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "\\PC{0,30}",
+            "[0-9]{0,13}(\\.[0-9]{0,3})?",
+            "(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]",
+            "1[3-9][0-9]{9}",
+            proptest::sample::select(vec![
+                "",
+                " ",
+                "55",
+                "55.01",
+                "张伟",
+                "13912345678",
+                "2023-05-01",
+                "2023-12-01",
+                "KJFWT2023-02",
+                "产业科技服务团",
+                "511000005000123452",
+                "a@b.cn",
+            ])
+            .prop_map(String::from),
+        ]
+    }
+
+    fn value(cols: Vec<String>) -> impl Strategy<Value = Value> {
+        let col = prop_oneof![proptest::sample::select(cols), "[a-z_]{1,8}"];
+        prop_oneof![
+            cell().prop_map(Value::Text),
+            proptest::collection::vec(proptest::collection::btree_map(col, cell(), 0..6), 0..5)
+                .prop_map(Value::Rows),
+        ]
+    }
+
+    fn form_data() -> impl Strategy<Value = FormData> {
+        let (keys, cols) = keys();
+        let key = prop_oneof![proptest::sample::select(keys), "[a-z_.\\[\\]0-9]{0,12}"];
+        (
+            0u8..3,
+            proptest::collection::btree_map(key, value(cols), 0..40),
+        )
+            .prop_map(|(base, extra)| {
+                // Start from a valid sample half of the time so the cross-field rules,
+                // which only look at well-formed values, are exercised too.
+                let mut d = match base {
+                    0 => FormData::new(),
+                    1 => sample_fj4(),
+                    _ => sample_fj5(),
+                };
+                d.extend(extra);
+                d
+            })
+    }
+
+    fn context() -> impl Strategy<Value = ValidationContext> {
+        (
+            proptest::option::of(0i64..1_000_000),
+            proptest::option::of((1990i32..2030, 1u32..=12, 1u32..=28)),
+        )
+            .prop_map(|(cap, end)| ValidationContext {
+                category_cap_wan: cap.map(Money::from_cents),
+                period_end: end,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn validate_never_panics(data in form_data(), ctx in context()) {
+            for spec in specs() {
+                let problems = validate(&spec, &data, &ctx);
+                for p in &problems {
+                    prop_assert!(!p.path.is_empty() && !p.label.is_empty() && !p.message.is_empty());
+                }
+                let _ = computed(&spec, &data);
+                let digest = digest_input(&spec, &data);
+                prop_assert_eq!(digest.clone(), digest_input(&spec, &data));
+                prop_assert!(digest.starts_with("scigrant-form-digest 1\n"));
+            }
+        }
+
+        #[test]
+        fn unit_intro_limit_counts_characters(
+            s in proptest::collection::vec(
+                prop_oneof![Just('科'), Just('a'), Just('，'), Just('😀'), Just('\n')], 1..600
+            )
+        ) {
+            let text: String = s.iter().collect();
+            let n = s.len();
+            let mut d = sample_fj4();
+            d.insert("unit_intro".into(), Value::Text(text.clone()));
+            let problems = validate(&builtin("kczg2023-fj4").unwrap(), &d, &context_fj4());
+            if text.trim().is_empty() {
+                prop_assert_eq!(problems.len(), 1);
+                prop_assert_eq!(problems[0].message.as_str(), "请填写单位简介");
+            } else if n > 300 {
+                prop_assert_eq!(problems.len(), 1);
+                prop_assert_eq!(
+                    problems[0].message.clone(),
+                    format!("单位简介不能超过300字（当前{n}字）")
+                );
+            } else {
+                prop_assert!(problems.is_empty(), "{:?}", problems);
+            }
+        }
+
+        #[test]
+        fn money_display_parses_back(cents in 0i64..100_000_000_000_000) {
+            let m = Money::from_cents(cents);
+            let shown = m.to_string();
+            prop_assert_eq!(Money::parse(&shown), Ok(m));
+            prop_assert_eq!(shown.split_once('.').map(|(_, f)| f.len()), Some(2));
+        }
+
+        #[test]
+        fn phase_sum_checked_exactly(cents in 0i64..10_000) {
+            let mut d = sample_fj4();
+            if let Some(Value::Rows(rows)) = d.get_mut("phases") {
+                rows[2].insert("budget".into(), Money::from_cents(cents).to_string());
+            }
+            let problems = validate(&builtin("kczg2023-fj4").unwrap(), &d, &context_fj4());
+            // The sample's third phase is 15.00 of the 65.00 total.
+            prop_assert_eq!(problems.iter().any(|p| p.path == "phases"), cents != 1500);
+            prop_assert_eq!(problems.len(), usize::from(cents != 1500));
+        }
+
+        #[test]
+        fn digest_sees_every_declared_field(i in any::<proptest::sample::Index>(), v in "\\PC{1,20}") {
+            let spec = builtin("kczg2023-fj5").unwrap();
+            let d = sample_fj5();
+            let fields: Vec<String> = spec
+                .entries()
+                .filter_map(|e| match e { Entry::Field(f) => Some(f.key.clone()), _ => None })
+                .collect();
+            let key = i.get(&fields);
+            let mut changed = d.clone();
+            changed.insert(key.clone(), Value::Text(v.clone()));
+            let same = matches!(d.get(key), Some(Value::Text(old)) if *old == v);
+            prop_assert_eq!(digest_input(&spec, &changed) == digest_input(&spec, &d), same);
+        }
+    }
+
+    #[test]
+    fn counters_cover_every_limited_input() {
+        for spec in specs() {
+            let c: BTreeMap<String, u32> = counters(&spec).into_iter().collect();
+            for e in spec.entries() {
+                if let Entry::Field(f) = e {
+                    assert_eq!(c.get(&f.key).copied(), f.max_chars, "{}", f.key);
+                }
+            }
+        }
+    }
+}

@@ -9,7 +9,9 @@
 //! application layer runs them all inside its one transaction.
 
 pub mod accounts;
+pub mod applications;
 pub mod audit;
+pub mod calls;
 pub mod captcha;
 pub mod decisions;
 pub mod files;

@@ -37,11 +37,11 @@ macro_rules! both {
     };
 }
 
-fn visitor() -> Actor {
+pub(crate) fn visitor() -> Actor {
     Actor::anonymous("127.0.0.1", "test")
 }
 
-fn staff_actor(id: i64) -> Actor {
+pub(crate) fn staff_actor(id: i64) -> Actor {
     Actor {
         kind: Some(AccountKind::Staff),
         id: Some(id),
@@ -51,7 +51,7 @@ fn staff_actor(id: i64) -> Actor {
     }
 }
 
-fn unit_actor(id: i64) -> Actor {
+pub(crate) fn unit_actor(id: i64) -> Actor {
     Actor {
         kind: Some(AccountKind::Unit),
         id: Some(id),
@@ -61,7 +61,7 @@ fn unit_actor(id: i64) -> Actor {
     }
 }
 
-fn person_actor(id: i64) -> Actor {
+pub(crate) fn person_actor(id: i64) -> Actor {
     Actor {
         kind: Some(AccountKind::Person),
         id: Some(id),
@@ -85,7 +85,7 @@ fn unit_form(n: u32) -> UnitForm {
     }
 }
 
-async fn new_unit(env: &TestEnv, n: u32) -> i64 {
+pub(crate) async fn new_unit(env: &TestEnv, n: u32) -> i64 {
     let cert = upload(
         &env.app,
         FileKind::Jpeg,
@@ -99,7 +99,7 @@ async fn new_unit(env: &TestEnv, n: u32) -> i64 {
         .unwrap()
 }
 
-async fn new_captcha(env: &TestEnv) -> String {
+pub(crate) async fn new_captcha(env: &TestEnv) -> String {
     scigrant_app::captcha::new_captcha(&env.app)
         .await
         .unwrap()
@@ -123,14 +123,14 @@ fn person_form(n: u32, captcha_id: String) -> PersonForm {
     }
 }
 
-async fn new_person(env: &TestEnv, n: u32) -> i64 {
+pub(crate) async fn new_person(env: &TestEnv, n: u32) -> i64 {
     let c = new_captcha(env).await;
     register_person(&env.app, &visitor(), &person_form(n, c))
         .await
         .unwrap()
 }
 
-async fn reviewer(env: &TestEnv) -> Actor {
+pub(crate) async fn reviewer(env: &TestEnv) -> Actor {
     let id = add_staff(
         &env.app,
         &Actor::system(),
@@ -885,3 +885,5 @@ async fn staff_first_admin_and_roles(env: TestEnv) {
     assert_eq!(errors_of(dup).get("login"), Some("该登录名已存在"));
 }
 both!(staff_first_admin_and_roles);
+
+mod calls;

@@ -1,0 +1,455 @@
+//! Calls, declared forms and submission: the CAST 2023 call run end to end
+//! on both databases.
+
+use scigrant_app::applications::{
+    self, Reader, Verification, grant_extension, recommend, record_paper, staff_decide, submit,
+    unit_return,
+};
+use scigrant_app::calls::{CallForm, create_call, create_program, set_state};
+use scigrant_app::members::{ProfileForm, decide_member, save_profile};
+use scigrant_app::register::limits;
+use scigrant_app::review::{Verdict, review_unit};
+use scigrant_app::testing::{TestEnv, pdf, upload};
+use scigrant_app::{Actor, AppError};
+use scigrant_domain::application::{ApplicationState, CallState};
+use scigrant_domain::form::Value;
+use scigrant_domain::form::samples::{sample_fj4, sample_fj5};
+use scigrant_store::files::FileKind;
+
+use super::{new_person, new_unit, person_actor, reviewer, unit_actor};
+
+/// 2023-04-25 23:59:59 CST, the CAST call's deadline.
+const CLOSE: i64 = 1_682_438_399_000;
+
+fn manager() -> Actor {
+    Actor {
+        kind: Some(scigrant_domain::account::AccountKind::Staff),
+        id: Some(99),
+        label: "项目管理员".into(),
+        ip: "127.0.0.1".into(),
+        request_id: "t".into(),
+    }
+}
+
+fn call_form(code: &str, template: &str, cap: &str, city_group: &str) -> CallForm {
+    CallForm {
+        code: code.into(),
+        name: "产业科技服务团".into(),
+        task: "发挥全国学会科技人才汇聚优势".into(),
+        quota: "80".into(),
+        cap: cap.into(),
+        period_end: "2023-11-30".into(),
+        eligible: vec!["institute".into(), "enterprise".into()],
+        opens: "2023-04-10".into(),
+        closes: "2023-04-25".into(),
+        paper_deadline: "2023-04-28 12:00".into(),
+        template: template.into(),
+        form_json: String::new(),
+        city_group: city_group.into(),
+    }
+}
+
+/// An approved unit (n) with an approved member (m); returns (unit, person).
+async fn member(env: &TestEnv, r: &Actor, n: u32, m: u32) -> (i64, i64) {
+    let unit = new_unit(env, n).await;
+    review_unit(&env.app, r, unit, &Verdict::Approve)
+        .await
+        .unwrap();
+    let person = new_person(env, m).await;
+    let idp = upload(
+        &env.app,
+        FileKind::Pdf,
+        limits::ID_PROOF,
+        "id.pdf",
+        &pdf(1000),
+    )
+    .await;
+    let tp = upload(
+        &env.app,
+        FileKind::Pdf,
+        limits::TITLE_PROOF,
+        "t.pdf",
+        &pdf(1000),
+    )
+    .await;
+    let f = ProfileForm {
+        unit_id: unit.to_string(),
+        region_code: "540102".into(),
+        department: "中心".into(),
+        email: "a@b.cn".into(),
+        education: "硕士".into(),
+        degree: "博士".into(),
+        title: "高级".into(),
+    };
+    save_profile(
+        &env.app,
+        &person_actor(person),
+        person,
+        &f,
+        Some(&idp),
+        Some(&tp),
+    )
+    .await
+    .unwrap();
+    decide_member(&env.app, &unit_actor(unit), unit, person, true, "")
+        .await
+        .unwrap();
+    (unit, person)
+}
+
+async fn cast_call(env: &TestEnv, code: &str, template: &str, cap: &str, group: &str) -> i64 {
+    let program = create_program(
+        &env.app,
+        &manager(),
+        "2023年“科创中国”科技服务团及系列品牌活动项目",
+        "各有关单位：……",
+    )
+    .await
+    .unwrap();
+    let call = create_call(
+        &env.app,
+        &manager(),
+        program,
+        &call_form(code, template, cap, group),
+    )
+    .await
+    .unwrap();
+    set_state(&env.app, &manager(), call, CallState::Published)
+        .await
+        .unwrap();
+    call
+}
+
+pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
+    let r = reviewer(&env).await;
+    let (unit, person) = member(&env, &r, 1, 1).await;
+    let call = cast_call(&env, "KJFWT2023-01", "kczg2023-fj4", "55", "").await;
+    let me = person_actor(person);
+
+    // The member opens the call: a draft prefilled from what is known.
+    let id = applications::start(&env.app, &me, person, call)
+        .await
+        .unwrap();
+    assert_eq!(
+        applications::start(&env.app, &me, person, call)
+            .await
+            .unwrap(),
+        id,
+        "one draft per call"
+    );
+    let v = applications::load(&env.app, Reader::Person(person), id)
+        .await
+        .unwrap();
+    assert_eq!(v.text("project_code"), "KJFWT2023-01");
+    assert_eq!(v.text("applicant"), "西藏高原科学研究所1");
+    assert!(
+        !v.problems.is_empty(),
+        "an empty draft lists what is missing"
+    );
+
+    // Autosave keeps whatever was typed, even invalid; nobody else sees it.
+    let mut data = sample_fj4();
+    data.insert("unit_intro".into(), Value::Text("科".repeat(301)));
+    applications::save(&env.app, person, id, &data)
+        .await
+        .unwrap();
+    let v = applications::load(&env.app, Reader::Person(person), id)
+        .await
+        .unwrap();
+    assert_eq!(v.text("unit_intro").chars().count(), 301);
+    assert!(
+        v.problems
+            .iter()
+            .any(|p| p.path == "unit_intro" && p.message == "单位简介不能超过300字（当前301字）")
+    );
+    assert!(matches!(
+        applications::load(&env.app, Reader::Unit(unit), id).await,
+        Err(AppError::NotFound)
+    ));
+
+    // Submission validates on the server and keeps the typed text when refused.
+    env.clock.set(CLOSE - 1000);
+    match submit(&env.app, &me, person, id, &data).await {
+        Err(AppError::Form(problems)) => assert_eq!(problems.len(), 1),
+        other => panic!("expected form problems, got {other:?}"),
+    }
+    let data = sample_fj4();
+    let receipt = submit(&env.app, &me, person, id, &data).await.unwrap();
+    assert_eq!(receipt.number, "KJFWT2023-01-0001");
+    assert_eq!(receipt.submitted_at, CLOSE - 1000);
+    assert_eq!(receipt.digest.len(), 64);
+    // Double click, retry, second tab: the same receipt, one submission.
+    assert_eq!(
+        submit(&env.app, &me, person, id, &data).await.unwrap(),
+        receipt
+    );
+    assert!(matches!(
+        applications::save(&env.app, person, id, &data).await,
+        Err(AppError::Refused(_))
+    ));
+
+    // The unit returns it with comments; the applicant edits and resubmits.
+    assert!(matches!(
+        unit_return(&env.app, &unit_actor(unit), unit, id, " ").await,
+        Err(AppError::Validation(_))
+    ));
+    unit_return(&env.app, &unit_actor(unit), unit, id, "请补充实施条件")
+        .await
+        .unwrap();
+    let mut data2 = sample_fj4();
+    data2.insert(
+        "conditions".into(),
+        Value::Text("已与拉萨市科协建立协同工作机制。".into()),
+    );
+    applications::save(&env.app, person, id, &data2)
+        .await
+        .unwrap();
+    let receipt2 = submit(&env.app, &me, person, id, &data2).await.unwrap();
+    assert_eq!(receipt2.number, receipt.number, "the number is kept");
+    assert_ne!(receipt2.digest, receipt.digest);
+
+    // The unit recommends only after confirming the three declarations.
+    let e = recommend(&env.app, &unit_actor(unit), unit, id, &[true, false, true]).await;
+    assert!(matches!(e, Err(AppError::Validation(ref f)) if f.get("declaration1").is_some()));
+    recommend(&env.app, &unit_actor(unit), unit, id, &[true, true, true])
+        .await
+        .unwrap();
+
+    // Staff accept, record the paper copies; the list shows it.
+    staff_decide(&env.app, &manager(), id, true, "")
+        .await
+        .unwrap();
+    assert!(
+        !record_paper(&env.app, &manager(), id, "2023-04-28 11:59", "7", true)
+            .await
+            .unwrap()
+    );
+    assert!(
+        record_paper(&env.app, &manager(), id, "2023-04-28 12:01", "7", true)
+            .await
+            .unwrap(),
+        "late"
+    );
+    let list = applications::of_call(&env.app, call, "").await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].state, ApplicationState::Accepted);
+    assert!(list[0].paper.contains("7份") && list[0].paper.contains("逾期"));
+    let v = applications::load(&env.app, Reader::Unit(unit), id)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = v.events.iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        vec![
+            "创建申报书",
+            "提交",
+            "单位退回修改",
+            "提交",
+            "单位推荐",
+            "形式审查通过",
+            "纸质材料登记",
+            "纸质材料登记"
+        ]
+    );
+
+    // The paper copy verifies against the stored submission; a wrong digest does not.
+    match applications::verify(&env.app, &receipt2.number, &receipt2.digest)
+        .await
+        .unwrap()
+    {
+        Verification::Matches { unit, .. } => assert_eq!(unit, "西藏高原科学研究所1"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        applications::verify(&env.app, &receipt2.number, &receipt.digest)
+            .await
+            .unwrap(),
+        Verification::Differs
+    );
+    assert_eq!(
+        applications::verify(&env.app, "NO-SUCH", &receipt.digest)
+            .await
+            .unwrap(),
+        Verification::NotFound
+    );
+
+    let xlsx = applications::export_call(
+        &env.app,
+        &manager(),
+        call,
+        &["number".into(), "phone".into()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(&xlsx[..2], b"PK");
+}
+both!(cast_call_runs_from_draft_to_acceptance);
+
+pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env: TestEnv) {
+    let r = reviewer(&env).await;
+    let (_, late) = member(&env, &r, 2, 2).await;
+    let (_, other) = member(&env, &r, 3, 3).await;
+    let call = cast_call(&env, "KJFWT2023-02", "kczg2023-fj4", "55", "").await;
+    env.clock.set(CLOSE - 3_600_000);
+    let a = applications::start(&env.app, &person_actor(late), late, call)
+        .await
+        .unwrap();
+    let b = applications::start(&env.app, &person_actor(other), other, call)
+        .await
+        .unwrap();
+    let mut data = sample_fj4();
+    data.insert("project_code".into(), Value::Text("KJFWT2023-02".into()));
+    data.insert(
+        "project_subcategory".into(),
+        Value::Text("区域科技服务团".into()),
+    );
+    // One second after the close: refused, and what was typed is saved.
+    env.clock.set(CLOSE + 1000);
+    let e = submit(&env.app, &person_actor(late), late, a, &data).await;
+    assert!(
+        matches!(e, Err(AppError::Refused(ref m)) if m.contains("截止")),
+        "{e:?}"
+    );
+    // An audited extension for one applicant only.
+    assert!(matches!(
+        grant_extension(
+            &env.app,
+            &manager(),
+            call,
+            late,
+            "2023-04-25 12:00",
+            "系统故障"
+        )
+        .await,
+        Err(AppError::Validation(_))
+    ));
+    grant_extension(
+        &env.app,
+        &manager(),
+        call,
+        late,
+        "2023-04-26 18:00",
+        "单位公章遗失补办",
+    )
+    .await
+    .unwrap();
+    let v = applications::load(&env.app, Reader::Person(late), a)
+        .await
+        .unwrap();
+    assert_eq!(v.extension_reason, "单位公章遗失补办");
+    let problems = v.problems.clone();
+    assert!(
+        problems.iter().all(|p| p.path != "budget_requested"),
+        "{problems:?}"
+    );
+    submit(&env.app, &person_actor(late), late, a, &data)
+        .await
+        .unwrap();
+    let e = submit(&env.app, &person_actor(other), other, b, &data).await;
+    assert!(matches!(e, Err(AppError::Refused(_))));
+}
+both!(deadline_is_the_servers_and_extensions_are_per_applicant);
+
+pub(crate) async fn one_forum_or_conference_per_pilot_city(env: TestEnv) {
+    let r = reviewer(&env).await;
+    let (unit_a, pa) = member(&env, &r, 4, 4).await;
+    let (unit_b, pb) = member(&env, &r, 5, 5).await;
+    let forum = cast_call(
+        &env,
+        "XLPPHD2023-01",
+        "kczg2023-fj5",
+        "40",
+        "pilot-city-2023",
+    )
+    .await;
+    let meeting = cast_call(
+        &env,
+        "XLPPHD2023-02",
+        "kczg2023-fj5",
+        "20",
+        "pilot-city-2023",
+    )
+    .await;
+    env.clock.set(CLOSE - 60_000);
+    let mut a_data = sample_fj5();
+    a_data.insert("project_code".into(), Value::Text("XLPPHD2023-01".into()));
+    a_data.insert(
+        "project_subcategory".into(),
+        Value::Text("产业创新论坛".into()),
+    );
+    let a = applications::start(&env.app, &person_actor(pa), pa, forum)
+        .await
+        .unwrap();
+    submit(&env.app, &person_actor(pa), pa, a, &a_data)
+        .await
+        .unwrap();
+    let b = applications::start(&env.app, &person_actor(pb), pb, meeting)
+        .await
+        .unwrap();
+    let b_data = sample_fj5();
+    submit(&env.app, &person_actor(pb), pb, b, &b_data)
+        .await
+        .unwrap();
+    recommend(&env.app, &unit_actor(unit_a), unit_a, a, &[true; 3])
+        .await
+        .unwrap();
+    let e = recommend(&env.app, &unit_actor(unit_b), unit_b, b, &[true; 3]).await;
+    match e {
+        Err(AppError::Refused(m)) => {
+            assert!(
+                m.starts_with("每个试点城市限申报1个产业创新论坛或产学融合会议项目"),
+                "{m}"
+            );
+            assert!(
+                m.contains("XLPPHD2023-01-0001"),
+                "names the other application: {m}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+both!(one_forum_or_conference_per_pilot_city);
+
+pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
+    let r = reviewer(&env).await;
+    let (_, person) = member(&env, &r, 6, 6).await;
+    let program = create_program(&env.app, &manager(), "计划", "")
+        .await
+        .unwrap();
+    let mut f = call_form("KJFWT2023-03", "kczg2023-fj4", "30", "");
+    f.eligible = vec!["university".into()];
+    let call = create_call(&env.app, &manager(), program, &f)
+        .await
+        .unwrap();
+    assert!(matches!(
+        applications::start(&env.app, &person_actor(person), person, call).await,
+        Err(AppError::Refused(_))
+    ));
+    set_state(&env.app, &manager(), call, CallState::Published)
+        .await
+        .unwrap();
+    let e = applications::start(&env.app, &person_actor(person), person, call).await;
+    assert!(
+        matches!(e, Err(AppError::Refused(ref m)) if m.contains("申报主体")),
+        "{e:?}"
+    );
+    // A person not yet approved by a unit cannot apply either.
+    let loner = new_person(&env, 60).await;
+    assert!(
+        applications::start(&env.app, &person_actor(loner), loner, call)
+            .await
+            .is_err()
+    );
+    // Bad call definitions come back field by field.
+    let mut bad = call_form("", "none", "x", "");
+    bad.closes = "2023-04-01".into();
+    match create_call(&env.app, &manager(), program, &bad).await {
+        Err(AppError::Validation(e)) => {
+            for field in ["code", "cap", "template"] {
+                assert!(e.get(field).is_some(), "{field}");
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+}
+both!(ineligible_units_and_members_cannot_apply);

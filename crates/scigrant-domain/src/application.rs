@@ -1,0 +1,138 @@
+//! The life of an application (申报书) and of a call. An application is
+//! drafted by a member, submitted to its unit, recommended (推荐) or
+//! returned (退回修改) by the unit, then accepted (形式审查通过) or returned
+//! by staff. A returned application is edited and submitted again before
+//! the deadline. A call moves draft → published → closed.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApplicationState {
+    Draft,
+    /// Submitted, waiting for the unit.
+    Submitted,
+    /// Returned by the unit or by staff with comments; editable again.
+    Returned,
+    /// 推荐: the unit recommended it to the authority.
+    Recommended,
+    /// 形式审查通过.
+    Accepted,
+}
+
+impl ApplicationState {
+    pub const ALL: [ApplicationState; 5] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Returned,
+        Self::Recommended,
+        Self::Accepted,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Returned => "returned",
+            Self::Recommended => "recommended",
+            Self::Accepted => "accepted",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::Submitted => "已提交，待单位审核",
+            Self::Returned => "已退回修改",
+            Self::Recommended => "单位已推荐，待形式审查",
+            Self::Accepted => "形式审查通过（已受理）",
+        }
+    }
+    /// Whether the applicant may edit (and autosave) it.
+    pub fn editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Returned)
+    }
+    /// The transitions the process allows.
+    pub fn can_move_to(self, next: ApplicationState) -> bool {
+        use ApplicationState::*;
+        matches!(
+            (self, next),
+            (Draft | Returned, Submitted)
+                | (Submitted, Recommended | Returned)
+                | (Recommended, Accepted | Returned)
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CallState {
+    Draft,
+    Published,
+    Closed,
+}
+
+impl CallState {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Closed => "closed",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        [Self::Draft, Self::Published, Self::Closed]
+            .into_iter()
+            .find(|k| k.code() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::Published => "已发布",
+            Self::Closed => "已截止",
+        }
+    }
+}
+
+/// Whether a submission at `now` is in time: before the close time, or
+/// before the applicant's own extension. The server's clock decides.
+pub fn in_time(now: i64, closes_at: i64, extension_until: Option<i64>) -> bool {
+    now <= closes_at.max(extension_until.unwrap_or(i64::MIN))
+}
+
+/// The three ineligibility conditions of the CAST call (四、有关要求 3),
+/// which a unit confirms do not apply when it recommends.
+pub const INELIGIBILITY: [&str; 3] = [
+    "两年内未受到相关行政主管部门行政处罚",
+    "两年内未被中国科协通报并限期整改",
+    "两年内不存在在非不可抗力条件下未按要求完成中国科协科学技术创新部（原学会学术部）有关项目的情形",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ApplicationState::*;
+
+    #[test]
+    fn the_process_allows_only_its_transitions() {
+        assert!(Draft.can_move_to(Submitted));
+        assert!(Submitted.can_move_to(Recommended));
+        assert!(Submitted.can_move_to(Returned));
+        assert!(Returned.can_move_to(Submitted));
+        assert!(Recommended.can_move_to(Accepted));
+        assert!(Recommended.can_move_to(Returned));
+        assert!(!Draft.can_move_to(Recommended));
+        assert!(!Submitted.can_move_to(Accepted));
+        assert!(!Accepted.can_move_to(Returned));
+        assert!(Draft.editable() && Returned.editable() && !Submitted.editable());
+    }
+
+    #[test]
+    fn deadline_is_inclusive_and_extensions_extend_it() {
+        let close = 1_000_000;
+        assert!(in_time(close - 1000, close, None));
+        assert!(in_time(close, close, None));
+        assert!(!in_time(close + 1000, close, None));
+        assert!(in_time(close + 1000, close, Some(close + 3_600_000)));
+        assert!(!in_time(close + 1000, close, Some(close - 5)));
+    }
+}

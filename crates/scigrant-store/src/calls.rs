@@ -1,0 +1,248 @@
+//! Programs, their calls (计划类别 / 申报指南) and the versioned form
+//! specifications the calls use. A form specification row never changes;
+//! a call moves draft → published → closed.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::Result;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ProgramRow {
+    pub id: i64,
+    pub name: String,
+    pub notice: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_program(
+    c: &mut AnyConnection,
+    name: &str,
+    notice: &str,
+    now: i64,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO programs (name, notice, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(notice)
+    .bind(now)
+    .fetch_one(c)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn programs(c: &mut AnyConnection) -> Result<Vec<ProgramRow>> {
+    Ok(sqlx::query_as("SELECT * FROM programs ORDER BY id DESC")
+        .fetch_all(c)
+        .await?)
+}
+
+pub async fn program(c: &mut AnyConnection, id: i64) -> Result<Option<ProgramRow>> {
+    Ok(sqlx::query_as("SELECT * FROM programs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FormSpecRow {
+    pub id: i64,
+    pub code: String,
+    pub version: i64,
+    pub title: String,
+    pub spec_json: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_form_spec(
+    c: &mut AnyConnection,
+    code: &str,
+    title: &str,
+    spec_json: &str,
+    now: i64,
+) -> Result<i64> {
+    let version: i64 = sqlx::query("SELECT COUNT(*) AS n FROM form_specs WHERE code = $1")
+        .bind(code)
+        .fetch_one(&mut *c)
+        .await?
+        .try_get("n")?;
+    let row = sqlx::query(
+        "INSERT INTO form_specs (code, version, title, spec_json, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(code)
+    .bind(version + 1)
+    .bind(title)
+    .bind(spec_json)
+    .bind(now)
+    .fetch_one(c)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn form_spec(c: &mut AnyConnection, id: i64) -> Result<Option<FormSpecRow>> {
+    Ok(sqlx::query_as("SELECT * FROM form_specs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CallRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub code: String,
+    pub name: String,
+    pub task: String,
+    pub quota: i64,
+    pub cap_cents: i64,
+    pub period_end: String,
+    pub eligible_kinds: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub paper_deadline: i64,
+    pub form_spec_id: i64,
+    pub city_group: String,
+    pub state: String,
+    pub seq: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The editable fields of a call.
+pub struct CallFields<'a> {
+    pub program_id: i64,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub task: &'a str,
+    pub quota: i64,
+    pub cap_cents: i64,
+    pub period_end: &'a str,
+    pub eligible_kinds: &'a str,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub paper_deadline: i64,
+    pub form_spec_id: i64,
+    pub city_group: &'a str,
+}
+
+pub async fn insert_call(
+    c: &mut AnyConnection,
+    f: &CallFields<'_>,
+    now: i64,
+) -> std::result::Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO calls (program_id, code, name, task, quota, cap_cents, period_end, eligible_kinds,
+            opens_at, closes_at, paper_deadline, form_spec_id, city_group, state, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'draft', $14, $14) RETURNING id",
+    )
+    .bind(f.program_id)
+    .bind(f.code)
+    .bind(f.name)
+    .bind(f.task)
+    .bind(f.quota)
+    .bind(f.cap_cents)
+    .bind(f.period_end)
+    .bind(f.eligible_kinds)
+    .bind(f.opens_at)
+    .bind(f.closes_at)
+    .bind(f.paper_deadline)
+    .bind(f.form_spec_id)
+    .bind(f.city_group)
+    .bind(now)
+    .fetch_one(c)
+    .await?;
+    row.try_get("id")
+}
+
+pub async fn call(c: &mut AnyConnection, id: i64) -> Result<Option<CallRow>> {
+    Ok(sqlx::query_as("SELECT * FROM calls WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+pub async fn calls_of_program(c: &mut AnyConnection, program_id: i64) -> Result<Vec<CallRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM calls WHERE program_id = $1 ORDER BY code")
+            .bind(program_id)
+            .fetch_all(c)
+            .await?,
+    )
+}
+
+/// Published calls, soonest deadline first (正在受理的项目 / 申报指南).
+pub async fn published_calls(c: &mut AnyConnection) -> Result<Vec<CallRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM calls WHERE state = 'published' ORDER BY closes_at, code")
+            .fetch_all(c)
+            .await?,
+    )
+}
+
+pub async fn set_call_state(
+    c: &mut AnyConnection,
+    id: i64,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE calls SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+            .bind(to)
+            .bind(now)
+            .bind(id)
+            .bind(from)
+            .execute(c)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Next application number of a call; one statement, so concurrent
+/// submissions never share a number.
+pub async fn next_seq(c: &mut AnyConnection, id: i64) -> Result<i64> {
+    let row = sqlx::query("UPDATE calls SET seq = seq + 1 WHERE id = $1 RETURNING seq")
+        .bind(id)
+        .fetch_one(c)
+        .await?;
+    Ok(row.try_get("seq")?)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub call_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub max_bytes: i64,
+    pub required: i64,
+}
+
+pub async fn insert_attachment(
+    c: &mut AnyConnection,
+    call_id: i64,
+    name: &str,
+    kind: &str,
+    max_bytes: i64,
+    required: bool,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO call_attachments (call_id, name, kind, max_bytes, required) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(call_id)
+    .bind(name)
+    .bind(kind)
+    .bind(max_bytes)
+    .bind(i64::from(required))
+    .fetch_one(c)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn attachments(c: &mut AnyConnection, call_id: i64) -> Result<Vec<AttachmentRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM call_attachments WHERE call_id = $1 ORDER BY id")
+            .bind(call_id)
+            .fetch_all(c)
+            .await?,
+    )
+}
