@@ -57,6 +57,15 @@ impl IntoResponse for WebError {
                     "操作未完成",
                     e.to_string(),
                 ),
+                AppError::Form(problems) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "申报书需要修改",
+                    problems
+                        .iter()
+                        .map(|p| format!("{}：{}", p.label, p.message))
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ),
                 AppError::Validation(fe) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "填写有误",
