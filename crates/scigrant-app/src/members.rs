@@ -546,3 +546,15 @@ pub async fn export_members(
 pub fn member_active(v: &PersonView) -> bool {
     v.membership == Membership::Approved && !v.locked
 }
+
+/// The person registered with this mobile number, if any (staff tools).
+pub async fn person_by_phone(app: &App, phone: &str) -> Result<Option<i64>, AppError> {
+    let Ok(p) = scigrant_domain::phone::Phone::parse(phone) else {
+        return Ok(None);
+    };
+    let mut c = app.db.read().await?;
+    let idx = app.pii.index("phone", p.as_str());
+    Ok(accounts::person_by_phone_idx(&mut c, &idx)
+        .await?
+        .map(|r| r.id))
+}

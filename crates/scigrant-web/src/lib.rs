@@ -7,6 +7,7 @@
 pub mod context;
 pub mod error;
 pub mod forms;
+pub mod formview;
 pub mod handlers;
 pub mod pages;
 pub mod rate;

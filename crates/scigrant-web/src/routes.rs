@@ -12,7 +12,7 @@ use scigrant_domain::permission::{Caller, Decision, Permission, decide};
 
 use crate::AppState;
 use crate::context::{Ctx, login_path_for};
-use crate::handlers::{account, api, auth, person, portal, register, staff, unit};
+use crate::handlers::{account, api, apply, auth, calls, person, portal, register, staff, unit};
 use crate::pages::{ErrorPage, render};
 
 /// One declared route.
@@ -113,6 +113,8 @@ pub fn table() -> Table {
         .get("/healthz", Public, get(portal::health))
         .get("/api/regions", Public, get(api::regions))
         .get("/api/regions/path", Public, get(api::region_path))
+        .get("/calls/{id}", Public, get(apply::call))
+        .get("/verify", Public, get(apply::verify))
         // 统一身份认证 login and registration
         .get("/login", Public, get(auth::login_page))
         .post("/login", Public, post(auth::login_submit))
@@ -144,6 +146,25 @@ pub fn table() -> Table {
             Person,
             post(person::profile_submit).layer(DefaultBodyLimit::max(13 * MB)),
         )
+        // 项目申报 applications
+        .post("/calls/{id}/apply", Person, post(apply::start))
+        .get("/applications/{id}/edit", Person, get(apply::edit))
+        .post(
+            "/applications/{id}/save",
+            Person,
+            post(apply::save).layer(DefaultBodyLimit::max(4 * MB)),
+        )
+        .post(
+            "/applications/{id}/autosave",
+            Person,
+            post(apply::autosave).layer(DefaultBodyLimit::max(4 * MB)),
+        )
+        .post(
+            "/applications/{id}/submit",
+            Person,
+            post(apply::submit).layer(DefaultBodyLimit::max(4 * MB)),
+        )
+        .get("/applications/{id}", SignedIn, get(apply::show))
         // 单位 unit
         .get("/unit", Unit, get(unit::home))
         .get("/unit/correct", Unit, get(unit::correct_page))
@@ -175,6 +196,12 @@ pub fn table() -> Table {
             "/unit/members/{id}/lock",
             UnitPlatform,
             post(unit::member_lock),
+        )
+        .get("/unit/applications", UnitPlatform, get(apply::unit_list))
+        .post(
+            "/unit/applications/{id}/decide",
+            UnitPlatform,
+            post(apply::unit_decide),
         )
         // 后台 staff
         .get("/staff", Staff, get(staff::home))
@@ -239,6 +266,56 @@ pub fn table() -> Table {
             "/staff/logs/verify",
             StaffRole(AuditAdmin),
             get(staff::logs_verify),
+        )
+        .get(
+            "/staff/programs",
+            StaffRole(ProgramManager),
+            get(calls::list),
+        )
+        .post(
+            "/staff/programs",
+            StaffRole(ProgramManager),
+            post(calls::add_program),
+        )
+        .get(
+            "/staff/programs/{id}/calls/new",
+            StaffRole(ProgramManager),
+            get(calls::new_call),
+        )
+        .post(
+            "/staff/programs/{id}/calls",
+            StaffRole(ProgramManager),
+            post(calls::add_call),
+        )
+        .get(
+            "/staff/calls/{id}",
+            StaffRole(ProgramManager),
+            get(calls::call),
+        )
+        .get(
+            "/staff/calls/{id}/form.json",
+            StaffRole(ProgramManager),
+            get(calls::form_json),
+        )
+        .post(
+            "/staff/calls/{id}/state",
+            StaffRole(ProgramManager),
+            post(calls::call_state),
+        )
+        .post(
+            "/staff/calls/{id}/extension",
+            StaffRole(ProgramManager),
+            post(calls::extension),
+        )
+        .post(
+            "/staff/calls/{id}/export",
+            StaffRole(ProgramManager),
+            post(calls::export),
+        )
+        .post(
+            "/staff/applications/{id}/decide",
+            StaffRole(ProgramManager),
+            post(calls::decide),
         )
 }
 

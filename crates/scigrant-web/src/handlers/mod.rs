@@ -3,7 +3,9 @@
 
 pub mod account;
 pub mod api;
+pub mod apply;
 pub mod auth;
+pub mod calls;
 pub mod person;
 pub mod portal;
 pub mod register;
@@ -39,6 +41,8 @@ pub fn notice_text(code: &str) -> &'static str {
         "params" => "安全参数已保存。",
         "session_ended" => "已强制该用户下线。",
         "logged_out" => "您已安全退出。",
+        "saved" => "已保存。",
+        "submitted" => "申报书已提交。请保存回执，并联系所在单位审核推荐。",
         _ => "",
     }
 }

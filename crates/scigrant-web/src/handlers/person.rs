@@ -27,6 +27,8 @@ use crate::pages::{Errs, Opt, PageCtx, Pager, options, qv, render};
 pub struct HomePage {
     pub ctx: PageCtx,
     pub home: PersonHome,
+    pub calls: Vec<scigrant_app::calls::CallView>,
+    pub mine: Vec<scigrant_app::applications::ApplicationItem>,
     pub status: &'static str,
     pub status_class: &'static str,
 }
@@ -59,7 +61,16 @@ pub async fn home(
     } else {
         m.label()
     };
+    let now = state.app.now();
+    let calls = scigrant_app::calls::published(&state.app)
+        .await?
+        .into_iter()
+        .filter(|c| c.is_open(now))
+        .collect();
+    let mine = scigrant_app::applications::of_person(&state.app, s.account_id).await?;
     Ok(render(&HomePage {
+        calls,
+        mine,
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
         status,
         status_class: if home.person.locked {
