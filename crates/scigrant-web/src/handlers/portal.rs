@@ -106,6 +106,10 @@ pub async fn asset(Path(file): Path<String>) -> Response {
             include_str!("../../static/site.js"),
             "text/javascript; charset=utf-8",
         ),
+        "apply.js" => (
+            include_str!("../../static/apply.js"),
+            "text/javascript; charset=utf-8",
+        ),
         "region.js" => (
             include_str!("../../static/region.js"),
             "text/javascript; charset=utf-8",

@@ -550,3 +550,306 @@ fn dir_is_empty_of_files(p: &Path) -> bool {
         })
         .unwrap_or(true)
 }
+
+/// An approved unit and an approved member, set up through the use cases.
+async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, String) {
+    use scigrant_app::register::{PersonForm, UnitForm, limits, register_person, register_unit};
+    use scigrant_store::files::FileKind;
+    let app = &s.env.app;
+    let cert =
+        scigrant_app::testing::upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100))
+            .await;
+    let uf = UnitForm {
+        kind: unit_kind.into(),
+        name: format!("全国学会{n}"),
+        legal_rep: "甲".into(),
+        reg_place: "北京".into(),
+        uscc: uscc(100 + n),
+        password: PASSWORD.into(),
+        password_confirm: PASSWORD.into(),
+        contact_name: "乙".into(),
+        contact_phone: phone(100 + n),
+    };
+    let unit = register_unit(app, &Actor::system(), &uf, Some(&cert))
+        .await
+        .unwrap();
+    let staff = Actor {
+        kind: Some(scigrant_domain::account::AccountKind::Staff),
+        id: Some(1),
+        label: "审核员".into(),
+        ip: "-".into(),
+        request_id: "-".into(),
+    };
+    scigrant_app::review::review_unit(app, &staff, unit, &scigrant_app::review::Verdict::Approve)
+        .await
+        .unwrap();
+    let captcha_id = scigrant_app::captcha::new_captcha(app).await.unwrap().id;
+    let pf = PersonForm {
+        doc_type: "mainland_id".into(),
+        doc_no: id_number(100 + n),
+        name: format!("申报人{n}"),
+        email: format!("p{n}@example.cn"),
+        region_code: "110101".into(),
+        gender: "男".into(),
+        password: PASSWORD.into(),
+        password_confirm: PASSWORD.into(),
+        phone: phone(5000 + n),
+        captcha_id,
+        captcha: "TEST".into(),
+        agreed: true,
+    };
+    let person = register_person(app, &Actor::system(), &pf).await.unwrap();
+    let idp =
+        scigrant_app::testing::upload(app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(1000))
+            .await;
+    let tp =
+        scigrant_app::testing::upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000))
+            .await;
+    let profile = scigrant_app::members::ProfileForm {
+        unit_id: unit.to_string(),
+        region_code: "110101".into(),
+        department: "科技服务部".into(),
+        email: format!("p{n}@example.cn"),
+        education: "硕士".into(),
+        degree: "博士".into(),
+        title: "高级".into(),
+    };
+    scigrant_app::members::save_profile(
+        app,
+        &Actor::system(),
+        person,
+        &profile,
+        Some(&idp),
+        Some(&tp),
+    )
+    .await
+    .unwrap();
+    let ua = Actor {
+        kind: Some(scigrant_domain::account::AccountKind::Unit),
+        id: Some(unit),
+        label: "单位".into(),
+        ip: "-".into(),
+        request_id: "-".into(),
+    };
+    scigrant_app::members::decide_member(app, &ua, unit, person, true, "")
+        .await
+        .unwrap();
+    (unit, person, phone(5000 + n))
+}
+
+async fn manager_login(s: &Session) {
+    let app = &s.env.app;
+    let id = add_staff(
+        app,
+        &Actor::system(),
+        &NewStaff {
+            login: "xmgl".into(),
+            name: "项目管理员".into(),
+            role: "manager".into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let mut c = app.db.read().await.unwrap();
+    let hash = scigrant_domain::password_hash::hash_password(PASSWORD, &[2; 16], 1000);
+    scigrant_store::accounts::set_staff_password(&mut c, id, &hash, false)
+        .await
+        .unwrap();
+    drop(c);
+    s.staff_login("xmgl", PASSWORD).await;
+    s.wait_path("/staff").await;
+}
+
+/// 2023-04-25 23:59:59 CST.
+const CLOSE: i64 = 1_682_438_399_000;
+
+async fn apply_through_the_unit_to_the_staff(backend: Backend) {
+    use scigrant_domain::form::Value;
+    let s = start(backend).await;
+    let (_unit, person, mobile) = approved_member(&s, 1, "other").await;
+
+    // Staff create the CAST 2023 call from the built-in 附件4 template.
+    manager_login(&s).await;
+    s.go("/staff/programs").await;
+    s.fill("name", "2023年“科创中国”科技服务团及系列品牌活动项目")
+        .await;
+    s.fill("notice", "为落实中国科协2023年重点工作部署……").await;
+    s.click_to("main form button[type=submit]", "/staff/programs")
+        .await;
+    s.click_to("a[href$='/calls/new']", "/staff/programs/")
+        .await;
+    s.fill("code", "KJFWT2023-01").await;
+    s.fill("name", "产业科技服务团").await;
+    s.fill(
+        "task",
+        "发挥全国学会科技人才汇聚优势，突出“科创中国”试点城市产业导向。",
+    )
+    .await;
+    s.fill("quota", "80").await;
+    s.fill("cap", "55").await;
+    s.c.execute(
+        "document.querySelector('[name=period_end]').value = '2023-11-30'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    s.click("input[name=eligible][value=other]").await;
+    s.fill("opens", "2023-04-10").await;
+    s.fill("closes", "2023-04-25").await;
+    s.fill("paper_deadline", "2023-04-28 12:00").await;
+    s.c.find(Locator::Css("select[name=template]"))
+        .await
+        .unwrap()
+        .select_by_value("kczg2023-fj4")
+        .await
+        .unwrap();
+    s.click_to("main form button[type=submit]", "/staff/calls/")
+        .await;
+    s.click_to("#publish", "/staff/calls/").await;
+    assert_eq!(s.text("#call-state").await, "已发布");
+
+    // The member finds it under 正在受理的项目 and starts an application.
+    s.login("person", &mobile, PASSWORD).await;
+    s.wait_path("/person").await;
+    assert!(s.text("#open-calls").await.contains("KJFWT2023-01"));
+    s.click_to("#open-calls a.btn", "/calls/").await;
+    s.click_to("#apply", "/applications/").await;
+    let url = s.c.current_url().await.unwrap();
+    let app_id: i64 = url.path().split('/').nth(2).unwrap().parse().unwrap();
+    assert_eq!(
+        s.c.find(Locator::Css("[name='f:applicant']"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("全国学会1")
+    );
+    s.fill("f:project_name", "“科创中国”新材料产业科技服务团")
+        .await;
+    s.fill("f:unit_intro", &"科".repeat(301)).await;
+    // The live counter mirrors the server's character count.
+    assert!(s.body().await.contains("301/300字"));
+    // Autosave: wait for "已保存", then reload and find the draft.
+    for _ in 0..100 {
+        let st = s.text("#save-status").await;
+        if st.starts_with("已保存") && s.env.app.now() > 0 {
+            let v = scigrant_app::applications::load(
+                &s.env.app,
+                scigrant_app::applications::Reader::Person(person),
+                app_id,
+            )
+            .await
+            .unwrap();
+            if v.text("project_name") == "“科创中国”新材料产业科技服务团" {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    s.go(&format!("/applications/{app_id}/edit")).await;
+    let kept =
+        s.c.find(Locator::Css("[name='f:project_name']"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+    assert_eq!(kept.as_deref(), Some("“科创中国”新材料产业科技服务团"));
+
+    // The rest of the sample is "typed" through the use case; submitting
+    // with 301 characters lists the problem linked to its field.
+    let mut data = scigrant_domain::form::samples::sample_fj4();
+    data.insert(
+        "project_name".into(),
+        Value::Text("“科创中国”新材料产业科技服务团".into()),
+    );
+    data.insert("unit_intro".into(), Value::Text("科".repeat(301)));
+    data.insert("applicant".into(), Value::Text("全国学会1".into()));
+    scigrant_app::applications::save(&s.env.app, person, app_id, &data)
+        .await
+        .unwrap();
+    s.go(&format!("/applications/{app_id}/edit")).await;
+    s.click("#submit-application").await;
+    let problems = s.text("#problems").await;
+    assert!(
+        problems.contains("单位简介不能超过300字（当前301字）"),
+        "{problems}"
+    );
+    s.fill("f:unit_intro", &"科".repeat(300)).await;
+    s.click_to("#submit-application", &format!("/applications/{app_id}"))
+        .await;
+    let number = s.text("#app-number").await;
+    assert_eq!(number, "KJFWT2023-01-0001");
+    let digest = s.text("#app-digest").await;
+    assert_eq!(digest.len(), 64);
+
+    // The unit recommends after confirming the declarations.
+    s.login("unit", &uscc(101), PASSWORD).await;
+    s.wait_path("/unit").await;
+    s.go("/unit/applications").await;
+    s.click_to("#unit-applications a.btn", "/applications/")
+        .await;
+    s.click("#recommend").await;
+    assert!(s.text("#decide-error").await.contains("请确认"));
+    for i in 0..3 {
+        s.click(&format!("input[name=declaration{i}]")).await;
+    }
+    s.click_to("#recommend", "/unit/applications").await;
+
+    // Staff accept it and record the paper copies.
+    s.staff_login("xmgl", PASSWORD).await;
+    s.wait_path("/staff").await;
+    s.go("/staff/programs").await;
+    s.click_to(".programs a.btn", "/staff/calls/").await;
+    s.click_to("#call-applications a.btn", "/applications/")
+        .await;
+    s.click_to("#accept", "/applications/").await;
+    assert_eq!(s.text("#app-state").await, "形式审查通过（已受理）");
+
+    // The public page verifies the paper copy's digest.
+    s.sign_out().await;
+    s.go(&format!("/verify?n={number}&d={digest}")).await;
+    assert!(s.text("#verify-result").await.starts_with("核验通过"));
+    s.go(&format!("/verify?n={number}&d={}", "0".repeat(64)))
+        .await;
+    assert!(s.text("#verify-result").await.starts_with("核验未通过"));
+
+    // One second after the close, another member's submission is refused.
+    let (_, p2, mobile2) = approved_member(&s, 2, "other").await;
+    let call_id = scigrant_app::calls::published(&s.env.app).await.unwrap()[0].id;
+    let a2 = scigrant_app::applications::start(&s.env.app, &Actor::system(), p2, call_id)
+        .await
+        .unwrap();
+    scigrant_app::applications::save(
+        &s.env.app,
+        p2,
+        a2,
+        &scigrant_domain::form::samples::sample_fj4(),
+    )
+    .await
+    .unwrap();
+    s.env.clock.set(CLOSE + 1000);
+    s.login("person", &mobile2, PASSWORD).await;
+    s.wait_path("/person").await;
+    s.go(&format!("/applications/{a2}/edit")).await;
+    s.click("#submit-application").await;
+    assert!(
+        s.text("#problems")
+            .await
+            .contains("申报已于2023-04-25 23:59:59截止")
+    );
+    s.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_application_path_sqlite() {
+    apply_through_the_unit_to_the_staff(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_application_path_postgres() {
+    apply_through_the_unit_to_the_staff(Backend::Postgres).await;
+}
