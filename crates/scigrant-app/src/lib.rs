@@ -40,6 +40,9 @@ pub struct App {
     pub pii: PiiCipher,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
+    /// Values read on every request and changed rarely (security
+    /// parameters), kept a few seconds so a request costs fewer queries.
+    pub cache: Arc<security::ParamsCache>,
 }
 
 impl std::fmt::Debug for App {
@@ -64,6 +67,7 @@ impl App {
             pii,
             clock,
             config: Arc::new(config),
+            cache: Arc::default(),
         })
     }
 

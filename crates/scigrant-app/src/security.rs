@@ -94,8 +94,30 @@ impl SecurityParams {
     }
 }
 
-/// The parameters in force.
+/// The parameters in force, re-read at most every 5 seconds per node (a
+/// change by the 安全管理员 reaches every node within that time).
+#[derive(Debug, Default)]
+pub struct ParamsCache(std::sync::RwLock<Option<(i64, SecurityParams)>>);
+
+const PARAMS_TTL_MS: i64 = 5_000;
+
 pub async fn params(app: &App) -> Result<SecurityParams, AppError> {
+    let now = app.now();
+    if let Ok(guard) = app.cache.0.read()
+        && let Some((at, p)) = *guard
+        && now >= at
+        && now - at < PARAMS_TTL_MS
+    {
+        return Ok(p);
+    }
+    let p = read_params(app).await?;
+    if let Ok(mut guard) = app.cache.0.write() {
+        *guard = Some((now, p));
+    }
+    Ok(p)
+}
+
+async fn read_params(app: &App) -> Result<SecurityParams, AppError> {
     let mut c = app.db.read().await?;
     let mut p = SecurityParams::default();
     let mut vals = p.values();
@@ -132,6 +154,10 @@ pub async fn set_params(app: &App, actor: &Actor, p: SecurityParams) -> Result<(
     )
     .await?;
     tx.commit().await?;
+    // This node applies the change at once; others within the cache's TTL.
+    if let Ok(mut guard) = app.cache.0.write() {
+        *guard = None;
+    }
     Ok(())
 }
 

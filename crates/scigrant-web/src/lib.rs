@@ -10,6 +10,7 @@ pub mod forms;
 pub mod formview;
 pub mod handlers;
 pub mod pages;
+pub mod print;
 pub mod rate;
 pub mod routes;
 
@@ -25,6 +26,7 @@ use crate::rate::RateLimiter;
 pub struct AppState {
     pub app: App,
     pub limiter: Arc<RateLimiter>,
+    pub printer: Arc<print::Printer>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
         AppState {
             app,
             limiter: Arc::new(RateLimiter::default()),
+            printer: Arc::new(print::Printer::default()),
         }
     }
 }

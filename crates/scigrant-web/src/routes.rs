@@ -165,6 +165,7 @@ pub fn table() -> Table {
             post(apply::submit).layer(DefaultBodyLimit::max(4 * MB)),
         )
         .get("/applications/{id}", SignedIn, get(apply::show))
+        .get("/applications/{id}/pdf", SignedIn, get(apply::pdf))
         // 单位 unit
         .get("/unit", Unit, get(unit::home))
         .get("/unit/correct", Unit, get(unit::correct_page))

@@ -434,3 +434,43 @@ pub async fn view_page_for(
 ) -> Result<ViewPage, WebError> {
     view_page(state, ctx, id, "", error).await
 }
+
+/// The print-ready PDF of a submitted application (申报书导出).
+pub async fn pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (reader, _) = reader_of(&ctx)?;
+    let a = applications::load(&state.app, reader, id).await?;
+    if a.submitted_at.is_none() {
+        return Err(AppError::Refused("申报书提交后才能导出打印版".into()).into());
+    }
+    let verify_url = format!(
+        "{}/verify?n={}&d={}",
+        state.app.config.public_url, a.number, a.digest
+    );
+    let bytes = state
+        .printer
+        .pdf(&a, verify_url)
+        .await
+        .map_err(|m| WebError::from(AppError::Refused(format!("导出失败：{m}"))))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}.pdf\"; filename*=UTF-8''{}",
+                    a.number,
+                    crate::pages::qv(&format!("{}申报书.pdf", a.number))
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -148,6 +148,22 @@ impl Session {
             .await
             .unwrap()
     }
+    /// Polls until the element's text is `expected` (pages may reload).
+    async fn wait_text(&self, css: &str, expected: &str) {
+        let mut last = String::new();
+        for _ in 0..100 {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+            {
+                if t == expected {
+                    return;
+                }
+                last = t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} shows {last:?}, expected {expected:?}");
+    }
     async fn body(&self) -> String {
         self.text("body").await
     }
@@ -706,8 +722,8 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
         .unwrap();
     s.click_to("main form button[type=submit]", "/staff/calls/")
         .await;
-    s.click_to("#publish", "/staff/calls/").await;
-    assert_eq!(s.text("#call-state").await, "已发布");
+    s.click("#publish").await;
+    s.wait_text("#call-state", "已发布").await;
 
     // The member finds it under 正在受理的项目 and starts an application.
     s.login("person", &mobile, PASSWORD).await;
@@ -806,8 +822,61 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     s.click_to(".programs a.btn", "/staff/calls/").await;
     s.click_to("#call-applications a.btn", "/applications/")
         .await;
-    s.click_to("#accept", "/applications/").await;
-    assert_eq!(s.text("#app-state").await, "形式审查通过（已受理）");
+    s.click("#accept").await;
+    s.wait_text("#app-state", "形式审查通过（已受理）").await;
+
+    // The print-ready PDF downloads with this session; its text carries the
+    // number, the digest, the signature blocks and the page numbers.
+    s.click("#download-pdf").await;
+    let session =
+        s.c.get_named_cookie("sg_session")
+            .await
+            .unwrap()
+            .value()
+            .to_string();
+    let req = axum::http::Request::get(format!("/applications/{app_id}/pdf"))
+        .header("cookie", format!("sg_session={session}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(
+        scigrant_web::routes::router(AppState::new(s.env.app.clone())),
+        req,
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), axum::http::StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf_bytes = axum::body::to_bytes(res.into_body(), 20 * 1024 * 1024)
+        .await
+        .unwrap();
+    assert_eq!(&pdf_bytes[..5], b"%PDF-");
+    let pdf_path = s.files.join("application.pdf");
+    std::fs::write(&pdf_path, &pdf_bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&pdf_path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) is needed to read the PDF");
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect();
+    for part in [
+        "“科创中国”新材料产业科技服务团",
+        "KJFWT2023-01-0001",
+        "单位公章",
+        "团长（签名）",
+        "一、项目申报单位基本情况",
+        "经费支出预算表",
+        "合计",
+        "第1页",
+    ] {
+        assert!(text.contains(part), "PDF text lacks {part}");
+    }
+    assert!(text.contains(&digest), "the PDF carries the SM3 digest");
+    assert!(
+        text.contains("/verify?n=KJFWT2023-01-0001"),
+        "the PDF names the verification page"
+    );
 
     // The public page verifies the paper copy's digest.
     s.sign_out().await;

@@ -1,0 +1,560 @@
+//! The deadline surge, as a benchmark: N applicants (default 500) log in,
+//! open the CAST call, autosave a realistic 附件4 draft every few seconds
+//! and submit shortly before the close time, against the release binary on
+//! loopback, on SQLite or PostgreSQL. Reports throughput and latency
+//! percentiles per step, the server's peak RSS, and then checks in the
+//! database that every accepted submission is stored exactly once with a
+//! digest that matches its content.
+//!
+//! cargo build --release && cargo run --release -p scigrant-web --example surge -- \
+//!     [--users 500] [--db sqlite|postgres] [--autosaves 6] [--interval-ms 3000]
+//!
+//! Traffic goes to 127.0.0.1 only and every loop is bounded.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use scigrant_app::applications::{self, Reader};
+use scigrant_app::calls::{CallForm, create_call, create_program, set_state};
+use scigrant_app::members::{ProfileForm, decide_member, save_profile};
+use scigrant_app::register::{PersonForm, UnitForm, limits, register_person, register_unit};
+use scigrant_app::review::{Verdict, review_unit};
+use scigrant_app::testing::{id_number, jpeg, pdf, phone, test_config, upload, uscc};
+use scigrant_app::{Actor, App, SystemClock};
+use scigrant_domain::account::AccountKind;
+use scigrant_domain::application::CallState;
+use scigrant_domain::form::{Value, samples::sample_fj4};
+use scigrant_store::files::FileKind;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+struct Args {
+    users: usize,
+    db: String,
+    autosaves: usize,
+    interval_ms: u64,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        users: 500,
+        db: "sqlite".into(),
+        autosaves: 6,
+        interval_ms: 3000,
+    };
+    let v: Vec<String> = std::env::args().collect();
+    let mut i = 1;
+    while i + 1 < v.len() {
+        match v[i].as_str() {
+            "--users" => a.users = v[i + 1].parse().unwrap(),
+            "--db" => a.db = v[i + 1].clone(),
+            "--autosaves" => a.autosaves = v[i + 1].parse().unwrap(),
+            "--interval-ms" => a.interval_ms = v[i + 1].parse().unwrap(),
+            other => panic!("unknown argument {other}"),
+        }
+        i += 2;
+    }
+    a
+}
+
+/// One HTTP/1.1 connection with cookies, enough for this benchmark.
+struct Client {
+    addr: String,
+    conn: Option<BufReader<TcpStream>>,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Resp {
+    status: u16,
+    location: String,
+    body: String,
+}
+
+impl Client {
+    async fn send(&mut self, method: &str, path: &str, body: &str) -> Resp {
+        for attempt in 0..2 {
+            if self.conn.is_none() {
+                self.conn = Some(BufReader::new(
+                    TcpStream::connect(&self.addr).await.unwrap(),
+                ));
+            }
+            let cookie: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let req = format!(
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+                self.addr,
+                cookie.join("; "),
+                body.len()
+            );
+            let conn = self.conn.as_mut().unwrap();
+            if conn.get_mut().write_all(req.as_bytes()).await.is_err() {
+                self.conn = None;
+                continue;
+            }
+            match read_response(conn).await {
+                Some((resp, cookies)) => {
+                    self.cookies.extend(cookies);
+                    return resp;
+                }
+                None if attempt == 0 => self.conn = None,
+                None => break,
+            }
+        }
+        Resp {
+            status: 0,
+            location: String::new(),
+            body: String::new(),
+        }
+    }
+}
+
+async fn read_response(conn: &mut BufReader<TcpStream>) -> Option<(Resp, Vec<(String, String)>)> {
+    let mut line = String::new();
+    if conn.read_line(&mut line).await.ok()? == 0 {
+        return None;
+    }
+    let status: u16 = line.split_whitespace().nth(1)?.parse().ok()?;
+    let (mut length, mut location, mut cookies) = (0usize, String::new(), Vec::new());
+    loop {
+        line.clear();
+        conn.read_line(&mut line).await.ok()?;
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        let (k, v) = l.split_once(':')?;
+        let v = v.trim();
+        match k.to_ascii_lowercase().as_str() {
+            "content-length" => length = v.parse().ok()?,
+            "location" => location = v.to_string(),
+            "set-cookie" => {
+                let kv = v.split(';').next()?;
+                let (n, val) = kv.split_once('=')?;
+                cookies.push((n.to_string(), val.to_string()));
+            }
+            _ => {}
+        }
+    }
+    let mut body = vec![0u8; length];
+    conn.read_exact(&mut body).await.ok()?;
+    Some((
+        Resp {
+            status,
+            location,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        },
+        cookies,
+    ))
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = s.find(start)? + start.len();
+    let j = s[i..].find(end)? + i;
+    Some(&s[i..j])
+}
+
+fn form_body(csrf_free_pairs: &[(String, String)]) -> String {
+    serde_urlencoded::to_string(csrf_free_pairs).unwrap()
+}
+
+type Samples = Arc<Mutex<HashMap<&'static str, Vec<f64>>>>;
+
+fn record(samples: &Samples, step: &'static str, t: Instant) {
+    samples
+        .lock()
+        .unwrap()
+        .entry(step)
+        .or_default()
+        .push(t.elapsed().as_secs_f64() * 1000.0);
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i]
+}
+
+fn vm_hwm_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse()
+                    .unwrap_or(0)
+            })
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() {
+    let a = args();
+    let dir = std::env::temp_dir().join(format!("scigrant-surge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pg_name = format!("sg_surge_{}", std::process::id());
+    let pg_base = scigrant_app::testing::pg_base();
+    let url = if a.db == "postgres" {
+        let admin = scigrant_store::Db::connect(&format!("{pg_base}/postgres"), 1)
+            .await
+            .expect("PostgreSQL at 127.0.0.1:5432");
+        scigrant_store::sqlx::query(&format!("CREATE DATABASE {pg_name}"))
+            .execute(&admin.pool)
+            .await
+            .unwrap();
+        format!("{pg_base}/{pg_name}")
+    } else {
+        format!("sqlite://{}?mode=rwc", dir.join("scigrant.db").display())
+    };
+
+    // Set-up through the use cases: units, approved members, the call.
+    let t = Instant::now();
+    let app = App::open(test_config(&dir, url.clone()), Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let staff = Actor {
+        kind: Some(AccountKind::Staff),
+        id: Some(1),
+        label: "bench".into(),
+        ip: "-".into(),
+        request_id: "-".into(),
+    };
+    let now = app.now();
+    let run_ms = (a.autosaves as u64 * a.interval_ms + 120_000) as i64;
+    let closes = scigrant_app::clock::format_datetime(now + run_ms);
+    let program = create_program(
+        &app,
+        &staff,
+        "2023年“科创中国”科技服务团及系列品牌活动项目",
+        "",
+    )
+    .await
+    .unwrap();
+    let call = create_call(
+        &app,
+        &staff,
+        program,
+        &CallForm {
+            code: "KJFWT2023-01".into(),
+            name: "产业科技服务团".into(),
+            task: "发挥全国学会科技人才汇聚优势".into(),
+            quota: "80".into(),
+            cap: "55".into(),
+            period_end: "2023-11-30".into(),
+            eligible: vec!["other".into()],
+            opens: scigrant_app::clock::format_datetime(now - 3_600_000),
+            closes,
+            paper_deadline: scigrant_app::clock::format_datetime(now + run_ms + 86_400_000),
+            template: "kczg2023-fj4".into(),
+            form_json: String::new(),
+            city_group: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    set_state(&app, &staff, call, CallState::Published)
+        .await
+        .unwrap();
+    let units = a.users.div_ceil(10);
+    let mut unit_ids = Vec::new();
+    for n in 0..units as u32 {
+        let cert = upload(&app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100)).await;
+        let f = UnitForm {
+            kind: "other".into(),
+            name: format!("学会{n}"),
+            legal_rep: "甲".into(),
+            reg_place: "北京".into(),
+            uscc: uscc(n),
+            password: "Bench#Pass2023".into(),
+            password_confirm: "Bench#Pass2023".into(),
+            contact_name: "乙".into(),
+            contact_phone: phone(n),
+        };
+        let id = register_unit(&app, &staff, &f, Some(&cert)).await.unwrap();
+        review_unit(&app, &staff, id, &Verdict::Approve)
+            .await
+            .unwrap();
+        unit_ids.push(id);
+    }
+    let mut people = Vec::new();
+    for n in 0..a.users as u32 {
+        let captcha_id = scigrant_app::captcha::new_captcha(&app).await.unwrap().id;
+        let pf = PersonForm {
+            doc_type: "mainland_id".into(),
+            doc_no: id_number(n),
+            name: format!("申报人{n}"),
+            email: format!("p{n}@example.cn"),
+            region_code: "110101".into(),
+            gender: "男".into(),
+            password: "Bench#Pass2023".into(),
+            password_confirm: "Bench#Pass2023".into(),
+            phone: phone(100_000 + n),
+            captcha_id,
+            captcha: "TEST".into(),
+            agreed: true,
+        };
+        let pid = register_person(&app, &staff, &pf).await.unwrap();
+        let unit = unit_ids[n as usize / 10];
+        let idp = upload(&app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(500)).await;
+        let tp = upload(&app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(500)).await;
+        let pr = ProfileForm {
+            unit_id: unit.to_string(),
+            region_code: "110101".into(),
+            department: "部".into(),
+            email: format!("p{n}@example.cn"),
+            education: "硕士".into(),
+            degree: "博士".into(),
+            title: "高级".into(),
+        };
+        save_profile(&app, &staff, pid, &pr, Some(&idp), Some(&tp))
+            .await
+            .unwrap();
+        decide_member(&app, &staff, unit, pid, true, "")
+            .await
+            .unwrap();
+        people.push((pid, phone(100_000 + n)));
+    }
+    println!(
+        "set-up: {} units, {} members, call {call} in {:.1} s ({})",
+        units,
+        a.users,
+        t.elapsed().as_secs_f64(),
+        a.db
+    );
+
+    // The release binary on a free loopback port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let exe: PathBuf = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("scigrant");
+    let mut server = Command::new(&exe)
+        .env("SCIGRANT_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SCIGRANT_DATA_DIR", &dir)
+        .env("SCIGRANT_DATABASE_URL", &url)
+        .env("SCIGRANT_TEST_CAPTCHA", "TEST")
+        .env("SCIGRANT_ALLOW_WEAK_PASSWORD_HASHING", "1")
+        .env("SCIGRANT_PASSWORD_ITERATIONS", "1000")
+        .env("SCIGRANT_LOGIN_RATE_PER_MINUTE", "100000")
+        .env(
+            "SCIGRANT_MAX_CONNECTIONS",
+            if a.db == "postgres" { "32" } else { "8" },
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "start {} (run `cargo build --release` first): {e}",
+                exe.display()
+            )
+        });
+    let addr = format!("127.0.0.1:{port}");
+    for _ in 0..100 {
+        if TcpStream::connect(&addr).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let mut draft = sample_fj4();
+    draft.insert("applicant".into(), Value::Text("学会".into()));
+    let spec = scigrant_domain::form::builtin("kczg2023-fj4").unwrap();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, v) in &draft {
+        match v {
+            Value::Text(t) => pairs.push((format!("f:{k}"), t.clone())),
+            Value::Rows(rows) => {
+                for (i, r) in rows.iter().enumerate() {
+                    for (c, val) in r {
+                        pairs.push((format!("t:{k}:{i}:{c}"), val.clone()));
+                    }
+                }
+            }
+        }
+    }
+    let _ = &spec;
+    let body = Arc::new(form_body(&pairs));
+    println!(
+        "draft body: {} bytes, autosave every {} ms × {}, then submit",
+        body.len(),
+        a.interval_ms,
+        a.autosaves
+    );
+
+    let samples: Samples = Arc::new(Mutex::new(HashMap::new()));
+    let errors: Arc<Mutex<HashMap<String, usize>>> = Arc::new(Mutex::new(HashMap::new()));
+    let receipts: Arc<Mutex<Vec<(i64, String)>>> = Arc::new(Mutex::new(Vec::new()));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (i, (pid, mobile)) in people.iter().cloned().enumerate() {
+        let (samples, errors, receipts, body, addr) = (
+            samples.clone(),
+            errors.clone(),
+            receipts.clone(),
+            body.clone(),
+            addr.clone(),
+        );
+        let (autosaves, interval) = (a.autosaves, a.interval_ms);
+        let stagger = (i as u64 * interval) / people.len() as u64;
+        tasks.push(tokio::spawn(async move {
+            let err = |what: &str| {
+                *errors.lock().unwrap().entry(what.to_string()).or_default() += 1;
+            };
+            tokio::time::sleep(Duration::from_millis(stagger)).await;
+            let mut c = Client { addr, conn: None, cookies: BTreeMap::new() };
+            let t = Instant::now();
+            let page = c.send("GET", "/login", "").await;
+            let captcha = between(&page.body, "name=\"captcha_id\" value=\"", "\"").unwrap_or("").to_string();
+            let csrf = c.cookies.get("sg_csrf").cloned().unwrap_or_default();
+            let login = format!("tab=person&login={mobile}&password=Bench%23Pass2023&captcha_id={captcha}&captcha=TEST");
+            let r = c.send("POST", &format!("/login?csrf={csrf}"), &login).await;
+            if r.status != 303 {
+                return err("login");
+            }
+            record(&samples, "login", t);
+            let t = Instant::now();
+            let r = c.send("POST", &format!("/calls/{call}/apply?csrf={csrf}"), "").await;
+            if r.status != 303 {
+                return err("open");
+            }
+            let edit = r.location.clone();
+            let r = c.send("GET", &edit, "").await;
+            if r.status != 200 {
+                return err("open");
+            }
+            record(&samples, "open call + draft", t);
+            let app_id: i64 = edit.split('/').nth(2).and_then(|x| x.parse().ok()).unwrap_or(0);
+            for _ in 0..autosaves {
+                tokio::time::sleep(Duration::from_millis(interval)).await;
+                let t = Instant::now();
+                let r = c.send("POST", &format!("/applications/{app_id}/autosave?csrf={csrf}"), &body).await;
+                if r.status != 200 {
+                    err("autosave");
+                    continue;
+                }
+                record(&samples, "autosave", t);
+            }
+            let t = Instant::now();
+            let r = c.send("POST", &format!("/applications/{app_id}/submit?csrf={csrf}"), &body).await;
+            if r.status != 303 {
+                return err(&format!("submit {}", r.status));
+            }
+            record(&samples, "submit", t);
+            receipts.lock().unwrap().push((pid, app_id.to_string()));
+        }));
+    }
+    let mut peak = 0;
+    let pid = server.id();
+    while tasks.iter().any(|t| !t.is_finished()) {
+        peak = peak.max(vm_hwm_kb(pid));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if started.elapsed() > Duration::from_secs(600) {
+            println!("stopping: the run exceeded 10 minutes");
+            break;
+        }
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    peak = peak.max(vm_hwm_kb(pid));
+    let _ = server.kill();
+    let _ = server.wait();
+
+    println!(
+        "\n{:<18} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "step", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    {
+        let mut s = samples.lock().unwrap();
+        for step in ["login", "open call + draft", "autosave", "submit"] {
+            if let Some(v) = s.get_mut(step) {
+                let n = v.len();
+                let max = v.iter().cloned().fold(0.0, f64::max);
+                println!(
+                    "{:<18} {:>7} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>8.1}",
+                    step,
+                    n,
+                    n as f64 / wall,
+                    pct(v, 0.50),
+                    pct(v, 0.95),
+                    pct(v, 0.99),
+                    max
+                );
+            }
+        }
+    }
+    println!("errors: {:?}", errors.lock().unwrap());
+    println!(
+        "wall time {wall:.1} s; server peak RSS {:.1} MB",
+        peak as f64 / 1024.0
+    );
+
+    // Every accepted submission stored exactly once, digest matching content.
+    let accepted = receipts.lock().unwrap().clone();
+    let (mut ok, mut bad) = (0, 0);
+    let mut numbers = std::collections::HashSet::new();
+    for (pid, app_id) in &accepted {
+        let v = applications::load(&app, Reader::Person(*pid), app_id.parse().unwrap())
+            .await
+            .unwrap();
+        let recomputed = applications::digest_of(&v.spec, &v.data);
+        if v.submitted_at.is_some() && recomputed == v.digest && numbers.insert(v.number.clone()) {
+            ok += 1;
+        } else {
+            bad += 1;
+        }
+    }
+    let stored = applications::of_call(&app, call, "").await.unwrap().len();
+    let mine: usize = {
+        let mut n = 0;
+        for (pid, _) in &people {
+            n += applications::of_person(&app, *pid)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|i| !i.submitted.is_empty())
+                .count();
+        }
+        n
+    };
+    println!(
+        "verification: {} accepted submissions, {ok} stored once with matching digest and unique number, {bad} wrong; {mine} submitted rows in the database ({} users); {stored} recommended",
+        accepted.len(),
+        a.users
+    );
+    app.db.pool.close().await;
+    if a.db == "postgres"
+        && let Ok(admin) = scigrant_store::Db::connect(&format!("{pg_base}/postgres"), 1).await
+    {
+        let _ =
+            scigrant_store::sqlx::query(&format!("DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"))
+                .execute(&admin.pool)
+                .await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(bad, 0, "lost or duplicated submissions");
+    assert_eq!(
+        mine,
+        accepted.len(),
+        "every accepted submission is stored, none twice"
+    );
+}
