@@ -36,7 +36,7 @@ pub struct ApplicationView {
     pub title: String,
     pub state: ApplicationState,
     pub call: CallView,
-    pub spec: FormSpec,
+    pub spec: std::sync::Arc<FormSpec>,
     pub data: FormData,
     pub computed: BTreeMap<String, Money>,
     pub problems: Vec<Problem>,
@@ -156,10 +156,7 @@ async fn view_of(
         .await?
         .ok_or(AppError::NotFound)?;
     let call = call_view(c, call_row).await?;
-    let spec_row = calls::form_spec(c, row.form_spec_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let spec = FormSpec::from_json(&spec_row.spec_json).map_err(AppError::Internal)?;
+    let spec = crate::calls::spec_in(app, c, row.form_spec_id).await?;
     let data = match (&row.submitted_json, ApplicationState::from_code(&row.state)) {
         (Some(frozen), Some(s)) if !s.editable() => parse_data(frozen),
         _ => parse_data(&row.data_json),
@@ -192,7 +189,6 @@ async fn view_of(
         stamped: p.stamped != 0,
         late: p.late != 0,
     });
-    let _ = app;
     Ok(ApplicationView {
         id: row.id,
         number: row.number.unwrap_or_default(),
@@ -311,12 +307,7 @@ pub async fn start(
     let person = accounts::person(&mut tx, person_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let spec = {
-        let row = calls::form_spec(&mut tx, call.form_spec_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        FormSpec::from_json(&row.spec_json).map_err(AppError::Internal)?
-    };
+    let spec = crate::calls::spec_in(app, &mut tx, call.form_spec_id).await?;
     let mut data = FormData::new();
     let mut put = |k: &str, v: String| {
         if spec.entry(k).is_some() {
@@ -410,11 +401,8 @@ pub async fn submit(
     let ext = store::extension(&mut c, row.call_id, person_id)
         .await?
         .map(|e| e.until_at);
-    let spec_row = calls::form_spec(&mut c, row.form_spec_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let spec = crate::calls::spec_in(app, &mut c, row.form_spec_id).await?;
     drop(c);
-    let spec = FormSpec::from_json(&spec_row.spec_json).map_err(AppError::Internal)?;
     // What was typed is kept even when the submission is refused.
     save(app, person_id, id, data).await?;
     if !in_time(now, call.closes_at, ext) {
@@ -1030,10 +1018,7 @@ pub async fn verify(app: &App, number: &str, digest: &str) -> Result<Verificatio
     else {
         return Ok(Verification::NotFound);
     };
-    let spec_row = calls::form_spec(&mut c, row.form_spec_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let spec = FormSpec::from_json(&spec_row.spec_json).map_err(AppError::Internal)?;
+    let spec = crate::calls::spec_in(app, &mut c, row.form_spec_id).await?;
     let recomputed = digest_of(&spec, &parse_data(frozen));
     let given = digest.trim().to_ascii_lowercase();
     if recomputed != *stored || given != *stored {
@@ -1057,4 +1042,19 @@ pub fn reader_for(kind: AccountKind, id: i64) -> Reader {
         AccountKind::Unit => Reader::Unit(id),
         AccountKind::Staff => Reader::Staff,
     }
+}
+
+/// The form an applicant fills, for reading a posted form: one query to
+/// check ownership, the parsed specification from the cache.
+pub async fn form_of(
+    app: &App,
+    person_id: i64,
+    id: i64,
+) -> Result<std::sync::Arc<FormSpec>, AppError> {
+    let mut c = app.db.read().await?;
+    let row = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    if row.person_id != person_id {
+        return Err(AppError::NotFound);
+    }
+    crate::calls::spec_in(app, &mut c, row.form_spec_id).await
 }

@@ -3,6 +3,8 @@
 //! and close them; everybody lists what is open. A call's form is a stored,
 //! never-changing specification: applications keep the version they began.
 
+use std::sync::Arc;
+
 use scigrant_domain::account::UnitKind;
 use scigrant_domain::application::CallState;
 use scigrant_domain::form::{self, FormSpec, Money};
@@ -395,11 +397,28 @@ pub async fn set_state(
     Ok(())
 }
 
-/// The form specification of a call (or of an application's version).
-pub async fn form_spec(app: &App, spec_id: i64) -> Result<FormSpec, AppError> {
+/// The form specification `spec_id`, parsed once per process.
+pub async fn form_spec(app: &App, spec_id: i64) -> Result<Arc<FormSpec>, AppError> {
     let mut c = app.db.read().await?;
-    let row = calls::form_spec(&mut c, spec_id)
+    spec_in(app, &mut c, spec_id).await
+}
+
+pub(crate) async fn spec_in(
+    app: &App,
+    c: &mut scigrant_store::AnyConnection,
+    spec_id: i64,
+) -> Result<Arc<FormSpec>, AppError> {
+    if let Ok(map) = app.cache.specs.read()
+        && let Some(s) = map.get(&spec_id)
+    {
+        return Ok(s.clone());
+    }
+    let row = calls::form_spec(c, spec_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    FormSpec::from_json(&row.spec_json).map_err(AppError::Internal)
+    let spec = Arc::new(FormSpec::from_json(&row.spec_json).map_err(AppError::Internal)?);
+    if let Ok(mut map) = app.cache.specs.write() {
+        map.insert(spec_id, spec.clone());
+    }
+    Ok(spec)
 }

@@ -42,7 +42,7 @@ pub struct App {
     pub config: Arc<Config>,
     /// Values read on every request and changed rarely (security
     /// parameters), kept a few seconds so a request costs fewer queries.
-    pub cache: Arc<security::ParamsCache>,
+    pub cache: Arc<Caches>,
 }
 
 impl std::fmt::Debug for App {
@@ -79,6 +79,17 @@ impl App {
     pub fn today(&self) -> (i32, u32, u32) {
         clock::civil_date(self.now())
     }
+}
+
+/// Per-node caches of values that change rarely or never.
+#[derive(Debug, Default)]
+pub struct Caches {
+    /// Security parameters, re-read every few seconds.
+    pub params: security::ParamsCache,
+    /// Parsed form specifications by id: stored specifications never
+    /// change, so a parse is kept for the life of the process.
+    pub specs:
+        std::sync::RwLock<std::collections::HashMap<i64, Arc<scigrant_domain::form::FormSpec>>>,
 }
 
 /// Who acts and from where; every use case receives it for the audit log.

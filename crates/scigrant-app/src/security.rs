@@ -103,7 +103,7 @@ const PARAMS_TTL_MS: i64 = 5_000;
 
 pub async fn params(app: &App) -> Result<SecurityParams, AppError> {
     let now = app.now();
-    if let Ok(guard) = app.cache.0.read()
+    if let Ok(guard) = app.cache.params.0.read()
         && let Some((at, p)) = *guard
         && now >= at
         && now - at < PARAMS_TTL_MS
@@ -111,7 +111,7 @@ pub async fn params(app: &App) -> Result<SecurityParams, AppError> {
         return Ok(p);
     }
     let p = read_params(app).await?;
-    if let Ok(mut guard) = app.cache.0.write() {
+    if let Ok(mut guard) = app.cache.params.0.write() {
         *guard = Some((now, p));
     }
     Ok(p)
@@ -155,7 +155,7 @@ pub async fn set_params(app: &App, actor: &Actor, p: SecurityParams) -> Result<(
     .await?;
     tx.commit().await?;
     // This node applies the change at once; others within the cache's TTL.
-    if let Ok(mut guard) = app.cache.0.write() {
+    if let Ok(mut guard) = app.cache.params.0.write() {
         *guard = None;
     }
     Ok(())

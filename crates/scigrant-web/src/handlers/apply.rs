@@ -190,8 +190,8 @@ pub async fn autosave(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
-    let a = applications::load(&state.app, Reader::Person(s.account_id), id).await?;
-    let data = data_from_pairs(&a.spec, &pairs(&body));
+    let spec = applications::form_of(&state.app, s.account_id, id).await?;
+    let data = data_from_pairs(&spec, &pairs(&body));
     match applications::save(&state.app, s.account_id, id, &data).await {
         Ok(at) => Ok(Json(Saved {
             saved_at: scigrant_app::clock::format_datetime(at)[11..].to_string(),
@@ -211,12 +211,8 @@ pub async fn submit(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
-    let a = applications::load(&state.app, Reader::Person(s.account_id), id).await?;
-    let data = if a.editable() {
-        data_from_pairs(&a.spec, &pairs(&body))
-    } else {
-        a.data.clone()
-    };
+    let spec = applications::form_of(&state.app, s.account_id, id).await?;
+    let data = data_from_pairs(&spec, &pairs(&body));
     match applications::submit(&state.app, &ctx.actor(), s.account_id, id, &data).await {
         Ok(_) => Ok(see_other(&format!("/applications/{id}?ok=submitted"))),
         Err(AppError::Form(_)) => {
