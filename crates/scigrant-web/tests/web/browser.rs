@@ -922,3 +922,86 @@ async fn browser_application_path_sqlite() {
 async fn browser_application_path_postgres() {
     apply_through_the_unit_to_the_staff(Backend::Postgres).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_second_pilot_city_forum_is_refused() {
+    use scigrant_app::applications::{recommend, start as begin, submit};
+    use scigrant_app::calls::{CallForm, create_call, create_program, set_state};
+    use scigrant_domain::form::{Value, samples::sample_fj5};
+    let s = start(Backend::Sqlite).await;
+    let app = &s.env.app;
+    let (unit_a, pa, _) = approved_member(&s, 11, "enterprise").await;
+    let (_, pb, _) = approved_member(&s, 12, "enterprise").await;
+    let staff = Actor::system();
+    let program = create_program(app, &staff, "2023年“科创中国”试点城市系列品牌活动项目", "")
+        .await
+        .unwrap();
+    let mut calls = Vec::new();
+    for (code, name, cap) in [
+        ("XLPPHD2023-01", "产业创新论坛", "40"),
+        ("XLPPHD2023-02", "产学融合会议", "20"),
+    ] {
+        let f = CallForm {
+            code: code.into(),
+            name: name.into(),
+            task: "围绕试点城市重点产业".into(),
+            quota: "4".into(),
+            cap: cap.into(),
+            period_end: "2023-11-30".into(),
+            eligible: vec!["enterprise".into()],
+            opens: "2023-04-10".into(),
+            closes: "2023-04-25".into(),
+            paper_deadline: "2023-04-28 12:00".into(),
+            template: "kczg2023-fj5".into(),
+            form_json: String::new(),
+            city_group: "pilot-city-2023".into(),
+        };
+        let id = create_call(app, &staff, program, &f).await.unwrap();
+        set_state(
+            app,
+            &staff,
+            id,
+            scigrant_domain::application::CallState::Published,
+        )
+        .await
+        .unwrap();
+        calls.push(id);
+    }
+    let mut forum = sample_fj5();
+    forum.insert("project_code".into(), Value::Text("XLPPHD2023-01".into()));
+    forum.insert(
+        "project_subcategory".into(),
+        Value::Text("产业创新论坛".into()),
+    );
+    let a = begin(app, &Actor::system(), pa, calls[0]).await.unwrap();
+    submit(app, &Actor::system(), pa, a, &forum).await.unwrap();
+    let ua = Actor {
+        kind: Some(scigrant_domain::account::AccountKind::Unit),
+        id: Some(unit_a),
+        label: "单位".into(),
+        ip: "-".into(),
+        request_id: "-".into(),
+    };
+    recommend(app, &ua, unit_a, a, &[true; 3]).await.unwrap();
+    let b = begin(app, &Actor::system(), pb, calls[1]).await.unwrap();
+    submit(app, &Actor::system(), pb, b, &sample_fj5())
+        .await
+        .unwrap();
+
+    // Unit B recommends its 产学融合会议 for the same pilot city: refused.
+    s.login("unit", &uscc(112), PASSWORD).await;
+    s.wait_path("/unit").await;
+    s.go(&format!("/applications/{b}")).await;
+    for i in 0..3 {
+        s.click(&format!("input[name=declaration{i}]")).await;
+    }
+    s.click("#recommend").await;
+    let msg = s.text("#decide-error").await;
+    assert!(
+        msg.starts_with("每个试点城市限申报1个产业创新论坛或产学融合会议项目"),
+        "{msg}"
+    );
+    assert!(msg.contains("XLPPHD2023-01-0001"), "{msg}");
+    assert_eq!(s.text("#app-state").await, "已提交，待单位审核");
+    s.done().await;
+}
