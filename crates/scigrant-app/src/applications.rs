@@ -229,10 +229,7 @@ pub async fn load(app: &App, reader: Reader, id: i64) -> Result<ApplicationView,
     let allowed = match reader {
         Reader::Person(p) => row.person_id == p,
         Reader::Unit(u) => row.unit_id == u && row.state != ApplicationState::Draft.code(),
-        Reader::Staff => {
-            matches!(row.state.as_str(), "recommended" | "accepted")
-                || (row.state == "returned" && row.submitted_at.is_some())
-        }
+        Reader::Staff => authority_sees(&row),
     };
     if !allowed {
         return Err(AppError::NotFound);
@@ -581,8 +578,9 @@ pub async fn of_call(
     let rows = store::of_call(&mut c, call_id, state).await?;
     let mut out = Vec::new();
     for r in rows {
-        if matches!(r.state.as_str(), "recommended" | "accepted")
-            || (r.state == "returned" && r.submitted_at.is_some() && state == "returned")
+        // Returned ones show only when asked for, as the filter says.
+        if authority_sees(&r)
+            && (r.state != ApplicationState::Returned.code() || state == "returned")
         {
             out.push(item_of(&mut c, app, r).await?);
         }
@@ -623,7 +621,6 @@ pub async fn recommend(
     id: i64,
     declarations: &[bool],
 ) -> Result<(), AppError> {
-    let now = app.now();
     let mut tx = app.db.begin().await?;
     let row = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if row.unit_id != unit_id || row.state == "draft" {
@@ -672,22 +669,54 @@ pub async fn recommend(
             )));
         }
     }
-    if !store::move_state(&mut tx, id, "submitted", "recommended", now).await? {
-        return Err(AppError::Refused("申报书状态已变化，请刷新".into()));
-    }
-    store::add_event(&mut tx, id, now, &actor.label, "recommended", "").await?;
-    audit(
-        &mut tx,
-        app,
-        actor,
-        "application.recommend",
-        ("application", Some(id)),
-        "success",
-        "",
-    )
-    .await?;
+    let step = Step {
+        from: ApplicationState::Submitted,
+        to: ApplicationState::Recommended,
+        event: "recommended",
+        action: "application.recommend",
+        refused: "申报书状态已变化，请刷新",
+    };
+    transition(&mut tx, app, actor, id, &step, "").await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// One review decision: the state change it makes, its history entry and
+/// audit action, and the message when the application moved meanwhile.
+struct Step {
+    from: ApplicationState,
+    to: ApplicationState,
+    event: &'static str,
+    action: &'static str,
+    refused: &'static str,
+}
+
+/// Performs `step` in the caller's transaction: compare-and-set on the
+/// state (so two reviewers cannot both decide), history, audit.
+async fn transition(
+    tx: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    step: &Step,
+    comment: &str,
+) -> Result<(), AppError> {
+    debug_assert!(step.from.can_move_to(step.to));
+    let now = app.now();
+    if !store::move_state(tx, id, step.from.code(), step.to.code(), now).await? {
+        return Err(AppError::Refused(step.refused.into()));
+    }
+    store::add_event(tx, id, now, &actor.label, step.event, comment).await?;
+    audit(
+        tx,
+        app,
+        actor,
+        step.action,
+        ("application", Some(id)),
+        "success",
+        comment,
+    )
+    .await
 }
 
 fn check_comment(comment: &str) -> Result<&str, AppError> {
@@ -710,27 +739,20 @@ pub async fn unit_return(
     id: i64,
     comment: &str,
 ) -> Result<(), AppError> {
-    let now = app.now();
     let mut tx = app.db.begin().await?;
     let row = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if row.unit_id != unit_id || row.state == "draft" {
         return Err(AppError::NotFound);
     }
     let comment = check_comment(comment)?;
-    if !store::move_state(&mut tx, id, "submitted", "returned", now).await? {
-        return Err(AppError::Refused("只有待单位审核的申报书可以退回".into()));
-    }
-    store::add_event(&mut tx, id, now, &actor.label, "unit_returned", comment).await?;
-    audit(
-        &mut tx,
-        app,
-        actor,
-        "application.unit_return",
-        ("application", Some(id)),
-        "success",
-        comment,
-    )
-    .await?;
+    let step = Step {
+        from: ApplicationState::Submitted,
+        to: ApplicationState::Returned,
+        event: "unit_returned",
+        action: "application.unit_return",
+        refused: "只有待单位审核的申报书可以退回",
+    };
+    transition(&mut tx, app, actor, id, &step, comment).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -744,38 +766,32 @@ pub async fn staff_decide(
     accept: bool,
     comment: &str,
 ) -> Result<(), AppError> {
-    let now = app.now();
     let comment = if accept {
         comment.trim()
     } else {
         check_comment(comment)?
     };
-    let to = if accept { "accepted" } else { "returned" };
+    let (to, event, action) = if accept {
+        (ApplicationState::Accepted, "accepted", "application.accept")
+    } else {
+        (
+            ApplicationState::Returned,
+            "staff_returned",
+            "application.staff_return",
+        )
+    };
     let mut tx = app.db.begin().await?;
     if store::get(&mut tx, id).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    if !store::move_state(&mut tx, id, "recommended", to, now).await? {
-        return Err(AppError::Refused(
-            "只有单位已推荐的申报书可以进行形式审查".into(),
-        ));
-    }
-    let (event, action) = if accept {
-        ("accepted", "application.accept")
-    } else {
-        ("staff_returned", "application.staff_return")
-    };
-    store::add_event(&mut tx, id, now, &actor.label, event, comment).await?;
-    audit(
-        &mut tx,
-        app,
-        actor,
+    let step = Step {
+        from: ApplicationState::Recommended,
+        to,
+        event,
         action,
-        ("application", Some(id)),
-        "success",
-        comment,
-    )
-    .await?;
+        refused: "只有单位已推荐的申报书可以进行形式审查",
+    };
+    transition(&mut tx, app, actor, id, &step, comment).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1057,4 +1073,10 @@ pub async fn form_of(
         return Err(AppError::NotFound);
     }
     crate::calls::spec_in(app, &mut c, row.form_spec_id).await
+}
+
+fn authority_sees(row: &ApplicationRow) -> bool {
+    ApplicationState::from_code(&row.state).is_some_and(|st| {
+        scigrant_domain::permission::authority_sees_application(st, row.submitted_at.is_some())
+    })
 }

@@ -4,6 +4,7 @@
 //! route that declares none.
 
 use crate::account::{AccountKind, Membership, StaffRole, UnitState};
+use crate::application::ApplicationState;
 
 /// The permission a route declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +137,17 @@ pub fn may_read_file(
     }
 }
 
+/// Whether the authority's staff may see an application: once its unit
+/// recommended it (and afterwards), or when it came back to the applicant
+/// after a submission; never a draft.
+pub fn authority_sees_application(state: ApplicationState, was_submitted: bool) -> bool {
+    match state {
+        ApplicationState::Recommended | ApplicationState::Accepted => true,
+        ApplicationState::Returned => was_submitted,
+        ApplicationState::Draft | ApplicationState::Submitted => false,
+    }
+}
+
 /// Whether reading a document is reading "someone else's" document, which
 /// the audit log records.
 pub fn is_foreign_read(
@@ -240,6 +252,17 @@ mod tests {
             person,
             None
         ));
+    }
+
+    #[test]
+    fn staff_see_applications_from_recommendation_on() {
+        use ApplicationState::*;
+        assert!(!authority_sees_application(Draft, false));
+        assert!(!authority_sees_application(Submitted, true));
+        assert!(authority_sees_application(Recommended, true));
+        assert!(authority_sees_application(Accepted, true));
+        assert!(authority_sees_application(Returned, true));
+        assert!(!authority_sees_application(Returned, false));
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub async fn draft_of(
     .await?)
 }
 
-/// Applications of a unit in `states` (empty: all but drafts).
+/// A unit's applications that left the draft stage, newest first.
 pub async fn of_unit(c: &mut AnyConnection, unit_id: i64) -> Result<Vec<ApplicationRow>> {
     Ok(sqlx::query_as(
         "SELECT * FROM applications WHERE unit_id = $1 AND state <> 'draft' ORDER BY submitted_at DESC, id DESC",

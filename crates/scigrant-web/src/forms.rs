@@ -144,3 +144,29 @@ pub fn merge(mut first: FieldErrors, then: FieldErrors) -> FieldErrors {
     }
     first
 }
+
+/// A posted urlencoded form as name/value pairs, repeated names kept
+/// (checkbox groups); handlers whose fields are not known in advance read it.
+pub struct Posted(pub Vec<(String, String)>);
+
+impl Posted {
+    pub fn parse(body: &[u8]) -> Posted {
+        Posted(serde_urlencoded::from_bytes(body).unwrap_or_default())
+    }
+    /// The first value of `name`, or empty.
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}

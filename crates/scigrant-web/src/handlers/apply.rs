@@ -23,13 +23,10 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::WebError;
+use crate::forms::Posted;
 use crate::formview::{FormView, anchor, data_from_pairs, view};
 use crate::handlers::{notice_text, see_other};
 use crate::pages::{PageCtx, render};
-
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
 
 #[derive(Template)]
 #[template(path = "apply/call.html")]
@@ -161,15 +158,11 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
     let a = applications::load(&state.app, Reader::Person(s.account_id), id).await?;
-    let pairs = pairs(&body);
-    let data = data_from_pairs(&a.spec, &pairs);
+    let posted = Posted::parse(&body);
+    let data = data_from_pairs(&a.spec, &posted.0);
     applications::save(&state.app, s.account_id, id, &data).await?;
-    let action = pairs
-        .iter()
-        .find(|(k, _)| k == "action")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    let to = match action {
+    let action = posted.get("action");
+    let to = match action.as_str() {
         "preview" => format!("/applications/{id}/edit?check=1&ok=saved"),
         a if a.starts_with("add:") => format!("/applications/{id}/edit?ok=saved&add={}", &a[4..]),
         _ => format!("/applications/{id}/edit?ok=saved"),
@@ -191,7 +184,7 @@ pub async fn autosave(
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
     let spec = applications::form_of(&state.app, s.account_id, id).await?;
-    let data = data_from_pairs(&spec, &pairs(&body));
+    let data = data_from_pairs(&spec, &Posted::parse(&body).0);
     match applications::save(&state.app, s.account_id, id, &data).await {
         Ok(at) => Ok(Json(Saved {
             saved_at: scigrant_app::clock::format_datetime(at)[11..].to_string(),
@@ -212,7 +205,7 @@ pub async fn submit(
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
     let spec = applications::form_of(&state.app, s.account_id, id).await?;
-    let data = data_from_pairs(&spec, &pairs(&body));
+    let data = data_from_pairs(&spec, &Posted::parse(&body).0);
     match applications::submit(&state.app, &ctx.actor(), s.account_id, id, &data).await {
         Ok(_) => Ok(see_other(&format!("/applications/{id}?ok=submitted"))),
         Err(AppError::Form(_)) => {
@@ -332,20 +325,21 @@ pub async fn unit_decide(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Unit)?;
-    let p = pairs(&body);
-    let get = |k: &str| {
-        p.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let result = if get("decision") == "recommend" {
+    let p = Posted::parse(&body);
+    let result = if p.get("decision") == "recommend" {
         let declarations: Vec<bool> = (0..INELIGIBILITY.len())
-            .map(|i| !get(&format!("declaration{i}")).is_empty())
+            .map(|i| !p.get(&format!("declaration{i}")).is_empty())
             .collect();
         recommend(&state.app, &ctx.actor(), s.account_id, id, &declarations).await
     } else {
-        unit_return(&state.app, &ctx.actor(), s.account_id, id, &get("comment")).await
+        unit_return(
+            &state.app,
+            &ctx.actor(),
+            s.account_id,
+            id,
+            &p.get("comment"),
+        )
+        .await
     };
     match result {
         Ok(()) => Ok(see_other("/unit/applications?ok=decided")),

@@ -23,19 +23,9 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::WebError;
+use crate::forms::Posted;
 use crate::handlers::{notice_text, see_other};
 use crate::pages::{Errs, Opt, PageCtx, qv, render};
-
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn get(p: &[(String, String)], k: &str) -> String {
-    p.iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -74,8 +64,8 @@ pub async fn add_program(
     ctx: Ctx,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
-    let p = pairs(&body);
-    let (name, notice) = (get(&p, "name"), get(&p, "notice"));
+    let p = Posted::parse(&body);
+    let (name, notice) = (p.get("name"), p.get("notice"));
     match create_program(&state.app, &ctx.actor(), &name, &notice).await {
         Ok(_) => Ok(see_other("/staff/programs?ok=saved")),
         Err(AppError::Validation(e)) => {
@@ -161,25 +151,21 @@ pub async fn add_call(
     Path(program_id): Path<i64>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
-    let p = pairs(&body);
+    let p = Posted::parse(&body);
     let f = CallForm {
-        code: get(&p, "code"),
-        name: get(&p, "name"),
-        task: get(&p, "task"),
-        quota: get(&p, "quota"),
-        cap: get(&p, "cap"),
-        period_end: get(&p, "period_end"),
-        eligible: p
-            .iter()
-            .filter(|(k, _)| k == "eligible")
-            .map(|(_, v)| v.clone())
-            .collect(),
-        opens: get(&p, "opens"),
-        closes: get(&p, "closes"),
-        paper_deadline: get(&p, "paper_deadline"),
-        template: get(&p, "template"),
-        form_json: get(&p, "form_json"),
-        city_group: get(&p, "city_group"),
+        code: p.get("code"),
+        name: p.get("name"),
+        task: p.get("task"),
+        quota: p.get("quota"),
+        cap: p.get("cap"),
+        period_end: p.get("period_end"),
+        eligible: p.all("eligible"),
+        opens: p.get("opens"),
+        closes: p.get("closes"),
+        paper_deadline: p.get("paper_deadline"),
+        template: p.get("template"),
+        form_json: p.get("form_json"),
+        city_group: p.get("city_group"),
     };
     match create_call(&state.app, &ctx.actor(), program_id, &f).await {
         Ok(id) => Ok(see_other(&format!("/staff/calls/{id}?ok=saved"))),
@@ -244,7 +230,7 @@ pub async fn call_state(
     Path(id): Path<i64>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
-    let to = if get(&pairs(&body), "to") == "closed" {
+    let to = if Posted::parse(&body).get("to") == "closed" {
         CallState::Closed
     } else {
         CallState::Published
@@ -259,8 +245,8 @@ pub async fn extension(
     Path(id): Path<i64>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
-    let p = pairs(&body);
-    let person = scigrant_app::members::person_by_phone(&state.app, &get(&p, "phone")).await?;
+    let p = Posted::parse(&body);
+    let person = scigrant_app::members::person_by_phone(&state.app, &p.get("phone")).await?;
     let result = match person {
         Some(pid) => {
             grant_extension(
@@ -268,8 +254,8 @@ pub async fn extension(
                 &ctx.actor(),
                 id,
                 pid,
-                &get(&p, "until"),
-                &get(&p, "reason"),
+                &p.get("until"),
+                &p.get("reason"),
             )
             .await
         }
@@ -291,11 +277,7 @@ pub async fn export(
     Path(id): Path<i64>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
-    let cols: Vec<String> = pairs(&body)
-        .into_iter()
-        .filter(|(k, _)| k == "col")
-        .map(|(_, v)| v)
-        .collect();
+    let cols = Posted::parse(&body).all("col");
     let bytes = applications::export_call(&state.app, &ctx.actor(), id, &cols).await?;
     Ok((
         [
@@ -323,17 +305,17 @@ pub async fn decide(
     Path(id): Path<i64>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
-    let p = pairs(&body);
-    let result = match get(&p, "decision").as_str() {
-        "accept" => staff_decide(&state.app, &ctx.actor(), id, true, &get(&p, "comment")).await,
-        "return" => staff_decide(&state.app, &ctx.actor(), id, false, &get(&p, "comment")).await,
+    let p = Posted::parse(&body);
+    let result = match p.get("decision").as_str() {
+        "accept" => staff_decide(&state.app, &ctx.actor(), id, true, &p.get("comment")).await,
+        "return" => staff_decide(&state.app, &ctx.actor(), id, false, &p.get("comment")).await,
         _ => record_paper(
             &state.app,
             &ctx.actor(),
             id,
-            &get(&p, "received"),
-            &get(&p, "copies"),
-            !get(&p, "stamped").is_empty(),
+            &p.get("received"),
+            &p.get("copies"),
+            !p.get("stamped").is_empty(),
         )
         .await
         .map(|_| ()),
