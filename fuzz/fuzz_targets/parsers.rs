@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scigrant_domain::{email, id_number, mask, password, password_hash, phone, uscc};
+use scigrant_domain::identity::{email, id_number, password, password_hash, phone, uscc};
+use scigrant_domain::mask;
 
 fuzz_target!(|data: &[u8]| {
     let s = String::from_utf8_lossy(data);

@@ -28,7 +28,8 @@ impl std::fmt::Debug for Secret {
 
 /// Lowest PBKDF2-HMAC-SM3 iteration count a production server accepts;
 /// see docs/operations.md for the measured cost.
-pub const MIN_PASSWORD_ITERATIONS: u32 = scigrant_domain::password_hash::MIN_PRODUCTION_ITERATIONS;
+pub const MIN_PASSWORD_ITERATIONS: u32 =
+    scigrant_domain::identity::password_hash::MIN_PRODUCTION_ITERATIONS;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -53,7 +53,7 @@ pub enum AppError {
     Upload(#[from] UploadError),
     /// An application form with problems, in form order.
     #[error("申报书有{}处需要修改", .0.len())]
-    Form(Vec<scigrant_domain::form::Problem>),
+    Form(Vec<scigrant_domain::grants::form::Problem>),
     #[error("internal: {0}")]
     Store(#[from] StoreError),
     #[error("internal: {0}")]

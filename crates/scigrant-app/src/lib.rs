@@ -4,26 +4,20 @@
 //! doc comment lists those side effects. Front ends (HTML, CLI, tests) all
 //! call these same functions.
 
-pub mod applications;
-pub mod auth;
-pub mod calls;
-pub mod captcha;
+pub mod admin;
 pub mod clock;
 pub mod config;
-pub mod console;
 pub mod error;
 pub mod export;
-pub mod members;
+pub mod grants;
+pub mod identity;
 pub mod notify;
-pub mod register;
-pub mod review;
-pub mod security;
 pub mod testing;
 
 use std::sync::Arc;
 
-use scigrant_domain::account::AccountKind;
-use scigrant_store::audit::NewRecord;
+use scigrant_domain::identity::account::AccountKind;
+use scigrant_store::admin::audit::NewRecord;
 use scigrant_store::files::FileStore;
 use scigrant_store::pii::PiiCipher;
 use scigrant_store::{AnyConnection, Db};
@@ -77,7 +71,7 @@ impl App {
 
     /// Today's date in China Standard Time, for birth-date checks.
     pub fn today(&self) -> (i32, u32, u32) {
-        clock::civil_date(self.now())
+        scigrant_domain::calendar::civil_date(self.now())
     }
 }
 
@@ -85,11 +79,12 @@ impl App {
 #[derive(Debug, Default)]
 pub struct Caches {
     /// Security parameters, re-read every few seconds.
-    pub params: security::ParamsCache,
+    pub params: admin::security::ParamsCache,
     /// Parsed form specifications by id: stored specifications never
     /// change, so a parse is kept for the life of the process.
-    pub specs:
-        std::sync::RwLock<std::collections::HashMap<i64, Arc<scigrant_domain::form::FormSpec>>>,
+    pub specs: std::sync::RwLock<
+        std::collections::HashMap<i64, Arc<scigrant_domain::grants::form::FormSpec>>,
+    >,
 }
 
 /// Who acts and from where; every use case receives it for the audit log.
@@ -134,7 +129,7 @@ pub(crate) async fn audit(
     outcome: &str,
     detail: &str,
 ) -> Result<(), AppError> {
-    scigrant_store::audit::append(
+    scigrant_store::admin::audit::append(
         c,
         &NewRecord {
             at: app.now(),

@@ -5,7 +5,7 @@
 
 use scigrant_domain::mask::mask_phone;
 use scigrant_store::AnyConnection;
-use scigrant_store::outbox::{self, NewMessage, OutboxRow};
+use scigrant_store::admin::outbox::{self, NewMessage, OutboxRow};
 
 use crate::{App, AppError};
 

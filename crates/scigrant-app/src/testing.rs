@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::RngCore;
-use scigrant_domain::id_number::IdNumber;
-use scigrant_domain::uscc::Uscc;
+use scigrant_domain::identity::id_number::IdNumber;
+use scigrant_domain::identity::uscc::Uscc;
 use scigrant_store::Backend;
 use scigrant_store::files::FileKind;
 
 use crate::config::Secret;
-use crate::register::Uploaded;
+use crate::identity::register::Uploaded;
 use crate::{App, Config, TestClock};
 
 /// Where the test PostgreSQL server is (`SCIGRANT_TEST_PG`, default the

@@ -2,7 +2,7 @@
 //! choose `MIN_PRODUCTION_ITERATIONS` (target ≈ 50 ms per hash). Run in release mode:
 //! `cargo run --release -p scigrant-domain --example hash_cost`
 
-use scigrant_domain::password_hash::hash_password;
+use scigrant_domain::identity::password_hash::hash_password;
 use std::time::Instant;
 
 fn main() {

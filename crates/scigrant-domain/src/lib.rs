@@ -4,15 +4,9 @@
 //! property-tested in isolation and reused by the store, the application layer and
 //! the web front end alike. User-facing error messages are Simplified Chinese.
 
-pub mod account;
-pub mod application;
-pub mod email;
-pub mod form;
-pub mod id_number;
+pub mod calendar;
+pub mod evaluation;
+pub mod grants;
+pub mod identity;
 pub mod mask;
-pub mod password;
-pub mod password_hash;
 pub mod permission;
-pub mod phone;
-pub mod region;
-pub mod uscc;

@@ -3,8 +3,8 @@
 //! no IO. A handler calls the predicate first; the web layer refuses a
 //! route that declares none.
 
-use crate::account::{AccountKind, Membership, StaffRole, UnitState};
-use crate::application::ApplicationState;
+use crate::grants::application::ApplicationState;
+use crate::identity::account::{AccountKind, Membership, StaffRole, UnitState};
 
 /// The permission a route declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

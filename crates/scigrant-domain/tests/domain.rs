@@ -3,13 +3,15 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
-use scigrant_domain::email::Email;
-use scigrant_domain::id_number::{DocumentType, IdNumber, IdNumberError, parse_document_number};
+use scigrant_domain::identity::email::Email;
+use scigrant_domain::identity::id_number::{
+    DocumentType, IdNumber, IdNumberError, parse_document_number,
+};
+use scigrant_domain::identity::password::{check_password, strength};
+use scigrant_domain::identity::password_hash::{hash_password, iterations_of, verify_password};
+use scigrant_domain::identity::phone::Phone;
+use scigrant_domain::identity::uscc::{Uscc, UsccError};
 use scigrant_domain::mask::{mask_id, mask_name, mask_phone};
-use scigrant_domain::password::{check_password, strength};
-use scigrant_domain::password_hash::{hash_password, iterations_of, verify_password};
-use scigrant_domain::phone::Phone;
-use scigrant_domain::uscc::{Uscc, UsccError};
 
 const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const TODAY: (i32, u32, u32) = (2025, 6, 1);
@@ -195,8 +197,8 @@ proptest! {
 
 mod form_props {
     use proptest::prelude::*;
-    use scigrant_domain::form::samples::{context_fj4, sample_fj4, sample_fj5};
-    use scigrant_domain::form::{
+    use scigrant_domain::grants::form::samples::{context_fj4, sample_fj4, sample_fj5};
+    use scigrant_domain::grants::form::{
         Entry, FormData, FormSpec, Money, ValidationContext, Value, builtin, builtin_codes,
         computed, counters, digest_input, validate,
     };

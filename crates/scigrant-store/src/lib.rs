@@ -8,18 +8,12 @@
 //! Query functions take `&mut AnyConnection` so a use case in the
 //! application layer runs them all inside its one transaction.
 
-pub mod accounts;
-pub mod applications;
-pub mod audit;
-pub mod calls;
-pub mod captcha;
+pub mod admin;
 pub mod decisions;
 pub mod files;
-pub mod login_guard;
-pub mod outbox;
+pub mod grants;
+pub mod identity;
 pub mod pii;
-pub mod sessions;
-pub mod settings;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -18,16 +18,18 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use scigrant_app::applications::{self, Reader};
-use scigrant_app::calls::{CallForm, create_call, create_program, set_state};
-use scigrant_app::members::{ProfileForm, decide_member, save_profile};
-use scigrant_app::register::{PersonForm, UnitForm, limits, register_person, register_unit};
-use scigrant_app::review::{Verdict, review_unit};
+use scigrant_app::grants::applications::{self, Reader};
+use scigrant_app::grants::calls::{CallForm, create_call, create_program, set_state};
+use scigrant_app::identity::members::{ProfileForm, decide_member, save_profile};
+use scigrant_app::identity::register::{
+    PersonForm, UnitForm, limits, register_person, register_unit,
+};
+use scigrant_app::identity::review::{Verdict, review_unit};
 use scigrant_app::testing::{id_number, jpeg, pdf, phone, test_config, upload, uscc};
 use scigrant_app::{Actor, App, SystemClock};
-use scigrant_domain::account::AccountKind;
-use scigrant_domain::application::CallState;
-use scigrant_domain::form::{Value, samples::sample_fj4};
+use scigrant_domain::grants::application::CallState;
+use scigrant_domain::grants::form::{Value, samples::sample_fj4};
+use scigrant_domain::identity::account::AccountKind;
 use scigrant_store::files::FileKind;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -230,7 +232,7 @@ async fn main() {
     };
     let now = app.now();
     let run_ms = (a.autosaves as u64 * a.interval_ms + 120_000) as i64;
-    let closes = scigrant_app::clock::format_datetime(now + run_ms);
+    let closes = scigrant_domain::calendar::format_datetime(now + run_ms);
     let program = create_program(
         &app,
         &staff,
@@ -251,9 +253,9 @@ async fn main() {
             cap: "55".into(),
             period_end: "2023-11-30".into(),
             eligible: vec!["other".into()],
-            opens: scigrant_app::clock::format_datetime(now - 3_600_000),
+            opens: scigrant_domain::calendar::format_datetime(now - 3_600_000),
             closes,
-            paper_deadline: scigrant_app::clock::format_datetime(now + run_ms + 86_400_000),
+            paper_deadline: scigrant_domain::calendar::format_datetime(now + run_ms + 86_400_000),
             template: "kczg2023-fj4".into(),
             form_json: String::new(),
             city_group: String::new(),
@@ -287,7 +289,10 @@ async fn main() {
     }
     let mut people = Vec::new();
     for n in 0..a.users as u32 {
-        let captcha_id = scigrant_app::captcha::new_captcha(&app).await.unwrap().id;
+        let captcha_id = scigrant_app::identity::captcha::new_captcha(&app)
+            .await
+            .unwrap()
+            .id;
         let pf = PersonForm {
             doc_type: "mainland_id".into(),
             doc_no: id_number(n),
@@ -376,7 +381,7 @@ async fn main() {
 
     let mut draft = sample_fj4();
     draft.insert("applicant".into(), Value::Text("学会".into()));
-    let spec = scigrant_domain::form::builtin("kczg2023-fj4").unwrap();
+    let spec = scigrant_domain::grants::form::builtin("kczg2023-fj4").unwrap();
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (k, v) in &draft {
         match v {

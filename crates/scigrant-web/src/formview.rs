@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use scigrant_domain::form::{
+use scigrant_domain::grants::form::{
     self, Entry, FieldKind, FieldSpec, FormData, FormSpec, Item, Problem, Value,
 };
 

@@ -4,22 +4,22 @@
 //! security headers). Every route is declared with its permission in
 //! `routes::table`; handlers parse, call one use case, render.
 
-pub mod context;
-pub mod error;
-pub mod forms;
+pub mod account;
 pub mod formview;
-pub mod handlers;
-pub mod pages;
+pub mod http;
+pub mod person;
+pub mod portal;
 pub mod print;
-pub mod rate;
 pub mod routes;
+pub mod staff;
+pub mod unit;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use scigrant_app::App;
 
-use crate::rate::RateLimiter;
+use crate::http::rate::RateLimiter;
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -48,7 +48,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
             tick.tick().await;
-            if let Err(e) = scigrant_store::audit::seal(&app.db).await {
+            if let Err(e) = scigrant_store::admin::audit::seal(&app.db).await {
                 tracing::warn!(error = %e, "audit sealing failed");
             }
         }

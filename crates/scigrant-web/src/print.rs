@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use scigrant_app::applications::ApplicationView;
+use scigrant_app::grants::applications::ApplicationView;
 use scigrant_print::{
     Block, Document, Fonts, PrintError, Receipt, Section, SignatureBlock, render_pdf,
 };

@@ -1,19 +1,19 @@
 //! Calls, declared forms and submission: the CAST 2023 call run end to end
 //! on both databases.
 
-use scigrant_app::applications::{
+use scigrant_app::grants::applications::{
     self, Reader, Verification, grant_extension, recommend, record_paper, staff_decide, submit,
     unit_return,
 };
-use scigrant_app::calls::{CallForm, create_call, create_program, set_state};
-use scigrant_app::members::{ProfileForm, decide_member, save_profile};
-use scigrant_app::register::limits;
-use scigrant_app::review::{Verdict, review_unit};
+use scigrant_app::grants::calls::{CallForm, create_call, create_program, set_state};
+use scigrant_app::identity::members::{ProfileForm, decide_member, save_profile};
+use scigrant_app::identity::register::limits;
+use scigrant_app::identity::review::{Verdict, review_unit};
 use scigrant_app::testing::{TestEnv, pdf, upload};
 use scigrant_app::{Actor, AppError};
-use scigrant_domain::application::{ApplicationState, CallState};
-use scigrant_domain::form::Value;
-use scigrant_domain::form::samples::{sample_fj4, sample_fj5};
+use scigrant_domain::grants::application::{ApplicationState, CallState};
+use scigrant_domain::grants::form::Value;
+use scigrant_domain::grants::form::samples::{sample_fj4, sample_fj5};
 use scigrant_store::files::FileKind;
 
 use super::{new_person, new_unit, person_actor, reviewer, unit_actor};
@@ -23,7 +23,7 @@ const CLOSE: i64 = 1_682_438_399_000;
 
 fn manager() -> Actor {
     Actor {
-        kind: Some(scigrant_domain::account::AccountKind::Staff),
+        kind: Some(scigrant_domain::identity::account::AccountKind::Staff),
         id: Some(99),
         label: "项目管理员".into(),
         ip: "127.0.0.1".into(),

@@ -2,19 +2,19 @@
 //! and on PostgreSQL (a fresh database per test).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use scigrant_app::auth::{LoginInput, LoginTab, authenticate, login};
-use scigrant_app::members::{
+use scigrant_app::admin::security::{NewStaff, add_staff, seal_and_verify_audit, search_audit};
+use scigrant_app::identity::auth::{LoginInput, LoginTab, authenticate, login};
+use scigrant_app::identity::members::{
     ProfileForm, decide_member, list_members, lock_member, member_filter, save_profile,
     search_units,
 };
-use scigrant_app::register::{
+use scigrant_app::identity::register::{
     PersonForm, UnitForm, limits, register_person, register_unit, resubmit_unit, submit_org_cert,
 };
-use scigrant_app::review::{Verdict, review_unit};
-use scigrant_app::security::{NewStaff, add_staff, seal_and_verify_audit, search_audit};
+use scigrant_app::identity::review::{Verdict, review_unit};
 use scigrant_app::testing::{PASSWORD, TestEnv, id_number, jpeg, pdf, phone, upload, uscc};
 use scigrant_app::{Actor, AppError};
-use scigrant_domain::account::{AccountKind, Membership, UnitState};
+use scigrant_domain::identity::account::{AccountKind, Membership, UnitState};
 use scigrant_store::Backend;
 use scigrant_store::files::FileKind;
 
@@ -100,7 +100,7 @@ pub(crate) async fn new_unit(env: &TestEnv, n: u32) -> i64 {
 }
 
 pub(crate) async fn new_captcha(env: &TestEnv) -> String {
-    scigrant_app::captcha::new_captcha(&env.app)
+    scigrant_app::identity::captcha::new_captcha(&env.app)
         .await
         .unwrap()
         .id
@@ -147,7 +147,7 @@ pub(crate) async fn reviewer(env: &TestEnv) -> Actor {
 }
 
 async fn unit_state(env: &TestEnv, id: i64) -> UnitState {
-    scigrant_app::review::unit(&env.app, id)
+    scigrant_app::identity::review::unit(&env.app, id)
         .await
         .unwrap()
         .state
@@ -158,7 +158,7 @@ async fn try_login(
     tab: LoginTab,
     login_name: &str,
     password: &str,
-) -> Result<scigrant_app::auth::NewSession, AppError> {
+) -> Result<scigrant_app::identity::auth::NewSession, AppError> {
     let captcha_id = new_captcha(env).await;
     let input = LoginInput {
         login: login_name.into(),
@@ -208,7 +208,9 @@ async fn unit_registration_and_review(env: TestEnv) {
     review_unit(&env.app, &r, id, &Verdict::Reject("证照图片不清晰".into()))
         .await
         .unwrap();
-    let v = scigrant_app::review::unit(&env.app, id).await.unwrap();
+    let v = scigrant_app::identity::review::unit(&env.app, id)
+        .await
+        .unwrap();
     assert_eq!(v.state, UnitState::InitialRejected);
     assert_eq!(v.reject_reason.as_deref(), Some("证照图片不清晰"));
     let again = review_unit(&env.app, &r, id, &Verdict::Approve).await;
@@ -227,7 +229,9 @@ async fn unit_registration_and_review(env: TestEnv) {
     resubmit_unit(&env.app, &unit_actor(id), id, &corrected, Some(&cert))
         .await
         .unwrap();
-    let v = scigrant_app::review::unit(&env.app, id).await.unwrap();
+    let v = scigrant_app::identity::review::unit(&env.app, id)
+        .await
+        .unwrap();
     assert_eq!(
         (v.state, v.name.as_str(), v.reject_reason),
         (
@@ -284,7 +288,7 @@ async fn unit_registration_and_review(env: TestEnv) {
     );
 
     // The unit sees who decided what, and the contact got an SMS each time.
-    let history = scigrant_app::console::history(&env.app, AccountKind::Unit, id)
+    let history = scigrant_app::identity::home::history(&env.app, AccountKind::Unit, id)
         .await
         .unwrap();
     let outcomes: Vec<(&str, &str)> = history.iter().rev().map(|d| (d.stage, d.outcome)).collect();
@@ -486,7 +490,7 @@ async fn five_failures_lock_for_thirty_minutes(env: TestEnv) {
 
     let logs = search_audit(
         &env.app,
-        &scigrant_store::audit::Filter {
+        &scigrant_store::admin::audit::Filter {
             action_prefix: "account.lock".into(),
             ..Default::default()
         },
@@ -519,7 +523,7 @@ async fn parallel_failures_lock_exactly_at_threshold(env: TestEnv) {
     for t in tasks {
         assert!(matches!(t.await.unwrap(), Err(AppError::LoginFailed)));
     }
-    let f = scigrant_store::audit::Filter {
+    let f = scigrant_store::admin::audit::Filter {
         action_prefix: "account.lock".into(),
         ..Default::default()
     };
@@ -528,7 +532,7 @@ async fn parallel_failures_lock_exactly_at_threshold(env: TestEnv) {
         1,
         "exactly one lock event"
     );
-    let locked = scigrant_app::security::locked_accounts(&env.app)
+    let locked = scigrant_app::admin::security::locked_accounts(&env.app)
         .await
         .unwrap();
     assert_eq!(locked.len(), 1);
@@ -670,7 +674,9 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
     )
     .await
     .unwrap();
-    let me = scigrant_app::members::person(&env.app, p).await.unwrap();
+    let me = scigrant_app::identity::members::person(&env.app, p)
+        .await
+        .unwrap();
     assert_eq!(
         (me.membership, me.membership_reason.as_deref()),
         (Membership::Rejected, Some("部门填写有误"))
@@ -738,9 +744,10 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
     );
 
     // Excel export: a real xlsx (zip) file.
-    let xlsx = scigrant_app::members::export_members(&env.app, &unit_actor(unit_b), unit_b, &f)
-        .await
-        .unwrap();
+    let xlsx =
+        scigrant_app::identity::members::export_members(&env.app, &unit_actor(unit_b), unit_b, &f)
+            .await
+            .unwrap();
     assert_eq!(&xlsx[..2], b"PK");
 }
 both!(person_joins_unit_and_unit_decides);
@@ -801,7 +808,7 @@ async fn audit_log_is_append_only_and_chained(env: TestEnv) {
     assert!(delete.is_err(), "audit records must not be deleted");
     let regs = search_audit(
         &env.app,
-        &scigrant_store::audit::Filter {
+        &scigrant_store::admin::audit::Filter {
             action_prefix: "unit.register".into(),
             logins: Some(false),
             ..Default::default()
@@ -833,13 +840,13 @@ async fn uploads_are_checked_by_content(env: TestEnv) {
 both!(uploads_are_checked_by_content);
 
 async fn staff_first_admin_and_roles(env: TestEnv) {
-    let (login_name, otp) = scigrant_app::security::bootstrap_admin(&env.app)
+    let (login_name, otp) = scigrant_app::admin::security::bootstrap_admin(&env.app)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(login_name, "admin");
     assert!(
-        scigrant_app::security::bootstrap_admin(&env.app)
+        scigrant_app::admin::security::bootstrap_admin(&env.app)
             .await
             .unwrap()
             .is_none()
@@ -855,14 +862,19 @@ async fn staff_first_admin_and_roles(env: TestEnv) {
             ..
         }
     ));
-    let change = scigrant_app::auth::PasswordChange {
+    let change = scigrant_app::identity::auth::PasswordChange {
         old: otp.clone(),
         new: "Tibet#Kj2026".into(),
         confirm: "Tibet#Kj2026".into(),
     };
-    scigrant_app::auth::change_password(&env.app, &staff_actor(info.account_id), &info, &change)
-        .await
-        .unwrap();
+    scigrant_app::identity::auth::change_password(
+        &env.app,
+        &staff_actor(info.account_id),
+        &info,
+        &change,
+    )
+    .await
+    .unwrap();
     let info = authenticate(&env.app, &s.token).await.unwrap().unwrap();
     assert!(matches!(
         info.caller,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use scigrant_app::Actor;
-use scigrant_app::security::{NewStaff, add_staff};
+use scigrant_app::admin::security::{NewStaff, add_staff};
 use scigrant_app::testing::{PASSWORD, TestEnv, id_number, jpeg, pdf, phone, test_env, uscc};
 use scigrant_store::Backend;
 use scigrant_web::AppState;
@@ -460,11 +460,11 @@ async fn browser_seed_flow_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_wrong_password_locks_the_account() {
     let s = start(Backend::Sqlite).await;
-    let captcha_id = scigrant_app::captcha::new_captcha(&s.env.app)
+    let captcha_id = scigrant_app::identity::captcha::new_captcha(&s.env.app)
         .await
         .unwrap()
         .id;
-    let form = scigrant_app::register::PersonForm {
+    let form = scigrant_app::identity::register::PersonForm {
         doc_type: "mainland_id".into(),
         doc_no: id_number(9),
         name: "达瓦".into(),
@@ -478,7 +478,7 @@ async fn browser_wrong_password_locks_the_account() {
         captcha: "TEST".into(),
         agreed: true,
     };
-    scigrant_app::register::register_person(&s.env.app, &Actor::system(), &form)
+    scigrant_app::identity::register::register_person(&s.env.app, &Actor::system(), &form)
         .await
         .unwrap();
     for i in 0..5 {
@@ -550,9 +550,14 @@ async fn browser_rejected_upload_keeps_the_form() {
             .unwrap();
     assert_eq!(checked.as_deref(), Some("true"));
     // Nothing was stored: no unit, no file.
-    let staff = scigrant_app::review::queue(&s.env.app, scigrant_app::review::Queue::All, "", 1)
-        .await
-        .unwrap();
+    let staff = scigrant_app::identity::review::queue(
+        &s.env.app,
+        scigrant_app::identity::review::Queue::All,
+        "",
+        1,
+    )
+    .await
+    .unwrap();
     assert_eq!(staff.total, 0);
     assert!(dir_is_empty_of_files(s.env.app.files.root()));
     s.done().await;
@@ -569,7 +574,9 @@ fn dir_is_empty_of_files(p: &Path) -> bool {
 
 /// An approved unit and an approved member, set up through the use cases.
 async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, String) {
-    use scigrant_app::register::{PersonForm, UnitForm, limits, register_person, register_unit};
+    use scigrant_app::identity::register::{
+        PersonForm, UnitForm, limits, register_person, register_unit,
+    };
     use scigrant_store::files::FileKind;
     let app = &s.env.app;
     let cert =
@@ -590,16 +597,24 @@ async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, Str
         .await
         .unwrap();
     let staff = Actor {
-        kind: Some(scigrant_domain::account::AccountKind::Staff),
+        kind: Some(scigrant_domain::identity::account::AccountKind::Staff),
         id: Some(1),
         label: "审核员".into(),
         ip: "-".into(),
         request_id: "-".into(),
     };
-    scigrant_app::review::review_unit(app, &staff, unit, &scigrant_app::review::Verdict::Approve)
+    scigrant_app::identity::review::review_unit(
+        app,
+        &staff,
+        unit,
+        &scigrant_app::identity::review::Verdict::Approve,
+    )
+    .await
+    .unwrap();
+    let captcha_id = scigrant_app::identity::captcha::new_captcha(app)
         .await
-        .unwrap();
-    let captcha_id = scigrant_app::captcha::new_captcha(app).await.unwrap().id;
+        .unwrap()
+        .id;
     let pf = PersonForm {
         doc_type: "mainland_id".into(),
         doc_no: id_number(100 + n),
@@ -621,7 +636,7 @@ async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, Str
     let tp =
         scigrant_app::testing::upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000))
             .await;
-    let profile = scigrant_app::members::ProfileForm {
+    let profile = scigrant_app::identity::members::ProfileForm {
         unit_id: unit.to_string(),
         region_code: "110101".into(),
         department: "科技服务部".into(),
@@ -630,7 +645,7 @@ async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, Str
         degree: "博士".into(),
         title: "高级".into(),
     };
-    scigrant_app::members::save_profile(
+    scigrant_app::identity::members::save_profile(
         app,
         &Actor::system(),
         person,
@@ -641,13 +656,13 @@ async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, Str
     .await
     .unwrap();
     let ua = Actor {
-        kind: Some(scigrant_domain::account::AccountKind::Unit),
+        kind: Some(scigrant_domain::identity::account::AccountKind::Unit),
         id: Some(unit),
         label: "单位".into(),
         ip: "-".into(),
         request_id: "-".into(),
     };
-    scigrant_app::members::decide_member(app, &ua, unit, person, true, "")
+    scigrant_app::identity::members::decide_member(app, &ua, unit, person, true, "")
         .await
         .unwrap();
     (unit, person, phone(5000 + n))
@@ -668,8 +683,8 @@ async fn manager_login(s: &Session) {
     .await
     .unwrap();
     let mut c = app.db.read().await.unwrap();
-    let hash = scigrant_domain::password_hash::hash_password(PASSWORD, &[2; 16], 1000);
-    scigrant_store::accounts::set_staff_password(&mut c, id, &hash, false)
+    let hash = scigrant_domain::identity::password_hash::hash_password(PASSWORD, &[2; 16], 1000);
+    scigrant_store::identity::accounts::set_staff_password(&mut c, id, &hash, false)
         .await
         .unwrap();
     drop(c);
@@ -681,7 +696,7 @@ async fn manager_login(s: &Session) {
 const CLOSE: i64 = 1_682_438_399_000;
 
 async fn apply_through_the_unit_to_the_staff(backend: Backend) {
-    use scigrant_domain::form::Value;
+    use scigrant_domain::grants::form::Value;
     let s = start(backend).await;
     let (_unit, person, mobile) = approved_member(&s, 1, "other").await;
 
@@ -752,9 +767,9 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     for _ in 0..100 {
         let st = s.text("#save-status").await;
         if st.starts_with("已保存") && s.env.app.now() > 0 {
-            let v = scigrant_app::applications::load(
+            let v = scigrant_app::grants::applications::load(
                 &s.env.app,
-                scigrant_app::applications::Reader::Person(person),
+                scigrant_app::grants::applications::Reader::Person(person),
                 app_id,
             )
             .await
@@ -777,14 +792,14 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
 
     // The rest of the sample is "typed" through the use case; submitting
     // with 301 characters lists the problem linked to its field.
-    let mut data = scigrant_domain::form::samples::sample_fj4();
+    let mut data = scigrant_domain::grants::form::samples::sample_fj4();
     data.insert(
         "project_name".into(),
         Value::Text("“科创中国”新材料产业科技服务团".into()),
     );
     data.insert("unit_intro".into(), Value::Text("科".repeat(301)));
     data.insert("applicant".into(), Value::Text("全国学会1".into()));
-    scigrant_app::applications::save(&s.env.app, person, app_id, &data)
+    scigrant_app::grants::applications::save(&s.env.app, person, app_id, &data)
         .await
         .unwrap();
     s.go(&format!("/applications/{app_id}/edit")).await;
@@ -888,15 +903,18 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
 
     // One second after the close, another member's submission is refused.
     let (_, p2, mobile2) = approved_member(&s, 2, "other").await;
-    let call_id = scigrant_app::calls::published(&s.env.app).await.unwrap()[0].id;
-    let a2 = scigrant_app::applications::start(&s.env.app, &Actor::system(), p2, call_id)
+    let call_id = scigrant_app::grants::calls::published(&s.env.app)
+        .await
+        .unwrap()[0]
+        .id;
+    let a2 = scigrant_app::grants::applications::start(&s.env.app, &Actor::system(), p2, call_id)
         .await
         .unwrap();
-    scigrant_app::applications::save(
+    scigrant_app::grants::applications::save(
         &s.env.app,
         p2,
         a2,
-        &scigrant_domain::form::samples::sample_fj4(),
+        &scigrant_domain::grants::form::samples::sample_fj4(),
     )
     .await
     .unwrap();
@@ -925,9 +943,9 @@ async fn browser_application_path_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_second_pilot_city_forum_is_refused() {
-    use scigrant_app::applications::{recommend, start as begin, submit};
-    use scigrant_app::calls::{CallForm, create_call, create_program, set_state};
-    use scigrant_domain::form::{Value, samples::sample_fj5};
+    use scigrant_app::grants::applications::{recommend, start as begin, submit};
+    use scigrant_app::grants::calls::{CallForm, create_call, create_program, set_state};
+    use scigrant_domain::grants::form::{Value, samples::sample_fj5};
     let s = start(Backend::Sqlite).await;
     let app = &s.env.app;
     let (unit_a, pa, _) = approved_member(&s, 11, "enterprise").await;
@@ -961,7 +979,7 @@ async fn browser_second_pilot_city_forum_is_refused() {
             app,
             &staff,
             id,
-            scigrant_domain::application::CallState::Published,
+            scigrant_domain::grants::application::CallState::Published,
         )
         .await
         .unwrap();
@@ -976,7 +994,7 @@ async fn browser_second_pilot_city_forum_is_refused() {
     let a = begin(app, &Actor::system(), pa, calls[0]).await.unwrap();
     submit(app, &Actor::system(), pa, a, &forum).await.unwrap();
     let ua = Actor {
-        kind: Some(scigrant_domain::account::AccountKind::Unit),
+        kind: Some(scigrant_domain::identity::account::AccountKind::Unit),
         id: Some(unit_a),
         label: "单位".into(),
         ip: "-".into(),

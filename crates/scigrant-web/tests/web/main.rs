@@ -8,13 +8,13 @@ mod browser;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use scigrant_app::Actor;
-use scigrant_app::auth::{LoginInput, LoginTab, login};
-use scigrant_app::register::limits;
-use scigrant_app::security::{NewStaff, add_staff};
+use scigrant_app::admin::security::{NewStaff, add_staff};
+use scigrant_app::identity::auth::{LoginInput, LoginTab, login};
+use scigrant_app::identity::register::limits;
 use scigrant_app::testing::{
     PASSWORD, TestEnv, id_number, jpeg, pdf, phone, test_env, upload, uscc,
 };
-use scigrant_domain::account::StaffRole;
+use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::permission::Permission;
 use scigrant_store::Backend;
 use scigrant_store::files::FileKind;
@@ -66,7 +66,7 @@ async fn send(
 }
 
 async fn session_for(env: &TestEnv, tab: LoginTab, login_name: &str, password: &str) -> String {
-    let captcha_id = scigrant_app::captcha::new_captcha(&env.app)
+    let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
         .await
         .unwrap()
         .id;
@@ -99,8 +99,8 @@ async fn staff_session(env: &TestEnv, role: StaffRole) -> String {
     .unwrap();
     // Tests of role separation start after the first-login password change.
     let mut c = env.app.db.read().await.unwrap();
-    let hash = scigrant_domain::password_hash::hash_password(PASSWORD, &[1; 16], 1000);
-    scigrant_store::accounts::set_staff_password(&mut c, id, &hash, false)
+    let hash = scigrant_domain::identity::password_hash::hash_password(PASSWORD, &[1; 16], 1000);
+    scigrant_store::identity::accounts::set_staff_password(&mut c, id, &hash, false)
         .await
         .unwrap();
     session_for(env, LoginTab::Staff, &login_name, PASSWORD).await
@@ -195,7 +195,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     let app = &env.app;
     let reviewer = staff_session(&env, StaffRole::AccountReviewer).await;
     let reviewer_actor = Actor {
-        kind: Some(scigrant_domain::account::AccountKind::Staff),
+        kind: Some(scigrant_domain::identity::account::AccountKind::Staff),
         id: Some(1),
         label: "r".into(),
         ip: "-".into(),
@@ -204,7 +204,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     let mut units = Vec::new();
     for n in [1, 2] {
         let cert = upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100)).await;
-        let f = scigrant_app::register::UnitForm {
+        let f = scigrant_app::identity::register::UnitForm {
             kind: "enterprise".into(),
             name: format!("单位{n}"),
             legal_rep: "甲".into(),
@@ -215,21 +215,25 @@ async fn accounts_cannot_see_each_others_members_and_files() {
             contact_name: "乙".into(),
             contact_phone: phone(n),
         };
-        let id = scigrant_app::register::register_unit(app, &Actor::system(), &f, Some(&cert))
-            .await
-            .unwrap();
-        scigrant_app::review::review_unit(
+        let id =
+            scigrant_app::identity::register::register_unit(app, &Actor::system(), &f, Some(&cert))
+                .await
+                .unwrap();
+        scigrant_app::identity::review::review_unit(
             app,
             &reviewer_actor,
             id,
-            &scigrant_app::review::Verdict::Approve,
+            &scigrant_app::identity::review::Verdict::Approve,
         )
         .await
         .unwrap();
         units.push(id);
     }
-    let captcha_id = scigrant_app::captcha::new_captcha(app).await.unwrap().id;
-    let pf = scigrant_app::register::PersonForm {
+    let captcha_id = scigrant_app::identity::captcha::new_captcha(app)
+        .await
+        .unwrap()
+        .id;
+    let pf = scigrant_app::identity::register::PersonForm {
         doc_type: "mainland_id".into(),
         doc_no: id_number(1),
         name: "张三".into(),
@@ -243,12 +247,12 @@ async fn accounts_cannot_see_each_others_members_and_files() {
         captcha: "TEST".into(),
         agreed: true,
     };
-    let person = scigrant_app::register::register_person(app, &Actor::system(), &pf)
+    let person = scigrant_app::identity::register::register_person(app, &Actor::system(), &pf)
         .await
         .unwrap();
     let idp = upload(app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(1000)).await;
     let tp = upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000)).await;
-    let profile = scigrant_app::members::ProfileForm {
+    let profile = scigrant_app::identity::members::ProfileForm {
         unit_id: units[0].to_string(),
         region_code: "540102".into(),
         department: "中心".into(),
@@ -257,7 +261,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
         degree: "博士".into(),
         title: "高级".into(),
     };
-    scigrant_app::members::save_profile(
+    scigrant_app::identity::members::save_profile(
         app,
         &Actor::system(),
         person,
@@ -267,7 +271,9 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     )
     .await
     .unwrap();
-    let me = scigrant_app::members::person(app, person).await.unwrap();
+    let me = scigrant_app::identity::members::person(app, person)
+        .await
+        .unwrap();
     let proof = me.id_proof_file_id.unwrap();
 
     let state = AppState::new(app.clone());
@@ -330,19 +336,19 @@ async fn accounts_cannot_see_each_others_members_and_files() {
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     }
     // Reading someone else's document is audited.
-    let f = scigrant_store::audit::Filter {
+    let f = scigrant_store::admin::audit::Filter {
         action_prefix: "file.read".into(),
         ..Default::default()
     };
     assert_eq!(
-        scigrant_app::security::search_audit(app, &f, 1)
+        scigrant_app::admin::security::search_audit(app, &f, 1)
             .await
             .unwrap()
             .total,
         1
     );
     // A person cannot open the unit's certificate.
-    let unit_cert = scigrant_app::review::unit(app, units[0])
+    let unit_cert = scigrant_app::identity::review::unit(app, units[0])
         .await
         .unwrap()
         .cert_file_id

@@ -1,0 +1,480 @@
+//! Signing in and out, sessions and passwords. Unknown login, wrong
+//! password and locked account answer with the same message and about the
+//! same time (a password hash is always computed); the failure counter is
+//! one atomic upsert (see `scigrant_store::identity::login_guard`).
+
+use rand::RngCore;
+use scigrant_domain::identity::account::{AccountKind, StaffRole, UnitState};
+use scigrant_domain::identity::password::check_password;
+use scigrant_domain::identity::password_hash::{hash_password, iterations_of, verify_password};
+use scigrant_domain::identity::phone::Phone;
+use scigrant_domain::identity::uscc::Uscc;
+use scigrant_domain::permission::Caller;
+use scigrant_store::AnyConnection;
+use scigrant_store::identity::accounts;
+use scigrant_store::identity::login_guard;
+use scigrant_store::identity::sessions::{self, SessionRow, hash_token};
+
+use crate::admin::security::params;
+use crate::identity::captcha::take_captcha;
+use crate::{Actor, App, AppError, FieldErrors, audit};
+
+/// The tab of the login page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginTab {
+    Person,
+    Unit,
+    Staff,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LoginInput {
+    pub login: String,
+    pub password: String,
+    pub captcha_id: String,
+    pub captcha: String,
+    pub user_agent: String,
+}
+
+/// A new session: the token goes into the cookie, only its hash is stored.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub token: String,
+    pub kind: AccountKind,
+    pub account_id: i64,
+}
+
+/// The signed-in account behind a request.
+#[derive(Clone, Debug)]
+pub struct SessionInfo {
+    pub id_hash: String,
+    pub kind: AccountKind,
+    pub account_id: i64,
+    pub csrf: String,
+    pub caller: Caller,
+    pub label: String,
+    pub created_at: i64,
+}
+
+impl SessionInfo {
+    /// The actor of use cases run in this session.
+    pub fn actor(&self, ip: &str, request_id: &str) -> Actor {
+        Actor {
+            kind: Some(self.kind),
+            id: Some(self.account_id),
+            label: self.label.clone(),
+            ip: ip.into(),
+            request_id: request_id.into(),
+        }
+    }
+}
+
+pub fn random_token() -> String {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    hex::encode(raw)
+}
+
+/// A hash to verify against when the login name is unknown, so the answer
+/// takes as long as for a real account.
+fn dummy_hash(app: &App) -> String {
+    hash_password(
+        "scigrant-no-such-account",
+        &[0u8; 16],
+        app.config.password_iterations,
+    )
+}
+
+pub(crate) fn new_password_hash(app: &App, password: &str) -> String {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    hash_password(password, &salt, app.config.password_iterations)
+}
+
+struct Found {
+    kind: AccountKind,
+    id: i64,
+    hash: String,
+    label: String,
+    disabled: bool,
+}
+
+async fn find_account(
+    c: &mut AnyConnection,
+    app: &App,
+    tab: LoginTab,
+    login: &str,
+) -> Result<Option<Found>, AppError> {
+    let login = login.trim();
+    Ok(match tab {
+        LoginTab::Person => {
+            let row = match Phone::parse(login) {
+                Ok(p) => {
+                    let idx = app.pii.index("phone", p.as_str());
+                    accounts::person_by_phone_idx(c, &idx).await?
+                }
+                Err(_) => {
+                    let idx = app.pii.index("doc", &login.to_uppercase());
+                    accounts::person_by_doc_idx(c, &idx).await?
+                }
+            };
+            row.map(|p| Found {
+                kind: AccountKind::Person,
+                id: p.id,
+                hash: p.password_hash,
+                label: p.name,
+                disabled: false,
+            })
+        }
+        LoginTab::Unit => {
+            let row = match Uscc::parse(login) {
+                Ok(u) => accounts::unit_by_uscc(c, u.as_str()).await?,
+                Err(_) => match Phone::parse(login) {
+                    Ok(p) => {
+                        let idx = app.pii.index("unit_phone", p.as_str());
+                        accounts::unit_by_phone_idx(c, &idx).await?
+                    }
+                    Err(_) => None,
+                },
+            };
+            row.map(|u| Found {
+                kind: AccountKind::Unit,
+                id: u.id,
+                hash: u.password_hash,
+                label: u.name,
+                disabled: false,
+            })
+        }
+        LoginTab::Staff => accounts::staff_by_login(c, login).await?.map(|s| Found {
+            kind: AccountKind::Staff,
+            id: s.id,
+            hash: s.password_hash,
+            label: s.login,
+            disabled: s.disabled != 0,
+        }),
+    })
+}
+
+/// Signs in. Side effects: consumes the captcha; on failure counts it and
+/// may lock the account (audit `account.lock`); audits `login.success` or
+/// `login.failure`; on success clears the counter, upgrades an old hash
+/// and creates a session.
+pub async fn login(
+    app: &App,
+    actor: &Actor,
+    tab: LoginTab,
+    input: &LoginInput,
+) -> Result<NewSession, AppError> {
+    let p = params(app).await?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let captcha_ok = take_captcha(&mut tx, app, &input.captcha_id, &input.captcha).await?;
+    if !captcha_ok {
+        audit(
+            &mut tx,
+            app,
+            actor,
+            "login.failure",
+            ("account", None),
+            "failure",
+            "图形验证码错误",
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::field(
+            "captcha",
+            "图形验证码不正确或已过期，请重新输入",
+        ));
+    }
+    let found = find_account(&mut tx, app, tab, &input.login).await?;
+    // The account row is not locked for the hash: the expensive part runs
+    // outside any write lock.
+    tx.commit().await?;
+
+    let Some(acc) = found else {
+        let _ = verify_password(&input.password, &dummy_hash(app));
+        let mut c = app.db.begin().await?;
+        audit(
+            &mut c,
+            app,
+            actor,
+            "login.failure",
+            ("account", None),
+            "failure",
+            "登录名不存在",
+        )
+        .await?;
+        c.commit().await?;
+        return Err(AppError::LoginFailed);
+    };
+    let kind = acc.kind.code();
+    let mut c = app.db.read().await?;
+    let locked_until = login_guard::locked_until(&mut c, kind, acc.id).await?;
+    drop(c);
+    let target = (kind, Some(acc.id));
+    let who = Actor {
+        label: format!("{}（登录中）", acc.label),
+        ..actor.clone()
+    };
+    if locked_until > now || acc.disabled {
+        let _ = verify_password(&input.password, &dummy_hash(app));
+        let mut tx = app.db.begin().await?;
+        let why = if acc.disabled {
+            "账号已停用"
+        } else {
+            "账号已锁定"
+        };
+        audit(&mut tx, app, &who, "login.failure", target, "failure", why).await?;
+        tx.commit().await?;
+        return Err(AppError::LoginFailed);
+    }
+    if !verify_password(&input.password, &acc.hash) {
+        let mut tx = app.db.begin().await?;
+        let f = login_guard::record_failure(
+            &mut tx,
+            kind,
+            acc.id,
+            now,
+            p.failure_window_ms(),
+            p.max_failures,
+            p.lock_ms(),
+        )
+        .await?;
+        audit(
+            &mut tx,
+            app,
+            &who,
+            "login.failure",
+            target,
+            "failure",
+            &format!("密码错误（第{}次）", f.failures),
+        )
+        .await?;
+        if f.just_locked {
+            audit(
+                &mut tx,
+                app,
+                &Actor::system(),
+                "account.lock",
+                target,
+                "success",
+                &format!(
+                    "连续{}次密码错误，锁定{}分钟",
+                    p.max_failures, p.lock_minutes
+                ),
+            )
+            .await?;
+            sessions::delete_for_account(&mut tx, kind, acc.id).await?;
+        }
+        tx.commit().await?;
+        return Err(AppError::LoginFailed);
+    }
+
+    let token = random_token();
+    let mut tx = app.db.begin().await?;
+    login_guard::clear(&mut tx, kind, acc.id).await?;
+    if iterations_of(&acc.hash).is_some_and(|i| i < app.config.password_iterations) {
+        let upgraded = new_password_hash(app, &input.password);
+        set_password_hash(&mut tx, acc.kind, acc.id, &upgraded).await?;
+    }
+    sessions::insert(
+        &mut tx,
+        &SessionRow {
+            id_hash: hash_token(&token),
+            account_kind: kind.into(),
+            account_id: acc.id,
+            csrf_token: random_token(),
+            created_at: now,
+            last_seen_at: now,
+            ip: actor.ip.clone(),
+            user_agent: input.user_agent.chars().take(200).collect(),
+        },
+    )
+    .await?;
+    let who = Actor {
+        kind: Some(acc.kind),
+        id: Some(acc.id),
+        label: acc.label.clone(),
+        ..actor.clone()
+    };
+    audit(&mut tx, app, &who, "login.success", target, "success", "").await?;
+    tx.commit().await?;
+    Ok(NewSession {
+        token,
+        kind: acc.kind,
+        account_id: acc.id,
+    })
+}
+
+async fn set_password_hash(
+    c: &mut AnyConnection,
+    kind: AccountKind,
+    id: i64,
+    hash: &str,
+) -> Result<(), AppError> {
+    match kind {
+        AccountKind::Person => accounts::set_person_password(c, id, hash).await?,
+        AccountKind::Unit => accounts::set_unit_password(c, id, hash).await?,
+        AccountKind::Staff => accounts::set_staff_password(c, id, hash, false).await?,
+    }
+    Ok(())
+}
+
+/// Resolves a session cookie. Expired sessions (idle or absolute) are
+/// deleted; the last-seen time is refreshed at most once a minute.
+pub async fn authenticate(app: &App, token: &str) -> Result<Option<SessionInfo>, AppError> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    let p = params(app).await?;
+    let now = app.now();
+    let id_hash = hash_token(token);
+    let mut c = app.db.read().await?;
+    let Some(s) = sessions::get(&mut c, &id_hash).await? else {
+        return Ok(None);
+    };
+    if now - s.last_seen_at > p.idle_ms() || now - s.created_at > p.absolute_ms() {
+        sessions::delete(&mut c, &id_hash).await?;
+        return Ok(None);
+    }
+    let Some(kind) = AccountKind::from_code(&s.account_kind) else {
+        return Ok(None);
+    };
+    let (caller, label) = match kind {
+        AccountKind::Person => match accounts::person(&mut c, s.account_id).await? {
+            Some(p) => (Caller::Person, p.name),
+            None => return Ok(None),
+        },
+        AccountKind::Unit => match accounts::unit(&mut c, s.account_id).await? {
+            Some(u) => {
+                let state = UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial);
+                (Caller::Unit { state }, u.name)
+            }
+            None => return Ok(None),
+        },
+        AccountKind::Staff => match accounts::staff(&mut c, s.account_id).await? {
+            Some(st) if st.disabled == 0 => {
+                let Some(role) = StaffRole::from_code(&st.role) else {
+                    return Ok(None);
+                };
+                (
+                    Caller::Staff {
+                        role,
+                        must_change_password: st.must_change_password != 0,
+                    },
+                    st.login,
+                )
+            }
+            _ => return Ok(None),
+        },
+    };
+    if now - s.last_seen_at > 60_000 {
+        sessions::touch(&mut c, &id_hash, now).await?;
+    }
+    Ok(Some(SessionInfo {
+        id_hash,
+        kind,
+        account_id: s.account_id,
+        csrf: s.csrf_token,
+        caller,
+        label,
+        created_at: s.created_at,
+    }))
+}
+
+/// Signs out: the session row is deleted (audit `logout`).
+pub async fn logout(app: &App, actor: &Actor, session: &SessionInfo) -> Result<(), AppError> {
+    let mut tx = app.db.begin().await?;
+    sessions::delete(&mut tx, &session.id_hash).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "logout",
+        (session.kind.code(), Some(session.account_id)),
+        "success",
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PasswordChange {
+    pub old: String,
+    pub new: String,
+    pub confirm: String,
+}
+
+/// Changes one's own password. Side effects: the new hash, the staff
+/// first-login flag cleared, every other session of the account ended,
+/// audit `password.change`.
+pub async fn change_password(
+    app: &App,
+    actor: &Actor,
+    session: &SessionInfo,
+    form: &PasswordChange,
+) -> Result<(), AppError> {
+    let mut c = app.db.read().await?;
+    let (hash, personal): (String, Vec<String>) = match session.kind {
+        AccountKind::Person => {
+            let p = accounts::person(&mut c, session.account_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let phone = app.pii.open(&p.phone_enc)?;
+            let doc = app.pii.open(&p.doc_no_enc)?;
+            (p.password_hash, vec![phone, doc])
+        }
+        AccountKind::Unit => {
+            let u = accounts::unit(&mut c, session.account_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let phone = app.pii.open(&u.contact_phone_enc)?;
+            (u.password_hash, vec![u.uscc, phone])
+        }
+        AccountKind::Staff => {
+            let s = accounts::staff(&mut c, session.account_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            (s.password_hash, vec![s.login])
+        }
+    };
+    drop(c);
+    let mut errors = FieldErrors::new();
+    if !verify_password(&form.old, &hash) {
+        errors.add("old", "原密码不正确");
+    }
+    let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+    if let Err(e) = check_password(&form.new, &personal) {
+        errors.add("new", e.to_string());
+    } else if form.new == form.old {
+        errors.add("new", "新密码不能与原密码相同");
+    }
+    if form.new != form.confirm {
+        errors.add("confirm", "两次输入的密码不一致");
+    }
+    errors.into_result()?;
+    let new_hash = new_password_hash(app, &form.new);
+    let mut tx = app.db.begin().await?;
+    set_password_hash(&mut tx, session.kind, session.account_id, &new_hash).await?;
+    sessions::delete_others(
+        &mut tx,
+        session.kind.code(),
+        session.account_id,
+        &session.id_hash,
+    )
+    .await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "password.change",
+        (session.kind.code(), Some(session.account_id)),
+        "success",
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! What each account sees about itself: the home screens' status, the
+//! history of decisions on the account (who, when, why) and downloads of
+//! stored documents, which only those allowed may read (and reading
+//! someone else's document is audited).
+
+use std::path::PathBuf;
+
+use scigrant_domain::identity::account::{AccountKind, Membership};
+use scigrant_domain::permission::{Caller, is_foreign_read, may_read_file};
+use scigrant_store::files::FileRow;
+use scigrant_store::identity::accounts;
+use scigrant_store::{decisions, files};
+
+use crate::identity::auth::SessionInfo;
+use crate::identity::members::{PersonView, person};
+use crate::identity::review::{UnitView, unit};
+use crate::{Actor, App, AppError, audit};
+
+#[derive(Clone, Debug)]
+pub struct DecisionView {
+    pub at: String,
+    pub stage: &'static str,
+    pub outcome: &'static str,
+    pub reason: String,
+    pub actor: String,
+}
+
+fn stage_label(s: &str) -> &'static str {
+    match s {
+        "register" => "单位注册",
+        "initial" => "初审",
+        "second" => "复审",
+        "membership" => "单位审核",
+        _ => "其他",
+    }
+}
+
+fn outcome_label(s: &str) -> &'static str {
+    match s {
+        "submitted" => "已提交",
+        "resubmitted" => "修改后重新提交",
+        "approved" => "通过",
+        "rejected" => "不通过",
+        "requested" => "申请加入单位",
+        _ => "其他",
+    }
+}
+
+pub async fn history(app: &App, kind: AccountKind, id: i64) -> Result<Vec<DecisionView>, AppError> {
+    let mut c = app.db.read().await?;
+    let rows = decisions::for_subject(&mut c, kind.code(), id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|d| DecisionView {
+            at: scigrant_domain::calendar::format_datetime(d.at),
+            stage: stage_label(&d.stage),
+            outcome: outcome_label(&d.outcome),
+            reason: d.reason.unwrap_or_default(),
+            actor: d.actor_label,
+        })
+        .collect())
+}
+
+#[derive(Clone, Debug)]
+pub struct UnitHome {
+    pub unit: UnitView,
+    pub history: Vec<DecisionView>,
+    pub pending_members: i64,
+}
+
+pub async fn unit_home(app: &App, unit_id: i64) -> Result<UnitHome, AppError> {
+    let unit = unit(app, unit_id).await?;
+    let history = history(app, AccountKind::Unit, unit_id).await?;
+    let filter = accounts::MemberFilter {
+        membership: Some(Membership::Pending.code().into()),
+        locked: None,
+        ..Default::default()
+    };
+    let mut c = app.db.read().await?;
+    let (_, pending_members) = accounts::list_members(&mut c, unit_id, &filter, 1, 0).await?;
+    Ok(UnitHome {
+        unit,
+        history,
+        pending_members,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct PersonHome {
+    pub person: PersonView,
+    pub history: Vec<DecisionView>,
+}
+
+pub async fn person_home(app: &App, person_id: i64) -> Result<PersonHome, AppError> {
+    Ok(PersonHome {
+        person: person(app, person_id).await?,
+        history: history(app, AccountKind::Person, person_id).await?,
+    })
+}
+
+/// Opens a stored document for `session`. Others' files are `NotFound`
+/// (no hint that they exist); reading someone else's document is audited
+/// as `file.read`.
+pub async fn open_file(
+    app: &App,
+    actor: &Actor,
+    session: &SessionInfo,
+    file_id: i64,
+) -> Result<(FileRow, PathBuf), AppError> {
+    let mut c = app.db.read().await?;
+    let f = files::get(&mut c, file_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let owner_kind = AccountKind::from_code(&f.owner_kind).ok_or(AppError::NotFound)?;
+    let owner_unit = if owner_kind == AccountKind::Person {
+        accounts::person(&mut c, f.owner_id)
+            .await?
+            .and_then(|p| p.unit_id)
+    } else {
+        None
+    };
+    drop(c);
+    let caller: &Caller = &session.caller;
+    if !may_read_file(
+        caller,
+        session.account_id,
+        (owner_kind, f.owner_id),
+        owner_unit,
+    ) {
+        return Err(AppError::NotFound);
+    }
+    let path = app
+        .files
+        .path_of(&f.storage_key)
+        .ok_or(AppError::NotFound)?;
+    if is_foreign_read(session.kind, session.account_id, (owner_kind, f.owner_id)) {
+        let mut tx = app.db.begin().await?;
+        audit(
+            &mut tx,
+            app,
+            actor,
+            "file.read",
+            (owner_kind.code(), Some(f.owner_id)),
+            "success",
+            &format!("{} {}", f.purpose, f.original_name),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok((f, path))
+}

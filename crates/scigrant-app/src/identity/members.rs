@@ -1,0 +1,561 @@
+//! 完善个人信息 (a person chooses 所在单位 and completes the profile) and
+//! 单位从属用户管理 (the unit approves, rejects, locks its members). A unit
+//! only ever sees and decides on persons who chose that very unit.
+
+use scigrant_domain::identity::account::{AccountKind, Membership, UnitState};
+use scigrant_domain::identity::email::Email;
+use scigrant_domain::identity::id_number::DocumentType;
+use scigrant_domain::identity::region;
+use scigrant_domain::identity::uscc::Uscc;
+use scigrant_domain::mask::{mask_id, mask_phone};
+use scigrant_domain::permission::{unit_manages_member, unit_may_decide_member};
+use scigrant_store::decisions;
+use scigrant_store::identity::accounts::{self, MemberFilter, PersonRow, Profile};
+use scigrant_store::identity::sessions;
+
+use crate::identity::register::{Uploaded, discard, parse_region, record_file, required};
+use crate::notify::queue_sms;
+use crate::{Actor, App, AppError, FieldErrors, Page, audit};
+
+/// A row of the 选择单位 list.
+#[derive(Clone, Debug)]
+pub struct UnitChoice {
+    pub id: i64,
+    pub name: String,
+    pub registered: String,
+    pub org_code_last4: String,
+}
+
+/// 选择单位: units that passed 初审, searched by name or by exact 统一社会信用代码.
+pub async fn search_units(app: &App, term: &str, page: i64) -> Result<Page<UnitChoice>, AppError> {
+    let per_page = 20;
+    let open: Vec<&str> = UnitState::ALL
+        .into_iter()
+        .filter(|s| s.accepts_members())
+        .map(|s| s.code())
+        .collect();
+    let mut c = app.db.read().await?;
+    let (rows, total) = match Uscc::parse(term) {
+        Ok(u) => {
+            let found = accounts::unit_by_uscc(&mut c, u.as_str())
+                .await?
+                .filter(|r| open.contains(&r.state.as_str()));
+            let n = i64::from(found.is_some());
+            (found.into_iter().collect(), n)
+        }
+        Err(_) => {
+            accounts::list_units(
+                &mut c,
+                &open,
+                term.trim(),
+                per_page,
+                Page::<UnitChoice>::offset(page, per_page),
+            )
+            .await?
+        }
+    };
+    let rows = rows
+        .into_iter()
+        .map(|u| UnitChoice {
+            id: u.id,
+            registered: scigrant_domain::calendar::format_date(u.created_at),
+            org_code_last4: Uscc::parse(&u.uscc)
+                .map(|x| x.org_code_last4().to_string())
+                .unwrap_or_default(),
+            name: u.name,
+        })
+        .collect();
+    Ok(Page {
+        rows,
+        total,
+        page: page.max(1),
+        per_page,
+    })
+}
+
+/// The 完善个人信息 form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileForm {
+    pub unit_id: String,
+    pub region_code: String,
+    pub department: String,
+    pub email: String,
+    pub education: String,
+    pub degree: String,
+    pub title: String,
+}
+
+pub const EDUCATIONS: [&str; 6] = ["博士", "硕士", "本科", "大专", "中专", "其他"];
+pub const DEGREES: [&str; 4] = ["博士", "硕士", "学士", "无"];
+pub const TITLES: [&str; 5] = ["正高级", "高级", "中级", "初级", "无"];
+
+/// A person's own profile, for the form and the user centre (ID and phone
+/// masked: the owner sees them masked too, as on the seed's screens).
+#[derive(Clone, Debug)]
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    pub gender: String,
+    pub doc_type: &'static str,
+    pub doc_no_masked: String,
+    pub phone_masked: String,
+    pub email: String,
+    pub region_code: i64,
+    pub region_label: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub department: String,
+    pub education: String,
+    pub degree: String,
+    pub title: String,
+    pub id_proof_file_id: Option<i64>,
+    pub title_proof_file_id: Option<i64>,
+    pub membership: Membership,
+    pub membership_reason: Option<String>,
+    pub locked: bool,
+}
+
+async fn person_view(
+    app: &App,
+    p: PersonRow,
+    c: &mut scigrant_store::AnyConnection,
+) -> Result<PersonView, AppError> {
+    let unit_name = match p.unit_id {
+        Some(uid) => accounts::unit(c, uid).await?.map(|u| u.name),
+        None => None,
+    };
+    Ok(PersonView {
+        id: p.id,
+        gender: p.gender,
+        doc_type: DocumentType::from_code(&p.doc_type)
+            .map(|d| d.label())
+            .unwrap_or(""),
+        doc_no_masked: mask_id(&app.pii.open(&p.doc_no_enc)?),
+        phone_masked: mask_phone(&app.pii.open(&p.phone_enc)?),
+        email: p.email,
+        region_code: p.region_code,
+        region_label: region::display(p.region_code as u32).unwrap_or_default(),
+        unit_id: p.unit_id,
+        unit_name,
+        department: p.department.unwrap_or_default(),
+        education: p.education.unwrap_or_default(),
+        degree: p.degree.unwrap_or_default(),
+        title: p.title.unwrap_or_default(),
+        id_proof_file_id: p.id_proof_file_id,
+        title_proof_file_id: p.title_proof_file_id,
+        membership: Membership::from_code(&p.membership).unwrap_or(Membership::None),
+        membership_reason: p.membership_reason,
+        locked: p.member_locked != 0,
+        name: p.name,
+    })
+}
+
+pub async fn person(app: &App, person_id: i64) -> Result<PersonView, AppError> {
+    let mut c = app.db.read().await?;
+    let p = accounts::person(&mut c, person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    person_view(app, p, &mut c).await
+}
+
+/// 完善个人信息 / 修改单位: saves the profile and asks the chosen unit to
+/// approve. Side effects: proof files recorded, membership 待审核 (a new
+/// unit starts over), decision `membership/requested`, audit
+/// `member.request`. On refusal the uploads are deleted.
+pub async fn save_profile(
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    f: &ProfileForm,
+    id_proof: Option<&Uploaded>,
+    title_proof: Option<&Uploaded>,
+) -> Result<(), AppError> {
+    let result = save_profile_inner(app, actor, person_id, f, id_proof, title_proof).await;
+    if result.is_err() {
+        discard(app, &[id_proof, title_proof]).await;
+    }
+    result
+}
+
+async fn save_profile_inner(
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    f: &ProfileForm,
+    id_proof: Option<&Uploaded>,
+    title_proof: Option<&Uploaded>,
+) -> Result<(), AppError> {
+    let mut e = FieldErrors::new();
+    let mut c = app.db.read().await?;
+    let p = accounts::person(&mut c, person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = match f.unit_id.trim().parse::<i64>() {
+        Ok(id) => accounts::unit(&mut c, id).await?,
+        Err(_) => None,
+    };
+    drop(c);
+    let unit = unit.filter(|u| UnitState::from_code(&u.state).is_some_and(|s| s.accepts_members()));
+    if unit.is_none() {
+        e.add(
+            "unit_id",
+            "请选择所在单位；如未找到本单位，请联系单位进行注册及完善信息",
+        );
+    }
+    let region_code = parse_region(&mut e, "region_code", &f.region_code);
+    required(&mut e, "department", &f.department, "所在部门", 50);
+    let email = Email::parse(&f.email)
+        .map_err(|m| e.add("email", m.to_string()))
+        .ok();
+    for (field, value, list, label) in [
+        ("education", &f.education, &EDUCATIONS[..], "个人学历"),
+        ("degree", &f.degree, &DEGREES[..], "最高学位"),
+        ("title", &f.title, &TITLES[..], "个人职称"),
+    ] {
+        if !list.contains(&value.as_str()) {
+            e.add(field, format!("请选择{label}"));
+        }
+    }
+    if id_proof.is_none() && p.id_proof_file_id.is_none() {
+        e.add(
+            "id_proof",
+            "请以PDF的形式上传身份证证明片（正反面合为一页，不超过2MB）",
+        );
+    }
+    if title_proof.is_none() && p.title_proof_file_id.is_none() {
+        e.add("title_proof", "请以PDF的形式上传职称证明（不超过10MB）");
+    }
+    let (Some(unit), Some(email)) = (unit, email) else {
+        return Err(AppError::Validation(e));
+    };
+    e.into_result()?;
+    let now = app.now();
+    let owner = (AccountKind::Person, person_id);
+    let mut tx = app.db.begin().await?;
+    let id_proof_id = match id_proof {
+        Some(u) => record_file(&mut tx, app, owner, "id_proof", u).await?,
+        None => p.id_proof_file_id.ok_or(AppError::NotFound)?,
+    };
+    let title_proof_id = match title_proof {
+        Some(u) => record_file(&mut tx, app, owner, "title_proof", u).await?,
+        None => p.title_proof_file_id.ok_or(AppError::NotFound)?,
+    };
+    let profile = Profile {
+        unit_id: unit.id,
+        region_code,
+        department: f.department.trim(),
+        education: &f.education,
+        degree: &f.degree,
+        title: &f.title,
+        email: email.as_str(),
+        id_proof_file_id: id_proof_id,
+        title_proof_file_id: title_proof_id,
+    };
+    accounts::save_profile(
+        &mut tx,
+        person_id,
+        &profile,
+        Membership::Pending.code(),
+        now,
+    )
+    .await?;
+    decisions::insert(
+        &mut tx,
+        &decisions::NewDecision {
+            subject_kind: "person",
+            subject_id: person_id,
+            stage: "membership",
+            outcome: "requested",
+            reason: Some(&unit.name),
+            actor_label: &actor.label,
+            at: now,
+        },
+    )
+    .await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "member.request",
+        ("unit", Some(unit.id)),
+        "success",
+        &format!("{} 申请加入 {}", p.name, unit.name),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A row of 单位从属用户管理: 姓名, 身份证号, 手机号 (masked), 所在单位,
+/// 所在部门, 状态, 锁定, 审核状态.
+#[derive(Clone, Debug)]
+pub struct MemberRow {
+    pub person_id: i64,
+    pub name: String,
+    pub doc_no_masked: String,
+    pub phone_masked: String,
+    pub unit_name: String,
+    pub department: String,
+    pub status: &'static str,
+    pub locked: bool,
+    pub membership: Membership,
+    pub reason: Option<String>,
+    pub id_proof_file_id: Option<i64>,
+    pub title_proof_file_id: Option<i64>,
+    pub education: String,
+    pub degree: String,
+    pub title: String,
+}
+
+impl MemberRow {
+    pub fn locked_label(&self) -> &'static str {
+        if self.locked { "锁定" } else { "未锁定" }
+    }
+}
+
+/// Turns the search box into filters: an exact ID or phone number is
+/// looked up through its blind index, anything else searches names.
+pub fn member_filter(app: &App, term: &str, membership: &str, locked: &str) -> MemberFilter {
+    let term = term.trim();
+    let exact_idx = if let Ok(p) = scigrant_domain::identity::phone::Phone::parse(term) {
+        Some(app.pii.index("phone", p.as_str()))
+    } else if term.len() >= 6 && term.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Some(app.pii.index("doc", &term.to_uppercase()))
+    } else {
+        None
+    };
+    MemberFilter {
+        name: term.to_string(),
+        membership: Membership::from_code(membership).map(|m| m.code().to_string()),
+        locked: match locked {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        },
+        exact_idx,
+    }
+}
+
+pub async fn list_members(
+    app: &App,
+    unit_id: i64,
+    filter: &MemberFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<MemberRow>, AppError> {
+    let mut c = app.db.read().await?;
+    let unit = accounts::unit(&mut c, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (rows, total) = accounts::list_members(
+        &mut c,
+        unit_id,
+        filter,
+        per_page,
+        Page::<MemberRow>::offset(page, per_page),
+    )
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|p| {
+            Ok(MemberRow {
+                person_id: p.id,
+                doc_no_masked: mask_id(&app.pii.open(&p.doc_no_enc)?),
+                phone_masked: mask_phone(&app.pii.open(&p.phone_enc)?),
+                unit_name: unit.name.clone(),
+                department: p.department.unwrap_or_default(),
+                status: "正常",
+                locked: p.member_locked != 0,
+                membership: Membership::from_code(&p.membership).unwrap_or(Membership::None),
+                reason: p.membership_reason,
+                id_proof_file_id: p.id_proof_file_id,
+                title_proof_file_id: p.title_proof_file_id,
+                education: p.education.unwrap_or_default(),
+                degree: p.degree.unwrap_or_default(),
+                title: p.title.unwrap_or_default(),
+                name: p.name,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(Page {
+        rows,
+        total,
+        page: page.max(1),
+        per_page,
+    })
+}
+
+/// The unit's decision on a member: 通过 or 不通过 with a reason. Side
+/// effects: membership updated, decision history, SMS to the person,
+/// audit `member.approve|reject`. Another unit's person is `NotFound`.
+pub async fn decide_member(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    person_id: i64,
+    approve: bool,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = reason.trim();
+    let mut tx = app.db.begin().await?;
+    let p = accounts::person(&mut tx, person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !unit_manages_member(unit_id, p.unit_id) {
+        return Err(AppError::NotFound);
+    }
+    if !approve && reason.is_empty() {
+        return Err(AppError::field("reason", "请填写不通过的原因"));
+    }
+    if reason.chars().count() > 200 {
+        return Err(AppError::field("reason", "原因不能超过200个字"));
+    }
+    let m = Membership::from_code(&p.membership).unwrap_or(Membership::None);
+    if !unit_may_decide_member(m) {
+        return Err(AppError::Refused("该用户尚未提交信息".into()));
+    }
+    let (next, outcome, action) = if approve {
+        (Membership::Approved, "approved", "member.approve")
+    } else {
+        (Membership::Rejected, "rejected", "member.reject")
+    };
+    let now = app.now();
+    let reason_opt = if approve { None } else { Some(reason) };
+    accounts::decide_membership(&mut tx, person_id, unit_id, next.code(), reason_opt, now).await?;
+    decisions::insert(
+        &mut tx,
+        &decisions::NewDecision {
+            subject_kind: "person",
+            subject_id: person_id,
+            stage: "membership",
+            outcome,
+            reason: reason_opt,
+            actor_label: &actor.label,
+            at: now,
+        },
+    )
+    .await?;
+    let body = if approve {
+        format!("您加入“{}”的申请已通过审核。", actor.label)
+    } else {
+        format!("您加入“{}”的申请未通过审核，原因：{reason}。", actor.label)
+    };
+    queue_sms(&mut tx, app, &app.pii.open(&p.phone_enc)?, &body).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        action,
+        ("person", Some(person_id)),
+        "success",
+        reason,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 锁定 / 解锁 a member; locking ends the member's sessions. Audit
+/// `member.lock|unlock`.
+pub async fn lock_member(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    person_id: i64,
+    locked: bool,
+) -> Result<(), AppError> {
+    let mut tx = app.db.begin().await?;
+    if !accounts::set_member_locked(&mut tx, person_id, unit_id, locked, app.now()).await? {
+        return Err(AppError::NotFound);
+    }
+    if locked {
+        sessions::delete_for_account(&mut tx, "person", person_id).await?;
+    }
+    let action = if locked {
+        "member.lock"
+    } else {
+        "member.unlock"
+    };
+    audit(
+        &mut tx,
+        app,
+        actor,
+        action,
+        ("person", Some(person_id)),
+        "success",
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The member list as an .xlsx file, masked as on screen. Audit `member.export`.
+pub async fn export_members(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    filter: &MemberFilter,
+) -> Result<Vec<u8>, AppError> {
+    let page = list_members(app, unit_id, filter, 1, 100_000).await?;
+    let rows: Vec<Vec<String>> = page
+        .rows
+        .iter()
+        .map(|m| {
+            vec![
+                m.name.clone(),
+                m.doc_no_masked.clone(),
+                m.phone_masked.clone(),
+                m.unit_name.clone(),
+                m.department.clone(),
+                m.status.to_string(),
+                m.locked_label().to_string(),
+                m.membership.label().to_string(),
+            ]
+        })
+        .collect();
+    let bytes = crate::export::xlsx(
+        "单位从属用户",
+        &[
+            "姓名",
+            "身份证号",
+            "手机号",
+            "所在单位",
+            "所在部门",
+            "状态",
+            "锁定",
+            "审核状态",
+        ],
+        &rows,
+    )?;
+    let mut tx = app.db.begin().await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "member.export",
+        ("unit", Some(unit_id)),
+        "success",
+        &format!("{}条", rows.len()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(bytes)
+}
+
+/// Whether a member may use the project platform: approved and not locked.
+pub fn member_active(v: &PersonView) -> bool {
+    v.membership == Membership::Approved && !v.locked
+}
+
+/// The person registered with this mobile number, if any (staff tools).
+pub async fn person_by_phone(app: &App, phone: &str) -> Result<Option<i64>, AppError> {
+    let Ok(p) = scigrant_domain::identity::phone::Phone::parse(phone) else {
+        return Ok(None);
+    };
+    let mut c = app.db.read().await?;
+    let idx = app.pii.index("phone", p.as_str());
+    Ok(accounts::person_by_phone_idx(&mut c, &idx)
+        .await?
+        .map(|r| r.id))
+}

@@ -1,0 +1,550 @@
+//! 单位账号注册 and 个人账号注册, and the unit's side of its review loop:
+//! correcting a rejected registration, and uploading the 组织机构代码证
+//! for 复审. A duplicate 统一社会信用代码 or 证件号码 is refused with a
+//! pointer to login and password recovery, revealing nothing else.
+
+use scigrant_domain::identity::account::{
+    AccountKind, Membership, UnitKind, UnitState, UnitTransition,
+};
+use scigrant_domain::identity::email::Email;
+use scigrant_domain::identity::id_number::{DocumentType, parse_document_number};
+use scigrant_domain::identity::password::check_password;
+use scigrant_domain::identity::phone::Phone;
+use scigrant_domain::identity::region;
+use scigrant_domain::identity::uscc::Uscc;
+use scigrant_store::files::{self, NewFile, StoredFile};
+use scigrant_store::identity::accounts;
+use scigrant_store::{AnyConnection, decisions, is_unique_violation};
+
+use crate::identity::auth::new_password_hash;
+use crate::identity::captcha::take_captcha;
+use crate::{Actor, App, AppError, FieldErrors, audit};
+
+/// An uploaded file that passed the type and size checks.
+#[derive(Clone, Debug)]
+pub struct Uploaded {
+    pub stored: StoredFile,
+    pub original_name: String,
+}
+
+/// Limits of the seed's uploads.
+pub mod limits {
+    /// 统一社会信用代码证 (JPG). The seed sets no size; 5 MB fits a photo.
+    pub const USCC_CERT: u64 = 5 * 1024 * 1024;
+    /// 组织机构代码证 (PDF, 1 file, ≤300 MB).
+    pub const ORG_CERT: u64 = 300 * 1024 * 1024;
+    /// 身份证证明片 (PDF ≤2 MB).
+    pub const ID_PROOF: u64 = 2 * 1024 * 1024;
+    /// 职称证明 (PDF ≤10 MB).
+    pub const TITLE_PROOF: u64 = 10 * 1024 * 1024;
+}
+
+/// Removes uploads of a request that is refused, so nothing stays stored.
+pub(crate) async fn discard(app: &App, uploads: &[Option<&Uploaded>]) {
+    for u in uploads.iter().flatten() {
+        app.files.remove(&u.stored.key).await;
+    }
+}
+
+pub(crate) async fn record_file(
+    c: &mut AnyConnection,
+    app: &App,
+    owner: (AccountKind, i64),
+    purpose: &str,
+    u: &Uploaded,
+) -> Result<i64, AppError> {
+    let name: String = u.original_name.chars().take(200).collect();
+    files::insert(
+        c,
+        NewFile {
+            owner_kind: owner.0.code(),
+            owner_id: owner.1,
+            purpose,
+            original_name: &name,
+            stored: &u.stored,
+            now: app.now(),
+        },
+    )
+    .await
+    .map_err(Into::into)
+}
+
+pub(crate) fn required(e: &mut FieldErrors, field: &str, value: &str, label: &str, max: usize) {
+    let v = value.trim();
+    if v.is_empty() {
+        e.add(field, format!("请输入{label}"));
+    } else if v.chars().count() > max {
+        e.add(field, format!("{label}不能超过{max}个字"));
+    }
+}
+
+/// The 单位账号注册 form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct UnitForm {
+    pub kind: String,
+    pub name: String,
+    pub legal_rep: String,
+    pub reg_place: String,
+    pub uscc: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+}
+
+struct ValidUnit {
+    kind: UnitKind,
+    uscc: Uscc,
+    phone: Phone,
+}
+
+fn validate_unit(f: &UnitForm, with_password: bool) -> Result<ValidUnit, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let kind = UnitKind::from_code(&f.kind);
+    if kind.is_none() {
+        e.add("kind", "请选择单位性质");
+    }
+    required(&mut e, "name", &f.name, "单位名全称", 100);
+    required(&mut e, "legal_rep", &f.legal_rep, "法定代表人", 50);
+    required(&mut e, "reg_place", &f.reg_place, "单位注册地", 100);
+    required(&mut e, "contact_name", &f.contact_name, "联系人", 50);
+    let uscc = Uscc::parse(&f.uscc)
+        .map_err(|err| e.add("uscc", err.to_string()))
+        .ok();
+    let phone = Phone::parse(&f.contact_phone)
+        .map_err(|err| e.add("contact_phone", err.to_string()))
+        .ok();
+    if with_password {
+        let personal = [f.uscc.trim(), f.contact_phone.trim()];
+        if let Err(err) = check_password(&f.password, &personal) {
+            e.add("password", err.to_string());
+        }
+        if f.password != f.password_confirm {
+            e.add("password_confirm", "两次输入的密码不一致");
+        }
+    }
+    match (kind, uscc, phone) {
+        (Some(kind), Some(uscc), Some(phone)) if e.is_empty() => {
+            Ok(ValidUnit { kind, uscc, phone })
+        }
+        _ => Err(e),
+    }
+}
+
+const DUPLICATE_UNIT: &str =
+    "该统一社会信用代码已注册。请直接登录；如忘记密码，请点击“忘记密码？”找回";
+const DUPLICATE_UNIT_PHONE: &str =
+    "该手机号码已注册为单位联系人。请直接登录；如忘记密码，请点击“忘记密码？”找回";
+
+/// 单位账号注册. Side effects: the certificate file recorded, the unit
+/// created 待初审, decision history `register`, audit `unit.register`.
+/// On refusal the uploaded certificate is deleted.
+pub async fn register_unit(
+    app: &App,
+    actor: &Actor,
+    f: &UnitForm,
+    cert: Option<&Uploaded>,
+) -> Result<i64, AppError> {
+    let result = register_unit_inner(app, actor, f, cert).await;
+    if result.is_err() {
+        discard(app, &[cert]).await;
+    }
+    result
+}
+
+async fn register_unit_inner(
+    app: &App,
+    actor: &Actor,
+    f: &UnitForm,
+    cert: Option<&Uploaded>,
+) -> Result<i64, AppError> {
+    let checked = validate_unit(f, true);
+    let mut e = checked.as_ref().err().cloned().unwrap_or_default();
+    if cert.is_none() {
+        e.add("cert", "请选择JPG格式的统一社会信用代码证图片");
+    }
+    let (Ok(v), Some(cert)) = (checked, cert) else {
+        return Err(AppError::Validation(e));
+    };
+    let phone_idx = app.pii.index("unit_phone", v.phone.as_str());
+    let mut tx = app.db.begin().await?;
+    if accounts::unit_by_uscc(&mut tx, v.uscc.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(AppError::field("uscc", DUPLICATE_UNIT));
+    }
+    if accounts::unit_by_phone_idx(&mut tx, &phone_idx)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::field("contact_phone", DUPLICATE_UNIT_PHONE));
+    }
+    let now = app.now();
+    let hash = new_password_hash(app, &f.password);
+    let phone_enc = app.pii.seal(v.phone.as_str());
+    let fields = accounts::UnitFields {
+        kind: v.kind.code(),
+        name: f.name.trim(),
+        legal_rep: f.legal_rep.trim(),
+        reg_place: f.reg_place.trim(),
+        uscc: v.uscc.as_str(),
+        contact_name: f.contact_name.trim(),
+        contact_phone_enc: &phone_enc,
+        contact_phone_idx: &phone_idx,
+        cert_file_id: None,
+    };
+    let state = UnitState::PendingInitial.code();
+    let id = match accounts::insert_unit(&mut tx, &fields, &hash, state, now).await {
+        Ok(id) => id,
+        // Two registrations racing: the constraint decides, same message.
+        Err(err) if is_unique_violation(&err, "units", "uscc") => {
+            return Err(AppError::field("uscc", DUPLICATE_UNIT));
+        }
+        Err(err) if is_unique_violation(&err, "units", "contact_phone_idx") => {
+            return Err(AppError::field("contact_phone", DUPLICATE_UNIT_PHONE));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let file_id = record_file(&mut tx, app, (AccountKind::Unit, id), "uscc_cert", cert).await?;
+    accounts::set_unit_cert(&mut tx, id, file_id, now).await?;
+    decisions::insert(
+        &mut tx,
+        &decisions::NewDecision {
+            subject_kind: "unit",
+            subject_id: id,
+            stage: "register",
+            outcome: "submitted",
+            reason: None,
+            actor_label: f.name.trim(),
+            at: now,
+        },
+    )
+    .await?;
+    let mut detail = format!("{} {}", f.name.trim(), v.uscc.as_str());
+    if let Some(w) = v.uscc.org_code_warning() {
+        detail.push_str(&format!("（{w}）"));
+    }
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "unit.register",
+        ("unit", Some(id)),
+        "success",
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The unit's own registration data for its correction form.
+pub async fn unit_form(app: &App, unit_id: i64) -> Result<UnitForm, AppError> {
+    let mut c = app.db.read().await?;
+    let u = accounts::unit(&mut c, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(UnitForm {
+        kind: u.kind,
+        name: u.name,
+        legal_rep: u.legal_rep,
+        reg_place: u.reg_place,
+        uscc: u.uscc,
+        password: String::new(),
+        password_confirm: String::new(),
+        contact_name: u.contact_name,
+        contact_phone: app.pii.open(&u.contact_phone_enc)?,
+    })
+}
+
+/// Corrects a registration refused at 初审 and sends it back to 待初审.
+/// The USCC cannot change; a new certificate replaces the old when given.
+/// Side effects: decision `resubmit`, audit `unit.resubmit`.
+pub async fn resubmit_unit(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    f: &UnitForm,
+    cert: Option<&Uploaded>,
+) -> Result<(), AppError> {
+    let result = async {
+        let mut c = app.db.read().await?;
+        let u = accounts::unit(&mut c, unit_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        drop(c);
+        let form = UnitForm {
+            uscc: u.uscc.clone(),
+            ..f.clone()
+        };
+        let v = validate_unit(&form, false).map_err(AppError::Validation)?;
+        let state = UnitState::from_code(&u.state).ok_or(AppError::NotFound)?;
+        let next = state
+            .apply(UnitTransition::ResubmitInitial)
+            .ok_or_else(|| AppError::Refused("当前状态不能重新提交".into()))?;
+        let phone_idx = app.pii.index("unit_phone", v.phone.as_str());
+        let phone_enc = app.pii.seal(v.phone.as_str());
+        let now = app.now();
+        let mut tx = app.db.begin().await?;
+        let cert_id = match cert {
+            Some(cert) => {
+                record_file(
+                    &mut tx,
+                    app,
+                    (AccountKind::Unit, unit_id),
+                    "uscc_cert",
+                    cert,
+                )
+                .await?
+            }
+            None => u
+                .cert_file_id
+                .ok_or_else(|| AppError::field("cert", "请选择JPG格式的统一社会信用代码证图片"))?,
+        };
+        let fields = accounts::UnitFields {
+            kind: v.kind.code(),
+            name: form.name.trim(),
+            legal_rep: form.legal_rep.trim(),
+            reg_place: form.reg_place.trim(),
+            uscc: &u.uscc,
+            contact_name: form.contact_name.trim(),
+            contact_phone_enc: &phone_enc,
+            contact_phone_idx: &phone_idx,
+            cert_file_id: Some(cert_id),
+        };
+        match accounts::correct_unit(&mut tx, unit_id, &fields, state.code(), next.code(), now)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return Err(AppError::Refused("当前状态不能重新提交".into())),
+            Err(err) if is_unique_violation(&err, "units", "contact_phone_idx") => {
+                return Err(AppError::field("contact_phone", DUPLICATE_UNIT_PHONE));
+            }
+            Err(err) => return Err(err.into()),
+        }
+        decisions::insert(
+            &mut tx,
+            &decisions::NewDecision {
+                subject_kind: "unit",
+                subject_id: unit_id,
+                stage: "initial",
+                outcome: "resubmitted",
+                reason: None,
+                actor_label: &actor.label,
+                at: now,
+            },
+        )
+        .await?;
+        audit(
+            &mut tx,
+            app,
+            actor,
+            "unit.resubmit",
+            ("unit", Some(unit_id)),
+            "success",
+            "",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if result.is_err() {
+        discard(app, &[cert]).await;
+    }
+    result
+}
+
+/// 上传附件（组织机构代码证）and submit for 复审. Side effects: the PDF
+/// recorded, state 待复审, decision `second/submitted`, audit `unit.submit_second`.
+pub async fn submit_org_cert(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    pdf: Option<&Uploaded>,
+) -> Result<(), AppError> {
+    let result = async {
+        let pdf = pdf.ok_or_else(|| AppError::field("org_cert", "请选择要上传的PDF文件"))?;
+        let mut tx = app.db.begin().await?;
+        let u = accounts::unit(&mut tx, unit_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let state = UnitState::from_code(&u.state).ok_or(AppError::NotFound)?;
+        let next = state.apply(UnitTransition::SubmitSecond).ok_or_else(|| {
+            AppError::Refused(format!("当前状态（{}）不能提交复审", state.label()))
+        })?;
+        let now = app.now();
+        let file_id =
+            record_file(&mut tx, app, (AccountKind::Unit, unit_id), "org_cert", pdf).await?;
+        accounts::set_unit_org_cert(&mut tx, unit_id, file_id, now).await?;
+        if !accounts::move_unit(&mut tx, unit_id, state.code(), next.code(), None, now).await? {
+            return Err(AppError::Refused("单位状态已变化，请刷新后重试".into()));
+        }
+        decisions::insert(
+            &mut tx,
+            &decisions::NewDecision {
+                subject_kind: "unit",
+                subject_id: unit_id,
+                stage: "second",
+                outcome: "submitted",
+                reason: None,
+                actor_label: &actor.label,
+                at: now,
+            },
+        )
+        .await?;
+        audit(
+            &mut tx,
+            app,
+            actor,
+            "unit.submit_second",
+            ("unit", Some(unit_id)),
+            "success",
+            &pdf.original_name,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if result.is_err() {
+        discard(app, &[pdf]).await;
+    }
+    result
+}
+
+/// The 个人账号注册 form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct PersonForm {
+    pub doc_type: String,
+    pub doc_no: String,
+    pub name: String,
+    pub email: String,
+    pub region_code: String,
+    pub gender: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub phone: String,
+    pub captcha_id: String,
+    pub captcha: String,
+    pub agreed: bool,
+}
+
+const DUPLICATE_PERSON: &str = "该证件号码已注册。请直接登录；如忘记密码，请点击“忘记密码？”找回";
+const DUPLICATE_PERSON_PHONE: &str =
+    "该手机号码已注册。请直接登录；如忘记密码，请点击“忘记密码？”找回";
+
+pub(crate) fn parse_region(e: &mut FieldErrors, field: &str, code: &str) -> i64 {
+    match code.trim().parse::<u32>() {
+        Ok(c) if region::is_leaf_selectable(c) => i64::from(c),
+        _ => {
+            e.add(field, "请选择所在地区（省、市、区县）");
+            0
+        }
+    }
+}
+
+/// 个人账号注册. Side effects: consumes the captcha, creates the person
+/// (ID and phone sealed), audit `person.register`.
+pub async fn register_person(app: &App, actor: &Actor, f: &PersonForm) -> Result<i64, AppError> {
+    let mut e = FieldErrors::new();
+    let doc_type = DocumentType::from_code(&f.doc_type);
+    let doc_no = match doc_type {
+        None => {
+            e.add("doc_type", "请选择证件类型");
+            None
+        }
+        Some(t) => parse_document_number(t, &f.doc_no, app.today())
+            .map_err(|m| e.add("doc_no", m))
+            .ok(),
+    };
+    required(&mut e, "name", &f.name, "姓名", 50);
+    let email = Email::parse(&f.email)
+        .map_err(|m| e.add("email", m.to_string()))
+        .ok();
+    let region_code = parse_region(&mut e, "region_code", &f.region_code);
+    if f.gender != "男" && f.gender != "女" {
+        e.add("gender", "请选择性别");
+    }
+    let phone = Phone::parse(&f.phone)
+        .map_err(|m| e.add("phone", m.to_string()))
+        .ok();
+    let personal = [f.doc_no.trim(), f.phone.trim()];
+    if let Err(err) = check_password(&f.password, &personal) {
+        e.add("password", err.to_string());
+    }
+    if f.password != f.password_confirm {
+        e.add("password_confirm", "两次输入的密码不一致");
+    }
+    if !f.agreed {
+        e.add("agreed", "请阅读并同意用户注册协议");
+    }
+    let mut tx = app.db.begin().await?;
+    // The captcha is consumed even when other fields are wrong.
+    if !take_captcha(&mut tx, app, &f.captcha_id, &f.captcha).await? {
+        e.add("captcha", "图形验证码不正确或已过期，请重新输入");
+    }
+    if !e.is_empty() {
+        tx.commit().await?;
+        return Err(AppError::Validation(e));
+    }
+    let (Some(doc_type), Some(doc_no), Some(email), Some(phone)) = (doc_type, doc_no, email, phone)
+    else {
+        return Err(AppError::Validation(e));
+    };
+    let doc_idx = app.pii.index("doc", &doc_no);
+    let phone_idx = app.pii.index("phone", phone.as_str());
+    if accounts::person_by_doc_idx(&mut tx, &doc_idx)
+        .await?
+        .is_some()
+    {
+        tx.commit().await?;
+        return Err(AppError::field("doc_no", DUPLICATE_PERSON));
+    }
+    if accounts::person_by_phone_idx(&mut tx, &phone_idx)
+        .await?
+        .is_some()
+    {
+        tx.commit().await?;
+        return Err(AppError::field("phone", DUPLICATE_PERSON_PHONE));
+    }
+    let hash = new_password_hash(app, &f.password);
+    let doc_enc = app.pii.seal(&doc_no);
+    let phone_enc = app.pii.seal(phone.as_str());
+    let p = accounts::NewPerson {
+        doc_type: doc_type.code(),
+        doc_no_enc: &doc_enc,
+        doc_no_idx: &doc_idx,
+        name: f.name.trim(),
+        email: email.as_str(),
+        region_code,
+        gender: &f.gender,
+        phone_enc: &phone_enc,
+        phone_idx: &phone_idx,
+    };
+    let id = match accounts::insert_person(&mut tx, &p, &hash, Membership::None.code(), app.now())
+        .await
+    {
+        Ok(id) => id,
+        Err(err) if is_unique_violation(&err, "persons", "doc_no_idx") => {
+            return Err(AppError::field("doc_no", DUPLICATE_PERSON));
+        }
+        Err(err) if is_unique_violation(&err, "persons", "phone_idx") => {
+            return Err(AppError::field("phone", DUPLICATE_PERSON_PHONE));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "person.register",
+        ("person", Some(id)),
+        "success",
+        f.name.trim(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,211 @@
+//! Staff review of unit registrations (后台初审 / 复审): the queue, the
+//! unit's documents, and the decision, which the unit sees with its reason.
+
+use scigrant_domain::identity::account::{UnitKind, UnitState, UnitTransition};
+use scigrant_domain::mask::mask_phone;
+use scigrant_store::decisions;
+use scigrant_store::identity::accounts;
+
+use crate::notify::queue_sms;
+use crate::{Actor, App, AppError, Page, audit};
+
+/// A unit as a reviewer sees it (contact phone masked).
+#[derive(Clone, Debug)]
+pub struct UnitView {
+    pub id: i64,
+    pub kind: &'static str,
+    pub name: String,
+    pub legal_rep: String,
+    pub reg_place: String,
+    pub uscc: String,
+    pub contact_name: String,
+    pub contact_phone_masked: String,
+    pub state: UnitState,
+    pub reject_reason: Option<String>,
+    pub cert_file_id: Option<i64>,
+    pub org_cert_file_id: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl UnitView {
+    /// When the unit last changed, for lists.
+    pub fn updated(&self) -> String {
+        scigrant_domain::calendar::format_datetime(self.updated_at)
+    }
+}
+
+pub(crate) fn unit_view(app: &App, u: accounts::UnitRow) -> Result<UnitView, AppError> {
+    Ok(UnitView {
+        id: u.id,
+        kind: UnitKind::from_code(&u.kind)
+            .map(|k| k.label())
+            .unwrap_or("其他"),
+        contact_phone_masked: mask_phone(&app.pii.open(&u.contact_phone_enc)?),
+        state: UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial),
+        name: u.name,
+        legal_rep: u.legal_rep,
+        reg_place: u.reg_place,
+        uscc: u.uscc,
+        contact_name: u.contact_name,
+        reject_reason: u.reject_reason,
+        cert_file_id: u.cert_file_id,
+        org_cert_file_id: u.org_cert_file_id,
+        created_at: u.created_at,
+        updated_at: u.updated_at,
+    })
+}
+
+/// Which queue a reviewer looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    Initial,
+    Second,
+    All,
+}
+
+impl Queue {
+    fn states(self) -> Vec<&'static str> {
+        match self {
+            Queue::Initial => vec![UnitState::PendingInitial.code()],
+            Queue::Second => vec![UnitState::PendingSecond.code()],
+            Queue::All => vec![],
+        }
+    }
+}
+
+pub async fn queue(app: &App, q: Queue, term: &str, page: i64) -> Result<Page<UnitView>, AppError> {
+    let per_page = 20;
+    let mut c = app.db.read().await?;
+    let (rows, total) = accounts::list_units(
+        &mut c,
+        &q.states(),
+        term.trim(),
+        per_page,
+        Page::<UnitView>::offset(page, per_page),
+    )
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|u| unit_view(app, u))
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        rows,
+        total,
+        page: page.max(1),
+        per_page,
+    })
+}
+
+pub async fn unit(app: &App, unit_id: i64) -> Result<UnitView, AppError> {
+    let mut c = app.db.read().await?;
+    let u = accounts::unit(&mut c, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    unit_view(app, u)
+}
+
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    Approve,
+    Reject(String),
+}
+
+/// 初审 or 复审, whichever the unit waits for. Side effects: state moved
+/// (only if still waiting: two reviewers cannot both decide), decision
+/// history, SMS to the contact, audit `unit.review.initial|second`.
+pub async fn review_unit(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    verdict: &Verdict,
+) -> Result<UnitState, AppError> {
+    if let Verdict::Reject(reason) = verdict {
+        let n = reason.trim().chars().count();
+        if n == 0 {
+            return Err(AppError::field("reason", "请填写不通过的原因"));
+        }
+        if n > 200 {
+            return Err(AppError::field("reason", "原因不能超过200个字"));
+        }
+    }
+    let mut tx = app.db.begin().await?;
+    let u = accounts::unit(&mut tx, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let state = UnitState::from_code(&u.state).ok_or(AppError::NotFound)?;
+    let (stage, t) = match (state, verdict) {
+        (UnitState::PendingInitial, Verdict::Approve) => {
+            ("initial", UnitTransition::ApproveInitial)
+        }
+        (UnitState::PendingInitial, Verdict::Reject(_)) => {
+            ("initial", UnitTransition::RejectInitial)
+        }
+        (UnitState::PendingSecond, Verdict::Approve) => ("second", UnitTransition::ApproveSecond),
+        (UnitState::PendingSecond, Verdict::Reject(_)) => ("second", UnitTransition::RejectSecond),
+        _ => {
+            return Err(AppError::Refused(format!(
+                "该单位当前状态为“{}”，无需审核",
+                state.label()
+            )));
+        }
+    };
+    let next = state.apply(t).ok_or(AppError::Forbidden)?;
+    let reason = match verdict {
+        Verdict::Reject(r) => Some(r.trim()),
+        Verdict::Approve => None,
+    };
+    let now = app.now();
+    if !accounts::move_unit(&mut tx, unit_id, state.code(), next.code(), reason, now).await? {
+        return Err(AppError::Refused(
+            "该单位已被其他审核人员处理，请刷新".into(),
+        ));
+    }
+    let outcome = if reason.is_some() {
+        "rejected"
+    } else {
+        "approved"
+    };
+    decisions::insert(
+        &mut tx,
+        &decisions::NewDecision {
+            subject_kind: "unit",
+            subject_id: unit_id,
+            stage,
+            outcome,
+            reason,
+            actor_label: &actor.label,
+            at: now,
+        },
+    )
+    .await?;
+    let stage_label = if stage == "initial" {
+        "初审"
+    } else {
+        "复审"
+    };
+    let body = match (stage, reason) {
+        ("initial", None) => "您的单位注册初审已通过，账号已开通。请登录“科技项目申报”完善单位信息并上传组织机构代码证。".to_string(),
+        ("second", None) => "您的单位注册复审已通过，单位注册完成。".to_string(),
+        (_, Some(r)) => format!("您的单位注册{stage_label}未通过，原因：{r}。请登录修改后重新提交。"),
+        _ => String::new(),
+    };
+    let phone = app.pii.open(&u.contact_phone_enc)?;
+    queue_sms(&mut tx, app, &phone, &body).await?;
+    let detail = match reason {
+        Some(r) => format!("{stage_label}不通过：{r}"),
+        None => format!("{stage_label}通过"),
+    };
+    audit(
+        &mut tx,
+        app,
+        actor,
+        &format!("unit.review.{stage}"),
+        ("unit", Some(unit_id)),
+        outcome,
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(next)
+}

@@ -1,0 +1,5 @@
+//! Persistence of programs, calls, stored form specifications and
+//! applications with their events, extensions and paper copies.
+
+pub mod applications;
+pub mod calls;

@@ -1,0 +1,129 @@
+//! 项目申报 in the browser: the call's guide, the application form
+//! rendered from its declaration (autosaved, with live counters and
+//! totals), the preview with every problem linked to its field, the
+//! receipt, the unit's 推荐 / 退回, and the public /verify page.
+
+use crate::AppState;
+use crate::formview::{FormView, view};
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::notice::{OkQuery, notice_text};
+use crate::http::pages::{PageCtx, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use scigrant_app::AppError;
+use scigrant_app::grants::applications::{self, ApplicationView, Reader, reader_for};
+use scigrant_domain::grants::application::INELIGIBILITY;
+use scigrant_domain::identity::account::StaffRole;
+use scigrant_domain::permission::Caller;
+
+#[derive(Template)]
+#[template(path = "apply/view.html")]
+pub struct ViewPage {
+    pub ctx: PageCtx,
+    pub a: ApplicationView,
+    pub form: FormView,
+    pub reader: &'static str,
+    pub declarations: Vec<(usize, &'static str)>,
+    pub error: String,
+    pub verify_url: String,
+}
+
+pub(crate) fn reader_of(ctx: &Ctx) -> Result<(Reader, &'static str), WebError> {
+    let s = ctx.session.as_ref().ok_or(WebError::SignIn("/login"))?;
+    match s.caller {
+        Caller::Staff { role, .. } if role != StaffRole::ProgramManager => {
+            Err(AppError::NotFound.into())
+        }
+        Caller::Staff { .. } => Ok((Reader::Staff, "staff")),
+        Caller::Unit { .. } => Ok((reader_for(s.kind, s.account_id), "unit")),
+        _ => Ok((reader_for(s.kind, s.account_id), "person")),
+    }
+}
+
+pub(crate) async fn view_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    notice: &str,
+    error: String,
+) -> Result<ViewPage, WebError> {
+    let (reader, who) = reader_of(ctx)?;
+    let a = applications::load(&state.app, reader, id).await?;
+    let form = view(&a.spec, &a.data, &[], "");
+    let verify_url = format!(
+        "{}/verify?n={}&d={}",
+        state.app.config.public_url, a.number, a.digest
+    );
+    Ok(ViewPage {
+        ctx: PageCtx::new(state, ctx).with_notice(notice),
+        form,
+        reader: who,
+        declarations: INELIGIBILITY.iter().copied().enumerate().collect(),
+        error,
+        verify_url,
+        a,
+    })
+}
+
+/// An application as its reader may see it (person, unit or staff).
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
+    let page = view_page(&state, &ctx, id, notice_text(&q.ok), String::new()).await?;
+    Ok(render(&page).into_response())
+}
+
+/// The application page with an error message (for the staff handlers).
+pub async fn view_page_for(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    error: String,
+) -> Result<ViewPage, WebError> {
+    view_page(state, ctx, id, "", error).await
+}
+
+/// The print-ready PDF of a submitted application (申报书导出).
+pub async fn pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (reader, _) = reader_of(&ctx)?;
+    let a = applications::load(&state.app, reader, id).await?;
+    if a.submitted_at.is_none() {
+        return Err(AppError::Refused("申报书提交后才能导出打印版".into()).into());
+    }
+    let verify_url = format!(
+        "{}/verify?n={}&d={}",
+        state.app.config.public_url, a.number, a.digest
+    );
+    let bytes = state
+        .printer
+        .pdf(&a, verify_url)
+        .await
+        .map_err(|m| WebError::from(AppError::Refused(format!("导出失败：{m}"))))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}.pdf\"; filename*=UTF-8''{}",
+                    a.number,
+                    crate::http::pages::qv(&format!("{}申报书.pdf", a.number))
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,41 @@
+//! 统一身份认证 in the browser: login and logout, the captcha, unit and
+//! person registration, the password change every account shares, file
+//! downloads, and the application page and PDF that every signed-in
+//! party to an application reads.
+
+pub mod applications;
+pub mod login;
+pub mod password;
+pub mod register;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use scigrant_domain::permission::Permission::{Public, SignedIn};
+
+use crate::routes::{MB, Table};
+
+pub fn routes(t: Table) -> Table {
+    t.get("/login", Public, get(login::login_page))
+        .post("/login", Public, post(login::login_submit))
+        .get("/staff/login", Public, get(login::staff_login_page))
+        .post("/staff/login", Public, post(login::staff_login_submit))
+        .get("/captcha", Public, get(login::captcha))
+        .get("/register/unit", Public, get(register::unit_page))
+        .post(
+            "/register/unit",
+            Public,
+            post(register::unit_submit).layer(DefaultBodyLimit::max(6 * MB)),
+        )
+        .get("/register/person", Public, get(register::person_page))
+        .post("/register/person", Public, post(register::person_submit))
+        .post("/logout", SignedIn, post(login::logout))
+        .get("/account/password", SignedIn, get(password::password_page))
+        .post(
+            "/account/password",
+            SignedIn,
+            post(password::password_submit),
+        )
+        .get("/files/{id}", SignedIn, get(password::download))
+        .get("/applications/{id}", SignedIn, get(applications::show))
+        .get("/applications/{id}/pdf", SignedIn, get(applications::pdf))
+}

@@ -1,0 +1,246 @@
+//! 单位账号注册 and 个人账号注册 pages. A refused form comes back with
+//! every value as typed (passwords excepted) and each error beside its field.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use scigrant_app::identity::captcha::new_captcha;
+use scigrant_app::identity::register::{
+    PersonForm, UnitForm, limits, register_person, register_unit,
+};
+use scigrant_app::{AppError, FieldErrors};
+use scigrant_domain::identity::account::UnitKind;
+use scigrant_domain::identity::id_number::DocumentType;
+use scigrant_store::files::FileKind;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::forms::{FileSpec, merge, read_multipart};
+use crate::http::notice::see_other;
+use crate::http::pages::{Errs, Opt, PageCtx, options, render};
+
+#[derive(Template)]
+#[template(path = "auth/unit_form.html")]
+pub struct UnitFormPage {
+    pub ctx: PageCtx,
+    pub title: &'static str,
+    pub action: &'static str,
+    /// Registration asks for a password; a correction does not.
+    pub with_password: bool,
+    pub form: UnitForm,
+    pub kinds: Vec<Opt>,
+    pub errs: Errs,
+    pub reason: String,
+    pub cert_max: u64,
+}
+
+pub fn unit_kinds(current: &str) -> Vec<Opt> {
+    let items: Vec<(&str, &str)> = UnitKind::ALL
+        .iter()
+        .map(|k| (k.code(), k.label()))
+        .collect();
+    options(&items, current)
+}
+
+pub async fn unit_page(State(state): State<AppState>, ctx: Ctx) -> impl IntoResponse {
+    render(&UnitFormPage {
+        ctx: PageCtx::new(&state, &ctx),
+        title: "单位账号注册",
+        action: "/register/unit",
+        with_password: true,
+        form: UnitForm::default(),
+        kinds: unit_kinds(""),
+        errs: Errs::default(),
+        reason: String::new(),
+        cert_max: limits::USCC_CERT,
+    })
+}
+
+pub const CERT_SPEC: [FileSpec; 1] = [FileSpec {
+    field: "cert",
+    kind: FileKind::Jpeg,
+    max: limits::USCC_CERT,
+}];
+
+pub fn unit_form_of(s: &crate::http::forms::Submitted) -> UnitForm {
+    UnitForm {
+        kind: s.get("kind"),
+        name: s.get("name"),
+        legal_rep: s.get("legal_rep"),
+        reg_place: s.get("reg_place"),
+        uscc: s.get("uscc"),
+        password: s.get("password"),
+        password_confirm: s.get("password_confirm"),
+        contact_name: s.get("contact_name"),
+        contact_phone: s.get("contact_phone"),
+    }
+}
+
+pub async fn unit_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    if !state.limiter.allow(
+        "register",
+        &ctx.ip,
+        app.config.register_rate_per_minute,
+        app.now(),
+    ) {
+        return Err(AppError::RateLimited.into());
+    }
+    let s = read_multipart(app, mp, &CERT_SPEC).await;
+    let form = unit_form_of(&s);
+    let upload_errors = s.errors.clone();
+    let result = if upload_errors.is_empty() {
+        register_unit(app, &ctx.actor(), &form, s.file("cert")).await
+    } else {
+        s.discard(app).await;
+        // Still validate the other fields so every error shows at once.
+        match register_unit(app, &ctx.actor(), &form, None).await {
+            Ok(_) => Err(AppError::Internal("registered without certificate".into())),
+            Err(e) => Err(e),
+        }
+    };
+    match result {
+        Ok(_) => Ok(see_other("/login?tab=unit&ok=registered_unit")),
+        Err(AppError::Validation(e)) => {
+            let mut errs = merge(upload_errors, e);
+            if errs.get("cert").is_none() && s.file("cert").is_some() {
+                errs.add(
+                    "cert",
+                    "请重新选择统一社会信用代码证图片（出于安全考虑，出错后需重新选择文件）",
+                );
+            }
+            Ok(unit_form_again(&state, &ctx, form, errs))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn unit_form_again(state: &AppState, ctx: &Ctx, mut form: UnitForm, errs: FieldErrors) -> Response {
+    form.password.clear();
+    form.password_confirm.clear();
+    let kinds = unit_kinds(&form.kind);
+    let page = UnitFormPage {
+        ctx: PageCtx::new(state, ctx),
+        title: "单位账号注册",
+        action: "/register/unit",
+        with_password: true,
+        form,
+        kinds,
+        errs: Errs(errs),
+        reason: String::new(),
+        cert_max: limits::USCC_CERT,
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "auth/person_form.html")]
+pub struct PersonFormPage {
+    pub ctx: PageCtx,
+    pub form: PersonForm,
+    pub doc_types: Vec<Opt>,
+    pub genders: Vec<Opt>,
+    pub errs: Errs,
+    pub captcha_id: String,
+    pub captcha_image: String,
+}
+
+fn doc_types(current: &str) -> Vec<Opt> {
+    let items: Vec<(&str, &str)> = DocumentType::all()
+        .iter()
+        .map(|d| (d.code(), d.label()))
+        .collect();
+    options(&items, current)
+}
+
+async fn person_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    mut form: PersonForm,
+    errs: FieldErrors,
+) -> Result<PersonFormPage, WebError> {
+    let captcha = new_captcha(&state.app).await?;
+    form.password.clear();
+    form.password_confirm.clear();
+    form.captcha.clear();
+    if form.doc_type.is_empty() {
+        form.doc_type = DocumentType::MainlandId.code().into();
+    }
+    Ok(PersonFormPage {
+        ctx: PageCtx::new(state, ctx),
+        doc_types: doc_types(&form.doc_type),
+        genders: options(&[("男", "男"), ("女", "女")], &form.gender),
+        form,
+        errs: Errs(errs),
+        captcha_id: captcha.id,
+        captcha_image: captcha.data_url,
+    })
+}
+
+pub async fn person_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let page = person_page_with(&state, &ctx, PersonForm::default(), FieldErrors::new()).await?;
+    Ok(render(&page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PersonPost {
+    doc_type: String,
+    doc_no: String,
+    name: String,
+    email: String,
+    region_code: String,
+    gender: String,
+    password: String,
+    password_confirm: String,
+    phone: String,
+    captcha_id: String,
+    captcha: String,
+    agreed: String,
+}
+
+pub async fn person_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(p): Form<PersonPost>,
+) -> Result<Response, WebError> {
+    let app = &state.app;
+    if !state.limiter.allow(
+        "register",
+        &ctx.ip,
+        app.config.register_rate_per_minute,
+        app.now(),
+    ) {
+        return Err(AppError::RateLimited.into());
+    }
+    let form = PersonForm {
+        doc_type: p.doc_type,
+        doc_no: p.doc_no,
+        name: p.name,
+        email: p.email,
+        region_code: p.region_code,
+        gender: p.gender,
+        password: p.password,
+        password_confirm: p.password_confirm,
+        phone: p.phone,
+        captcha_id: p.captcha_id,
+        captcha: p.captcha,
+        agreed: !p.agreed.is_empty(),
+    };
+    match register_person(app, &ctx.actor(), &form).await {
+        Ok(_) => Ok(see_other("/login?tab=person&ok=registered_person")),
+        Err(AppError::Validation(e)) => {
+            let page = person_page_with(&state, &ctx, form, e).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,45 @@
+//! What a page says after a redirect: the `?ok=` codes and their text, and
+//! the 303 redirect itself.
+
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// The `?ok=` code a page shows as a notice after a redirect.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OkQuery {
+    pub ok: String,
+}
+
+/// 303 to `to` with a notice code the target page turns into a message.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// Notices shown after a redirect, keyed by the `ok` query parameter.
+pub fn notice_text(code: &str) -> &'static str {
+    match code {
+        "registered_unit" => {
+            "单位注册信息已提交，请等待后台初审（一般5-20分钟，工作日）。审核通过后即可登录并进入科技项目申报。"
+        }
+        "registered_person" => "注册成功，请登录后完善个人信息。",
+        "resubmitted" => "已重新提交，请等待后台初审。",
+        "org_cert" => "组织机构代码证已上传并提交复审，请等待后台审核。",
+        "profile" => {
+            "个人信息已保存，已提交所在单位审核。请联系所在单位在“单位从属用户管理”中审核。"
+        }
+        "password" => "密码已修改。",
+        "decided" => "审核结果已保存。",
+        "locked" => "已锁定该用户。",
+        "unlocked" => "已解除锁定。",
+        "reviewed" => "审核结果已保存，并已短信通知单位联系人。",
+        "staff_added" => "后台账号已创建，首次登录须修改密码。",
+        "staff_updated" => "后台账号已更新。",
+        "params" => "安全参数已保存。",
+        "session_ended" => "已强制该用户下线。",
+        "logged_out" => "您已安全退出。",
+        "saved" => "已保存。",
+        "submitted" => "申报书已提交。请保存回执，并联系所在单位审核推荐。",
+        _ => "",
+    }
+}

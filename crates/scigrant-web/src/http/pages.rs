@@ -1,0 +1,176 @@
+//! Page models for the askama templates in `templates/`. Every page holds
+//! a `PageCtx` (site name, consultation phones, CSRF token, who is signed
+//! in) that the shared layout renders; response types are separate from
+//! database rows.
+
+use askama::Template;
+use axum::response::Html;
+use scigrant_app::FieldErrors;
+use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::permission::Caller;
+
+use crate::AppState;
+use crate::http::context::Ctx;
+
+/// Renders a template; a template error is a bug, shown as a plain notice.
+pub fn render<T: Template>(t: &T) -> Html<String> {
+    match t.render() {
+        Ok(html) => Html(html),
+        Err(e) => {
+            tracing::error!(error = %e, "template error");
+            Html("<!doctype html><meta charset=utf-8><p>页面生成出错，请稍后重试。</p>".into())
+        }
+    }
+}
+
+/// The signed-in account as the header shows it.
+#[derive(Clone, Debug)]
+pub struct Nav {
+    pub kind: AccountKind,
+    pub label: String,
+    pub role: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct PageCtx {
+    pub site_name: String,
+    pub second_name: String,
+    pub business_phones: String,
+    pub tech_phones: String,
+    pub csrf: String,
+    pub nav: Option<Nav>,
+    pub notice: String,
+}
+
+impl PageCtx {
+    pub fn new(state: &AppState, ctx: &Ctx) -> PageCtx {
+        let cfg = &state.app.config;
+        let nav = ctx.session.as_ref().map(|s| Nav {
+            kind: s.kind,
+            label: s.label.clone(),
+            role: match s.caller {
+                Caller::Staff { role, .. } => role.label().to_string(),
+                _ => s.kind.label().to_string(),
+            },
+        });
+        PageCtx {
+            site_name: cfg.site_name.clone(),
+            second_name: cfg.site_second_name.clone(),
+            business_phones: cfg.business_phones.join("、"),
+            tech_phones: cfg.tech_phones.join("、"),
+            csrf: ctx.csrf.clone(),
+            nav,
+            notice: String::new(),
+        }
+    }
+
+    pub fn with_notice(mut self, notice: impl Into<String>) -> PageCtx {
+        self.notice = notice.into();
+        self
+    }
+
+    pub fn is_person(&self) -> bool {
+        matches!(&self.nav, Some(n) if n.kind == AccountKind::Person)
+    }
+    pub fn is_unit(&self) -> bool {
+        matches!(&self.nav, Some(n) if n.kind == AccountKind::Unit)
+    }
+    pub fn is_staff(&self) -> bool {
+        matches!(&self.nav, Some(n) if n.kind == AccountKind::Staff)
+    }
+    /// `?csrf=…` for a form's action.
+    pub fn q(&self) -> String {
+        format!("csrf={}", self.csrf)
+    }
+}
+
+/// Field errors as templates read them.
+#[derive(Clone, Debug, Default)]
+pub struct Errs(pub FieldErrors);
+
+impl Errs {
+    pub fn has(&self, field: &str) -> bool {
+        self.0.get(field).is_some()
+    }
+    pub fn msg(&self, field: &str) -> &str {
+        self.0.get(field).unwrap_or("")
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    pub fn count(&self) -> usize {
+        self.0.0.len()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+}
+
+/// A select option: value, label, selected.
+#[derive(Clone, Debug)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn options(items: &[(&str, &str)], current: &str) -> Vec<Opt> {
+    items
+        .iter()
+        .map(|(v, l)| Opt {
+            value: (*v).to_string(),
+            label: (*l).to_string(),
+            selected: *v == current,
+        })
+        .collect()
+}
+
+/// Pagination links for list pages.
+#[derive(Clone, Debug)]
+pub struct Pager {
+    pub summary: String,
+    pub page: i64,
+    pub pages: i64,
+    /// The query string without `page=`, ending in `&` when non-empty.
+    pub base: String,
+}
+
+impl Pager {
+    pub fn new<T>(p: &scigrant_app::Page<T>, base: String) -> Pager {
+        Pager {
+            summary: p.summary(),
+            page: p.page,
+            pages: p.pages(),
+            base,
+        }
+    }
+    pub fn has_prev(&self) -> bool {
+        self.page > 1
+    }
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages
+    }
+    pub fn prev(&self) -> i64 {
+        self.page - 1
+    }
+    pub fn next(&self) -> i64 {
+        self.page + 1
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn qv(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,38 @@
+//! 个人: a natural person's home, 完善个人信息 (choosing one's unit), and
+//! 项目申报 — starting, drafting (autosaved) and submitting applications.
+
+pub mod applications;
+pub mod home;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use scigrant_domain::permission::Permission::Person;
+
+use crate::routes::{MB, Table};
+
+pub fn routes(t: Table) -> Table {
+    t.get("/person", Person, get(home::home))
+        .get("/person/profile", Person, get(home::profile_page))
+        .post(
+            "/person/profile",
+            Person,
+            post(home::profile_submit).layer(DefaultBodyLimit::max(13 * MB)),
+        )
+        .post("/calls/{id}/apply", Person, post(applications::start))
+        .get("/applications/{id}/edit", Person, get(applications::edit))
+        .post(
+            "/applications/{id}/save",
+            Person,
+            post(applications::save).layer(DefaultBodyLimit::max(4 * MB)),
+        )
+        .post(
+            "/applications/{id}/autosave",
+            Person,
+            post(applications::autosave).layer(DefaultBodyLimit::max(4 * MB)),
+        )
+        .post(
+            "/applications/{id}/submit",
+            Person,
+            post(applications::submit).layer(DefaultBodyLimit::max(4 * MB)),
+        )
+}

@@ -1,0 +1,24 @@
+//! 门户: the public pages anyone may read — the portal and its sections,
+//! the agreement, a call's guide, the /verify page for paper copies, the
+//! region picker's JSON, static assets and the health check.
+
+pub mod calls;
+pub mod pages;
+pub mod regions;
+
+use axum::routing::get;
+use scigrant_domain::permission::Permission::Public;
+
+use crate::routes::Table;
+
+pub fn routes(t: Table) -> Table {
+    t.get("/", Public, get(pages::index))
+        .get("/notices/{section}", Public, get(pages::section))
+        .get("/static/{file}", Public, get(pages::asset))
+        .get("/agreement", Public, get(pages::agreement))
+        .get("/healthz", Public, get(pages::health))
+        .get("/api/regions", Public, get(regions::regions))
+        .get("/api/regions/path", Public, get(regions::region_path))
+        .get("/calls/{id}", Public, get(calls::call))
+        .get("/verify", Public, get(calls::verify))
+}

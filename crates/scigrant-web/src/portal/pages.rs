@@ -1,0 +1,127 @@
+//! 门户: the home page of the 科技创新服务系统 with its sections, list
+//! pages behind "更多>>", the user agreement and the static assets.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::notice::notice_text;
+use crate::http::pages::{PageCtx, render};
+
+/// The portal's sections: path segment and title.
+pub const SECTIONS: [(&str, &str); 4] = [
+    ("tzgg", "通知公告"),
+    ("sbzn", "申报指南"),
+    ("cjwd", "常见问答"),
+    ("wjfg", "文件法规"),
+];
+
+pub struct Section {
+    pub slug: &'static str,
+    pub title: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "portal/index.html")]
+pub struct IndexPage {
+    pub ctx: PageCtx,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    pub ok: String,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Notice>,
+) -> impl IntoResponse {
+    let page = IndexPage {
+        ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
+        sections: SECTIONS
+            .iter()
+            .map(|(slug, title)| Section { slug, title })
+            .collect(),
+    };
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "portal/section.html")]
+pub struct SectionPage {
+    pub ctx: PageCtx,
+    pub title: &'static str,
+}
+
+pub async fn section(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<impl IntoResponse, WebError> {
+    let (_, title) = SECTIONS
+        .iter()
+        .find(|(s, _)| *s == slug)
+        .ok_or(WebError::App(
+            scigrant_app::AppError::NotFound,
+            ctx.request_id.clone(),
+        ))?;
+    Ok(render(&SectionPage {
+        ctx: PageCtx::new(&state, &ctx),
+        title,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "portal/agreement.html")]
+pub struct AgreementPage {
+    pub ctx: PageCtx,
+}
+
+pub async fn agreement(State(state): State<AppState>, ctx: Ctx) -> impl IntoResponse {
+    render(&AgreementPage {
+        ctx: PageCtx::new(&state, &ctx),
+    })
+}
+
+pub async fn health() -> &'static str {
+    "ok"
+}
+
+/// Assets are compiled into the binary: one file to deploy.
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let (body, mime): (&'static str, &str) = match file.as_str() {
+        "site.css" => (
+            include_str!("../../static/site.css"),
+            "text/css; charset=utf-8",
+        ),
+        "site.js" => (
+            include_str!("../../static/site.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "apply.js" => (
+            include_str!("../../static/apply.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "region.js" => (
+            include_str!("../../static/region.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return (axum::http::StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    (
+        [
+            (CONTENT_TYPE, mime),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}

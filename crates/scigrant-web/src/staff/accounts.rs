@@ -1,0 +1,143 @@
+//! 后台: the staff console. Account reviewers work the 初审 / 复审 queues;
+//! the three separated administrators have one page each (staff accounts,
+//! security and 在线用户, 操作日志 / 登录日志).
+
+use crate::AppState;
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::notice::{OkQuery, notice_text, see_other};
+use crate::http::pages::{Errs, Opt, PageCtx, options, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use scigrant_app::admin::security::{NewStaff, add_staff, list_staff, update_staff};
+use scigrant_app::{AppError, FieldErrors};
+use scigrant_domain::calendar::format_datetime;
+use scigrant_domain::identity::account::StaffRole;
+use serde::Deserialize;
+
+pub struct StaffItem {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub roles: Vec<Opt>,
+    pub disabled: bool,
+    pub must_change: bool,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/accounts.html")]
+pub struct AccountsPage {
+    pub ctx: PageCtx,
+    pub items: Vec<StaffItem>,
+    pub form: NewStaff,
+    pub roles: Vec<Opt>,
+    pub errs: Errs,
+}
+
+fn role_options(current: &str) -> Vec<Opt> {
+    let items: Vec<(&str, &str)> = StaffRole::ALL
+        .iter()
+        .map(|r| (r.code(), r.label()))
+        .collect();
+    options(&items, current)
+}
+
+async fn accounts_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: NewStaff,
+    errs: FieldErrors,
+    ok: &str,
+) -> Result<AccountsPage, WebError> {
+    let rows = list_staff(&state.app).await?;
+    let items = rows
+        .into_iter()
+        .map(|s| StaffItem {
+            id: s.id,
+            roles: role_options(&s.role),
+            role: StaffRole::from_code(&s.role)
+                .map(|r| r.label())
+                .unwrap_or("")
+                .into(),
+            login: s.login,
+            name: s.name,
+            disabled: s.disabled != 0,
+            must_change: s.must_change_password != 0,
+            created: format_datetime(s.created_at),
+        })
+        .collect();
+    Ok(AccountsPage {
+        ctx: PageCtx::new(state, ctx).with_notice(notice_text(ok)),
+        items,
+        roles: role_options(&form.role),
+        form,
+        errs: Errs(errs),
+    })
+}
+
+pub async fn accounts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
+    let page = accounts_page(&state, &ctx, NewStaff::default(), FieldErrors::new(), &q.ok).await?;
+    Ok(render(&page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StaffPost {
+    login: String,
+    name: String,
+    role: String,
+    password: String,
+}
+
+pub async fn account_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(p): Form<StaffPost>,
+) -> Result<Response, WebError> {
+    let f = NewStaff {
+        login: p.login,
+        name: p.name,
+        role: p.role,
+        password: p.password,
+    };
+    match add_staff(&state.app, &ctx.actor(), &f).await {
+        Ok(_) => Ok(see_other("/staff/accounts?ok=staff_added")),
+        Err(AppError::Validation(e)) => {
+            let form = NewStaff {
+                password: String::new(),
+                ..f
+            };
+            let page = accounts_page(&state, &ctx, form, e, "").await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StaffUpdatePost {
+    role: String,
+    disabled: String,
+}
+
+pub async fn account_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(p): Form<StaffUpdatePost>,
+) -> Result<Response, WebError> {
+    update_staff(&state.app, &ctx.actor(), id, &p.role, p.disabled == "1")
+        .await
+        .map_err(|e| WebError::from(e).with_request(&ctx.request_id))?;
+    Ok(see_other("/staff/accounts?ok=staff_updated"))
+}

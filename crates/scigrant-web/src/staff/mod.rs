@@ -1,0 +1,161 @@
+//! 后台: the staff console. Account reviewers work the 初审 / 复审 queues;
+//! the three separated administrators have one page each (staff accounts,
+//! security and 在线用户, 操作日志 / 登录日志).
+
+pub mod accounts;
+pub mod logs;
+pub mod programs;
+pub mod reviews;
+pub mod security;
+
+use crate::AppState;
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::notice::{OkQuery, notice_text};
+use crate::http::pages::{PageCtx, render};
+use crate::routes::Table;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use scigrant_domain::calendar::format_datetime;
+use scigrant_domain::identity::account::{AccountKind, StaffRole};
+use scigrant_domain::permission::Caller;
+
+fn role_of(ctx: &Ctx) -> Option<StaffRole> {
+    match ctx.session.as_ref().map(|s| s.caller) {
+        Some(Caller::Staff { role, .. }) => Some(role),
+        _ => None,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/home.html")]
+pub struct HomePage {
+    pub ctx: PageCtx,
+    pub role: &'static str,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
+    ctx.require(AccountKind::Staff)?;
+    let role = role_of(&ctx).map(|r| r.code()).unwrap_or("");
+    Ok(render(&HomePage {
+        ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
+        role,
+    })
+    .into_response())
+}
+
+pub struct OutboxItem {
+    pub at: String,
+    pub channel: &'static str,
+    pub recipient: String,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/outbox.html")]
+pub struct OutboxPage {
+    pub ctx: PageCtx,
+    pub items: Vec<OutboxItem>,
+}
+
+/// The SMS outbox (default SMS provider): staff read what was sent.
+pub async fn outbox(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let rows = scigrant_app::notify::recent(&state.app, 200).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| OutboxItem {
+            at: format_datetime(r.created_at),
+            channel: if r.channel == "sms" {
+                "短信"
+            } else {
+                "邮件"
+            },
+            recipient: r.recipient_masked,
+            body: r.body,
+        })
+        .collect();
+    Ok(render(&OutboxPage {
+        ctx: PageCtx::new(&state, &ctx),
+        items,
+    })
+    .into_response())
+}
+
+/// The console's routes, each with the role that may use it.
+pub fn routes(t: Table) -> Table {
+    use scigrant_domain::identity::account::StaffRole::*;
+    use scigrant_domain::permission::Permission::{Staff, StaffRole};
+    let reviewer = StaffRole(AccountReviewer);
+    let sysadmin = StaffRole(SystemAdmin);
+    let secadmin = StaffRole(SecurityAdmin);
+    let auditor = StaffRole(AuditAdmin);
+    let manager = StaffRole(ProgramManager);
+    t.get("/staff", Staff, get(home))
+        .get("/staff/outbox", Staff, get(outbox))
+        // 账号审核员: 初审 / 复审
+        .get("/staff/units", reviewer, get(reviews::units))
+        .get("/staff/units/{id}", reviewer, get(reviews::unit))
+        .post(
+            "/staff/units/{id}/review",
+            reviewer,
+            post(reviews::unit_review),
+        )
+        // 系统管理员: staff accounts
+        .get("/staff/accounts", sysadmin, get(accounts::accounts))
+        .post("/staff/accounts", sysadmin, post(accounts::account_add))
+        .post(
+            "/staff/accounts/{id}",
+            sysadmin,
+            post(accounts::account_update),
+        )
+        // 安全管理员
+        .get("/staff/security", secadmin, get(security::security))
+        .post("/staff/security", secadmin, post(security::security_submit))
+        .post("/staff/security/unlock", secadmin, post(security::unlock))
+        .get("/staff/online", secadmin, get(security::online))
+        .post("/staff/online/end", secadmin, post(security::end_session))
+        // 审计管理员
+        .get("/staff/logs", auditor, get(logs::logs))
+        .get("/staff/logs/verify", auditor, get(logs::logs_verify))
+        // 项目管理员: 计划管理
+        .get("/staff/programs", manager, get(programs::list))
+        .post("/staff/programs", manager, post(programs::add_program))
+        .get(
+            "/staff/programs/{id}/calls/new",
+            manager,
+            get(programs::new_call),
+        )
+        .post(
+            "/staff/programs/{id}/calls",
+            manager,
+            post(programs::add_call),
+        )
+        .get("/staff/calls/{id}", manager, get(programs::call))
+        .get(
+            "/staff/calls/{id}/form.json",
+            manager,
+            get(programs::form_json),
+        )
+        .post(
+            "/staff/calls/{id}/state",
+            manager,
+            post(programs::call_state),
+        )
+        .post(
+            "/staff/calls/{id}/extension",
+            manager,
+            post(programs::extension),
+        )
+        .post("/staff/calls/{id}/export", manager, post(programs::export))
+        .post(
+            "/staff/applications/{id}/decide",
+            manager,
+            post(programs::decide),
+        )
+}

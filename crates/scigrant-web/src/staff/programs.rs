@@ -1,0 +1,356 @@
+//! 计划管理 for the 项目管理员: programs and their calls (created from the
+//! built-in 附件4 / 附件5 templates or an imported form), publishing,
+//! the applications of a call with 形式审查, paper copies, extensions and
+//! the Excel export with chosen columns.
+
+use askama::Template;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use scigrant_app::grants::applications::{
+    self, ApplicationItem, EXPORT_COLUMNS, grant_extension, record_paper, staff_decide,
+};
+use scigrant_app::grants::calls::{
+    CallForm, CallView, ProgramView, create_call, create_program, programs, set_state,
+};
+use scigrant_app::{AppError, FieldErrors};
+use scigrant_domain::grants::application::CallState;
+use scigrant_domain::grants::form;
+use scigrant_domain::identity::account::UnitKind;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::forms::Posted;
+use crate::http::notice::{notice_text, see_other};
+use crate::http::pages::{Errs, Opt, PageCtx, qv, render};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OkQuery {
+    ok: String,
+    state: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/programs.html")]
+pub struct ProgramsPage {
+    pub ctx: PageCtx,
+    pub programs: Vec<ProgramView>,
+    pub errs: Errs,
+    pub name: String,
+    pub notice: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
+    Ok(render(&ProgramsPage {
+        ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
+        programs: programs(&state.app).await?,
+        errs: Errs::default(),
+        name: String::new(),
+        notice: String::new(),
+    })
+    .into_response())
+}
+
+pub async fn add_program(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let p = Posted::parse(&body);
+    let (name, notice) = (p.get("name"), p.get("notice"));
+    match create_program(&state.app, &ctx.actor(), &name, &notice).await {
+        Ok(_) => Ok(see_other("/staff/programs?ok=saved")),
+        Err(AppError::Validation(e)) => {
+            let page = ProgramsPage {
+                ctx: PageCtx::new(&state, &ctx),
+                programs: programs(&state.app).await?,
+                errs: Errs(e),
+                name,
+                notice,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/call_new.html")]
+pub struct NewCallPage {
+    pub ctx: PageCtx,
+    pub program_id: i64,
+    pub f: CallForm,
+    pub kinds: Vec<Opt>,
+    pub templates: Vec<Opt>,
+    pub errs: Errs,
+}
+
+fn new_call_page(
+    state: &AppState,
+    ctx: &Ctx,
+    program_id: i64,
+    f: CallForm,
+    errs: FieldErrors,
+) -> NewCallPage {
+    let kinds = UnitKind::ALL
+        .iter()
+        .map(|k| Opt {
+            value: k.code().into(),
+            label: k.label().into(),
+            selected: f.eligible.iter().any(|e| e == k.code()),
+        })
+        .collect();
+    let templates = form::builtin_codes()
+        .iter()
+        .map(|(code, title)| Opt {
+            value: (*code).into(),
+            label: (*title).into(),
+            selected: f.template == *code,
+        })
+        .collect();
+    NewCallPage {
+        ctx: PageCtx::new(state, ctx),
+        program_id,
+        f,
+        kinds,
+        templates,
+        errs: Errs(errs),
+    }
+}
+
+pub async fn new_call(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(program_id): Path<i64>,
+) -> Result<Response, WebError> {
+    let f = CallForm {
+        template: "kczg2023-fj4".into(),
+        ..CallForm::default()
+    };
+    Ok(render(&new_call_page(
+        &state,
+        &ctx,
+        program_id,
+        f,
+        FieldErrors::new(),
+    ))
+    .into_response())
+}
+
+pub async fn add_call(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(program_id): Path<i64>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let p = Posted::parse(&body);
+    let f = CallForm {
+        code: p.get("code"),
+        name: p.get("name"),
+        task: p.get("task"),
+        quota: p.get("quota"),
+        cap: p.get("cap"),
+        period_end: p.get("period_end"),
+        eligible: p.all("eligible"),
+        opens: p.get("opens"),
+        closes: p.get("closes"),
+        paper_deadline: p.get("paper_deadline"),
+        template: p.get("template"),
+        form_json: p.get("form_json"),
+        city_group: p.get("city_group"),
+    };
+    match create_call(&state.app, &ctx.actor(), program_id, &f).await {
+        Ok(id) => Ok(see_other(&format!("/staff/calls/{id}?ok=saved"))),
+        Err(AppError::Validation(e)) => {
+            let page = new_call_page(&state, &ctx, program_id, f, e);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/call.html")]
+pub struct CallPage {
+    pub ctx: PageCtx,
+    pub call: CallView,
+    pub items: Vec<ApplicationItem>,
+    pub filter: String,
+    pub columns: Vec<(&'static str, &'static str)>,
+    pub errs: Errs,
+}
+
+async fn call_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    filter: &str,
+    notice: &str,
+    errs: FieldErrors,
+) -> Result<CallPage, WebError> {
+    Ok(CallPage {
+        ctx: PageCtx::new(state, ctx).with_notice(notice),
+        call: scigrant_app::grants::calls::call(&state.app, id).await?,
+        items: applications::of_call(&state.app, id, filter).await?,
+        filter: filter.to_string(),
+        columns: EXPORT_COLUMNS.to_vec(),
+        errs: Errs(errs),
+    })
+}
+
+pub async fn call(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
+    let page = call_page(
+        &state,
+        &ctx,
+        id,
+        &q.state,
+        notice_text(&q.ok),
+        FieldErrors::new(),
+    )
+    .await?;
+    Ok(render(&page).into_response())
+}
+
+pub async fn call_state(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let to = if Posted::parse(&body).get("to") == "closed" {
+        CallState::Closed
+    } else {
+        CallState::Published
+    };
+    set_state(&state.app, &ctx.actor(), id, to).await?;
+    Ok(see_other(&format!("/staff/calls/{id}?ok=saved")))
+}
+
+pub async fn extension(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let p = Posted::parse(&body);
+    let person =
+        scigrant_app::identity::members::person_by_phone(&state.app, &p.get("phone")).await?;
+    let result = match person {
+        Some(pid) => {
+            grant_extension(
+                &state.app,
+                &ctx.actor(),
+                id,
+                pid,
+                &p.get("until"),
+                &p.get("reason"),
+            )
+            .await
+        }
+        None => Err(AppError::field("phone", "未找到该手机号码的申报人")),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/staff/calls/{id}?ok=saved"))),
+        Err(AppError::Validation(e)) => {
+            let page = call_page(&state, &ctx, id, "", "", e).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let cols = Posted::parse(&body).all("col");
+    let bytes = applications::export_call(&state.app, &ctx.actor(), id, &cols).await?;
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"applications.xlsx\"; filename*=UTF-8''{}",
+                    qv("申报书.xlsx")
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// 形式审查 and paper copies, posted from the application page.
+pub async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let p = Posted::parse(&body);
+    let result = match p.get("decision").as_str() {
+        "accept" => staff_decide(&state.app, &ctx.actor(), id, true, &p.get("comment")).await,
+        "return" => staff_decide(&state.app, &ctx.actor(), id, false, &p.get("comment")).await,
+        _ => record_paper(
+            &state.app,
+            &ctx.actor(),
+            id,
+            &p.get("received"),
+            &p.get("copies"),
+            !p.get("stamped").is_empty(),
+        )
+        .await
+        .map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/applications/{id}?ok=saved"))),
+        Err(e @ (AppError::Validation(_) | AppError::Refused(_))) => {
+            let msg = match &e {
+                AppError::Validation(f) => f.0.values().cloned().collect::<Vec<_>>().join("；"),
+                other => other.to_string(),
+            };
+            let page = crate::account::applications::view_page_for(&state, &ctx, id, msg).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+    }
+}
+
+/// The declared form as a readable JSON file (import/export).
+pub async fn form_json(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let call = scigrant_app::grants::calls::call(&state.app, id).await?;
+    let spec = scigrant_app::grants::calls::form_spec(&state.app, call.form_spec_id).await?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.json\"", spec.code),
+            ),
+        ],
+        spec.to_json_pretty(),
+    )
+        .into_response())
+}

@@ -1,0 +1,135 @@
+//! 后台: the staff console. Account reviewers work the 初审 / 复审 queues;
+//! the three separated administrators have one page each (staff accounts,
+//! security and 在线用户, 操作日志 / 登录日志).
+
+use crate::AppState;
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::notice::{notice_text, see_other};
+use crate::http::pages::{Errs, PageCtx, Pager, qv, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use scigrant_app::identity::review::{Queue, UnitView, Verdict, queue, review_unit};
+use scigrant_app::{AppError, FieldErrors};
+use scigrant_domain::identity::account::AccountKind;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UnitsQuery {
+    queue: String,
+    q: String,
+    page: i64,
+    ok: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/units.html")]
+pub struct UnitsPage {
+    pub ctx: PageCtx,
+    pub queue: String,
+    pub q: String,
+    pub rows: Vec<UnitView>,
+    pub pager: Pager,
+}
+
+pub async fn units(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UnitsQuery>,
+) -> Result<Response, WebError> {
+    let which = match q.queue.as_str() {
+        "second" => Queue::Second,
+        "all" => Queue::All,
+        _ => Queue::Initial,
+    };
+    let page = queue(&state.app, which, &q.q, q.page.max(1)).await?;
+    let queue_code = match which {
+        Queue::Initial => "initial",
+        Queue::Second => "second",
+        Queue::All => "all",
+    };
+    Ok(render(&UnitsPage {
+        ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
+        pager: Pager::new(&page, format!("queue={queue_code}&q={}&", qv(&q.q))),
+        queue: queue_code.into(),
+        q: q.q,
+        rows: page.rows,
+    })
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "staff/unit.html")]
+pub struct UnitPage {
+    pub ctx: PageCtx,
+    pub unit: UnitView,
+    pub history: Vec<scigrant_app::identity::home::DecisionView>,
+    pub waiting: bool,
+    pub errs: Errs,
+    pub reason: String,
+}
+
+async fn unit_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errs: FieldErrors,
+    reason: String,
+) -> Result<UnitPage, WebError> {
+    let unit = scigrant_app::identity::review::unit(&state.app, id).await?;
+    let history = scigrant_app::identity::home::history(&state.app, AccountKind::Unit, id).await?;
+    let waiting = matches!(
+        unit.state,
+        scigrant_domain::identity::account::UnitState::PendingInitial
+            | scigrant_domain::identity::account::UnitState::PendingSecond
+    );
+    Ok(UnitPage {
+        ctx: PageCtx::new(state, ctx),
+        unit,
+        history,
+        waiting,
+        errs: Errs(errs),
+        reason,
+    })
+}
+
+pub async fn unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let page = unit_page(&state, &ctx, id, FieldErrors::new(), String::new()).await?;
+    Ok(render(&page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewPost {
+    decision: String,
+    reason: String,
+}
+
+pub async fn unit_review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(p): Form<ReviewPost>,
+) -> Result<Response, WebError> {
+    let verdict = if p.decision == "approve" {
+        Verdict::Approve
+    } else {
+        Verdict::Reject(p.reason.clone())
+    };
+    match review_unit(&state.app, &ctx.actor(), id, &verdict).await {
+        Ok(_) => Ok(see_other("/staff/units?ok=reviewed")),
+        Err(AppError::Validation(e)) => {
+            let page = unit_page(&state, &ctx, id, e, p.reason).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+    }
+}

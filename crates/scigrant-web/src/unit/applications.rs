@@ -1,0 +1,79 @@
+//! 项目申报 in the browser: the call's guide, the application form
+//! rendered from its declaration (autosaved, with live counters and
+//! totals), the preview with every problem linked to its field, the
+//! receipt, the unit's 推荐 / 退回, and the public /verify page.
+
+use crate::AppState;
+use crate::account::applications::view_page;
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::forms::Posted;
+use crate::http::notice::{OkQuery, notice_text, see_other};
+use crate::http::pages::{PageCtx, render};
+use askama::Template;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use scigrant_app::AppError;
+use scigrant_app::grants::applications::{self, ApplicationItem, recommend, unit_return};
+use scigrant_domain::grants::application::INELIGIBILITY;
+use scigrant_domain::identity::account::AccountKind;
+
+#[derive(Template)]
+#[template(path = "apply/unit_list.html")]
+pub struct UnitListPage {
+    pub ctx: PageCtx,
+    pub items: Vec<ApplicationItem>,
+}
+
+/// 项目管理 for a unit: its members' submitted applications.
+pub async fn unit_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
+    let s = ctx.require(AccountKind::Unit)?;
+    let items = applications::of_unit(&state.app, s.account_id).await?;
+    Ok(render(&UnitListPage {
+        ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
+        items,
+    })
+    .into_response())
+}
+
+pub async fn unit_decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let s = ctx.require(AccountKind::Unit)?;
+    let p = Posted::parse(&body);
+    let result = if p.get("decision") == "recommend" {
+        let declarations: Vec<bool> = (0..INELIGIBILITY.len())
+            .map(|i| !p.get(&format!("declaration{i}")).is_empty())
+            .collect();
+        recommend(&state.app, &ctx.actor(), s.account_id, id, &declarations).await
+    } else {
+        unit_return(
+            &state.app,
+            &ctx.actor(),
+            s.account_id,
+            id,
+            &p.get("comment"),
+        )
+        .await
+    };
+    match result {
+        Ok(()) => Ok(see_other("/unit/applications?ok=decided")),
+        Err(e @ (AppError::Refused(_) | AppError::Validation(_))) => {
+            let msg = match &e {
+                AppError::Validation(f) => f.0.values().cloned().collect::<Vec<_>>().join("；"),
+                other => other.to_string(),
+            };
+            let page = view_page(&state, &ctx, id, "", msg).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+    }
+}

@@ -1,0 +1,201 @@
+//! 单位主界面, the unit's side of its registration review (correcting a
+//! refused registration, uploading the 组织机构代码证 for 复审) and
+//! 单位从属用户管理.
+
+use crate::AppState;
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::notice::{notice_text, see_other};
+use crate::http::pages::{Errs, Opt, PageCtx, Pager, options, qv, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use scigrant_app::identity::members::{
+    MemberRow, decide_member, export_members, list_members, lock_member, member_filter,
+};
+use scigrant_app::{AppError, FieldErrors};
+use scigrant_domain::identity::account::{AccountKind, Membership};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MemberQuery {
+    q: String,
+    status: String,
+    locked: String,
+    page: i64,
+    ok: String,
+}
+
+#[derive(Template)]
+#[template(path = "unit/members.html")]
+pub struct MembersPage {
+    pub ctx: PageCtx,
+    pub rows: Vec<MemberRow>,
+    pub pager: Pager,
+    pub q: String,
+    pub statuses: Vec<Opt>,
+    pub locks: Vec<Opt>,
+    pub export_query: String,
+    pub errs: Errs,
+}
+
+async fn members_page(
+    state: &AppState,
+    ctx: &Ctx,
+    unit_id: i64,
+    q: &MemberQuery,
+    errs: FieldErrors,
+) -> Result<MembersPage, WebError> {
+    let filter = member_filter(&state.app, &q.q, &q.status, &q.locked);
+    let page = list_members(&state.app, unit_id, &filter, q.page.max(1), 20).await?;
+    let base = format!(
+        "q={}&status={}&locked={}&",
+        qv(&q.q),
+        qv(&q.status),
+        qv(&q.locked)
+    );
+    let statuses: Vec<(&str, &str)> = [
+        Membership::Pending,
+        Membership::Approved,
+        Membership::Rejected,
+    ]
+    .iter()
+    .map(|m| (m.code(), m.label()))
+    .collect();
+    Ok(MembersPage {
+        ctx: PageCtx::new(state, ctx).with_notice(notice_text(&q.ok)),
+        pager: Pager::new(&page, base.clone()),
+        rows: page.rows,
+        q: q.q.clone(),
+        statuses: options(&statuses, &q.status),
+        locks: options(&[("0", "未锁定"), ("1", "锁定")], &q.locked),
+        export_query: base,
+        errs: Errs(errs),
+    })
+}
+
+/// 单位从属用户管理.
+pub async fn members(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MemberQuery>,
+) -> Result<Response, WebError> {
+    let s = ctx.require(AccountKind::Unit)?;
+    let page = members_page(&state, &ctx, s.account_id, &q, FieldErrors::new()).await?;
+    Ok(render(&page).into_response())
+}
+
+pub async fn members_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MemberQuery>,
+) -> Result<Response, WebError> {
+    let s = ctx.require(AccountKind::Unit)?;
+    let filter = member_filter(&state.app, &q.q, &q.status, &q.locked);
+    let bytes = export_members(&state.app, &ctx.actor(), s.account_id, &filter).await?;
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"members.xlsx\"; filename*=UTF-8''{}",
+                    qv("单位从属用户.xlsx")
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "unit/member.html")]
+pub struct MemberPage {
+    pub ctx: PageCtx,
+    pub m: MemberRow,
+}
+
+pub async fn member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let s = ctx.require(AccountKind::Unit)?;
+    let filter = scigrant_store::identity::accounts::MemberFilter::default();
+    // Looked up through the unit's own list: another unit's person is 404.
+    let page = list_members(&state.app, s.account_id, &filter, 1, 100_000).await?;
+    let m = page
+        .rows
+        .into_iter()
+        .find(|r| r.person_id == id)
+        .ok_or(WebError::from(AppError::NotFound))?;
+    Ok(render(&MemberPage {
+        ctx: PageCtx::new(&state, &ctx),
+        m,
+    })
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecidePost {
+    decision: String,
+    reason: String,
+}
+
+pub async fn member_decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(p): Form<DecidePost>,
+) -> Result<Response, WebError> {
+    let s = ctx.require(AccountKind::Unit)?;
+    let approve = p.decision == "approve";
+    match decide_member(
+        &state.app,
+        &ctx.actor(),
+        s.account_id,
+        id,
+        approve,
+        &p.reason,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other("/unit/members?ok=decided")),
+        Err(AppError::Validation(e)) => {
+            let page = members_page(&state, &ctx, s.account_id, &MemberQuery::default(), e).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LockPost {
+    locked: String,
+}
+
+pub async fn member_lock(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(p): Form<LockPost>,
+) -> Result<Response, WebError> {
+    let s = ctx.require(AccountKind::Unit)?;
+    let locked = p.locked == "1";
+    lock_member(&state.app, &ctx.actor(), s.account_id, id, locked).await?;
+    Ok(see_other(if locked {
+        "/unit/members?ok=locked"
+    } else {
+        "/unit/members?ok=unlocked"
+    }))
+}
