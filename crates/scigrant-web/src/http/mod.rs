@@ -5,6 +5,7 @@
 
 pub mod context;
 pub mod error;
+pub mod filters;
 pub mod forms;
 pub mod notice;
 pub mod pages;

@@ -11,6 +11,7 @@ pub mod security;
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::notice::{OkQuery, notice_text};
 use crate::http::pages::{PageCtx, render};
 use crate::routes::Table;
@@ -18,7 +19,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use scigrant_domain::calendar::format_datetime;
+use scigrant_app::notify::{Channel, OutboxView, recent};
 use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_domain::permission::Caller;
 
@@ -50,36 +51,16 @@ pub async fn home(
     .into_response())
 }
 
-pub struct OutboxItem {
-    pub at: String,
-    pub channel: &'static str,
-    pub recipient: String,
-    pub body: String,
-}
-
 #[derive(Template)]
 #[template(path = "staff/outbox.html")]
 pub struct OutboxPage {
     pub ctx: PageCtx,
-    pub items: Vec<OutboxItem>,
+    pub items: Vec<OutboxView>,
 }
 
 /// The SMS outbox (default SMS provider): staff read what was sent.
 pub async fn outbox(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let rows = scigrant_app::notify::recent(&state.app, 200).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| OutboxItem {
-            at: format_datetime(r.created_at),
-            channel: if r.channel == "sms" {
-                "短信"
-            } else {
-                "邮件"
-            },
-            recipient: r.recipient_masked,
-            body: r.body,
-        })
-        .collect();
+    let items = recent(&state.app, 200).await?;
     Ok(render(&OutboxPage {
         ctx: PageCtx::new(&state, &ctx),
         items,
