@@ -12,6 +12,7 @@ pub mod export;
 pub mod grants;
 pub mod identity;
 pub mod notify;
+pub mod params;
 pub mod testing;
 
 use std::sync::Arc;
@@ -79,7 +80,7 @@ impl App {
 #[derive(Debug, Default)]
 pub struct Caches {
     /// Security parameters, re-read every few seconds.
-    pub params: admin::security::ParamsCache,
+    pub params: params::ParamsCache,
     /// Parsed form specifications by id: stored specifications never
     /// change, so a parse is kept for the life of the process.
     pub specs: std::sync::RwLock<
@@ -159,6 +160,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// No rows: what a list shows when its filter was refused.
+    pub fn empty(per_page: i64) -> Page<T> {
+        Page {
+            rows: Vec::new(),
+            total: 0,
+            page: 1,
+            per_page,
+        }
+    }
     /// "显示1到20,共58记录" as in the seed.
     pub fn summary(&self) -> String {
         if self.total == 0 {

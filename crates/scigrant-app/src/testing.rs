@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rand::RngCore;
 use scigrant_domain::identity::id_number::IdNumber;
 use scigrant_domain::identity::uscc::Uscc;
+use scigrant_domain::upload::FileKind;
 use scigrant_store::Backend;
-use scigrant_store::files::FileKind;
 
 use crate::config::Secret;
 use crate::identity::register::Uploaded;

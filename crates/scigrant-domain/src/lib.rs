@@ -10,3 +10,4 @@ pub mod grants;
 pub mod identity;
 pub mod mask;
 pub mod permission;
+pub mod upload;

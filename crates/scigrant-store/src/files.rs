@@ -11,35 +11,9 @@ use sm3::{Digest, Sm3};
 use sqlx::{AnyConnection, Row};
 use tokio::io::AsyncWriteExt;
 
+use scigrant_domain::upload::{FileKind, human_size};
+
 use crate::Result;
-
-/// The content types the product accepts, recognised by their first bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
-    Jpeg,
-    Pdf,
-}
-
-impl FileKind {
-    pub fn content_type(self) -> &'static str {
-        match self {
-            FileKind::Jpeg => "image/jpeg",
-            FileKind::Pdf => "application/pdf",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            FileKind::Jpeg => "JPG",
-            FileKind::Pdf => "PDF",
-        }
-    }
-    fn magic(self) -> &'static [u8] {
-        match self {
-            FileKind::Jpeg => &[0xFF, 0xD8, 0xFF],
-            FileKind::Pdf => b"%PDF-",
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
@@ -51,14 +25,6 @@ pub enum UploadError {
     Empty,
     #[error("文件保存失败：{0}")]
     Io(#[from] std::io::Error),
-}
-
-pub fn human_size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{}MB", bytes / (1024 * 1024))
-    } else {
-        format!("{}KB", bytes / 1024)
-    }
 }
 
 /// Local file storage under `<data_dir>/files`.

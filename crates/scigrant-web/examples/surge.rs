@@ -30,7 +30,7 @@ use scigrant_app::{Actor, App, SystemClock};
 use scigrant_domain::grants::application::CallState;
 use scigrant_domain::grants::form::{Value, samples::sample_fj4};
 use scigrant_domain::identity::account::AccountKind;
-use scigrant_store::files::FileKind;
+use scigrant_domain::upload::FileKind;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 

@@ -48,7 +48,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
             tick.tick().await;
-            if let Err(e) = scigrant_store::admin::audit::seal(&app.db).await {
+            if let Err(e) = scigrant_app::admin::audit::seal(&app).await {
                 tracing::warn!(error = %e, "audit sealing failed");
             }
         }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use scigrant_app::admin::security::{NewStaff, add_staff, bootstrap_admin, seal_and_verify_audit};
+use scigrant_app::admin::audit::seal_and_verify_audit;
+use scigrant_app::admin::staff::{NewStaff, add_staff, bootstrap_admin};
 use scigrant_app::{Actor, App, Config, SystemClock};
 use scigrant_web::AppState;
 

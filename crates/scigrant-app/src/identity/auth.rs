@@ -15,8 +15,8 @@ use scigrant_store::identity::accounts;
 use scigrant_store::identity::login_guard;
 use scigrant_store::identity::sessions::{self, SessionRow, hash_token};
 
-use crate::admin::security::params;
 use crate::identity::captcha::take_captcha;
+use crate::params::params;
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
 /// The tab of the login page.

@@ -296,7 +296,6 @@ pub struct MemberRow {
     pub phone_masked: String,
     pub unit_name: String,
     pub department: String,
-    pub status: &'static str,
     pub locked: bool,
     pub membership: Membership,
     pub reason: Option<String>,
@@ -307,15 +306,13 @@ pub struct MemberRow {
     pub title: String,
 }
 
-impl MemberRow {
-    pub fn locked_label(&self) -> &'static str {
-        if self.locked { "锁定" } else { "未锁定" }
-    }
-}
+/// The search of 单位从属用户管理, built by [`member_filter`].
+#[derive(Clone, Debug, Default)]
+pub struct MemberSearch(MemberFilter);
 
 /// Turns the search box into filters: an exact ID or phone number is
 /// looked up through its blind index, anything else searches names.
-pub fn member_filter(app: &App, term: &str, membership: &str, locked: &str) -> MemberFilter {
+pub fn member_filter(app: &App, term: &str, membership: &str, locked: &str) -> MemberSearch {
     let term = term.trim();
     let exact_idx = if let Ok(p) = scigrant_domain::identity::phone::Phone::parse(term) {
         Some(app.pii.index("phone", p.as_str()))
@@ -324,7 +321,7 @@ pub fn member_filter(app: &App, term: &str, membership: &str, locked: &str) -> M
     } else {
         None
     };
-    MemberFilter {
+    MemberSearch(MemberFilter {
         name: term.to_string(),
         membership: Membership::from_code(membership).map(|m| m.code().to_string()),
         locked: match locked {
@@ -333,13 +330,13 @@ pub fn member_filter(app: &App, term: &str, membership: &str, locked: &str) -> M
             _ => None,
         },
         exact_idx,
-    }
+    })
 }
 
 pub async fn list_members(
     app: &App,
     unit_id: i64,
-    filter: &MemberFilter,
+    filter: &MemberSearch,
     page: i64,
     per_page: i64,
 ) -> Result<Page<MemberRow>, AppError> {
@@ -350,32 +347,14 @@ pub async fn list_members(
     let (rows, total) = accounts::list_members(
         &mut c,
         unit_id,
-        filter,
+        &filter.0,
         per_page,
         Page::<MemberRow>::offset(page, per_page),
     )
     .await?;
     let rows = rows
         .into_iter()
-        .map(|p| {
-            Ok(MemberRow {
-                person_id: p.id,
-                doc_no_masked: mask_id(&app.pii.open(&p.doc_no_enc)?),
-                phone_masked: mask_phone(&app.pii.open(&p.phone_enc)?),
-                unit_name: unit.name.clone(),
-                department: p.department.unwrap_or_default(),
-                status: "正常",
-                locked: p.member_locked != 0,
-                membership: Membership::from_code(&p.membership).unwrap_or(Membership::None),
-                reason: p.membership_reason,
-                id_proof_file_id: p.id_proof_file_id,
-                title_proof_file_id: p.title_proof_file_id,
-                education: p.education.unwrap_or_default(),
-                degree: p.degree.unwrap_or_default(),
-                title: p.title.unwrap_or_default(),
-                name: p.name,
-            })
-        })
+        .map(|p| member_row(app, &unit.name, p))
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(Page {
         rows,
@@ -383,6 +362,39 @@ pub async fn list_members(
         page: page.max(1),
         per_page,
     })
+}
+
+fn member_row(app: &App, unit_name: &str, p: PersonRow) -> Result<MemberRow, AppError> {
+    Ok(MemberRow {
+        person_id: p.id,
+        doc_no_masked: mask_id(&app.pii.open(&p.doc_no_enc)?),
+        phone_masked: mask_phone(&app.pii.open(&p.phone_enc)?),
+        unit_name: unit_name.to_string(),
+        department: p.department.unwrap_or_default(),
+        locked: p.member_locked != 0,
+        membership: Membership::from_code(&p.membership).unwrap_or(Membership::None),
+        reason: p.membership_reason,
+        id_proof_file_id: p.id_proof_file_id,
+        title_proof_file_id: p.title_proof_file_id,
+        education: p.education.unwrap_or_default(),
+        degree: p.degree.unwrap_or_default(),
+        title: p.title.unwrap_or_default(),
+        name: p.name,
+    })
+}
+
+/// One member of the unit as 单位从属用户管理 shows it; a person who never
+/// chose this unit is `NotFound`.
+pub async fn member(app: &App, unit_id: i64, person_id: i64) -> Result<MemberRow, AppError> {
+    let mut c = app.db.read().await?;
+    let unit = accounts::unit(&mut c, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = accounts::person(&mut c, person_id)
+        .await?
+        .filter(|p| p.unit_id == Some(unit_id) && p.membership != Membership::None.code())
+        .ok_or(AppError::NotFound)?;
+    member_row(app, &unit.name, p)
 }
 
 /// The unit's decision on a member: 通过 or 不通过 with a reason. Side
@@ -495,7 +507,7 @@ pub async fn export_members(
     app: &App,
     actor: &Actor,
     unit_id: i64,
-    filter: &MemberFilter,
+    filter: &MemberSearch,
 ) -> Result<Vec<u8>, AppError> {
     let page = list_members(app, unit_id, filter, 1, 100_000).await?;
     let rows: Vec<Vec<String>> = page
@@ -508,8 +520,8 @@ pub async fn export_members(
                 m.phone_masked.clone(),
                 m.unit_name.clone(),
                 m.department.clone(),
-                m.status.to_string(),
-                m.locked_label().to_string(),
+                "正常".to_string(),
+                if m.locked { "锁定" } else { "未锁定" }.to_string(),
                 m.membership.label().to_string(),
             ]
         })

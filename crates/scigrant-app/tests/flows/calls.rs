@@ -14,7 +14,7 @@ use scigrant_app::{Actor, AppError};
 use scigrant_domain::grants::application::{ApplicationState, CallState};
 use scigrant_domain::grants::form::Value;
 use scigrant_domain::grants::form::samples::{sample_fj4, sample_fj5};
-use scigrant_store::files::FileKind;
+use scigrant_domain::upload::FileKind;
 
 use super::{new_person, new_unit, person_actor, reviewer, unit_actor};
 

@@ -2,7 +2,8 @@
 //! and on PostgreSQL (a fresh database per test).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use scigrant_app::admin::security::{NewStaff, add_staff, seal_and_verify_audit, search_audit};
+use scigrant_app::admin::audit::{AuditFilter, LogKind, seal_and_verify_audit, search_audit};
+use scigrant_app::admin::staff::{NewStaff, add_staff};
 use scigrant_app::identity::auth::{LoginInput, LoginTab, authenticate, login};
 use scigrant_app::identity::members::{
     ProfileForm, decide_member, list_members, lock_member, member_filter, save_profile,
@@ -15,8 +16,8 @@ use scigrant_app::identity::review::{Verdict, review_unit};
 use scigrant_app::testing::{PASSWORD, TestEnv, id_number, jpeg, pdf, phone, upload, uscc};
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::identity::account::{AccountKind, Membership, UnitState};
+use scigrant_domain::upload::FileKind;
 use scigrant_store::Backend;
-use scigrant_store::files::FileKind;
 
 macro_rules! both {
     ($name:ident) => {
@@ -490,7 +491,7 @@ async fn five_failures_lock_for_thirty_minutes(env: TestEnv) {
 
     let logs = search_audit(
         &env.app,
-        &scigrant_store::admin::audit::Filter {
+        &AuditFilter {
             action_prefix: "account.lock".into(),
             ..Default::default()
         },
@@ -523,7 +524,7 @@ async fn parallel_failures_lock_exactly_at_threshold(env: TestEnv) {
     for t in tasks {
         assert!(matches!(t.await.unwrap(), Err(AppError::LoginFailed)));
     }
-    let f = scigrant_store::admin::audit::Filter {
+    let f = AuditFilter {
         action_prefix: "account.lock".into(),
         ..Default::default()
     };
@@ -532,7 +533,7 @@ async fn parallel_failures_lock_exactly_at_threshold(env: TestEnv) {
         1,
         "exactly one lock event"
     );
-    let locked = scigrant_app::admin::security::locked_accounts(&env.app)
+    let locked = scigrant_app::admin::sessions::locked_accounts(&env.app)
         .await
         .unwrap();
     assert_eq!(locked.len(), 1);
@@ -808,9 +809,9 @@ async fn audit_log_is_append_only_and_chained(env: TestEnv) {
     assert!(delete.is_err(), "audit records must not be deleted");
     let regs = search_audit(
         &env.app,
-        &scigrant_store::admin::audit::Filter {
+        &AuditFilter {
             action_prefix: "unit.register".into(),
-            logins: Some(false),
+            kind: LogKind::Operations,
             ..Default::default()
         },
         1,
@@ -840,13 +841,13 @@ async fn uploads_are_checked_by_content(env: TestEnv) {
 both!(uploads_are_checked_by_content);
 
 async fn staff_first_admin_and_roles(env: TestEnv) {
-    let (login_name, otp) = scigrant_app::admin::security::bootstrap_admin(&env.app)
+    let (login_name, otp) = scigrant_app::admin::staff::bootstrap_admin(&env.app)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(login_name, "admin");
     assert!(
-        scigrant_app::admin::security::bootstrap_admin(&env.app)
+        scigrant_app::admin::staff::bootstrap_admin(&env.app)
             .await
             .unwrap()
             .is_none()

@@ -13,7 +13,7 @@ use scigrant_app::identity::register::{
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::UnitKind;
 use scigrant_domain::identity::id_number::DocumentType;
-use scigrant_store::files::FileKind;
+use scigrant_domain::upload::FileKind;
 use serde::Deserialize;
 
 use crate::AppState;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::extract::Multipart;
 use scigrant_app::identity::register::Uploaded;
 use scigrant_app::{App, FieldErrors};
-use scigrant_store::files::FileKind;
+use scigrant_domain::upload::FileKind;
 
 /// A file field the form accepts.
 pub struct FileSpec {

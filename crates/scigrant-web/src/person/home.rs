@@ -12,7 +12,7 @@ use scigrant_app::identity::members::{
 use scigrant_app::identity::register::limits;
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::{AccountKind, Membership};
-use scigrant_store::files::FileKind;
+use scigrant_domain::upload::FileKind;
 use serde::Deserialize;
 
 use crate::AppState;

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{Errs, Opt, PageCtx, options, render};
 use askama::Template;
@@ -12,21 +13,15 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use scigrant_app::admin::security::{NewStaff, add_staff, list_staff, update_staff};
+use scigrant_app::admin::staff::{NewStaff, StaffView, add_staff, list_staff, update_staff};
 use scigrant_app::{AppError, FieldErrors};
-use scigrant_domain::calendar::format_datetime;
 use scigrant_domain::identity::account::StaffRole;
 use serde::Deserialize;
 
+/// A staff account with the role choices of its row.
 pub struct StaffItem {
-    pub id: i64,
-    pub login: String,
-    pub name: String,
-    pub role: String,
+    pub staff: StaffView,
     pub roles: Vec<Opt>,
-    pub disabled: bool,
-    pub must_change: bool,
-    pub created: String,
 }
 
 #[derive(Template)]
@@ -58,17 +53,8 @@ async fn accounts_page(
     let items = rows
         .into_iter()
         .map(|s| StaffItem {
-            id: s.id,
-            roles: role_options(&s.role),
-            role: StaffRole::from_code(&s.role)
-                .map(|r| r.label())
-                .unwrap_or("")
-                .into(),
-            login: s.login,
-            name: s.name,
-            disabled: s.disabled != 0,
-            must_change: s.must_change_password != 0,
-            created: format_datetime(s.created_at),
+            roles: role_options(s.role.map(|r| r.code()).unwrap_or("")),
+            staff: s,
         })
         .collect();
     Ok(AccountsPage {

@@ -5,13 +5,16 @@
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
-use crate::http::pages::{PageCtx, Pager, qv, render};
+use crate::http::filters;
+use crate::http::pages::{Errs, PageCtx, Pager, qv, render};
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use scigrant_app::admin::security::{seal_and_verify_audit, search_audit};
-use scigrant_domain::calendar::{day_range, format_datetime};
-use scigrant_store::admin::audit::{ChainCheck, Filter};
+use scigrant_app::admin::audit::{
+    AuditEntry, AuditFilter, ChainReport, LogKind, seal_and_verify_audit, search_audit,
+};
+use scigrant_app::{AppError, FieldErrors, Page};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -25,17 +28,6 @@ pub struct LogsQuery {
     page: i64,
 }
 
-pub struct LogItem {
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub outcome: String,
-    pub ip: String,
-    pub request_id: String,
-    pub detail: String,
-}
-
 #[derive(Template)]
 #[template(path = "staff/logs.html")]
 pub struct LogsPage {
@@ -45,42 +37,32 @@ pub struct LogsPage {
     pub action: String,
     pub from: String,
     pub to: String,
-    pub items: Vec<LogItem>,
+    pub items: Vec<AuditEntry>,
     pub pager: Pager,
-    pub chain: Option<ChainCheck>,
+    pub chain: Option<ChainReport>,
+    pub errs: Errs,
 }
 
 async fn logs_page(
     state: &AppState,
     ctx: &Ctx,
     q: LogsQuery,
-    chain: Option<ChainCheck>,
-) -> Result<LogsPage, WebError> {
-    let filter = Filter {
-        actor: q.actor.trim().to_string(),
-        action_prefix: q.action.trim().to_string(),
-        logins: Some(q.kind == "login"),
-        from: day_range(&q.from).ok().map(|(start, _)| start),
-        to: day_range(&q.to).ok().map(|(_, end)| end),
+    chain: Option<ChainReport>,
+) -> Result<(StatusCode, LogsPage), WebError> {
+    let kind = if q.kind == "login" {
+        LogKind::Logins
+    } else {
+        LogKind::Operations
     };
-    let page = search_audit(&state.app, &filter, q.page.max(1)).await?;
-    let items = page
-        .rows
-        .iter()
-        .map(|r| LogItem {
-            at: format_datetime(r.at),
-            actor: r.actor_label.clone(),
-            action: r.action.clone(),
-            target: match r.target_id {
-                Some(id) => format!("{} #{id}", r.target_kind),
-                None => r.target_kind.clone(),
-            },
-            outcome: r.outcome.clone(),
-            ip: r.ip.clone(),
-            request_id: r.request_id.clone(),
-            detail: r.detail.clone(),
-        })
-        .collect();
+    let (status, page, errs) = match AuditFilter::parse(&q.actor, &q.action, kind, &q.from, &q.to) {
+        Ok(filter) => (
+            StatusCode::OK,
+            search_audit(&state.app, &filter, q.page.max(1)).await?,
+            FieldErrors::new(),
+        ),
+        Err(AppError::Validation(e)) => (StatusCode::UNPROCESSABLE_ENTITY, Page::empty(50), e),
+        Err(e) => return Err(e.into()),
+    };
     let base = format!(
         "kind={}&actor={}&action={}&from={}&to={}&",
         qv(&q.kind),
@@ -89,10 +71,10 @@ async fn logs_page(
         qv(&q.from),
         qv(&q.to)
     );
-    Ok(LogsPage {
+    let page = LogsPage {
         ctx: PageCtx::new(state, ctx),
         pager: Pager::new(&page, base),
-        kind: if q.kind == "login" {
+        kind: if kind == LogKind::Logins {
             "login".into()
         } else {
             "op".into()
@@ -101,9 +83,11 @@ async fn logs_page(
         action: q.action,
         from: q.from,
         to: q.to,
-        items,
+        items: page.rows,
         chain,
-    })
+        errs: Errs(errs),
+    };
+    Ok((status, page))
 }
 
 /// 操作日志 / 登录日志.
@@ -112,13 +96,13 @@ pub async fn logs(
     ctx: Ctx,
     Query(q): Query<LogsQuery>,
 ) -> Result<Response, WebError> {
-    let page = logs_page(&state, &ctx, q, None).await?;
-    Ok(render(&page).into_response())
+    let (status, page) = logs_page(&state, &ctx, q, None).await?;
+    Ok((status, render(&page)).into_response())
 }
 
 /// Seals pending records and verifies the SM3 chain.
 pub async fn logs_verify(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let check = seal_and_verify_audit(&state.app).await?;
-    let page = logs_page(&state, &ctx, LogsQuery::default(), Some(check)).await?;
-    Ok(render(&page).into_response())
+    let (status, page) = logs_page(&state, &ctx, LogsQuery::default(), Some(check)).await?;
+    Ok((status, render(&page)).into_response())
 }

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{Errs, PageCtx, render};
 use askama::Template;
@@ -12,29 +13,22 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use scigrant_app::admin::security::{
-    SecurityParams, end_session as end, locked_accounts, online as online_sessions, params,
-    set_params, unlock as unlock_account,
+use scigrant_app::admin::params::set_params;
+use scigrant_app::admin::sessions::{
+    LockedAccount, OnlineSession, end_session as end, locked_accounts, online as online_sessions,
+    unlock as unlock_account,
 };
+use scigrant_app::params::{SecurityParams, params};
 use scigrant_app::{AppError, FieldErrors};
-use scigrant_domain::calendar::format_datetime;
 use scigrant_domain::identity::account::AccountKind;
 use serde::Deserialize;
-
-pub struct LockedItem {
-    pub kind: String,
-    pub kind_label: &'static str,
-    pub id: i64,
-    pub failures: i64,
-    pub until: String,
-}
 
 #[derive(Template)]
 #[template(path = "staff/security.html")]
 pub struct SecurityPage {
     pub ctx: PageCtx,
     pub p: SecurityParams,
-    pub locked: Vec<LockedItem>,
+    pub locked: Vec<LockedAccount>,
     pub errs: Errs,
 }
 
@@ -49,19 +43,7 @@ async fn security_page(
         Some(p) => p,
         None => params(&state.app).await?,
     };
-    let locked = locked_accounts(&state.app)
-        .await?
-        .into_iter()
-        .map(|l| LockedItem {
-            kind_label: AccountKind::from_code(&l.account_kind)
-                .map(|k| k.label())
-                .unwrap_or(""),
-            kind: l.account_kind,
-            id: l.account_id,
-            failures: l.failures,
-            until: format_datetime(l.locked_until),
-        })
-        .collect();
+    let locked = locked_accounts(&state.app).await?;
     Ok(SecurityPage {
         ctx: PageCtx::new(state, ctx).with_notice(notice_text(ok)),
         p,
@@ -124,26 +106,18 @@ pub async fn unlock(
     ctx: Ctx,
     Form(p): Form<UnlockPost>,
 ) -> Result<Response, WebError> {
-    unlock_account(&state.app, &ctx.actor(), &p.kind, p.id).await?;
+    let kind = AccountKind::from_code(&p.kind).ok_or(AppError::NotFound)?;
+    unlock_account(&state.app, &ctx.actor(), kind, p.id).await?;
     Ok(see_other("/staff/security?ok=unlocked"))
-}
-
-pub struct OnlineItem {
-    pub id_hash: String,
-    pub kind: &'static str,
-    pub account_id: i64,
-    pub since: String,
-    pub last_seen: String,
-    pub ip: String,
-    pub agent: String,
-    pub me: bool,
 }
 
 #[derive(Template)]
 #[template(path = "staff/online.html")]
 pub struct OnlinePage {
     pub ctx: PageCtx,
-    pub items: Vec<OnlineItem>,
+    pub items: Vec<OnlineSession>,
+    /// The viewer's own session, which it cannot end from here.
+    pub mine: String,
 }
 
 /// 在线用户.
@@ -157,25 +131,11 @@ pub async fn online(
         .as_ref()
         .map(|s| s.id_hash.clone())
         .unwrap_or_default();
-    let items = online_sessions(&state.app)
-        .await?
-        .into_iter()
-        .map(|s| OnlineItem {
-            me: s.id_hash == mine,
-            kind: AccountKind::from_code(&s.account_kind)
-                .map(|k| k.label())
-                .unwrap_or(""),
-            account_id: s.account_id,
-            since: format_datetime(s.created_at),
-            last_seen: format_datetime(s.last_seen_at),
-            ip: s.ip,
-            agent: s.user_agent.chars().take(60).collect(),
-            id_hash: s.id_hash,
-        })
-        .collect();
+    let items = online_sessions(&state.app).await?;
     Ok(render(&OnlinePage {
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
         items,
+        mine,
     })
     .into_response())
 }

@@ -19,7 +19,7 @@ use scigrant_app::identity::register::{
 };
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::{AccountKind, UnitState};
-use scigrant_store::files::FileKind;
+use scigrant_domain::upload::FileKind;
 
 #[derive(Template)]
 #[template(path = "unit/home.html")]

@@ -14,7 +14,8 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::identity::members::{
-    MemberRow, decide_member, export_members, list_members, lock_member, member_filter,
+    MemberRow, decide_member, export_members, list_members, lock_member, member as member_of_unit,
+    member_filter,
 };
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::{AccountKind, Membership};
@@ -129,14 +130,7 @@ pub async fn member(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Unit)?;
-    let filter = scigrant_store::identity::accounts::MemberFilter::default();
-    // Looked up through the unit's own list: another unit's person is 404.
-    let page = list_members(&state.app, s.account_id, &filter, 1, 100_000).await?;
-    let m = page
-        .rows
-        .into_iter()
-        .find(|r| r.person_id == id)
-        .ok_or(WebError::from(AppError::NotFound))?;
+    let m = member_of_unit(&state.app, s.account_id, id).await?;
     Ok(render(&MemberPage {
         ctx: PageCtx::new(&state, &ctx),
         m,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use scigrant_app::Actor;
-use scigrant_app::admin::security::{NewStaff, add_staff};
+use scigrant_app::admin::staff::{NewStaff, add_staff};
 use scigrant_app::testing::{PASSWORD, TestEnv, id_number, jpeg, pdf, phone, test_env, uscc};
 use scigrant_store::Backend;
 use scigrant_web::AppState;
@@ -577,7 +577,7 @@ async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, Str
     use scigrant_app::identity::register::{
         PersonForm, UnitForm, limits, register_person, register_unit,
     };
-    use scigrant_store::files::FileKind;
+    use scigrant_domain::upload::FileKind;
     let app = &s.env.app;
     let cert =
         scigrant_app::testing::upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100))

@@ -8,7 +8,7 @@ mod browser;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use scigrant_app::Actor;
-use scigrant_app::admin::security::{NewStaff, add_staff};
+use scigrant_app::admin::staff::{NewStaff, add_staff};
 use scigrant_app::identity::auth::{LoginInput, LoginTab, login};
 use scigrant_app::identity::register::limits;
 use scigrant_app::testing::{
@@ -16,8 +16,8 @@ use scigrant_app::testing::{
 };
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::permission::Permission;
+use scigrant_domain::upload::FileKind;
 use scigrant_store::Backend;
-use scigrant_store::files::FileKind;
 use scigrant_web::AppState;
 use scigrant_web::routes::{router, table};
 use tower::ServiceExt;
@@ -336,12 +336,12 @@ async fn accounts_cannot_see_each_others_members_and_files() {
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     }
     // Reading someone else's document is audited.
-    let f = scigrant_store::admin::audit::Filter {
+    let f = scigrant_app::admin::audit::AuditFilter {
         action_prefix: "file.read".into(),
         ..Default::default()
     };
     assert_eq!(
-        scigrant_app::admin::security::search_audit(app, &f, 1)
+        scigrant_app::admin::audit::search_audit(app, &f, 1)
             .await
             .unwrap()
             .total,
