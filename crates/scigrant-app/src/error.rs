@@ -19,6 +19,19 @@ impl FieldErrors {
             .entry(field.to_string())
             .or_insert_with(|| msg.into());
     }
+    /// A required text field: present, and at most `max` characters.
+    pub fn require(&mut self, field: &str, value: &str, label: &str, max: usize) {
+        let v = value.trim();
+        if v.is_empty() {
+            self.add(field, format!("请输入{label}"));
+        } else if v.chars().count() > max {
+            self.add(field, format!("{label}不能超过{max}个字"));
+        }
+    }
+    /// Every message in one line, for pages that show no form.
+    pub fn summary(&self) -> String {
+        self.0.values().cloned().collect::<Vec<_>>().join("；")
+    }
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }

@@ -13,19 +13,20 @@ pub mod grants;
 pub mod identity;
 pub mod notify;
 pub mod params;
+mod record;
 pub mod testing;
 
 use std::sync::Arc;
 
 use scigrant_domain::identity::account::AccountKind;
-use scigrant_store::admin::audit::NewRecord;
+use scigrant_store::Db;
 use scigrant_store::files::FileStore;
 use scigrant_store::pii::PiiCipher;
-use scigrant_store::{AnyConnection, Db};
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use config::Config;
 pub use error::{AppError, FieldErrors};
+pub(crate) use record::audit;
 
 /// Everything a use case needs, built once at start and shared.
 #[derive(Clone)]
@@ -118,36 +119,6 @@ impl Actor {
             request_id: "-".into(),
         }
     }
-}
-
-/// Writes one audit record for `actor` inside the caller's transaction.
-pub(crate) async fn audit(
-    c: &mut AnyConnection,
-    app: &App,
-    actor: &Actor,
-    action: &str,
-    target: (&str, Option<i64>),
-    outcome: &str,
-    detail: &str,
-) -> Result<(), AppError> {
-    scigrant_store::admin::audit::append(
-        c,
-        &NewRecord {
-            at: app.now(),
-            actor_kind: actor.kind.map(|k| k.code()).unwrap_or("anonymous").into(),
-            actor_id: actor.id,
-            actor_label: actor.label.clone(),
-            action: action.into(),
-            target_kind: target.0.into(),
-            target_id: target.1,
-            outcome: outcome.into(),
-            ip: actor.ip.clone(),
-            request_id: actor.request_id.clone(),
-            detail: detail.into(),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// A page of a list: rows, the total, and the 1-based page shown.

@@ -11,7 +11,6 @@ use scigrant_domain::identity::account::UnitKind;
 use scigrant_store::grants::calls::{self, CallFields, CallRow};
 use scigrant_store::is_unique_violation;
 
-use crate::identity::register::required;
 use crate::{Actor, App, AppError, FieldErrors, audit};
 use scigrant_domain::calendar::{self, DateError, DayPart, format_datetime};
 
@@ -148,7 +147,7 @@ pub async fn create_program(
     notice: &str,
 ) -> Result<i64, AppError> {
     let mut e = FieldErrors::new();
-    required(&mut e, "name", name, "计划名称", 100);
+    e.require("name", name, "计划名称", 100);
     if notice.chars().count() > 20_000 {
         e.add("notice", "通知内容不能超过20000字");
     }
@@ -221,9 +220,9 @@ pub async fn create_call(
     f: &CallForm,
 ) -> Result<i64, AppError> {
     let mut e = FieldErrors::new();
-    required(&mut e, "code", &f.code, "项目编号", 40);
-    required(&mut e, "name", &f.name, "类别名称", 100);
-    required(&mut e, "task", &f.task, "任务简介", 5000);
+    e.require("code", &f.code, "项目编号", 40);
+    e.require("name", &f.name, "类别名称", 100);
+    e.require("task", &f.task, "任务简介", 5000);
     let quota = f.quota.trim().parse::<i64>().ok().filter(|q| *q > 0);
     if quota.is_none() {
         e.add("quota", "请输入立项数量（正整数）");

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use scigrant_domain::identity::account::{AccountKind, Membership};
+use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
 use scigrant_domain::permission::{Caller, is_foreign_read, may_read_file};
 use scigrant_store::files::FileRow;
 use scigrant_store::identity::accounts;
@@ -16,47 +17,29 @@ use crate::identity::members::{PersonView, person};
 use crate::identity::review::{UnitView, unit};
 use crate::{Actor, App, AppError, audit};
 
+/// One entry of an account's decision history.
 #[derive(Clone, Debug)]
 pub struct DecisionView {
-    pub at: String,
-    pub stage: &'static str,
-    pub outcome: &'static str,
-    pub reason: String,
-    pub actor: String,
+    pub at: i64,
+    pub stage: Option<DecisionStage>,
+    pub outcome: Option<DecisionOutcome>,
+    pub reason: Option<String>,
+    /// Who decided, as the account sees it.
+    pub by: String,
 }
 
-fn stage_label(s: &str) -> &'static str {
-    match s {
-        "register" => "单位注册",
-        "initial" => "初审",
-        "second" => "复审",
-        "membership" => "单位审核",
-        _ => "其他",
-    }
-}
-
-fn outcome_label(s: &str) -> &'static str {
-    match s {
-        "submitted" => "已提交",
-        "resubmitted" => "修改后重新提交",
-        "approved" => "通过",
-        "rejected" => "不通过",
-        "requested" => "申请加入单位",
-        _ => "其他",
-    }
-}
-
+/// The decisions on an account, newest first.
 pub async fn history(app: &App, kind: AccountKind, id: i64) -> Result<Vec<DecisionView>, AppError> {
     let mut c = app.db.read().await?;
     let rows = decisions::for_subject(&mut c, kind.code(), id).await?;
     Ok(rows
         .into_iter()
         .map(|d| DecisionView {
-            at: scigrant_domain::calendar::format_datetime(d.at),
-            stage: stage_label(&d.stage),
-            outcome: outcome_label(&d.outcome),
-            reason: d.reason.unwrap_or_default(),
-            actor: d.actor_label,
+            at: d.at,
+            stage: DecisionStage::from_code(&d.stage),
+            outcome: DecisionOutcome::from_code(&d.outcome),
+            reason: d.reason,
+            by: d.actor_label,
         })
         .collect())
 }

@@ -3,18 +3,19 @@
 //! only ever sees and decides on persons who chose that very unit.
 
 use scigrant_domain::identity::account::{AccountKind, Membership, UnitState};
+use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
 use scigrant_domain::identity::email::Email;
 use scigrant_domain::identity::id_number::DocumentType;
 use scigrant_domain::identity::region;
 use scigrant_domain::identity::uscc::Uscc;
 use scigrant_domain::mask::{mask_id, mask_phone};
 use scigrant_domain::permission::{unit_manages_member, unit_may_decide_member};
-use scigrant_store::decisions;
 use scigrant_store::identity::accounts::{self, MemberFilter, PersonRow, Profile};
 use scigrant_store::identity::sessions;
 
-use crate::identity::register::{Uploaded, discard, parse_region, record_file, required};
+use crate::identity::register::{Uploaded, discard, parse_region, record_file};
 use crate::notify::queue_sms;
+use crate::record::{AccountDecision, AuditEvent, record_decision};
 use crate::{Actor, App, AppError, FieldErrors, Page, audit};
 
 /// A row of the 选择单位 list.
@@ -22,7 +23,7 @@ use crate::{Actor, App, AppError, FieldErrors, Page, audit};
 pub struct UnitChoice {
     pub id: i64,
     pub name: String,
-    pub registered: String,
+    pub registered_at: i64,
     pub org_code_last4: String,
 }
 
@@ -58,7 +59,7 @@ pub async fn search_units(app: &App, term: &str, page: i64) -> Result<Page<UnitC
         .into_iter()
         .map(|u| UnitChoice {
             id: u.id,
-            registered: scigrant_domain::calendar::format_date(u.created_at),
+            registered_at: u.created_at,
             org_code_last4: Uscc::parse(&u.uscc)
                 .map(|x| x.org_code_last4().to_string())
                 .unwrap_or_default(),
@@ -96,7 +97,7 @@ pub struct PersonView {
     pub id: i64,
     pub name: String,
     pub gender: String,
-    pub doc_type: &'static str,
+    pub doc_type: Option<DocumentType>,
     pub doc_no_masked: String,
     pub phone_masked: String,
     pub email: String,
@@ -127,9 +128,7 @@ async fn person_view(
     Ok(PersonView {
         id: p.id,
         gender: p.gender,
-        doc_type: DocumentType::from_code(&p.doc_type)
-            .map(|d| d.label())
-            .unwrap_or(""),
+        doc_type: DocumentType::from_code(&p.doc_type),
         doc_no_masked: mask_id(&app.pii.open(&p.doc_no_enc)?),
         phone_masked: mask_phone(&app.pii.open(&p.phone_enc)?),
         email: p.email,
@@ -203,7 +202,7 @@ async fn save_profile_inner(
         );
     }
     let region_code = parse_region(&mut e, "region_code", &f.region_code);
-    required(&mut e, "department", &f.department, "所在部门", 50);
+    e.require("department", &f.department, "所在部门", 50);
     let email = Email::parse(&f.email)
         .map_err(|m| e.add("email", m.to_string()))
         .ok();
@@ -259,27 +258,23 @@ async fn save_profile_inner(
         now,
     )
     .await?;
-    decisions::insert(
-        &mut tx,
-        &decisions::NewDecision {
-            subject_kind: "person",
-            subject_id: person_id,
-            stage: "membership",
-            outcome: "requested",
-            reason: Some(&unit.name),
-            actor_label: &actor.label,
-            at: now,
-        },
-    )
-    .await?;
-    audit(
+    record_decision(
         &mut tx,
         app,
         actor,
-        "member.request",
-        ("unit", Some(unit.id)),
-        "success",
-        &format!("{} 申请加入 {}", p.name, unit.name),
+        AccountDecision {
+            subject: (AccountKind::Person, person_id),
+            stage: DecisionStage::Membership,
+            outcome: DecisionOutcome::Requested,
+            reason: Some(&unit.name),
+            by: &actor.label,
+        },
+        AuditEvent {
+            action: "member.request",
+            target: ("unit", Some(unit.id)),
+            outcome: "success",
+            detail: &format!("{} 申请加入 {}", p.name, unit.name),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -426,24 +421,30 @@ pub async fn decide_member(
     if !unit_may_decide_member(m) {
         return Err(AppError::Refused("该用户尚未提交信息".into()));
     }
-    let (next, outcome, action) = if approve {
-        (Membership::Approved, "approved", "member.approve")
+    let (next, action) = if approve {
+        (Membership::Approved, "member.approve")
     } else {
-        (Membership::Rejected, "rejected", "member.reject")
+        (Membership::Rejected, "member.reject")
     };
     let now = app.now();
     let reason_opt = if approve { None } else { Some(reason) };
     accounts::decide_membership(&mut tx, person_id, unit_id, next.code(), reason_opt, now).await?;
-    decisions::insert(
+    record_decision(
         &mut tx,
-        &decisions::NewDecision {
-            subject_kind: "person",
-            subject_id: person_id,
-            stage: "membership",
-            outcome,
+        app,
+        actor,
+        AccountDecision {
+            subject: (AccountKind::Person, person_id),
+            stage: DecisionStage::Membership,
+            outcome: DecisionOutcome::of_verdict(approve),
             reason: reason_opt,
-            actor_label: &actor.label,
-            at: now,
+            by: &actor.label,
+        },
+        AuditEvent {
+            action,
+            target: ("person", Some(person_id)),
+            outcome: "success",
+            detail: reason,
         },
     )
     .await?;
@@ -453,16 +454,6 @@ pub async fn decide_member(
         format!("您加入“{}”的申请未通过审核，原因：{reason}。", actor.label)
     };
     queue_sms(&mut tx, app, &app.pii.open(&p.phone_enc)?, &body).await?;
-    audit(
-        &mut tx,
-        app,
-        actor,
-        action,
-        ("person", Some(person_id)),
-        "success",
-        reason,
-    )
-    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 use scigrant_domain::identity::account::{
     AccountKind, Membership, UnitKind, UnitState, UnitTransition,
 };
+use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
 use scigrant_domain::identity::email::Email;
 use scigrant_domain::identity::id_number::{DocumentType, parse_document_number};
 use scigrant_domain::identity::password::check_password;
@@ -14,10 +15,11 @@ use scigrant_domain::identity::region;
 use scigrant_domain::identity::uscc::Uscc;
 use scigrant_store::files::{self, NewFile, StoredFile};
 use scigrant_store::identity::accounts;
-use scigrant_store::{AnyConnection, decisions, is_unique_violation};
+use scigrant_store::{AnyConnection, is_unique_violation};
 
 use crate::identity::auth::new_password_hash;
 use crate::identity::captcha::take_captcha;
+use crate::record::{AccountDecision, AuditEvent, record_decision};
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
 /// An uploaded file that passed the type and size checks.
@@ -69,15 +71,6 @@ pub(crate) async fn record_file(
     .map_err(Into::into)
 }
 
-pub(crate) fn required(e: &mut FieldErrors, field: &str, value: &str, label: &str, max: usize) {
-    let v = value.trim();
-    if v.is_empty() {
-        e.add(field, format!("请输入{label}"));
-    } else if v.chars().count() > max {
-        e.add(field, format!("{label}不能超过{max}个字"));
-    }
-}
-
 /// The 单位账号注册 form, as typed.
 #[derive(Clone, Debug, Default)]
 pub struct UnitForm {
@@ -104,10 +97,10 @@ fn validate_unit(f: &UnitForm, with_password: bool) -> Result<ValidUnit, FieldEr
     if kind.is_none() {
         e.add("kind", "请选择单位性质");
     }
-    required(&mut e, "name", &f.name, "单位名全称", 100);
-    required(&mut e, "legal_rep", &f.legal_rep, "法定代表人", 50);
-    required(&mut e, "reg_place", &f.reg_place, "单位注册地", 100);
-    required(&mut e, "contact_name", &f.contact_name, "联系人", 50);
+    e.require("name", &f.name, "单位名全称", 100);
+    e.require("legal_rep", &f.legal_rep, "法定代表人", 50);
+    e.require("reg_place", &f.reg_place, "单位注册地", 100);
+    e.require("contact_name", &f.contact_name, "联系人", 50);
     let uscc = Uscc::parse(&f.uscc)
         .map_err(|err| e.add("uscc", err.to_string()))
         .ok();
@@ -208,31 +201,27 @@ async fn register_unit_inner(
     };
     let file_id = record_file(&mut tx, app, (AccountKind::Unit, id), "uscc_cert", cert).await?;
     accounts::set_unit_cert(&mut tx, id, file_id, now).await?;
-    decisions::insert(
-        &mut tx,
-        &decisions::NewDecision {
-            subject_kind: "unit",
-            subject_id: id,
-            stage: "register",
-            outcome: "submitted",
-            reason: None,
-            actor_label: f.name.trim(),
-            at: now,
-        },
-    )
-    .await?;
     let mut detail = format!("{} {}", f.name.trim(), v.uscc.as_str());
     if let Some(w) = v.uscc.org_code_warning() {
         detail.push_str(&format!("（{w}）"));
     }
-    audit(
+    record_decision(
         &mut tx,
         app,
         actor,
-        "unit.register",
-        ("unit", Some(id)),
-        "success",
-        &detail,
+        AccountDecision {
+            subject: (AccountKind::Unit, id),
+            stage: DecisionStage::Register,
+            outcome: DecisionOutcome::Submitted,
+            reason: None,
+            by: f.name.trim(),
+        },
+        AuditEvent {
+            action: "unit.register",
+            target: ("unit", Some(id)),
+            outcome: "success",
+            detail: &detail,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -323,27 +312,23 @@ pub async fn resubmit_unit(
             }
             Err(err) => return Err(err.into()),
         }
-        decisions::insert(
-            &mut tx,
-            &decisions::NewDecision {
-                subject_kind: "unit",
-                subject_id: unit_id,
-                stage: "initial",
-                outcome: "resubmitted",
-                reason: None,
-                actor_label: &actor.label,
-                at: now,
-            },
-        )
-        .await?;
-        audit(
+        record_decision(
             &mut tx,
             app,
             actor,
-            "unit.resubmit",
-            ("unit", Some(unit_id)),
-            "success",
-            "",
+            AccountDecision {
+                subject: (AccountKind::Unit, unit_id),
+                stage: DecisionStage::Initial,
+                outcome: DecisionOutcome::Resubmitted,
+                reason: None,
+                by: &actor.label,
+            },
+            AuditEvent {
+                action: "unit.resubmit",
+                target: ("unit", Some(unit_id)),
+                outcome: "success",
+                detail: "",
+            },
         )
         .await?;
         tx.commit().await?;
@@ -381,27 +366,23 @@ pub async fn submit_org_cert(
         if !accounts::move_unit(&mut tx, unit_id, state.code(), next.code(), None, now).await? {
             return Err(AppError::Refused("单位状态已变化，请刷新后重试".into()));
         }
-        decisions::insert(
-            &mut tx,
-            &decisions::NewDecision {
-                subject_kind: "unit",
-                subject_id: unit_id,
-                stage: "second",
-                outcome: "submitted",
-                reason: None,
-                actor_label: &actor.label,
-                at: now,
-            },
-        )
-        .await?;
-        audit(
+        record_decision(
             &mut tx,
             app,
             actor,
-            "unit.submit_second",
-            ("unit", Some(unit_id)),
-            "success",
-            &pdf.original_name,
+            AccountDecision {
+                subject: (AccountKind::Unit, unit_id),
+                stage: DecisionStage::Second,
+                outcome: DecisionOutcome::Submitted,
+                reason: None,
+                by: &actor.label,
+            },
+            AuditEvent {
+                action: "unit.submit_second",
+                target: ("unit", Some(unit_id)),
+                outcome: "success",
+                detail: &pdf.original_name,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -459,7 +440,7 @@ pub async fn register_person(app: &App, actor: &Actor, f: &PersonForm) -> Result
             .map_err(|m| e.add("doc_no", m))
             .ok(),
     };
-    required(&mut e, "name", &f.name, "姓名", 50);
+    e.require("name", &f.name, "姓名", 50);
     let email = Email::parse(&f.email)
         .map_err(|m| e.add("email", m.to_string()))
         .ok();

@@ -1,19 +1,20 @@
 //! Staff review of unit registrations (后台初审 / 复审): the queue, the
 //! unit's documents, and the decision, which the unit sees with its reason.
 
-use scigrant_domain::identity::account::{UnitKind, UnitState, UnitTransition};
+use scigrant_domain::identity::account::{AccountKind, UnitKind, UnitState, UnitTransition};
+use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
 use scigrant_domain::mask::mask_phone;
-use scigrant_store::decisions;
 use scigrant_store::identity::accounts;
 
 use crate::notify::queue_sms;
-use crate::{Actor, App, AppError, Page, audit};
+use crate::record::{AccountDecision, AuditEvent, record_decision};
+use crate::{Actor, App, AppError, Page};
 
 /// A unit as a reviewer sees it (contact phone masked).
 #[derive(Clone, Debug)]
 pub struct UnitView {
     pub id: i64,
-    pub kind: &'static str,
+    pub kind: UnitKind,
     pub name: String,
     pub legal_rep: String,
     pub reg_place: String,
@@ -28,19 +29,10 @@ pub struct UnitView {
     pub updated_at: i64,
 }
 
-impl UnitView {
-    /// When the unit last changed, for lists.
-    pub fn updated(&self) -> String {
-        scigrant_domain::calendar::format_datetime(self.updated_at)
-    }
-}
-
 pub(crate) fn unit_view(app: &App, u: accounts::UnitRow) -> Result<UnitView, AppError> {
     Ok(UnitView {
         id: u.id,
-        kind: UnitKind::from_code(&u.kind)
-            .map(|k| k.label())
-            .unwrap_or("其他"),
+        kind: UnitKind::from_code(&u.kind).unwrap_or(UnitKind::Other),
         contact_phone_masked: mask_phone(&app.pii.open(&u.contact_phone_enc)?),
         state: UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial),
         name: u.name,
@@ -136,13 +128,17 @@ pub async fn review_unit(
     let state = UnitState::from_code(&u.state).ok_or(AppError::NotFound)?;
     let (stage, t) = match (state, verdict) {
         (UnitState::PendingInitial, Verdict::Approve) => {
-            ("initial", UnitTransition::ApproveInitial)
+            (DecisionStage::Initial, UnitTransition::ApproveInitial)
         }
         (UnitState::PendingInitial, Verdict::Reject(_)) => {
-            ("initial", UnitTransition::RejectInitial)
+            (DecisionStage::Initial, UnitTransition::RejectInitial)
         }
-        (UnitState::PendingSecond, Verdict::Approve) => ("second", UnitTransition::ApproveSecond),
-        (UnitState::PendingSecond, Verdict::Reject(_)) => ("second", UnitTransition::RejectSecond),
+        (UnitState::PendingSecond, Verdict::Approve) => {
+            (DecisionStage::Second, UnitTransition::ApproveSecond)
+        }
+        (UnitState::PendingSecond, Verdict::Reject(_)) => {
+            (DecisionStage::Second, UnitTransition::RejectSecond)
+        }
         _ => {
             return Err(AppError::Refused(format!(
                 "该单位当前状态为“{}”，无需审核",
@@ -161,51 +157,38 @@ pub async fn review_unit(
             "该单位已被其他审核人员处理，请刷新".into(),
         ));
     }
-    let outcome = if reason.is_some() {
-        "rejected"
-    } else {
-        "approved"
-    };
-    decisions::insert(
-        &mut tx,
-        &decisions::NewDecision {
-            subject_kind: "unit",
-            subject_id: unit_id,
-            stage,
-            outcome,
-            reason,
-            actor_label: &actor.label,
-            at: now,
-        },
-    )
-    .await?;
-    let stage_label = if stage == "initial" {
-        "初审"
-    } else {
-        "复审"
-    };
-    let body = match (stage, reason) {
-        ("initial", None) => "您的单位注册初审已通过，账号已开通。请登录“科技项目申报”完善单位信息并上传组织机构代码证。".to_string(),
-        ("second", None) => "您的单位注册复审已通过，单位注册完成。".to_string(),
-        (_, Some(r)) => format!("您的单位注册{stage_label}未通过，原因：{r}。请登录修改后重新提交。"),
-        _ => String::new(),
-    };
-    let phone = app.pii.open(&u.contact_phone_enc)?;
-    queue_sms(&mut tx, app, &phone, &body).await?;
+    let outcome = DecisionOutcome::of_verdict(reason.is_none());
+    let stage_label = stage.label();
     let detail = match reason {
         Some(r) => format!("{stage_label}不通过：{r}"),
         None => format!("{stage_label}通过"),
     };
-    audit(
+    record_decision(
         &mut tx,
         app,
         actor,
-        &format!("unit.review.{stage}"),
-        ("unit", Some(unit_id)),
-        outcome,
-        &detail,
+        AccountDecision {
+            subject: (AccountKind::Unit, unit_id),
+            stage,
+            outcome,
+            reason,
+            by: &actor.label,
+        },
+        AuditEvent {
+            action: &format!("unit.review.{}", stage.code()),
+            target: ("unit", Some(unit_id)),
+            outcome: outcome.code(),
+            detail: &detail,
+        },
     )
     .await?;
+    let body = match (stage, reason) {
+        (DecisionStage::Initial, None) => "您的单位注册初审已通过，账号已开通。请登录“科技项目申报”完善单位信息并上传组织机构代码证。".to_string(),
+        (_, None) => "您的单位注册复审已通过，单位注册完成。".to_string(),
+        (_, Some(r)) => format!("您的单位注册{stage_label}未通过，原因：{r}。请登录修改后重新提交。"),
+    };
+    let phone = app.pii.open(&u.contact_phone_enc)?;
+    queue_sms(&mut tx, app, &phone, &body).await?;
     tx.commit().await?;
     Ok(next)
 }

@@ -292,7 +292,11 @@ async fn unit_registration_and_review(env: TestEnv) {
     let history = scigrant_app::identity::home::history(&env.app, AccountKind::Unit, id)
         .await
         .unwrap();
-    let outcomes: Vec<(&str, &str)> = history.iter().rev().map(|d| (d.stage, d.outcome)).collect();
+    let outcomes: Vec<(&str, &str)> = history
+        .iter()
+        .rev()
+        .map(|d| (d.stage.unwrap().label(), d.outcome.unwrap().label()))
+        .collect();
     assert_eq!(
         outcomes,
         vec![
@@ -309,7 +313,7 @@ async fn unit_registration_and_review(env: TestEnv) {
     assert!(
         history
             .iter()
-            .any(|d| d.reason == "代码证已过期" && d.actor == "reviewer")
+            .any(|d| d.reason.as_deref() == Some("代码证已过期") && d.by == "reviewer")
     );
     let sms = scigrant_app::notify::recent(&env.app, 10).await.unwrap();
     assert_eq!(sms.len(), 4);

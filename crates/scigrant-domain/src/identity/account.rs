@@ -106,6 +106,10 @@ pub enum UnitTransition {
 }
 
 impl UnitState {
+    /// Waiting for a reviewer: 初审 or 复审.
+    pub fn awaits_review(self) -> bool {
+        matches!(self, Self::PendingInitial | Self::PendingSecond)
+    }
     pub const ALL: [UnitState; 6] = [
         Self::PendingInitial,
         Self::InitialRejected,

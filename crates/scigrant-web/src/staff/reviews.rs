@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::notice::{notice_text, see_other};
 use crate::http::pages::{Errs, PageCtx, Pager, qv, render};
 use askama::Template;
@@ -15,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::identity::review::{Queue, UnitView, Verdict, queue, review_unit};
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::identity::decision::{NO_VERDICT, parse_verdict};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -68,7 +70,6 @@ pub struct UnitPage {
     pub ctx: PageCtx,
     pub unit: UnitView,
     pub history: Vec<scigrant_app::identity::home::DecisionView>,
-    pub waiting: bool,
     pub errs: Errs,
     pub reason: String,
 }
@@ -82,16 +83,10 @@ async fn unit_page(
 ) -> Result<UnitPage, WebError> {
     let unit = scigrant_app::identity::review::unit(&state.app, id).await?;
     let history = scigrant_app::identity::home::history(&state.app, AccountKind::Unit, id).await?;
-    let waiting = matches!(
-        unit.state,
-        scigrant_domain::identity::account::UnitState::PendingInitial
-            | scigrant_domain::identity::account::UnitState::PendingSecond
-    );
     Ok(UnitPage {
         ctx: PageCtx::new(state, ctx),
         unit,
         history,
-        waiting,
         errs: Errs(errs),
         reason,
     })
@@ -119,10 +114,10 @@ pub async fn unit_review(
     Path(id): Path<i64>,
     Form(p): Form<ReviewPost>,
 ) -> Result<Response, WebError> {
-    let verdict = if p.decision == "approve" {
-        Verdict::Approve
-    } else {
-        Verdict::Reject(p.reason.clone())
+    let verdict = match parse_verdict(&p.decision) {
+        Some(true) => Verdict::Approve,
+        Some(false) => Verdict::Reject(p.reason.clone()),
+        None => return Err(AppError::Refused(NO_VERDICT.into()).into()),
     };
     match review_unit(&state.app, &ctx.actor(), id, &verdict).await {
         Ok(_) => Ok(see_other("/staff/units?ok=reviewed")),

@@ -68,7 +68,7 @@ pub async fn unit_decide(
         Ok(()) => Ok(see_other("/unit/applications?ok=decided")),
         Err(e @ (AppError::Refused(_) | AppError::Validation(_))) => {
             let msg = match &e {
-                AppError::Validation(f) => f.0.values().cloned().collect::<Vec<_>>().join("；"),
+                AppError::Validation(f) => f.summary(),
                 other => other.to_string(),
             };
             let page = view_page(&state, &ctx, id, "", msg).await?;

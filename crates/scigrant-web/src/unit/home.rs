@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::account::register::{CERT_SPEC, UnitFormPage, unit_form_of, unit_kinds};
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::forms::{FileSpec, merge, read_multipart};
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{Errs, PageCtx, render};
