@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod evaluation;
 pub mod grants;
 pub mod identity;
+pub mod ids;
 pub mod mask;
 pub mod permission;
 pub mod upload;

@@ -323,7 +323,7 @@ async fn main() {
         save_profile(&app, &staff, pid, &pr, Some(&idp), Some(&tp))
             .await
             .unwrap();
-        decide_member(&app, &staff, unit, pid, true, "")
+        decide_member(&app, &staff, unit, pid, Some(true), "")
             .await
             .unwrap();
         people.push((pid, phone(100_000 + n)));

@@ -3,7 +3,7 @@
 //! only ever sees and decides on persons who chose that very unit.
 
 use scigrant_domain::identity::account::{AccountKind, Membership, UnitState};
-use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
+use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage, NO_VERDICT};
 use scigrant_domain::identity::email::Email;
 use scigrant_domain::identity::id_number::DocumentType;
 use scigrant_domain::identity::region;
@@ -394,13 +394,15 @@ pub async fn member(app: &App, unit_id: i64, person_id: i64) -> Result<MemberRow
 
 /// The unit's decision on a member: 通过 or 不通过 with a reason. Side
 /// effects: membership updated, decision history, SMS to the person,
-/// audit `member.approve|reject`. Another unit's person is `NotFound`.
+/// audit `member.approve|reject`. Another unit's person is `NotFound`, and
+/// only then is a missing verdict (`None`: neither 通过 nor 不通过 was
+/// posted) refused, so the refusal tells nothing about other units.
 pub async fn decide_member(
     app: &App,
     actor: &Actor,
     unit_id: i64,
     person_id: i64,
-    approve: bool,
+    approve: Option<bool>,
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = reason.trim();
@@ -411,6 +413,7 @@ pub async fn decide_member(
     if !unit_manages_member(unit_id, p.unit_id) {
         return Err(AppError::NotFound);
     }
+    let approve = approve.ok_or_else(|| AppError::Refused(NO_VERDICT.into()))?;
     if !approve && reason.is_empty() {
         return Err(AppError::field("reason", "请填写不通过的原因"));
     }

@@ -91,7 +91,7 @@ async fn member(env: &TestEnv, r: &Actor, n: u32, m: u32) -> (i64, i64) {
     )
     .await
     .unwrap();
-    decide_member(&env.app, &unit_actor(unit), unit, person, true, "")
+    decide_member(&env.app, &unit_actor(unit), unit, person, Some(true), "")
         .await
         .unwrap();
     (unit, person)

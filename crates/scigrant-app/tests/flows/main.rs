@@ -656,7 +656,7 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
         0
     );
     assert!(matches!(
-        decide_member(&env.app, &unit_actor(unit_b), unit_b, p, true, "").await,
+        decide_member(&env.app, &unit_actor(unit_b), unit_b, p, Some(true), "").await,
         Err(AppError::NotFound)
     ));
     assert!(matches!(
@@ -666,7 +666,7 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
 
     // Reject with a reason, then approve; search by exact phone number.
     assert!(matches!(
-        decide_member(&env.app, &unit_actor(unit_a), unit_a, p, false, "").await,
+        decide_member(&env.app, &unit_actor(unit_a), unit_a, p, Some(false), "").await,
         Err(AppError::Validation(_))
     ));
     decide_member(
@@ -674,7 +674,7 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
         &unit_actor(unit_a),
         unit_a,
         p,
-        false,
+        Some(false),
         "部门填写有误",
     )
     .await
@@ -686,7 +686,7 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
         (me.membership, me.membership_reason.as_deref()),
         (Membership::Rejected, Some("部门填写有误"))
     );
-    decide_member(&env.app, &unit_actor(unit_a), unit_a, p, true, "")
+    decide_member(&env.app, &unit_actor(unit_a), unit_a, p, Some(true), "")
         .await
         .unwrap();
     let by_phone = member_filter(&env.app, &phone(50_020), "", "");

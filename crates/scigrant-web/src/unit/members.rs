@@ -19,7 +19,7 @@ use scigrant_app::identity::members::{
 };
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::{AccountKind, Membership};
-use scigrant_domain::identity::decision::{NO_VERDICT, parse_verdict};
+use scigrant_domain::identity::decision::parse_verdict;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -153,7 +153,7 @@ pub async fn member_decide(
     Form(p): Form<DecidePost>,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Unit)?;
-    let approve = parse_verdict(&p.decision).ok_or(AppError::Refused(NO_VERDICT.into()))?;
+    let approve = parse_verdict(&p.decision);
     match decide_member(
         &state.app,
         &ctx.actor(),

@@ -662,7 +662,7 @@ async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, Str
         ip: "-".into(),
         request_id: "-".into(),
     };
-    scigrant_app::identity::members::decide_member(app, &ua, unit, person, true, "")
+    scigrant_app::identity::members::decide_member(app, &ua, unit, person, Some(true), "")
         .await
         .unwrap();
     (unit, person, phone(5000 + n))
