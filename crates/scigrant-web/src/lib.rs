@@ -1,8 +1,9 @@
 //! SciGrant's HTTP front end: server-rendered pages split by audience
 //! (portal, person, unit, staff), a JSON endpoint for the region picker,
-//! and the middleware every request passes (request id, session, CSRF,
-//! security headers). Every route is declared with its permission in
-//! `routes::table`; handlers parse, call one use case, render.
+//! and what every request passes: the tower-http layers (request id,
+//! tracing, compression, timeouts, security headers) and SciGrant's own
+//! middleware (session, CSRF). Every route is declared with its permission
+//! in `routes::table`; handlers parse, call one use case, render.
 
 pub mod account;
 pub mod formview;

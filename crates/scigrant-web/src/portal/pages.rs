@@ -69,10 +69,7 @@ pub async fn section(
     let (_, title) = SECTIONS
         .iter()
         .find(|(s, _)| *s == slug)
-        .ok_or(WebError::App(
-            scigrant_app::AppError::NotFound,
-            ctx.request_id.clone(),
-        ))?;
+        .ok_or(WebError::App(scigrant_app::AppError::NotFound))?;
     Ok(render(&SectionPage {
         ctx: PageCtx::new(&state, &ctx),
         title,
