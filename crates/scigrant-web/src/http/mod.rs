@@ -1,9 +1,10 @@
 //! HTTP plumbing shared by every area: the tower-http layers every request
 //! passes (request id, tracing, compression, timeouts, security headers),
 //! the per-request context (session, CSRF), the one error type that
-//! chooses statuses, page rendering, multipart form parsing, notices after
-//! redirects, and the per-IP rate limiter.
+//! chooses statuses, page rendering, embedded static assets, multipart form
+//! parsing, notices after redirects, and the per-IP rate limiter.
 
+pub mod assets;
 pub mod context;
 pub mod error;
 pub mod filters;

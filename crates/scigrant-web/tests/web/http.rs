@@ -1,5 +1,5 @@
 //! The HTTP layers in process: the request id on error pages and in the
-//! log, compression and the security headers.
+//! log, compression, security and cache headers.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -225,4 +225,47 @@ async fn pages_are_compressed_and_carry_the_security_headers() {
         br.len(),
         plain.len()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_assets_are_versioned_and_revalidated() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let logs = Captured::default();
+    let (_, _, home) = fetch(&state, Request::get("/"), &logs).await;
+    let home = String::from_utf8(home).unwrap();
+    let start = home.find("/static/site.css?v=").unwrap();
+    let url = &home[start..start + "/static/site.css?v=".len() + 16];
+
+    let (status, headers, css) = fetch(&state, Request::get(url), &logs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/css; charset=utf-8");
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let etag = headers["etag"].to_str().unwrap().to_string();
+    assert_eq!(etag, format!("W/\"{}\"", &url[url.len() - 16..]));
+    assert!(String::from_utf8(css).unwrap().contains(".error-card"));
+
+    let (status, headers, body) = fetch(
+        &state,
+        Request::get(url).header("if-none-match", etag.as_str()),
+        &logs,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(headers["etag"], etag.as_str());
+    assert!(body.is_empty());
+
+    // Without the current version the browser asks again each time.
+    let (status, headers, _) = fetch(&state, Request::get("/static/site.css?v=old"), &logs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "public, no-cache");
+    let (status, headers, _) = fetch(&state, Request::get("/static/region.js"), &logs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "public, no-cache");
+    assert_eq!(headers["content-type"], "text/javascript; charset=utf-8");
+    let (status, _, _) = fetch(&state, Request::get("/static/nope.js"), &logs).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
