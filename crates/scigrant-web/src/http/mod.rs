@@ -2,7 +2,7 @@
 //! passes (request id, tracing, compression, timeouts, security headers),
 //! the per-request context (session, CSRF), the one error type that
 //! chooses statuses, page rendering, embedded static assets, multipart form
-//! parsing, notices after redirects, and the per-IP rate limiter.
+//! parsing, notices after redirects, and the per-IP rate limits.
 
 pub mod assets;
 pub mod context;

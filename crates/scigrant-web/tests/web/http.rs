@@ -1,11 +1,12 @@
 //! The HTTP layers in process: the request id on error pages and in the
-//! log, compression, security and cache headers.
+//! log, compression, security and cache headers, the per-IP rate limits.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
+use scigrant_app::Config;
 use scigrant_app::testing::test_env;
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::permission::Permission;
@@ -16,7 +17,7 @@ use tower::ServiceExt;
 use tracing::instrument::WithSubscriber;
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::{CSRF, staff_session};
+use super::{CSRF, send, staff_session};
 
 /// Log output captured for one request.
 #[derive(Clone, Default)]
@@ -268,4 +269,51 @@ async fn static_assets_are_versioned_and_revalidated() {
     assert_eq!(headers["content-type"], "text/javascript; charset=utf-8");
     let (status, _, _) = fetch(&state, Request::get("/static/nope.js"), &logs).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Login and registration posts draw from per-address budgets set in the
+/// configuration; the budget refills with the (test) clock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_registration_are_rate_limited_per_address() {
+    let env = test_env(Backend::Sqlite).await;
+    let mut app = env.app.clone();
+    app.config = Arc::new(Config {
+        login_rate_per_minute: 2,
+        register_rate_per_minute: 1,
+        ..(*env.app.config).clone()
+    });
+    let state = AppState::new(app);
+    let login = format!("/login?csrf={CSRF}");
+    let staff_login = format!("/staff/login?csrf={CSRF}");
+    let register = format!("/register/person?csrf={CSRF}");
+
+    for path in [&login, &staff_login] {
+        let (status, _, body) = send(&state, "POST", path, None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("图形验证码不正确或已过期"), "{path}");
+    }
+    // Person, unit and staff login share one budget; the form comes back
+    // with the reason.
+    let (status, _, body) = send(&state, "POST", &login, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("请求过于频繁，请稍后再试"));
+    assert!(body.contains("name=\"password\""), "the login form again");
+
+    let (status, _, body) = send(&state, "POST", &register, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!body.contains("请求过于频繁"));
+    let (status, _, body) = send(&state, "POST", &register, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("<h1>请稍后再试</h1>"));
+    assert!(body.contains("请求过于频繁，请稍后再试"));
+
+    // One login comes back after 30 s (60 s / 2), the registration after 60 s.
+    env.clock.advance_ms(30_000);
+    let (_, _, body) = send(&state, "POST", &login, None).await;
+    assert!(body.contains("图形验证码不正确或已过期"));
+    let (status, _, _) = send(&state, "POST", &register, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    env.clock.advance_ms(30_000);
+    let (status, _, _) = send(&state, "POST", &register, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
