@@ -1,8 +1,9 @@
 //! SciGrant's HTTP front end: server-rendered pages split by audience
 //! (portal, person, unit, staff), a JSON endpoint for the region picker,
-//! and the middleware every request passes (request id, session, CSRF,
-//! security headers). Every route is declared with its permission in
-//! `routes::table`; handlers parse, call one use case, render.
+//! and what every request passes: the tower-http layers (request id,
+//! tracing, compression, timeouts, security headers) and SciGrant's own
+//! middleware (session, CSRF). Every route is declared with its permission
+//! in `routes::table`; handlers parse, call one use case, render.
 
 pub mod account;
 pub mod formview;
@@ -19,21 +20,21 @@ use std::sync::Arc;
 
 use scigrant_app::App;
 
-use crate::http::rate::RateLimiter;
+use crate::http::rate::Limits;
 
 /// Shared by every request.
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
-    pub limiter: Arc<RateLimiter>,
+    pub limits: Arc<Limits>,
     pub printer: Arc<print::Printer>,
 }
 
 impl AppState {
     pub fn new(app: App) -> AppState {
         AppState {
+            limits: Arc::new(Limits::new(&app.config, &app.clock)),
             app,
-            limiter: Arc::new(RateLimiter::default()),
             printer: Arc::new(print::Printer::default()),
         }
     }
@@ -42,6 +43,14 @@ impl AppState {
 /// Serves until Ctrl-C; `on_ready` receives the bound address.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let app = state.app.clone();
+    let limits = state.limits.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limits.forget_idle();
+        }
+    });
     // Seal the audit chain in the background; each node may run it, the
     // sealer serialises itself in the database.
     tokio::spawn(async move {

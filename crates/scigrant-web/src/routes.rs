@@ -12,7 +12,7 @@ use scigrant_domain::permission::{Caller, Decision, Permission, decide};
 
 use crate::AppState;
 use crate::http::context::{Ctx, login_path_for};
-use crate::http::pages::{ErrorPage, render};
+use crate::http::error::failure;
 
 /// One declared route.
 #[derive(Clone, Debug)]
@@ -90,11 +90,7 @@ async fn guard(permission: Permission, req: Request, next: Next) -> Response {
             } else {
                 "您的账号无权访问此页面。"
             };
-            let page = ErrorPage {
-                title: "无权访问",
-                message,
-            };
-            (axum::http::StatusCode::FORBIDDEN, render(&page)).into_response()
+            failure(axum::http::StatusCode::FORBIDDEN, "无权访问", message)
         }
     }
 }
@@ -109,23 +105,24 @@ pub fn table() -> Table {
     crate::staff::routes(t)
 }
 
-/// The whole application.
+/// The whole application: the routes, SciGrant's own middleware (session,
+/// CSRF), then the tower-http layers of `http::layers`.
 pub fn router(state: AppState) -> Router {
-    let table = table();
-    table
+    let routes = table()
         .router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::http::context::middleware,
         ))
-        .with_state(state)
+        .with_state(state);
+    crate::http::layers::around(routes)
 }
 
 async fn not_found() -> Response {
-    let page = ErrorPage {
-        title: "未找到",
-        message: "您访问的页面不存在。",
-    };
-    (axum::http::StatusCode::NOT_FOUND, render(&page)).into_response()
+    failure(
+        axum::http::StatusCode::NOT_FOUND,
+        "未找到",
+        "您访问的页面不存在。",
+    )
 }

@@ -18,6 +18,7 @@ use crate::http::context::{Ctx, SESSION_COOKIE, set_cookie};
 use crate::http::error::WebError;
 use crate::http::notice::notice_text;
 use crate::http::pages::{Errs, PageCtx, render};
+use crate::http::rate::{Admitted, Captcha, Login};
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -107,17 +108,16 @@ fn landing(kind: AccountKind) -> &'static str {
     }
 }
 
+/// A refused login shows the form again with the reason, the rate limit's
+/// included.
 async fn do_login(
     state: &AppState,
     ctx: &Ctx,
+    admitted: Result<Admitted<Login>, WebError>,
     tab: LoginTab,
     f: &LoginForm,
 ) -> Result<Result<Response, (String, FieldErrors)>, WebError> {
-    let cfg = &state.app.config;
-    if !state
-        .limiter
-        .allow("login", &ctx.ip, cfg.login_rate_per_minute, state.app.now())
-    {
+    if admitted.is_err() {
         return Ok(Err((AppError::RateLimited.to_string(), FieldErrors::new())));
     }
     let input = LoginInput {
@@ -142,6 +142,7 @@ async fn do_login(
 pub async fn login_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    admitted: Result<Admitted<Login>, WebError>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     let tab = if f.tab == "unit" {
@@ -149,7 +150,7 @@ pub async fn login_submit(
     } else {
         LoginTab::Person
     };
-    match do_login(&state, &ctx, tab, &f).await? {
+    match do_login(&state, &ctx, admitted, tab, &f).await? {
         Ok(r) => Ok(r),
         Err((error, errs)) => {
             let captcha = new_captcha(&state.app).await?;
@@ -186,9 +187,10 @@ pub async fn staff_login_page(
 pub async fn staff_login_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    admitted: Result<Admitted<Login>, WebError>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
-    match do_login(&state, &ctx, LoginTab::Staff, &f).await? {
+    match do_login(&state, &ctx, admitted, LoginTab::Staff, &f).await? {
         Ok(r) => Ok(r),
         Err((error, errs)) => {
             let captcha = new_captcha(&state.app).await?;
@@ -213,14 +215,8 @@ pub struct CaptchaJson {
 
 pub async fn captcha(
     State(state): State<AppState>,
-    ctx: Ctx,
+    _: Admitted<Captcha>,
 ) -> Result<Json<CaptchaJson>, WebError> {
-    if !state
-        .limiter
-        .allow("captcha", &ctx.ip, 120, state.app.now())
-    {
-        return Err(AppError::RateLimited.into());
-    }
     let c = new_captcha(&state.app).await?;
     Ok(Json(CaptchaJson {
         id: c.id,

@@ -22,6 +22,7 @@ use crate::http::error::WebError;
 use crate::http::forms::{FileSpec, merge, read_multipart};
 use crate::http::notice::see_other;
 use crate::http::pages::{Errs, Opt, PageCtx, options, render};
+use crate::http::rate::{Admitted, Register};
 
 #[derive(Template)]
 #[template(path = "auth/unit_form.html")]
@@ -83,17 +84,10 @@ pub fn unit_form_of(s: &crate::http::forms::Submitted) -> UnitForm {
 pub async fn unit_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    _: Admitted<Register>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
     let app = &state.app;
-    if !state.limiter.allow(
-        "register",
-        &ctx.ip,
-        app.config.register_rate_per_minute,
-        app.now(),
-    ) {
-        return Err(AppError::RateLimited.into());
-    }
     let s = read_multipart(app, mp, &CERT_SPEC).await;
     let form = unit_form_of(&s);
     let upload_errors = s.errors.clone();
@@ -210,17 +204,10 @@ pub struct PersonPost {
 pub async fn person_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    _: Admitted<Register>,
     Form(p): Form<PersonPost>,
 ) -> Result<Response, WebError> {
     let app = &state.app;
-    if !state.limiter.allow(
-        "register",
-        &ctx.ip,
-        app.config.register_rate_per_minute,
-        app.now(),
-    ) {
-        return Err(AppError::RateLimited.into());
-    }
     let form = PersonForm {
         doc_type: p.doc_type,
         doc_no: p.doc_no,

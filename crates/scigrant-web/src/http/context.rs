@@ -1,19 +1,21 @@
-//! What every handler knows about its request: the request id, the client
-//! address, the signed-in session (resolved from the `sg_session` cookie)
-//! and the CSRF token its forms must carry. The middleware here also checks
-//! that token on every POST and adds the security headers.
+//! What every handler knows about its request: the request id (given by
+//! the tower-http layers in `http::layers`), the client address, the
+//! signed-in session (resolved from the `sg_session` cookie) and the CSRF
+//! token its forms must carry. The middleware here also checks that token
+//! on every POST.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::http::{Extensions, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::Actor;
 use scigrant_app::identity::auth::{SessionInfo, authenticate, random_token};
 use scigrant_domain::identity::account::AccountKind;
+use tower_http::request_id::RequestId;
 
 use crate::AppState;
 use crate::http::error::WebError;
@@ -103,13 +105,27 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// Builds the `Ctx`, checks CSRF on POST, adds cookies and headers.
-pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let request_id = random_token()[..16].to_string();
-    let ip = req
-        .extensions()
+/// The address the connection came from; none for in-process callers.
+pub fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| c.0.ip())
+}
+
+/// The id `SetRequestIdLayer` gave the request, or `-` outside the stack.
+pub fn request_id(extensions: &Extensions) -> String {
+    extensions
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-")
+        .to_string()
+}
+
+/// Builds the `Ctx`, checks CSRF on POST, sets the pre-login CSRF cookie.
+pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let request_id = request_id(req.extensions());
+    let ip = client_ip(req.extensions())
+        .map(|ip| ip.to_string())
         .unwrap_or_else(|| "-".into());
     let headers = req.headers();
     let user_agent = headers
@@ -120,7 +136,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let session = match cookie(headers, SESSION_COOKIE) {
         Some(token) => match authenticate(&state.app, token).await {
             Ok(s) => s,
-            Err(e) => return WebError::from(e).with_request(&request_id).into_response(),
+            Err(e) => return WebError::from(e).into_response(),
         },
         None => None,
     };
@@ -144,35 +160,16 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         }
     }
     req.extensions_mut().insert(Ctx {
-        request_id: request_id.clone(),
+        request_id,
         ip,
         user_agent,
         session,
         csrf,
     });
     let mut res = next.run(req).await;
-    let h = res.headers_mut();
     if let Some(token) = new_csrf_cookie {
-        h.append(SET_COOKIE, set_cookie(&state, CSRF_COOKIE, &token, None));
-    }
-    h.insert(
-        "x-request-id",
-        HeaderValue::from_str(&request_id).unwrap_or(HeaderValue::from_static("-")),
-    );
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
-    if !h.contains_key("cache-control") {
-        h.insert("cache-control", HeaderValue::from_static("no-store"));
+        res.headers_mut()
+            .append(SET_COOKIE, set_cookie(&state, CSRF_COOKIE, &token, None));
     }
     res
 }

@@ -1,16 +1,25 @@
-//! The only place HTTP statuses are chosen for errors. A 500 is logged
-//! with the request id and shows the user that id, never internals.
+//! The only place HTTP statuses are chosen for errors. An error becomes a
+//! `Failure` (title and message) on an otherwise empty response; `pages`,
+//! a middleware every request passes, renders it into `error.html` with the
+//! request id, so every error page shows the id that the request's log
+//! lines carry (the trace span in `http::layers` holds it). A 500 logs its
+//! cause and never shows internals.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use scigrant_app::AppError;
 
+use crate::http::context::request_id;
 use crate::http::pages::{ErrorPage, render};
 
 /// An error a handler returns.
 #[derive(Debug)]
 pub enum WebError {
-    App(AppError, String),
+    App(AppError),
     /// Not signed in (or as another kind of account): go to the login page.
     SignIn(&'static str),
     Csrf,
@@ -19,17 +28,33 @@ pub enum WebError {
 
 impl From<AppError> for WebError {
     fn from(e: AppError) -> Self {
-        WebError::App(e, String::new())
+        WebError::App(e)
     }
 }
 
 impl WebError {
-    pub fn with_request(self, request_id: &str) -> WebError {
-        match self {
-            WebError::App(e, _) => WebError::App(e, request_id.to_string()),
-            other => other,
-        }
+    /// The request id is attached to every error page by `pages`; this is
+    /// kept only so handlers that still pass the id compile unchanged.
+    pub fn with_request(self, _request_id: &str) -> WebError {
+        self
     }
+}
+
+/// What an error page says; `pages` adds the request id.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub title: &'static str,
+    pub message: String,
+}
+
+/// A response carrying `status` and a `Failure` for `pages` to render.
+pub fn failure(status: StatusCode, title: &'static str, message: impl Into<String>) -> Response {
+    let mut res = status.into_response();
+    res.extensions_mut().insert(Failure {
+        title,
+        message: message.into(),
+    });
+    res
 }
 
 impl IntoResponse for WebError {
@@ -42,7 +67,7 @@ impl IntoResponse for WebError {
                 "页面已过期或来源不正确，请返回刷新页面后重新提交。".to_string(),
             ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "请求有误", m),
-            WebError::App(e, request_id) => match e {
+            WebError::App(e) => match e {
                 AppError::NotFound => (
                     StatusCode::NOT_FOUND,
                     "未找到",
@@ -72,21 +97,39 @@ impl IntoResponse for WebError {
                     fe.0.values().cloned().collect::<Vec<_>>().join("；"),
                 ),
                 AppError::Store(_) | AppError::Internal(_) => {
-                    tracing::error!(request_id = %request_id, error = %e, "internal error");
+                    // The request's span adds the request id to this line.
+                    tracing::error!(error = %e, "internal error");
                     (
                         StatusCode::INTERNAL_SERVER_ERROR,
                         "系统繁忙",
-                        format!(
-                            "系统处理出错，请稍后重试。如需联系技术支持，请提供编号 {request_id}。"
-                        ),
+                        "系统处理出错，请稍后重试。如需联系技术支持，请提供下方的请求编号。"
+                            .to_string(),
                     )
                 }
             },
         };
-        let page = ErrorPage {
-            title,
-            message: &message,
-        };
-        (status, render(&page)).into_response()
+        failure(status, title, message)
     }
+}
+
+/// Renders the `Failure` of a response into the error page with the
+/// request id; other responses pass unchanged.
+pub async fn pages(req: Request, next: Next) -> Response {
+    let request_id = request_id(req.extensions());
+    let mut res = next.run(req).await;
+    let Some(f) = res.extensions_mut().remove::<Failure>() else {
+        return res;
+    };
+    let html = render(&ErrorPage {
+        title: f.title,
+        message: &f.message,
+        request_id: &request_id,
+    });
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(CONTENT_LENGTH);
+    parts.headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    Response::from_parts(parts, Body::from(html.0))
 }

@@ -108,6 +108,7 @@ impl Errs {
 pub struct ErrorPage<'a> {
     pub title: &'a str,
     pub message: &'a str,
+    pub request_id: &'a str,
 }
 
 /// A select option: value, label, selected.

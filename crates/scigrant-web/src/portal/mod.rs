@@ -14,7 +14,7 @@ use crate::routes::Table;
 pub fn routes(t: Table) -> Table {
     t.get("/", Public, get(pages::index))
         .get("/notices/{section}", Public, get(pages::section))
-        .get("/static/{file}", Public, get(pages::asset))
+        .get("/static/{file}", Public, get(crate::http::assets::serve))
         .get("/agreement", Public, get(pages::agreement))
         .get("/healthz", Public, get(pages::health))
         .get("/api/regions", Public, get(regions::regions))

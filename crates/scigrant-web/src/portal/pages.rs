@@ -1,10 +1,9 @@
 //! 门户: the home page of the 科技创新服务系统 with its sections, list
-//! pages behind "更多>>", the user agreement and the static assets.
+//! pages behind "更多>>" and the user agreement.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -69,10 +68,7 @@ pub async fn section(
     let (_, title) = SECTIONS
         .iter()
         .find(|(s, _)| *s == slug)
-        .ok_or(WebError::App(
-            scigrant_app::AppError::NotFound,
-            ctx.request_id.clone(),
-        ))?;
+        .ok_or(WebError::App(scigrant_app::AppError::NotFound))?;
     Ok(render(&SectionPage {
         ctx: PageCtx::new(&state, &ctx),
         title,
@@ -93,35 +89,4 @@ pub async fn agreement(State(state): State<AppState>, ctx: Ctx) -> impl IntoResp
 
 pub async fn health() -> &'static str {
     "ok"
-}
-
-/// Assets are compiled into the binary: one file to deploy.
-pub async fn asset(Path(file): Path<String>) -> Response {
-    let (body, mime): (&'static str, &str) = match file.as_str() {
-        "site.css" => (
-            include_str!("../../static/site.css"),
-            "text/css; charset=utf-8",
-        ),
-        "site.js" => (
-            include_str!("../../static/site.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        "apply.js" => (
-            include_str!("../../static/apply.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        "region.js" => (
-            include_str!("../../static/region.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        _ => return (axum::http::StatusCode::NOT_FOUND, "not found").into_response(),
-    };
-    (
-        [
-            (CONTENT_TYPE, mime),
-            (CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod browser;
+mod http;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

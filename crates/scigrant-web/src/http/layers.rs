@@ -1,0 +1,263 @@
+//! The tower-http layers around every route, outermost first: a request
+//! id (a proxy's `x-request-id` is kept when plausible, else one is made)
+//! that is echoed on the response; a trace span holding that id, so every
+//! log line of a request carries it; the security headers; gzip/br for
+//! text; an idle timeout on request bodies; the error pages; and a 60 s
+//! limit on every request except file uploads. What is SciGrant's own
+//! (session, CSRF) stays in `context::middleware`, inside these layers.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY};
+use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, Version, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use scigrant_app::identity::auth::random_token;
+use tower::{ServiceBuilder, ServiceExt};
+use tower_http::LatencyUnit;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, Timeout};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::{Level, Span};
+
+use crate::http::error::{self, failure};
+
+/// How long a request other than an upload may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a request body may stall between two chunks; a large upload
+/// that keeps moving is never cut off.
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Pages load scripts and styles only from the site itself; there are no
+/// inline scripts.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Wraps the routes in the layers above.
+pub fn around(routes: Router) -> Router {
+    routes
+        .layer(middleware::from_fn(time_limit))
+        .layer(middleware::from_fn(error::pages))
+        .layer(
+            ServiceBuilder::new()
+                .layer(middleware::map_request(drop_implausible_request_id))
+                .layer(SetRequestIdLayer::new(X_REQUEST_ID, NewRequestId))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(span_for)
+                        .on_response(
+                            DefaultOnResponse::new()
+                                .level(Level::INFO)
+                                .latency_unit(LatencyUnit::Millis),
+                        ),
+                )
+                .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(CSP),
+                ))
+                // Pages hold personal data: nothing is cached unless a
+                // handler says so (the static assets do).
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                ))
+                .layer(
+                    CompressionLayer::new()
+                        // Brotli's default (11) is too slow for pages made
+                        // per request; 4 compresses HTML nearly as well.
+                        .quality(CompressionLevel::Precise(4))
+                        .compress_when(SizeAbove::new(256).and(is_text)),
+                )
+                .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT)),
+        )
+}
+
+/// A fresh request id: 16 hex digits, as the audit log has always had.
+#[derive(Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&random_token()[..16])
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// A proxy in front may pass its own id; it is kept when it looks like
+/// one (1–64 letters, digits, `-`, `_`, `.`). Anything else is dropped, and
+/// `SetRequestIdLayer` makes a new one: the id is shown on error pages and
+/// stored in the audit log.
+async fn drop_implausible_request_id(mut req: Request) -> Request {
+    let plausible = req.headers().get(&X_REQUEST_ID).is_some_and(|v| {
+        let b = v.as_bytes();
+        (1..=64).contains(&b.len())
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+    });
+    if !plausible {
+        req.headers_mut().remove(&X_REQUEST_ID);
+    }
+    req
+}
+
+/// The span every log line of a request is written in. The query is left
+/// out: form actions carry the CSRF token there.
+fn span_for(req: &axum::http::Request<axum::body::Body>) -> Span {
+    let id = req
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        id = %id,
+        method = %req.method(),
+        path = %req.uri().path(),
+    )
+}
+
+/// Pages, styles, scripts and JSON are worth compressing; PDFs, images and
+/// spreadsheets are compressed already.
+fn is_text(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            [
+                "text/html",
+                "text/css",
+                "text/javascript",
+                "application/json",
+            ]
+            .iter()
+            .any(|m| t.starts_with(m))
+        })
+}
+
+/// File uploads are the multipart forms (/unit/org-cert takes 300 MB);
+/// they may take as long as the client keeps sending.
+fn is_upload(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"))
+}
+
+/// Every request but an upload must be answered within `REQUEST_TIMEOUT`.
+async fn time_limit(req: Request, next: Next) -> Response {
+    if is_upload(&req) {
+        return next.run(req).await;
+    }
+    let res =
+        match Timeout::with_status_code(next, StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)
+            .oneshot(req)
+            .await
+        {
+            Ok(res) => res,
+            Err(never) => match never {},
+        };
+    // No handler answers 503 itself: a bare one is the timeout's.
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE && !res.headers().contains_key(CONTENT_TYPE)
+    {
+        tracing::warn!(limit_s = REQUEST_TIMEOUT.as_secs(), "request timed out");
+        return failure(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "系统繁忙",
+            "请求处理超时，请稍后重试。",
+        );
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::{get, post};
+
+    async fn slow() -> &'static str {
+        tokio::time::sleep(REQUEST_TIMEOUT + Duration::from_secs(60)).await;
+        "done"
+    }
+
+    fn app() -> Router {
+        around(
+            Router::new()
+                .route("/slow", get(slow))
+                .route("/upload", post(slow)),
+        )
+    }
+
+    async fn body(res: Response) -> String {
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_request_gets_the_busy_page_but_an_upload_may_take_its_time() {
+        let res = app()
+            .oneshot(Request::get("/slow").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+        let page = body(res).await;
+        assert!(page.contains("请求处理超时，请稍后重试。"), "{page}");
+        assert!(page.contains(&format!("<code>{id}</code>")), "{page}");
+
+        let upload = Request::post("/upload")
+            .header(CONTENT_TYPE, "multipart/form-data; boundary=x")
+            .body(Body::empty())
+            .unwrap();
+        let res = app().oneshot(upload).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(body(res).await, "done");
+    }
+
+    #[tokio::test]
+    async fn a_proxys_request_id_is_kept_only_when_plausible() {
+        for (sent, kept) in [
+            ("lb-2024.06_01", true),
+            ("", false),
+            ("has space", false),
+            (&"x".repeat(65) as &str, false),
+        ] {
+            let req = Request::get("/nowhere")
+                .header("x-request-id", sent)
+                .body(Body::empty())
+                .unwrap();
+            let res = app().oneshot(req).await.unwrap();
+            let id = res.headers()["x-request-id"].to_str().unwrap();
+            if kept {
+                assert_eq!(id, sent);
+            } else {
+                assert_eq!(id.len(), 16, "{sent:?} replaced by a new id");
+                assert!(id.bytes().all(|c| c.is_ascii_hexdigit()));
+            }
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! The HTTP layers in process: the request id on error pages and in the
+//! log, compression, security and cache headers, the per-IP rate limits.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use scigrant_app::Config;
+use scigrant_app::testing::test_env;
+use scigrant_domain::identity::account::StaffRole;
+use scigrant_domain::permission::Permission;
+use scigrant_store::Backend;
+use scigrant_web::AppState;
+use scigrant_web::routes::{router, table};
+use tower::ServiceExt;
+use tracing::instrument::WithSubscriber;
+use tracing_subscriber::fmt::MakeWriter;
+
+use super::{CSRF, send, staff_session};
+
+/// Log output captured for one request.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// Sends `req` with the CSRF cookie, logging into `logs`.
+async fn fetch(
+    state: &AppState,
+    req: axum::http::request::Builder,
+    logs: &Captured,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let req = req
+        .header("cookie", format!("sg_csrf={CSRF}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = router(state.clone())
+        .oneshot(req)
+        .with_subscriber(subscriber)
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap();
+    (status, headers, body.to_vec())
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers["x-request-id"].to_str().unwrap().to_string()
+}
+
+/// The id of the response header, shown on the page.
+fn shows_id(headers: &HeaderMap, body: &[u8]) -> String {
+    let id = request_id(headers);
+    let page = String::from_utf8_lossy(body);
+    assert!(
+        page.contains(&format!("请求编号：<code>{id}</code>")),
+        "the page shows request id {id}: {page}"
+    );
+    id
+}
+
+/// Every error page shows the request id; a 500 logs its cause on a line
+/// that carries the same id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_pages_show_the_request_id_that_the_log_carries() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let env = test_env(backend).await;
+        let state = AppState::new(env.app.clone());
+        let logs = Captured::default();
+
+        // 404 from the fallback and from a handler's `?`.
+        for path in ["/no-such-page", "/notices/nope"] {
+            let (status, headers, body) = fetch(&state, Request::get(path), &logs).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            let id = shows_id(&headers, &body);
+            assert_eq!(id.len(), 16);
+            assert!(String::from_utf8_lossy(&body).contains("<h1>未找到</h1>"));
+        }
+        // A proxy's id is kept and shown.
+        let (status, headers, body) = fetch(
+            &state,
+            Request::get("/no-such-page").header("x-request-id", "lb-7f3a.01"),
+            &logs,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(shows_id(&headers, &body), "lb-7f3a.01");
+
+        // 403 from the route guard: the auditor on another role's page.
+        let auditor = staff_session(&env, StaffRole::AuditAdmin).await;
+        let other_role = table()
+            .declared
+            .into_iter()
+            .find(|d| {
+                d.method == "GET"
+                    && !d.path.contains('{')
+                    && matches!(d.permission, Permission::StaffRole(r) if r != StaffRole::AuditAdmin)
+            })
+            .unwrap();
+        let (status, headers, body) = fetch(
+            &state,
+            Request::get(other_role.path).header("cookie", format!("sg_session={auditor}")),
+            &logs,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}", other_role.path);
+        shows_id(&headers, &body);
+        assert!(String::from_utf8_lossy(&body).contains("您的账号无权访问此页面。"));
+
+        // 403 from the CSRF check in the middleware.
+        let (status, headers, body) = fetch(&state, Request::post("/login"), &logs).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        shows_id(&headers, &body);
+        assert!(String::from_utf8_lossy(&body).contains("<h1>页面已过期</h1>"));
+
+        // 500: the database is gone, the login page cannot make a captcha.
+        env.app.db.pool.close().await;
+        let (status, headers, body) = fetch(&state, Request::get("/login"), &logs).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let id = shows_id(&headers, &body);
+        let page = String::from_utf8_lossy(&body);
+        assert!(
+            page.contains("系统处理出错，请稍后重试。如需联系技术支持，请提供下方的请求编号。")
+        );
+        assert!(
+            !page.contains("internal"),
+            "no internals on the page: {page}"
+        );
+        let log = logs.text();
+        let cause: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("internal error"))
+            .collect();
+        assert_eq!(cause.len(), 1, "{log}");
+        assert!(cause[0].contains(" ERROR "), "{}", cause[0]);
+        assert!(
+            cause[0].contains(&format!("request{{id={id} method=GET path=/login}}")),
+            "the cause is logged with request id {id}: {}",
+            cause[0]
+        );
+        // The access line of the same request carries it too.
+        assert!(
+            log.lines().any(|l| l.contains(&format!("id={id} "))
+                && l.contains("finished processing request")
+                && l.contains("status=500")),
+            "{log}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_compressed_and_carry_the_security_headers() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let logs = Captured::default();
+    let (status, headers, plain) = fetch(&state, Request::get("/"), &logs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get("content-encoding"), None);
+    assert!(plain.starts_with(b"<!doctype html>"));
+    assert_eq!(
+        headers["content-security-policy"],
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(headers["cache-control"], "no-store");
+
+    let (status, headers, gz) = fetch(
+        &state,
+        Request::get("/").header("accept-encoding", "gzip"),
+        &logs,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-encoding"], "gzip");
+    assert_eq!(headers["vary"], "accept-encoding");
+    assert_eq!(&gz[..2], &[0x1f, 0x8b], "a gzip stream");
+    assert!(
+        gz.len() * 2 < plain.len(),
+        "{} of {}",
+        gz.len(),
+        plain.len()
+    );
+
+    let (_, headers, br) = fetch(
+        &state,
+        Request::get("/").header("accept-encoding", "br"),
+        &logs,
+    )
+    .await;
+    assert_eq!(headers["content-encoding"], "br");
+    assert!(
+        br.len() * 2 < plain.len(),
+        "{} of {}",
+        br.len(),
+        plain.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_assets_are_versioned_and_revalidated() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let logs = Captured::default();
+    let (_, _, home) = fetch(&state, Request::get("/"), &logs).await;
+    let home = String::from_utf8(home).unwrap();
+    let start = home.find("/static/site.css?v=").unwrap();
+    let url = &home[start..start + "/static/site.css?v=".len() + 16];
+
+    let (status, headers, css) = fetch(&state, Request::get(url), &logs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/css; charset=utf-8");
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let etag = headers["etag"].to_str().unwrap().to_string();
+    assert_eq!(etag, format!("W/\"{}\"", &url[url.len() - 16..]));
+    assert!(String::from_utf8(css).unwrap().contains(".error-card"));
+
+    let (status, headers, body) = fetch(
+        &state,
+        Request::get(url).header("if-none-match", etag.as_str()),
+        &logs,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(headers["etag"], etag.as_str());
+    assert!(body.is_empty());
+
+    // Without the current version the browser asks again each time.
+    let (status, headers, _) = fetch(&state, Request::get("/static/site.css?v=old"), &logs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "public, no-cache");
+    let (status, headers, _) = fetch(&state, Request::get("/static/region.js"), &logs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "public, no-cache");
+    assert_eq!(headers["content-type"], "text/javascript; charset=utf-8");
+    let (status, _, _) = fetch(&state, Request::get("/static/nope.js"), &logs).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Login and registration posts draw from per-address budgets set in the
+/// configuration; the budget refills with the (test) clock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_registration_are_rate_limited_per_address() {
+    let env = test_env(Backend::Sqlite).await;
+    let mut app = env.app.clone();
+    app.config = Arc::new(Config {
+        login_rate_per_minute: 2,
+        register_rate_per_minute: 1,
+        ..(*env.app.config).clone()
+    });
+    let state = AppState::new(app);
+    let login = format!("/login?csrf={CSRF}");
+    let staff_login = format!("/staff/login?csrf={CSRF}");
+    let register = format!("/register/person?csrf={CSRF}");
+
+    for path in [&login, &staff_login] {
+        let (status, _, body) = send(&state, "POST", path, None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("图形验证码不正确或已过期"), "{path}");
+    }
+    // Person, unit and staff login share one budget; the form comes back
+    // with the reason.
+    let (status, _, body) = send(&state, "POST", &login, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("请求过于频繁，请稍后再试"));
+    assert!(body.contains("name=\"password\""), "the login form again");
+
+    let (status, _, body) = send(&state, "POST", &register, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!body.contains("请求过于频繁"));
+    let (status, _, body) = send(&state, "POST", &register, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("<h1>请稍后再试</h1>"));
+    assert!(body.contains("请求过于频繁，请稍后再试"));
+
+    // One login comes back after 30 s (60 s / 2), the registration after 60 s.
+    env.clock.advance_ms(30_000);
+    let (_, _, body) = send(&state, "POST", &login, None).await;
+    assert!(body.contains("图形验证码不正确或已过期"));
+    let (status, _, _) = send(&state, "POST", &register, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    env.clock.advance_ms(30_000);
+    let (status, _, _) = send(&state, "POST", &register, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
