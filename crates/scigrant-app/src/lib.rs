@@ -12,6 +12,7 @@ pub mod export;
 pub mod grants;
 pub mod identity;
 pub mod notify;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::sync::Arc;

@@ -1,21 +1,32 @@
-//! Test support shared by the app's and the web's test suites: a fresh
-//! database per test on either backend (a new SQLite file, or a new
-//! PostgreSQL database dropped afterwards), a hand-moved clock and
-//! fixture builders that make valid identifiers. Not used by the product.
+//! Test support shared by the app's and the web's test suites (and the
+//! web's surge benchmark): a fresh database per test on either backend (a
+//! new SQLite file, or a new PostgreSQL database dropped afterwards), a
+//! hand-moved clock, actors, staff accounts ready to sign in and fixture
+//! builders that make valid identifiers. Compiled only with the `testing`
+//! feature, which the dev-dependencies of those crates turn on: it is not
+//! part of the shipped library. It also re-exports the few store types the
+//! web tests need, so the web crate depends on the use cases alone.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::RngCore;
+use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_domain::identity::id_number::IdNumber;
 use scigrant_domain::identity::uscc::Uscc;
-use scigrant_store::Backend;
-use scigrant_store::files::FileKind;
+use scigrant_store::admin::audit::Filter;
+use scigrant_store::identity::accounts;
 
+pub use scigrant_store::Backend;
+// FileKind is on its way to the domain crate; tests name it from here.
+pub use scigrant_store::files::FileKind;
+
+use crate::admin::security::{NewStaff, add_staff, search_audit};
 use crate::config::Secret;
+use crate::identity::auth::new_password_hash;
 use crate::identity::register::Uploaded;
-use crate::{App, Config, TestClock};
+use crate::{Actor, App, AppError, Config, TestClock};
 
 /// Where the test PostgreSQL server is (`SCIGRANT_TEST_PG`, default the
 /// local cluster with trust auth).
@@ -63,6 +74,42 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
     }
 }
 
+/// The test server's maintenance database, for creating and dropping
+/// the databases of tests. Panics with how to start the server when it is
+/// not reachable: a PostgreSQL test never silently skips.
+async fn pg_admin() -> scigrant_store::Db {
+    let admin = format!("{}/postgres", pg_base());
+    scigrant_store::Db::connect(&admin, 1).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is required for the store tests and is not reachable at {admin}: {e}. \
+             Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+        )
+    })
+}
+
+/// Creates the empty PostgreSQL database `name` on the test server and
+/// returns its URL.
+pub async fn create_pg_database(name: &str) -> String {
+    let admin = pg_admin().await;
+    scigrant_store::sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin.pool)
+        .await
+        .unwrap_or_else(|e| panic!("create test database {name}: {e}"));
+    admin.pool.close().await;
+    format!("{}/{name}", pg_base())
+}
+
+/// Drops the PostgreSQL database `name`, closing connections still open.
+pub async fn drop_pg_database(name: &str) -> Result<(), AppError> {
+    let admin = scigrant_store::Db::connect(&format!("{}/postgres", pg_base()), 1).await?;
+    scigrant_store::sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&admin.pool)
+        .await
+        .map_err(scigrant_store::StoreError::from)?;
+    admin.pool.close().await;
+    Ok(())
+}
+
 /// A fresh, migrated App on `backend`. Panics with a clear message when
 /// PostgreSQL cannot be reached: a store test never silently skips.
 pub async fn test_env(backend: Backend) -> TestEnv {
@@ -75,19 +122,7 @@ pub async fn test_env(backend: Backend) -> TestEnv {
         ),
         Backend::Postgres => {
             let name = unique("sg_t");
-            let admin = format!("{}/postgres", pg_base());
-            let db = scigrant_store::Db::connect(&admin, 1).await.unwrap_or_else(|e| {
-                panic!(
-                    "PostgreSQL is required for the store tests and is not reachable at {admin}: {e}. \
-                     Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-                )
-            });
-            scigrant_store::sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&db.pool)
-                .await
-                .expect("create test database");
-            db.pool.close().await;
-            (format!("{}/{name}", pg_base()), Some(name))
+            (create_pg_database(&name).await, Some(name))
         }
     };
     let clock = TestClock::at(T0);
@@ -117,17 +152,8 @@ impl Drop for TestEnv {
                 else {
                     return;
                 };
-                rt.block_on(async move {
-                    if let Ok(db) =
-                        scigrant_store::Db::connect(&format!("{}/postgres", pg_base()), 1).await
-                    {
-                        let _ = scigrant_store::sqlx::query(&format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        ))
-                        .execute(&db.pool)
-                        .await;
-                    }
-                });
+                // A database left behind is harmless; the test's outcome stands.
+                let _ = rt.block_on(drop_pg_database(&name));
             })
             .join();
         }
@@ -185,4 +211,84 @@ pub async fn upload(app: &App, kind: FileKind, max: u64, name: &str, bytes: &[u8
         stored: u.finish().await.expect("upload finished"),
         original_name: name.into(),
     }
+}
+
+/// A visitor from loopback, as the registration pages act.
+pub fn visitor() -> Actor {
+    Actor::anonymous("127.0.0.1", "test")
+}
+
+/// A staff member acting, labelled "reviewer" in decisions and the log.
+pub fn staff_actor(id: i64) -> Actor {
+    Actor {
+        kind: Some(AccountKind::Staff),
+        id: Some(id),
+        label: "reviewer".into(),
+        ip: "127.0.0.1".into(),
+        request_id: "test".into(),
+    }
+}
+
+/// Unit `id` acting through its account.
+pub fn unit_actor(id: i64) -> Actor {
+    Actor {
+        kind: Some(AccountKind::Unit),
+        id: Some(id),
+        label: "测试单位".into(),
+        ip: "127.0.0.1".into(),
+        request_id: "test".into(),
+    }
+}
+
+/// Person `id` acting through their account.
+pub fn person_actor(id: i64) -> Actor {
+    Actor {
+        kind: Some(AccountKind::Person),
+        id: Some(id),
+        label: "张三".into(),
+        ip: "127.0.0.1".into(),
+        request_id: "test".into(),
+    }
+}
+
+/// A staff account with `role` that has already chosen its own password
+/// (the first-login change is done), so a test can sign in as that role
+/// and reach its pages. Created through `add_staff`, as an administrator
+/// would; returns its id.
+pub async fn staff_with_password(
+    app: &App,
+    login: &str,
+    name: &str,
+    role: StaffRole,
+    password: &str,
+) -> i64 {
+    let id = add_staff(
+        app,
+        &Actor::system(),
+        &NewStaff {
+            login: login.into(),
+            name: name.into(),
+            role: role.code().into(),
+            password: password.into(),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("add staff {login}: {e:?}"));
+    let mut c = app.db.read().await.expect("database connection");
+    accounts::set_staff_password(&mut c, id, &new_password_hash(app, password), false)
+        .await
+        .expect("set the staff password");
+    id
+}
+
+/// How many audit records have an action starting with `action_prefix`.
+pub async fn audit_count(app: &App, action_prefix: &str) -> i64 {
+    let filter = Filter {
+        action_prefix: action_prefix.into(),
+        ..Filter::default()
+    };
+    search_audit(app, &filter, 1)
+        .await
+        .expect("search the audit log")
+        .total
 }

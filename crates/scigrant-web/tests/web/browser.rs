@@ -10,8 +10,10 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use scigrant_app::Actor;
 use scigrant_app::admin::security::{NewStaff, add_staff};
-use scigrant_app::testing::{PASSWORD, TestEnv, id_number, jpeg, pdf, phone, test_env, uscc};
-use scigrant_store::Backend;
+use scigrant_app::testing::{
+    Backend, PASSWORD, TestEnv, id_number, jpeg, pdf, phone, staff_with_password, test_env, uscc,
+};
+use scigrant_domain::identity::account::StaffRole;
 use scigrant_web::AppState;
 
 /// One browser at a time: two Chromiums on two cores make timings flaky.
@@ -577,7 +579,7 @@ async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, Str
     use scigrant_app::identity::register::{
         PersonForm, UnitForm, limits, register_person, register_unit,
     };
-    use scigrant_store::files::FileKind;
+    use scigrant_app::testing::FileKind;
     let app = &s.env.app;
     let cert =
         scigrant_app::testing::upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100))
@@ -669,25 +671,14 @@ async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, Str
 }
 
 async fn manager_login(s: &Session) {
-    let app = &s.env.app;
-    let id = add_staff(
-        app,
-        &Actor::system(),
-        &NewStaff {
-            login: "xmgl".into(),
-            name: "项目管理员".into(),
-            role: "manager".into(),
-            password: PASSWORD.into(),
-        },
+    staff_with_password(
+        &s.env.app,
+        "xmgl",
+        "项目管理员",
+        StaffRole::ProgramManager,
+        PASSWORD,
     )
-    .await
-    .unwrap();
-    let mut c = app.db.read().await.unwrap();
-    let hash = scigrant_domain::identity::password_hash::hash_password(PASSWORD, &[2; 16], 1000);
-    scigrant_store::identity::accounts::set_staff_password(&mut c, id, &hash, false)
-        .await
-        .unwrap();
-    drop(c);
+    .await;
     s.staff_login("xmgl", PASSWORD).await;
     s.wait_path("/staff").await;
 }

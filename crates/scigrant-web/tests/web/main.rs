@@ -8,16 +8,14 @@ mod browser;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use scigrant_app::Actor;
-use scigrant_app::admin::security::{NewStaff, add_staff};
 use scigrant_app::identity::auth::{LoginInput, LoginTab, login};
 use scigrant_app::identity::register::limits;
 use scigrant_app::testing::{
-    PASSWORD, TestEnv, id_number, jpeg, pdf, phone, test_env, upload, uscc,
+    Backend, FileKind, PASSWORD, TestEnv, audit_count, id_number, jpeg, pdf, phone,
+    staff_with_password, test_env, upload, uscc,
 };
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::permission::Permission;
-use scigrant_store::Backend;
-use scigrant_store::files::FileKind;
 use scigrant_web::AppState;
 use scigrant_web::routes::{router, table};
 use tower::ServiceExt;
@@ -84,25 +82,9 @@ async fn session_for(env: &TestEnv, tab: LoginTab, login_name: &str, password: &
 }
 
 async fn staff_session(env: &TestEnv, role: StaffRole) -> String {
-    let login_name = format!("s_{}", role.code());
-    let id = add_staff(
-        &env.app,
-        &Actor::system(),
-        &NewStaff {
-            login: login_name.clone(),
-            name: "测试".into(),
-            role: role.code().into(),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
     // Tests of role separation start after the first-login password change.
-    let mut c = env.app.db.read().await.unwrap();
-    let hash = scigrant_domain::identity::password_hash::hash_password(PASSWORD, &[1; 16], 1000);
-    scigrant_store::identity::accounts::set_staff_password(&mut c, id, &hash, false)
-        .await
-        .unwrap();
+    let login_name = format!("s_{}", role.code());
+    staff_with_password(&env.app, &login_name, "测试", role, PASSWORD).await;
     session_for(env, LoginTab::Staff, &login_name, PASSWORD).await
 }
 
@@ -336,17 +318,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     }
     // Reading someone else's document is audited.
-    let f = scigrant_store::admin::audit::Filter {
-        action_prefix: "file.read".into(),
-        ..Default::default()
-    };
-    assert_eq!(
-        scigrant_app::admin::security::search_audit(app, &f, 1)
-            .await
-            .unwrap()
-            .total,
-        1
-    );
+    assert_eq!(audit_count(app, "file.read").await, 1);
     // A person cannot open the unit's certificate.
     let unit_cert = scigrant_app::identity::review::unit(app, units[0])
         .await
