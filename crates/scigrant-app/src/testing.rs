@@ -1,8 +1,8 @@
 //! Test support shared by the app's and the web's test suites (and the
 //! web's surge benchmark): a fresh database per test on either backend (a
 //! new SQLite file, or a new PostgreSQL database dropped afterwards), a
-//! hand-moved clock, actors, staff accounts ready to sign in and fixture
-//! builders that make valid identifiers. Compiled only with the `testing`
+//! hand-moved clock, actors, staff accounts ready to sign in, valid
+//! identifiers and forms, and the builder of an approved member. Compiled only with the `testing`
 //! feature, which the dev-dependencies of those crates turn on: it is not
 //! part of the shipped library. It also re-exports the few store types the
 //! web tests need, so the web crate depends on the use cases alone.
@@ -25,7 +25,12 @@ pub use scigrant_store::files::FileKind;
 use crate::admin::security::{NewStaff, add_staff, search_audit};
 use crate::config::Secret;
 use crate::identity::auth::new_password_hash;
-use crate::identity::register::Uploaded;
+use crate::identity::captcha::new_captcha;
+use crate::identity::members::{ProfileForm, decide_member, save_profile};
+use crate::identity::register::{
+    PersonForm, UnitForm, Uploaded, limits, register_person, register_unit,
+};
+use crate::identity::review::{Verdict, review_unit};
 use crate::{Actor, App, AppError, Config, TestClock};
 
 /// Where the test PostgreSQL server is (`SCIGRANT_TEST_PG`, default the
@@ -291,4 +296,139 @@ pub async fn audit_count(app: &App, action_prefix: &str) -> i64 {
         .await
         .expect("search the audit log")
         .total
+}
+
+/// The registration form of unit `n`: a research institute with the n-th
+/// 统一社会信用代码 and the n-th mobile number as its contact.
+pub fn unit_form(n: u32) -> UnitForm {
+    UnitForm {
+        kind: "institute".into(),
+        name: format!("西藏高原科学研究所{n}"),
+        legal_rep: "扎西".into(),
+        reg_place: "拉萨市城关区".into(),
+        uscc: uscc(n),
+        password: PASSWORD.into(),
+        password_confirm: PASSWORD.into(),
+        contact_name: "卓玛".into(),
+        contact_phone: phone(n),
+    }
+}
+
+/// The registration form of person `n`: the n-th ID number and mobile
+/// number 50 000 + n (clear of the units' contact numbers), with the test
+/// captcha answer for `captcha_id`.
+pub fn person_form(n: u32, captcha_id: String) -> PersonForm {
+    PersonForm {
+        doc_type: "mainland_id".into(),
+        doc_no: id_number(n),
+        name: "张三".into(),
+        email: format!("p{n}@example.cn"),
+        region_code: "540102".into(),
+        gender: "男".into(),
+        password: PASSWORD.into(),
+        password_confirm: PASSWORD.into(),
+        phone: phone(50_000 + n),
+        captcha_id,
+        captcha: "TEST".into(),
+        agreed: true,
+    }
+}
+
+/// A unit past 初审 with one approved member, the state every application
+/// test starts from.
+#[derive(Clone, Debug)]
+pub struct ApprovedMember {
+    pub unit: i64,
+    pub person: i64,
+    /// The unit's login, its 统一社会信用代码.
+    pub uscc: String,
+    /// The person's login, their mobile number.
+    pub phone: String,
+}
+
+impl ApprovedMember {
+    /// Unit `n` ([`unit_form`]) with person `n` ([`person_form`]) as its
+    /// member; change the unit's kind or name before [`build`](MemberBuilder::build).
+    pub fn builder(n: u32) -> MemberBuilder {
+        let unit = unit_form(n);
+        MemberBuilder { n, unit }
+    }
+}
+
+/// Makes an [`ApprovedMember`] through the use cases, as the people involved
+/// would: the unit registers with its certificate, a reviewer passes 初审,
+/// the person registers and completes the profile choosing the unit (with
+/// both proofs), and the unit approves the membership.
+#[derive(Clone, Debug)]
+pub struct MemberBuilder {
+    n: u32,
+    unit: UnitForm,
+}
+
+impl MemberBuilder {
+    /// 单位性质, a `UnitKind` code: calls admit some kinds only.
+    pub fn unit_kind(mut self, kind: &str) -> MemberBuilder {
+        self.unit.kind = kind.into();
+        self
+    }
+
+    /// The unit's name, which applications copy as the applicant.
+    pub fn unit_name(mut self, name: &str) -> MemberBuilder {
+        self.unit.name = name.into();
+        self
+    }
+
+    pub async fn build(self, app: &App) -> ApprovedMember {
+        let n = self.n;
+        let cert = upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100)).await;
+        let unit = register_unit(app, &visitor(), &self.unit, Some(&cert))
+            .await
+            .unwrap_or_else(|e| panic!("register unit {n}: {e:?}"));
+        let reviewer = Actor {
+            kind: Some(AccountKind::Staff),
+            id: None,
+            label: "审核员".into(),
+            ip: "127.0.0.1".into(),
+            request_id: "test".into(),
+        };
+        review_unit(app, &reviewer, unit, &Verdict::Approve)
+            .await
+            .unwrap_or_else(|e| panic!("初审 of unit {n}: {e:?}"));
+        let captcha_id = new_captcha(app).await.expect("new captcha").id;
+        let form = person_form(n, captcha_id);
+        let person = register_person(app, &visitor(), &form)
+            .await
+            .unwrap_or_else(|e| panic!("register person {n}: {e:?}"));
+        let id_proof = upload(app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(1000)).await;
+        let title_proof =
+            upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000)).await;
+        let profile = ProfileForm {
+            unit_id: unit.to_string(),
+            region_code: "540102".into(),
+            department: "中心".into(),
+            email: form.email.clone(),
+            education: "硕士".into(),
+            degree: "博士".into(),
+            title: "高级".into(),
+        };
+        save_profile(
+            app,
+            &person_actor(person),
+            person,
+            &profile,
+            Some(&id_proof),
+            Some(&title_proof),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("profile of person {n}: {e:?}"));
+        decide_member(app, &unit_actor(unit), unit, person, true, "")
+            .await
+            .unwrap_or_else(|e| panic!("unit {n} approves person {n}: {e:?}"));
+        ApprovedMember {
+            unit,
+            person,
+            uscc: self.unit.uscc,
+            phone: form.phone,
+        }
+    }
 }

@@ -9,10 +9,13 @@ use scigrant_app::identity::members::{
     search_units,
 };
 use scigrant_app::identity::register::{
-    PersonForm, UnitForm, limits, register_person, register_unit, resubmit_unit, submit_org_cert,
+    limits, register_person, register_unit, resubmit_unit, submit_org_cert,
 };
 use scigrant_app::identity::review::{Verdict, review_unit};
-use scigrant_app::testing::{PASSWORD, TestEnv, id_number, jpeg, pdf, phone, upload, uscc};
+use scigrant_app::testing::{
+    PASSWORD, TestEnv, id_number, jpeg, pdf, person_actor, person_form, phone, staff_actor,
+    unit_actor, unit_form, upload, uscc, visitor,
+};
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::identity::account::{AccountKind, Membership, UnitState};
 use scigrant_store::Backend;
@@ -37,54 +40,6 @@ macro_rules! both {
     };
 }
 
-pub(crate) fn visitor() -> Actor {
-    Actor::anonymous("127.0.0.1", "test")
-}
-
-pub(crate) fn staff_actor(id: i64) -> Actor {
-    Actor {
-        kind: Some(AccountKind::Staff),
-        id: Some(id),
-        label: "reviewer".into(),
-        ip: "127.0.0.1".into(),
-        request_id: "test".into(),
-    }
-}
-
-pub(crate) fn unit_actor(id: i64) -> Actor {
-    Actor {
-        kind: Some(AccountKind::Unit),
-        id: Some(id),
-        label: "测试单位".into(),
-        ip: "127.0.0.1".into(),
-        request_id: "test".into(),
-    }
-}
-
-pub(crate) fn person_actor(id: i64) -> Actor {
-    Actor {
-        kind: Some(AccountKind::Person),
-        id: Some(id),
-        label: "张三".into(),
-        ip: "127.0.0.1".into(),
-        request_id: "test".into(),
-    }
-}
-
-fn unit_form(n: u32) -> UnitForm {
-    UnitForm {
-        kind: "institute".into(),
-        name: format!("西藏高原科学研究所{n}"),
-        legal_rep: "扎西".into(),
-        reg_place: "拉萨市城关区".into(),
-        uscc: uscc(n),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        contact_name: "卓玛".into(),
-        contact_phone: phone(n),
-    }
-}
-
 pub(crate) async fn new_unit(env: &TestEnv, n: u32) -> i64 {
     let cert = upload(
         &env.app,
@@ -104,23 +59,6 @@ pub(crate) async fn new_captcha(env: &TestEnv) -> String {
         .await
         .unwrap()
         .id
-}
-
-fn person_form(n: u32, captcha_id: String) -> PersonForm {
-    PersonForm {
-        doc_type: "mainland_id".into(),
-        doc_no: id_number(n),
-        name: "张三".into(),
-        email: format!("p{n}@example.cn"),
-        region_code: "540102".into(),
-        gender: "男".into(),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        phone: phone(50_000 + n),
-        captcha_id,
-        captcha: "TEST".into(),
-        agreed: true,
-    }
 }
 
 pub(crate) async fn new_person(env: &TestEnv, n: u32) -> i64 {

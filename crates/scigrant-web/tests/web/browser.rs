@@ -11,7 +11,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use scigrant_app::Actor;
 use scigrant_app::admin::security::{NewStaff, add_staff};
 use scigrant_app::testing::{
-    Backend, PASSWORD, TestEnv, id_number, jpeg, pdf, phone, staff_with_password, test_env, uscc,
+    ApprovedMember, Backend, PASSWORD, TestEnv, id_number, jpeg, pdf, phone, staff_with_password,
+    test_env, uscc,
 };
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_web::AppState;
@@ -574,102 +575,6 @@ fn dir_is_empty_of_files(p: &Path) -> bool {
         .unwrap_or(true)
 }
 
-/// An approved unit and an approved member, set up through the use cases.
-async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, String) {
-    use scigrant_app::identity::register::{
-        PersonForm, UnitForm, limits, register_person, register_unit,
-    };
-    use scigrant_app::testing::FileKind;
-    let app = &s.env.app;
-    let cert =
-        scigrant_app::testing::upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100))
-            .await;
-    let uf = UnitForm {
-        kind: unit_kind.into(),
-        name: format!("全国学会{n}"),
-        legal_rep: "甲".into(),
-        reg_place: "北京".into(),
-        uscc: uscc(100 + n),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        contact_name: "乙".into(),
-        contact_phone: phone(100 + n),
-    };
-    let unit = register_unit(app, &Actor::system(), &uf, Some(&cert))
-        .await
-        .unwrap();
-    let staff = Actor {
-        kind: Some(scigrant_domain::identity::account::AccountKind::Staff),
-        id: Some(1),
-        label: "审核员".into(),
-        ip: "-".into(),
-        request_id: "-".into(),
-    };
-    scigrant_app::identity::review::review_unit(
-        app,
-        &staff,
-        unit,
-        &scigrant_app::identity::review::Verdict::Approve,
-    )
-    .await
-    .unwrap();
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(app)
-        .await
-        .unwrap()
-        .id;
-    let pf = PersonForm {
-        doc_type: "mainland_id".into(),
-        doc_no: id_number(100 + n),
-        name: format!("申报人{n}"),
-        email: format!("p{n}@example.cn"),
-        region_code: "110101".into(),
-        gender: "男".into(),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        phone: phone(5000 + n),
-        captcha_id,
-        captcha: "TEST".into(),
-        agreed: true,
-    };
-    let person = register_person(app, &Actor::system(), &pf).await.unwrap();
-    let idp =
-        scigrant_app::testing::upload(app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(1000))
-            .await;
-    let tp =
-        scigrant_app::testing::upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000))
-            .await;
-    let profile = scigrant_app::identity::members::ProfileForm {
-        unit_id: unit.to_string(),
-        region_code: "110101".into(),
-        department: "科技服务部".into(),
-        email: format!("p{n}@example.cn"),
-        education: "硕士".into(),
-        degree: "博士".into(),
-        title: "高级".into(),
-    };
-    scigrant_app::identity::members::save_profile(
-        app,
-        &Actor::system(),
-        person,
-        &profile,
-        Some(&idp),
-        Some(&tp),
-    )
-    .await
-    .unwrap();
-    let ua = Actor {
-        kind: Some(scigrant_domain::identity::account::AccountKind::Unit),
-        id: Some(unit),
-        label: "单位".into(),
-        ip: "-".into(),
-        request_id: "-".into(),
-    };
-    scigrant_app::identity::members::decide_member(app, &ua, unit, person, true, "")
-        .await
-        .unwrap();
-    (unit, person, phone(5000 + n))
-}
-
 async fn manager_login(s: &Session) {
     staff_with_password(
         &s.env.app,
@@ -689,7 +594,12 @@ const CLOSE: i64 = 1_682_438_399_000;
 async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     use scigrant_domain::grants::form::Value;
     let s = start(backend).await;
-    let (_unit, person, mobile) = approved_member(&s, 1, "other").await;
+    let member = ApprovedMember::builder(1)
+        .unit_kind("other")
+        .unit_name("全国学会1")
+        .build(&s.env.app)
+        .await;
+    let (person, mobile) = (member.person, member.phone.clone());
 
     // Staff create the CAST 2023 call from the built-in 附件4 template.
     manager_login(&s).await;
@@ -809,7 +719,7 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     assert_eq!(digest.len(), 64);
 
     // The unit recommends after confirming the declarations.
-    s.login("unit", &uscc(101), PASSWORD).await;
+    s.login("unit", &member.uscc, PASSWORD).await;
     s.wait_path("/unit").await;
     s.go("/unit/applications").await;
     s.click_to("#unit-applications a.btn", "/applications/")
@@ -893,7 +803,11 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     assert!(s.text("#verify-result").await.starts_with("核验未通过"));
 
     // One second after the close, another member's submission is refused.
-    let (_, p2, mobile2) = approved_member(&s, 2, "other").await;
+    let second = ApprovedMember::builder(2)
+        .unit_kind("other")
+        .build(&s.env.app)
+        .await;
+    let (p2, mobile2) = (second.person, second.phone);
     let call_id = scigrant_app::grants::calls::published(&s.env.app)
         .await
         .unwrap()[0]
@@ -939,8 +853,15 @@ async fn browser_second_pilot_city_forum_is_refused() {
     use scigrant_domain::grants::form::{Value, samples::sample_fj5};
     let s = start(Backend::Sqlite).await;
     let app = &s.env.app;
-    let (unit_a, pa, _) = approved_member(&s, 11, "enterprise").await;
-    let (_, pb, _) = approved_member(&s, 12, "enterprise").await;
+    let member_a = ApprovedMember::builder(11)
+        .unit_kind("enterprise")
+        .build(app)
+        .await;
+    let member_b = ApprovedMember::builder(12)
+        .unit_kind("enterprise")
+        .build(app)
+        .await;
+    let (unit_a, pa, pb) = (member_a.unit, member_a.person, member_b.person);
     let staff = Actor::system();
     let program = create_program(app, &staff, "2023年“科创中国”试点城市系列品牌活动项目", "")
         .await
@@ -998,7 +919,7 @@ async fn browser_second_pilot_city_forum_is_refused() {
         .unwrap();
 
     // Unit B recommends its 产学融合会议 for the same pilot city: refused.
-    s.login("unit", &uscc(112), PASSWORD).await;
+    s.login("unit", &member_b.uscc, PASSWORD).await;
     s.wait_path("/unit").await;
     s.go(&format!("/applications/{b}")).await;
     for i in 0..3 {

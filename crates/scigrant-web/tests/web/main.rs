@@ -9,10 +9,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use scigrant_app::Actor;
 use scigrant_app::identity::auth::{LoginInput, LoginTab, login};
-use scigrant_app::identity::register::limits;
 use scigrant_app::testing::{
-    Backend, FileKind, PASSWORD, TestEnv, audit_count, id_number, jpeg, pdf, phone,
-    staff_with_password, test_env, upload, uscc,
+    ApprovedMember, Backend, PASSWORD, TestEnv, audit_count, staff_with_password, test_env,
 };
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::permission::Permission;
@@ -176,92 +174,19 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     let env = test_env(Backend::Postgres).await;
     let app = &env.app;
     let reviewer = staff_session(&env, StaffRole::AccountReviewer).await;
-    let reviewer_actor = Actor {
-        kind: Some(scigrant_domain::identity::account::AccountKind::Staff),
-        id: Some(1),
-        label: "r".into(),
-        ip: "-".into(),
-        request_id: "-".into(),
-    };
-    let mut units = Vec::new();
-    for n in [1, 2] {
-        let cert = upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100)).await;
-        let f = scigrant_app::identity::register::UnitForm {
-            kind: "enterprise".into(),
-            name: format!("单位{n}"),
-            legal_rep: "甲".into(),
-            reg_place: "拉萨".into(),
-            uscc: uscc(n),
-            password: PASSWORD.into(),
-            password_confirm: PASSWORD.into(),
-            contact_name: "乙".into(),
-            contact_phone: phone(n),
-        };
-        let id =
-            scigrant_app::identity::register::register_unit(app, &Actor::system(), &f, Some(&cert))
-                .await
-                .unwrap();
-        scigrant_app::identity::review::review_unit(
-            app,
-            &reviewer_actor,
-            id,
-            &scigrant_app::identity::review::Verdict::Approve,
-        )
-        .await
-        .unwrap();
-        units.push(id);
-    }
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(app)
-        .await
-        .unwrap()
-        .id;
-    let pf = scigrant_app::identity::register::PersonForm {
-        doc_type: "mainland_id".into(),
-        doc_no: id_number(1),
-        name: "张三".into(),
-        email: "a@b.cn".into(),
-        region_code: "540102".into(),
-        gender: "男".into(),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        phone: phone(900),
-        captcha_id,
-        captcha: "TEST".into(),
-        agreed: true,
-    };
-    let person = scigrant_app::identity::register::register_person(app, &Actor::system(), &pf)
-        .await
-        .unwrap();
-    let idp = upload(app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(1000)).await;
-    let tp = upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000)).await;
-    let profile = scigrant_app::identity::members::ProfileForm {
-        unit_id: units[0].to_string(),
-        region_code: "540102".into(),
-        department: "中心".into(),
-        email: "a@b.cn".into(),
-        education: "硕士".into(),
-        degree: "博士".into(),
-        title: "高级".into(),
-    };
-    scigrant_app::identity::members::save_profile(
-        app,
-        &Actor::system(),
-        person,
-        &profile,
-        Some(&idp),
-        Some(&tp),
-    )
-    .await
-    .unwrap();
+    // Unit A's member and its proof, and unit B with a member of its own.
+    let a = ApprovedMember::builder(1).build(app).await;
+    let b = ApprovedMember::builder(2).build(app).await;
+    let person = a.person;
     let me = scigrant_app::identity::members::person(app, person)
         .await
         .unwrap();
     let proof = me.id_proof_file_id.unwrap();
 
     let state = AppState::new(app.clone());
-    let unit_a = session_for(&env, LoginTab::Unit, &uscc(1), PASSWORD).await;
-    let unit_b = session_for(&env, LoginTab::Unit, &uscc(2), PASSWORD).await;
-    let person_s = session_for(&env, LoginTab::Person, &phone(900), PASSWORD).await;
+    let unit_a = session_for(&env, LoginTab::Unit, &a.uscc, PASSWORD).await;
+    let unit_b = session_for(&env, LoginTab::Unit, &b.uscc, PASSWORD).await;
+    let person_s = session_for(&env, LoginTab::Person, &a.phone, PASSWORD).await;
 
     // The member's own unit sees the member and the proof; the other gets 404.
     let (status, _, body) = send(
@@ -320,7 +245,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     // Reading someone else's document is audited.
     assert_eq!(audit_count(app, "file.read").await, 1);
     // A person cannot open the unit's certificate.
-    let unit_cert = scigrant_app::identity::review::unit(app, units[0])
+    let unit_cert = scigrant_app::identity::review::unit(app, a.unit)
         .await
         .unwrap()
         .cert_file_id
