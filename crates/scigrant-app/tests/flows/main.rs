@@ -115,6 +115,14 @@ fn errors_of(r: Result<impl std::fmt::Debug, AppError>) -> scigrant_app::FieldEr
     }
 }
 
+/// The message of a refusal; anything else fails the test.
+pub(crate) fn refusal_of(r: Result<impl std::fmt::Debug, AppError>) -> String {
+    match r {
+        Err(AppError::Refused(m)) => m,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
 // --- unit registration and review -----------------------------------------
 
 async fn unit_registration_and_review(env: TestEnv) {
@@ -152,7 +160,7 @@ async fn unit_registration_and_review(env: TestEnv) {
     assert_eq!(v.state, UnitState::InitialRejected);
     assert_eq!(v.reject_reason.as_deref(), Some("证照图片不清晰"));
     let again = review_unit(&env.app, &r, id, &Verdict::Approve).await;
-    assert!(matches!(again, Err(AppError::Refused(_))));
+    assert_eq!(refusal_of(again), "该单位当前状态为“初审不通过”，无需审核");
 
     let mut corrected = unit_form(1);
     corrected.name = "西藏高原科学研究所（更正）".into();
