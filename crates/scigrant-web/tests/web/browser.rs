@@ -659,15 +659,22 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
             .as_deref(),
         Some("全国学会1")
     );
+    // The page shows when the draft was last saved: at its creation, 10:00
+    // by the test clock. Five minutes on, the autosave reports the server's
+    // time of the save it made.
+    assert_eq!(s.text("#save-status").await, "已保存 10:00:00");
+    s.env.clock.advance_ms(5 * 60_000);
     s.fill("f:project_name", "“科创中国”新材料产业科技服务团")
         .await;
     s.fill("f:unit_intro", &"科".repeat(301)).await;
     // The live counter mirrors the server's character count.
     assert!(s.body().await.contains("301/300字"));
-    // Autosave: wait for "已保存", then reload and find the draft.
+    // Autosave: wait for the new time, find the draft stored, then reload.
+    let mut status = String::new();
+    let mut stored = false;
     for _ in 0..100 {
-        let st = s.text("#save-status").await;
-        if st.starts_with("已保存") && s.env.app.now() > 0 {
+        status = s.text("#save-status").await;
+        if status == "已保存 10:05:00" {
             let v = scigrant_app::grants::applications::load(
                 &s.env.app,
                 scigrant_app::grants::applications::Reader::Person(person),
@@ -676,11 +683,16 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
             .await
             .unwrap();
             if v.text("project_name") == "“科创中国”新材料产业科技服务团" {
+                stored = true;
                 break;
             }
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    assert!(
+        stored,
+        "autosave did not store the draft within 20 s (status: {status})"
+    );
     s.go(&format!("/applications/{app_id}/edit")).await;
     let kept =
         s.c.find(Locator::Css("[name='f:project_name']"))
