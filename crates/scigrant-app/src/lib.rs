@@ -14,6 +14,7 @@ pub mod identity;
 pub mod notify;
 pub mod params;
 mod record;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::sync::Arc;

@@ -1,21 +1,36 @@
-//! Test support shared by the app's and the web's test suites: a fresh
-//! database per test on either backend (a new SQLite file, or a new
-//! PostgreSQL database dropped afterwards), a hand-moved clock and
-//! fixture builders that make valid identifiers. Not used by the product.
+//! Test support shared by the app's and the web's test suites (and the
+//! web's surge benchmark): a fresh database per test on either backend (a
+//! new SQLite file, or a new PostgreSQL database dropped afterwards), a
+//! hand-moved clock, actors, staff accounts ready to sign in, valid
+//! identifiers and forms, and the builder of an approved member. Compiled only with the `testing`
+//! feature, which the dev-dependencies of those crates turn on: it is not
+//! part of the shipped library. It also re-exports the few store types the
+//! web tests need, so the web crate depends on the use cases alone.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::RngCore;
+use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_domain::identity::id_number::IdNumber;
 use scigrant_domain::identity::uscc::Uscc;
-use scigrant_domain::upload::FileKind;
-use scigrant_store::Backend;
+use scigrant_store::identity::accounts;
 
+pub use scigrant_domain::upload::FileKind;
+pub use scigrant_store::Backend;
+
+use crate::admin::audit::{AuditFilter, search_audit};
+use crate::admin::staff::{NewStaff, add_staff};
 use crate::config::Secret;
-use crate::identity::register::Uploaded;
-use crate::{App, Config, TestClock};
+use crate::identity::auth::new_password_hash;
+use crate::identity::captcha::new_captcha;
+use crate::identity::members::{ProfileForm, decide_member, save_profile};
+use crate::identity::register::{
+    PersonForm, UnitForm, Uploaded, limits, register_person, register_unit,
+};
+use crate::identity::review::{Verdict, review_unit};
+use crate::{Actor, App, AppError, Config, TestClock};
 
 /// Where the test PostgreSQL server is (`SCIGRANT_TEST_PG`, default the
 /// local cluster with trust auth).
@@ -63,6 +78,42 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
     }
 }
 
+/// The test server's maintenance database, for creating and dropping
+/// the databases of tests. Panics with how to start the server when it is
+/// not reachable: a PostgreSQL test never silently skips.
+async fn pg_admin() -> scigrant_store::Db {
+    let admin = format!("{}/postgres", pg_base());
+    scigrant_store::Db::connect(&admin, 1).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is required for the store tests and is not reachable at {admin}: {e}. \
+             Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+        )
+    })
+}
+
+/// Creates the empty PostgreSQL database `name` on the test server and
+/// returns its URL.
+pub async fn create_pg_database(name: &str) -> String {
+    let admin = pg_admin().await;
+    scigrant_store::sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin.pool)
+        .await
+        .unwrap_or_else(|e| panic!("create test database {name}: {e}"));
+    admin.pool.close().await;
+    format!("{}/{name}", pg_base())
+}
+
+/// Drops the PostgreSQL database `name`, closing connections still open.
+pub async fn drop_pg_database(name: &str) -> Result<(), AppError> {
+    let admin = scigrant_store::Db::connect(&format!("{}/postgres", pg_base()), 1).await?;
+    scigrant_store::sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&admin.pool)
+        .await
+        .map_err(scigrant_store::StoreError::from)?;
+    admin.pool.close().await;
+    Ok(())
+}
+
 /// A fresh, migrated App on `backend`. Panics with a clear message when
 /// PostgreSQL cannot be reached: a store test never silently skips.
 pub async fn test_env(backend: Backend) -> TestEnv {
@@ -75,19 +126,7 @@ pub async fn test_env(backend: Backend) -> TestEnv {
         ),
         Backend::Postgres => {
             let name = unique("sg_t");
-            let admin = format!("{}/postgres", pg_base());
-            let db = scigrant_store::Db::connect(&admin, 1).await.unwrap_or_else(|e| {
-                panic!(
-                    "PostgreSQL is required for the store tests and is not reachable at {admin}: {e}. \
-                     Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-                )
-            });
-            scigrant_store::sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&db.pool)
-                .await
-                .expect("create test database");
-            db.pool.close().await;
-            (format!("{}/{name}", pg_base()), Some(name))
+            (create_pg_database(&name).await, Some(name))
         }
     };
     let clock = TestClock::at(T0);
@@ -117,17 +156,8 @@ impl Drop for TestEnv {
                 else {
                     return;
                 };
-                rt.block_on(async move {
-                    if let Ok(db) =
-                        scigrant_store::Db::connect(&format!("{}/postgres", pg_base()), 1).await
-                    {
-                        let _ = scigrant_store::sqlx::query(&format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        ))
-                        .execute(&db.pool)
-                        .await;
-                    }
-                });
+                // A database left behind is harmless; the test's outcome stands.
+                let _ = rt.block_on(drop_pg_database(&name));
             })
             .join();
         }
@@ -184,5 +214,220 @@ pub async fn upload(app: &App, kind: FileKind, max: u64, name: &str, bytes: &[u8
     Uploaded {
         stored: u.finish().await.expect("upload finished"),
         original_name: name.into(),
+    }
+}
+
+/// A visitor from loopback, as the registration pages act.
+pub fn visitor() -> Actor {
+    Actor::anonymous("127.0.0.1", "test")
+}
+
+/// A staff member acting, labelled "reviewer" in decisions and the log.
+pub fn staff_actor(id: i64) -> Actor {
+    Actor {
+        kind: Some(AccountKind::Staff),
+        id: Some(id),
+        label: "reviewer".into(),
+        ip: "127.0.0.1".into(),
+        request_id: "test".into(),
+    }
+}
+
+/// Unit `id` acting through its account.
+pub fn unit_actor(id: i64) -> Actor {
+    Actor {
+        kind: Some(AccountKind::Unit),
+        id: Some(id),
+        label: "测试单位".into(),
+        ip: "127.0.0.1".into(),
+        request_id: "test".into(),
+    }
+}
+
+/// Person `id` acting through their account.
+pub fn person_actor(id: i64) -> Actor {
+    Actor {
+        kind: Some(AccountKind::Person),
+        id: Some(id),
+        label: "张三".into(),
+        ip: "127.0.0.1".into(),
+        request_id: "test".into(),
+    }
+}
+
+/// A staff account with `role` that has already chosen its own password
+/// (the first-login change is done), so a test can sign in as that role
+/// and reach its pages. Created through `add_staff`, as an administrator
+/// would; returns its id.
+pub async fn staff_with_password(
+    app: &App,
+    login: &str,
+    name: &str,
+    role: StaffRole,
+    password: &str,
+) -> i64 {
+    let id = add_staff(
+        app,
+        &Actor::system(),
+        &NewStaff {
+            login: login.into(),
+            name: name.into(),
+            role: role.code().into(),
+            password: password.into(),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("add staff {login}: {e:?}"));
+    let mut c = app.db.read().await.expect("database connection");
+    accounts::set_staff_password(&mut c, id, &new_password_hash(app, password), false)
+        .await
+        .expect("set the staff password");
+    id
+}
+
+/// How many audit records have an action starting with `action_prefix`.
+pub async fn audit_count(app: &App, action_prefix: &str) -> i64 {
+    let filter = AuditFilter {
+        action_prefix: action_prefix.into(),
+        ..AuditFilter::default()
+    };
+    search_audit(app, &filter, 1)
+        .await
+        .expect("search the audit log")
+        .total
+}
+
+/// The registration form of unit `n`: a research institute with the n-th
+/// 统一社会信用代码 and the n-th mobile number as its contact.
+pub fn unit_form(n: u32) -> UnitForm {
+    UnitForm {
+        kind: "institute".into(),
+        name: format!("西藏高原科学研究所{n}"),
+        legal_rep: "扎西".into(),
+        reg_place: "拉萨市城关区".into(),
+        uscc: uscc(n),
+        password: PASSWORD.into(),
+        password_confirm: PASSWORD.into(),
+        contact_name: "卓玛".into(),
+        contact_phone: phone(n),
+    }
+}
+
+/// The registration form of person `n`: the n-th ID number and mobile
+/// number 50 000 + n (clear of the units' contact numbers), with the test
+/// captcha answer for `captcha_id`.
+pub fn person_form(n: u32, captcha_id: String) -> PersonForm {
+    PersonForm {
+        doc_type: "mainland_id".into(),
+        doc_no: id_number(n),
+        name: "张三".into(),
+        email: format!("p{n}@example.cn"),
+        region_code: "540102".into(),
+        gender: "男".into(),
+        password: PASSWORD.into(),
+        password_confirm: PASSWORD.into(),
+        phone: phone(50_000 + n),
+        captcha_id,
+        captcha: "TEST".into(),
+        agreed: true,
+    }
+}
+
+/// A unit past 初审 with one approved member, the state every application
+/// test starts from.
+#[derive(Clone, Debug)]
+pub struct ApprovedMember {
+    pub unit: i64,
+    pub person: i64,
+    /// The unit's login, its 统一社会信用代码.
+    pub uscc: String,
+    /// The person's login, their mobile number.
+    pub phone: String,
+}
+
+impl ApprovedMember {
+    /// Unit `n` ([`unit_form`]) with person `n` ([`person_form`]) as its
+    /// member; change the unit's kind or name before [`build`](MemberBuilder::build).
+    pub fn builder(n: u32) -> MemberBuilder {
+        let unit = unit_form(n);
+        MemberBuilder { n, unit }
+    }
+}
+
+/// Makes an [`ApprovedMember`] through the use cases, as the people involved
+/// would: the unit registers with its certificate, a reviewer passes 初审,
+/// the person registers and completes the profile choosing the unit (with
+/// both proofs), and the unit approves the membership.
+#[derive(Clone, Debug)]
+pub struct MemberBuilder {
+    n: u32,
+    unit: UnitForm,
+}
+
+impl MemberBuilder {
+    /// 单位性质, a `UnitKind` code: calls admit some kinds only.
+    pub fn unit_kind(mut self, kind: &str) -> MemberBuilder {
+        self.unit.kind = kind.into();
+        self
+    }
+
+    /// The unit's name, which applications copy as the applicant.
+    pub fn unit_name(mut self, name: &str) -> MemberBuilder {
+        self.unit.name = name.into();
+        self
+    }
+
+    pub async fn build(self, app: &App) -> ApprovedMember {
+        let n = self.n;
+        let cert = upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100)).await;
+        let unit = register_unit(app, &visitor(), &self.unit, Some(&cert))
+            .await
+            .unwrap_or_else(|e| panic!("register unit {n}: {e:?}"));
+        let reviewer = Actor {
+            kind: Some(AccountKind::Staff),
+            id: None,
+            label: "审核员".into(),
+            ip: "127.0.0.1".into(),
+            request_id: "test".into(),
+        };
+        review_unit(app, &reviewer, unit, &Verdict::Approve)
+            .await
+            .unwrap_or_else(|e| panic!("初审 of unit {n}: {e:?}"));
+        let captcha_id = new_captcha(app).await.expect("new captcha").id;
+        let form = person_form(n, captcha_id);
+        let person = register_person(app, &visitor(), &form)
+            .await
+            .unwrap_or_else(|e| panic!("register person {n}: {e:?}"));
+        let id_proof = upload(app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(1000)).await;
+        let title_proof =
+            upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000)).await;
+        let profile = ProfileForm {
+            unit_id: unit.to_string(),
+            region_code: "540102".into(),
+            department: "中心".into(),
+            email: form.email.clone(),
+            education: "硕士".into(),
+            degree: "博士".into(),
+            title: "高级".into(),
+        };
+        save_profile(
+            app,
+            &person_actor(person),
+            person,
+            &profile,
+            Some(&id_proof),
+            Some(&title_proof),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("profile of person {n}: {e:?}"));
+        decide_member(app, &unit_actor(unit), unit, person, Some(true), "")
+            .await
+            .unwrap_or_else(|e| panic!("unit {n} approves person {n}: {e:?}"));
+        ApprovedMember {
+            unit,
+            person,
+            uscc: self.unit.uscc,
+            phone: form.phone,
+        }
     }
 }

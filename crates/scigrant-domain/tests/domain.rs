@@ -88,9 +88,17 @@ proptest! {
         i in "[0-9+\\-]{0,12}", salt in "[0-9a-fA-Fg]{0,34}", hash in "[0-9a-f]{0,66}"
     ) {
         let s = format!("$pbkdf2-sm3$i={i}${salt}${hash}");
-        // Well-formed only if every part has the right shape; the password never matches.
-        let _ = verify_password("pw", &s);
-        let _ = iterations_of(&s);
+        // Well-formed only if every part has the right shape: digits only for
+        // the count, within 1..=10 000 000, a 16-byte salt and a 32-byte hash in hex.
+        let count = i.parse::<u32>().ok().filter(|n| {
+            i.bytes().all(|b| b.is_ascii_digit()) && (1..=10_000_000).contains(n)
+        });
+        let shaped = salt.len() == 32
+            && salt.bytes().all(|b| b.is_ascii_hexdigit())
+            && hash.len() == 64;
+        prop_assert_eq!(iterations_of(&s), count.filter(|_| shaped));
+        // Whatever its shape, no such string is the hash of "pw".
+        prop_assert!(!verify_password("pw", &s));
     }
 
     #[test]

@@ -6,17 +6,13 @@ use scigrant_app::grants::applications::{
     unit_return,
 };
 use scigrant_app::grants::calls::{CallForm, create_call, create_program, set_state};
-use scigrant_app::identity::members::{ProfileForm, decide_member, save_profile};
-use scigrant_app::identity::register::limits;
-use scigrant_app::identity::review::{Verdict, review_unit};
-use scigrant_app::testing::{TestEnv, pdf, upload};
+use scigrant_app::testing::{ApprovedMember, TestEnv, person_actor, unit_actor};
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::grants::application::{ApplicationState, CallState};
 use scigrant_domain::grants::form::Value;
 use scigrant_domain::grants::form::samples::{sample_fj4, sample_fj5};
-use scigrant_domain::upload::FileKind;
 
-use super::{new_person, new_unit, person_actor, reviewer, unit_actor};
+use super::{new_person, refusal_of};
 
 /// 2023-04-25 23:59:59 CST, the CAST call's deadline.
 const CLOSE: i64 = 1_682_438_399_000;
@@ -49,54 +45,6 @@ fn call_form(code: &str, template: &str, cap: &str, city_group: &str) -> CallFor
     }
 }
 
-/// An approved unit (n) with an approved member (m); returns (unit, person).
-async fn member(env: &TestEnv, r: &Actor, n: u32, m: u32) -> (i64, i64) {
-    let unit = new_unit(env, n).await;
-    review_unit(&env.app, r, unit, &Verdict::Approve)
-        .await
-        .unwrap();
-    let person = new_person(env, m).await;
-    let idp = upload(
-        &env.app,
-        FileKind::Pdf,
-        limits::ID_PROOF,
-        "id.pdf",
-        &pdf(1000),
-    )
-    .await;
-    let tp = upload(
-        &env.app,
-        FileKind::Pdf,
-        limits::TITLE_PROOF,
-        "t.pdf",
-        &pdf(1000),
-    )
-    .await;
-    let f = ProfileForm {
-        unit_id: unit.to_string(),
-        region_code: "540102".into(),
-        department: "中心".into(),
-        email: "a@b.cn".into(),
-        education: "硕士".into(),
-        degree: "博士".into(),
-        title: "高级".into(),
-    };
-    save_profile(
-        &env.app,
-        &person_actor(person),
-        person,
-        &f,
-        Some(&idp),
-        Some(&tp),
-    )
-    .await
-    .unwrap();
-    decide_member(&env.app, &unit_actor(unit), unit, person, Some(true), "")
-        .await
-        .unwrap();
-    (unit, person)
-}
-
 async fn cast_call(env: &TestEnv, code: &str, template: &str, cap: &str, group: &str) -> i64 {
     let program = create_program(
         &env.app,
@@ -121,8 +69,7 @@ async fn cast_call(env: &TestEnv, code: &str, template: &str, cap: &str, group: 
 }
 
 pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
-    let r = reviewer(&env).await;
-    let (unit, person) = member(&env, &r, 1, 1).await;
+    let ApprovedMember { unit, person, .. } = ApprovedMember::builder(1).build(&env.app).await;
     let call = cast_call(&env, "KJFWT2023-01", "kczg2023-fj4", "55", "").await;
     let me = person_actor(person);
 
@@ -183,10 +130,10 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
         submit(&env.app, &me, person, id, &data).await.unwrap(),
         receipt
     );
-    assert!(matches!(
-        applications::save(&env.app, person, id, &data).await,
-        Err(AppError::Refused(_))
-    ));
+    assert_eq!(
+        refusal_of(applications::save(&env.app, person, id, &data).await),
+        "申报书已提交，不能再修改"
+    );
 
     // The unit returns it with comments; the applicant edits and resubmits.
     assert!(matches!(
@@ -286,9 +233,8 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
 both!(cast_call_runs_from_draft_to_acceptance);
 
 pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env: TestEnv) {
-    let r = reviewer(&env).await;
-    let (_, late) = member(&env, &r, 2, 2).await;
-    let (_, other) = member(&env, &r, 3, 3).await;
+    let late = ApprovedMember::builder(2).build(&env.app).await.person;
+    let other = ApprovedMember::builder(3).build(&env.app).await.person;
     let call = cast_call(&env, "KJFWT2023-02", "kczg2023-fj4", "55", "").await;
     env.clock.set(CLOSE - 3_600_000);
     let a = applications::start(&env.app, &person_actor(late), late, call)
@@ -306,10 +252,7 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     // One second after the close: refused, and what was typed is saved.
     env.clock.set(CLOSE + 1000);
     let e = submit(&env.app, &person_actor(late), late, a, &data).await;
-    assert!(
-        matches!(e, Err(AppError::Refused(ref m)) if m.contains("截止")),
-        "{e:?}"
-    );
+    assert_eq!(refusal_of(e), "申报已于2023-04-25 23:59:59截止，不能提交");
     // An audited extension for one applicant only.
     assert!(matches!(
         grant_extension(
@@ -346,14 +289,21 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
         .await
         .unwrap();
     let e = submit(&env.app, &person_actor(other), other, b, &data).await;
-    assert!(matches!(e, Err(AppError::Refused(_))));
+    assert_eq!(refusal_of(e), "申报已于2023-04-25 23:59:59截止，不能提交");
 }
 both!(deadline_is_the_servers_and_extensions_are_per_applicant);
 
 pub(crate) async fn one_forum_or_conference_per_pilot_city(env: TestEnv) {
-    let r = reviewer(&env).await;
-    let (unit_a, pa) = member(&env, &r, 4, 4).await;
-    let (unit_b, pb) = member(&env, &r, 5, 5).await;
+    let ApprovedMember {
+        unit: unit_a,
+        person: pa,
+        ..
+    } = ApprovedMember::builder(4).build(&env.app).await;
+    let ApprovedMember {
+        unit: unit_b,
+        person: pb,
+        ..
+    } = ApprovedMember::builder(5).build(&env.app).await;
     let forum = cast_call(
         &env,
         "XLPPHD2023-01",
@@ -411,8 +361,7 @@ pub(crate) async fn one_forum_or_conference_per_pilot_city(env: TestEnv) {
 both!(one_forum_or_conference_per_pilot_city);
 
 pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
-    let r = reviewer(&env).await;
-    let (_, person) = member(&env, &r, 6, 6).await;
+    let person = ApprovedMember::builder(6).build(&env.app).await.person;
     let program = create_program(&env.app, &manager(), "计划", "")
         .await
         .unwrap();
@@ -421,24 +370,23 @@ pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
     let call = create_call(&env.app, &manager(), program, &f)
         .await
         .unwrap();
-    assert!(matches!(
-        applications::start(&env.app, &person_actor(person), person, call).await,
-        Err(AppError::Refused(_))
-    ));
+    assert_eq!(
+        refusal_of(applications::start(&env.app, &person_actor(person), person, call).await),
+        "该计划类别未在受理期"
+    );
     set_state(&env.app, &manager(), call, CallState::Published)
         .await
         .unwrap();
     let e = applications::start(&env.app, &person_actor(person), person, call).await;
-    assert!(
-        matches!(e, Err(AppError::Refused(ref m)) if m.contains("申报主体")),
-        "{e:?}"
+    assert_eq!(
+        refusal_of(e),
+        "本类别的申报主体为：大专院校；您所在单位（科研院所）不符合申报条件"
     );
     // A person not yet approved by a unit cannot apply either.
     let loner = new_person(&env, 60).await;
-    assert!(
-        applications::start(&env.app, &person_actor(loner), loner, call)
-            .await
-            .is_err()
+    assert_eq!(
+        refusal_of(applications::start(&env.app, &person_actor(loner), loner, call).await),
+        "只有所在单位审核通过（且未被锁定）的用户才能申报项目"
     );
     // Bad call definitions come back field by field.
     let mut bad = call_form("", "none", "x", "");

@@ -10,10 +10,13 @@ use scigrant_app::identity::members::{
     search_units,
 };
 use scigrant_app::identity::register::{
-    PersonForm, UnitForm, limits, register_person, register_unit, resubmit_unit, submit_org_cert,
+    limits, register_person, register_unit, resubmit_unit, submit_org_cert,
 };
 use scigrant_app::identity::review::{Verdict, review_unit};
-use scigrant_app::testing::{PASSWORD, TestEnv, id_number, jpeg, pdf, phone, upload, uscc};
+use scigrant_app::testing::{
+    PASSWORD, TestEnv, id_number, jpeg, pdf, person_actor, person_form, phone, staff_actor,
+    unit_actor, unit_form, upload, uscc, visitor,
+};
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::identity::account::{AccountKind, Membership, UnitState};
 use scigrant_domain::upload::FileKind;
@@ -38,54 +41,6 @@ macro_rules! both {
     };
 }
 
-pub(crate) fn visitor() -> Actor {
-    Actor::anonymous("127.0.0.1", "test")
-}
-
-pub(crate) fn staff_actor(id: i64) -> Actor {
-    Actor {
-        kind: Some(AccountKind::Staff),
-        id: Some(id),
-        label: "reviewer".into(),
-        ip: "127.0.0.1".into(),
-        request_id: "test".into(),
-    }
-}
-
-pub(crate) fn unit_actor(id: i64) -> Actor {
-    Actor {
-        kind: Some(AccountKind::Unit),
-        id: Some(id),
-        label: "测试单位".into(),
-        ip: "127.0.0.1".into(),
-        request_id: "test".into(),
-    }
-}
-
-pub(crate) fn person_actor(id: i64) -> Actor {
-    Actor {
-        kind: Some(AccountKind::Person),
-        id: Some(id),
-        label: "张三".into(),
-        ip: "127.0.0.1".into(),
-        request_id: "test".into(),
-    }
-}
-
-fn unit_form(n: u32) -> UnitForm {
-    UnitForm {
-        kind: "institute".into(),
-        name: format!("西藏高原科学研究所{n}"),
-        legal_rep: "扎西".into(),
-        reg_place: "拉萨市城关区".into(),
-        uscc: uscc(n),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        contact_name: "卓玛".into(),
-        contact_phone: phone(n),
-    }
-}
-
 pub(crate) async fn new_unit(env: &TestEnv, n: u32) -> i64 {
     let cert = upload(
         &env.app,
@@ -105,23 +60,6 @@ pub(crate) async fn new_captcha(env: &TestEnv) -> String {
         .await
         .unwrap()
         .id
-}
-
-fn person_form(n: u32, captcha_id: String) -> PersonForm {
-    PersonForm {
-        doc_type: "mainland_id".into(),
-        doc_no: id_number(n),
-        name: "张三".into(),
-        email: format!("p{n}@example.cn"),
-        region_code: "540102".into(),
-        gender: "男".into(),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        phone: phone(50_000 + n),
-        captcha_id,
-        captcha: "TEST".into(),
-        agreed: true,
-    }
 }
 
 pub(crate) async fn new_person(env: &TestEnv, n: u32) -> i64 {
@@ -178,6 +116,14 @@ fn errors_of(r: Result<impl std::fmt::Debug, AppError>) -> scigrant_app::FieldEr
     }
 }
 
+/// The message of a refusal; anything else fails the test.
+pub(crate) fn refusal_of(r: Result<impl std::fmt::Debug, AppError>) -> String {
+    match r {
+        Err(AppError::Refused(m)) => m,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
 // --- unit registration and review -----------------------------------------
 
 async fn unit_registration_and_review(env: TestEnv) {
@@ -215,7 +161,7 @@ async fn unit_registration_and_review(env: TestEnv) {
     assert_eq!(v.state, UnitState::InitialRejected);
     assert_eq!(v.reject_reason.as_deref(), Some("证照图片不清晰"));
     let again = review_unit(&env.app, &r, id, &Verdict::Approve).await;
-    assert!(matches!(again, Err(AppError::Refused(_))));
+    assert_eq!(refusal_of(again), "该单位当前状态为“初审不通过”，无需审核");
 
     let mut corrected = unit_form(1);
     corrected.name = "西藏高原科学研究所（更正）".into();

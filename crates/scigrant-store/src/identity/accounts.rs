@@ -3,6 +3,7 @@
 //! the state changes the use cases make. ID and phone numbers arrive
 //! already sealed and indexed (see `pii`).
 
+use scigrant_domain::identity::account::Membership;
 use sqlx::{AnyConnection, Row};
 
 use crate::{Result, like_pattern};
@@ -418,10 +419,15 @@ pub async fn list_members(
 ) -> Result<(Vec<PersonRow>, i64)> {
     // Optional filters are written as "$n IS NULL OR column = $n" so the
     // query text stays fixed; the exact-number search matches either index.
-    let where_sql = "WHERE unit_id = $1 AND membership <> 'none'
+    // Persons without a membership are left out, by the domain's own code
+    // for that state so the query and the state machine cannot drift apart.
+    let where_sql = format!(
+        "WHERE unit_id = $1 AND membership <> '{none}'
         AND (name LIKE $2 ESCAPE '\\' OR doc_no_idx = $5 OR phone_idx = $5)
         AND ($3 = '' OR membership = $3)
-        AND ($4 < 0 OR member_locked = $4)";
+        AND ($4 < 0 OR member_locked = $4)",
+        none = Membership::None.code()
+    );
     let name_pattern = if f.exact_idx.is_some() {
         // The typed text was a number: match it exactly, not by name
         // (LIKE '' matches no real name).

@@ -10,8 +10,11 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use scigrant_app::Actor;
 use scigrant_app::admin::staff::{NewStaff, add_staff};
-use scigrant_app::testing::{PASSWORD, TestEnv, id_number, jpeg, pdf, phone, test_env, uscc};
-use scigrant_store::Backend;
+use scigrant_app::testing::{
+    ApprovedMember, Backend, PASSWORD, TestEnv, id_number, jpeg, pdf, phone, staff_with_password,
+    test_env, uscc,
+};
+use scigrant_domain::identity::account::StaffRole;
 use scigrant_web::AppState;
 
 /// One browser at a time: two Chromiums on two cores make timings flaky.
@@ -572,122 +575,15 @@ fn dir_is_empty_of_files(p: &Path) -> bool {
         .unwrap_or(true)
 }
 
-/// An approved unit and an approved member, set up through the use cases.
-async fn approved_member(s: &Session, n: u32, unit_kind: &str) -> (i64, i64, String) {
-    use scigrant_app::identity::register::{
-        PersonForm, UnitForm, limits, register_person, register_unit,
-    };
-    use scigrant_domain::upload::FileKind;
-    let app = &s.env.app;
-    let cert =
-        scigrant_app::testing::upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100))
-            .await;
-    let uf = UnitForm {
-        kind: unit_kind.into(),
-        name: format!("全国学会{n}"),
-        legal_rep: "甲".into(),
-        reg_place: "北京".into(),
-        uscc: uscc(100 + n),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        contact_name: "乙".into(),
-        contact_phone: phone(100 + n),
-    };
-    let unit = register_unit(app, &Actor::system(), &uf, Some(&cert))
-        .await
-        .unwrap();
-    let staff = Actor {
-        kind: Some(scigrant_domain::identity::account::AccountKind::Staff),
-        id: Some(1),
-        label: "审核员".into(),
-        ip: "-".into(),
-        request_id: "-".into(),
-    };
-    scigrant_app::identity::review::review_unit(
-        app,
-        &staff,
-        unit,
-        &scigrant_app::identity::review::Verdict::Approve,
-    )
-    .await
-    .unwrap();
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(app)
-        .await
-        .unwrap()
-        .id;
-    let pf = PersonForm {
-        doc_type: "mainland_id".into(),
-        doc_no: id_number(100 + n),
-        name: format!("申报人{n}"),
-        email: format!("p{n}@example.cn"),
-        region_code: "110101".into(),
-        gender: "男".into(),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        phone: phone(5000 + n),
-        captcha_id,
-        captcha: "TEST".into(),
-        agreed: true,
-    };
-    let person = register_person(app, &Actor::system(), &pf).await.unwrap();
-    let idp =
-        scigrant_app::testing::upload(app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(1000))
-            .await;
-    let tp =
-        scigrant_app::testing::upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000))
-            .await;
-    let profile = scigrant_app::identity::members::ProfileForm {
-        unit_id: unit.to_string(),
-        region_code: "110101".into(),
-        department: "科技服务部".into(),
-        email: format!("p{n}@example.cn"),
-        education: "硕士".into(),
-        degree: "博士".into(),
-        title: "高级".into(),
-    };
-    scigrant_app::identity::members::save_profile(
-        app,
-        &Actor::system(),
-        person,
-        &profile,
-        Some(&idp),
-        Some(&tp),
-    )
-    .await
-    .unwrap();
-    let ua = Actor {
-        kind: Some(scigrant_domain::identity::account::AccountKind::Unit),
-        id: Some(unit),
-        label: "单位".into(),
-        ip: "-".into(),
-        request_id: "-".into(),
-    };
-    scigrant_app::identity::members::decide_member(app, &ua, unit, person, Some(true), "")
-        .await
-        .unwrap();
-    (unit, person, phone(5000 + n))
-}
-
 async fn manager_login(s: &Session) {
-    let app = &s.env.app;
-    let id = add_staff(
-        app,
-        &Actor::system(),
-        &NewStaff {
-            login: "xmgl".into(),
-            name: "项目管理员".into(),
-            role: "manager".into(),
-            password: PASSWORD.into(),
-        },
+    staff_with_password(
+        &s.env.app,
+        "xmgl",
+        "项目管理员",
+        StaffRole::ProgramManager,
+        PASSWORD,
     )
-    .await
-    .unwrap();
-    let mut c = app.db.read().await.unwrap();
-    let hash = scigrant_domain::identity::password_hash::hash_password(PASSWORD, &[2; 16], 1000);
-    scigrant_store::identity::accounts::set_staff_password(&mut c, id, &hash, false)
-        .await
-        .unwrap();
-    drop(c);
+    .await;
     s.staff_login("xmgl", PASSWORD).await;
     s.wait_path("/staff").await;
 }
@@ -698,7 +594,12 @@ const CLOSE: i64 = 1_682_438_399_000;
 async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     use scigrant_domain::grants::form::Value;
     let s = start(backend).await;
-    let (_unit, person, mobile) = approved_member(&s, 1, "other").await;
+    let member = ApprovedMember::builder(1)
+        .unit_kind("other")
+        .unit_name("全国学会1")
+        .build(&s.env.app)
+        .await;
+    let (person, mobile) = (member.person, member.phone.clone());
 
     // Staff create the CAST 2023 call from the built-in 附件4 template.
     manager_login(&s).await;
@@ -758,15 +659,22 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
             .as_deref(),
         Some("全国学会1")
     );
+    // The page shows when the draft was last saved: at its creation, 10:00
+    // by the test clock. Five minutes on, the autosave reports the server's
+    // time of the save it made.
+    assert_eq!(s.text("#save-status").await, "已保存 10:00:00");
+    s.env.clock.advance_ms(5 * 60_000);
     s.fill("f:project_name", "“科创中国”新材料产业科技服务团")
         .await;
     s.fill("f:unit_intro", &"科".repeat(301)).await;
     // The live counter mirrors the server's character count.
     assert!(s.body().await.contains("301/300字"));
-    // Autosave: wait for "已保存", then reload and find the draft.
+    // Autosave: wait for the new time, find the draft stored, then reload.
+    let mut status = String::new();
+    let mut stored = false;
     for _ in 0..100 {
-        let st = s.text("#save-status").await;
-        if st.starts_with("已保存") && s.env.app.now() > 0 {
+        status = s.text("#save-status").await;
+        if status == "已保存 10:05:00" {
             let v = scigrant_app::grants::applications::load(
                 &s.env.app,
                 scigrant_app::grants::applications::Reader::Person(person),
@@ -775,11 +683,16 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
             .await
             .unwrap();
             if v.text("project_name") == "“科创中国”新材料产业科技服务团" {
+                stored = true;
                 break;
             }
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    assert!(
+        stored,
+        "autosave did not store the draft within 20 s (status: {status})"
+    );
     s.go(&format!("/applications/{app_id}/edit")).await;
     let kept =
         s.c.find(Locator::Css("[name='f:project_name']"))
@@ -818,7 +731,7 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     assert_eq!(digest.len(), 64);
 
     // The unit recommends after confirming the declarations.
-    s.login("unit", &uscc(101), PASSWORD).await;
+    s.login("unit", &member.uscc, PASSWORD).await;
     s.wait_path("/unit").await;
     s.go("/unit/applications").await;
     s.click_to("#unit-applications a.btn", "/applications/")
@@ -902,7 +815,11 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     assert!(s.text("#verify-result").await.starts_with("核验未通过"));
 
     // One second after the close, another member's submission is refused.
-    let (_, p2, mobile2) = approved_member(&s, 2, "other").await;
+    let second = ApprovedMember::builder(2)
+        .unit_kind("other")
+        .build(&s.env.app)
+        .await;
+    let (p2, mobile2) = (second.person, second.phone);
     let call_id = scigrant_app::grants::calls::published(&s.env.app)
         .await
         .unwrap()[0]
@@ -948,8 +865,15 @@ async fn browser_second_pilot_city_forum_is_refused() {
     use scigrant_domain::grants::form::{Value, samples::sample_fj5};
     let s = start(Backend::Sqlite).await;
     let app = &s.env.app;
-    let (unit_a, pa, _) = approved_member(&s, 11, "enterprise").await;
-    let (_, pb, _) = approved_member(&s, 12, "enterprise").await;
+    let member_a = ApprovedMember::builder(11)
+        .unit_kind("enterprise")
+        .build(app)
+        .await;
+    let member_b = ApprovedMember::builder(12)
+        .unit_kind("enterprise")
+        .build(app)
+        .await;
+    let (unit_a, pa, pb) = (member_a.unit, member_a.person, member_b.person);
     let staff = Actor::system();
     let program = create_program(app, &staff, "2023年“科创中国”试点城市系列品牌活动项目", "")
         .await
@@ -1007,7 +931,7 @@ async fn browser_second_pilot_city_forum_is_refused() {
         .unwrap();
 
     // Unit B recommends its 产学融合会议 for the same pilot city: refused.
-    s.login("unit", &uscc(112), PASSWORD).await;
+    s.login("unit", &member_b.uscc, PASSWORD).await;
     s.wait_path("/unit").await;
     s.go(&format!("/applications/{b}")).await;
     for i in 0..3 {
