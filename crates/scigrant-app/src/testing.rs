@@ -279,10 +279,10 @@ pub async fn staff_with_password(
     .await
     .unwrap_or_else(|e| panic!("add staff {login}: {e:?}"));
     let mut c = app.db.read().await.expect("database connection");
-    accounts::set_staff_password(&mut c, id, &new_password_hash(app, password), false)
+    accounts::set_staff_password(&mut c, id.0, &new_password_hash(app, password), false)
         .await
         .expect("set the staff password");
-    id
+    id.0
 }
 
 /// How many audit records have an action starting with `action_prefix`.
@@ -412,7 +412,7 @@ impl MemberBuilder {
         };
         save_profile(
             app,
-            &person_actor(person),
+            &person_actor(person.0),
             person,
             &profile,
             Some(&id_proof),
@@ -420,12 +420,12 @@ impl MemberBuilder {
         )
         .await
         .unwrap_or_else(|e| panic!("profile of person {n}: {e:?}"));
-        decide_member(app, &unit_actor(unit), unit, person, Some(true), "")
+        decide_member(app, &unit_actor(unit.0), unit, person, Some(true), "")
             .await
             .unwrap_or_else(|e| panic!("unit {n} approves person {n}: {e:?}"));
         ApprovedMember {
-            unit,
-            person,
+            unit: unit.0,
+            person: person.0,
             uscc: self.unit.uscc,
             phone: form.phone,
         }

@@ -457,7 +457,7 @@ async fn main() {
                 return err(&format!("submit {}", r.status));
             }
             record(&samples, "submit", t);
-            receipts.lock().unwrap().push((pid, app_id.to_string()));
+            receipts.lock().unwrap().push((pid.0, app_id.to_string()));
         }));
     }
     let mut peak = 0;
@@ -526,7 +526,7 @@ async fn main() {
     let mine: usize = {
         let mut n = 0;
         for (pid, _) in &people {
-            n += applications::of_person(&app, *pid)
+            n += applications::of_person(&app, pid.0)
                 .await
                 .unwrap()
                 .iter()

@@ -4,6 +4,7 @@
 use rand::Rng;
 use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_domain::identity::password::check_password;
+use scigrant_domain::ids::StaffId;
 use scigrant_store::identity::{accounts, sessions};
 
 use crate::identity::auth::new_password_hash;
@@ -19,7 +20,7 @@ pub struct NewStaff {
 
 /// Creates a staff account that must change its password at first login.
 /// Audit `staff.add`.
-pub async fn add_staff(app: &App, actor: &Actor, f: &NewStaff) -> Result<i64, AppError> {
+pub async fn add_staff(app: &App, actor: &Actor, f: &NewStaff) -> Result<StaffId, AppError> {
     let mut e = FieldErrors::new();
     let login = f.login.trim();
     if login.len() < 3
@@ -65,7 +66,7 @@ pub async fn add_staff(app: &App, actor: &Actor, f: &NewStaff) -> Result<i64, Ap
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(StaffId(id))
 }
 
 /// Generates a one-time password that satisfies the policy.
@@ -107,7 +108,7 @@ pub async fn bootstrap_admin(app: &App) -> Result<Option<(String, String)>, AppE
 /// A staff account as the 系统管理员 sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaffView {
-    pub id: i64,
+    pub id: StaffId,
     pub login: String,
     pub name: String,
     pub role: Option<StaffRole>,
@@ -119,7 +120,7 @@ pub struct StaffView {
 impl From<accounts::StaffRow> for StaffView {
     fn from(r: accounts::StaffRow) -> StaffView {
         StaffView {
-            id: r.id,
+            id: StaffId(r.id),
             role: StaffRole::from_code(&r.role),
             login: r.login,
             name: r.name,
@@ -142,22 +143,22 @@ pub async fn list_staff(app: &App) -> Result<Vec<StaffView>, AppError> {
 pub async fn update_staff(
     app: &App,
     actor: &Actor,
-    staff_id: i64,
+    staff_id: StaffId,
     role: &str,
     disabled: bool,
 ) -> Result<(), AppError> {
     let role = StaffRole::from_code(role).ok_or_else(|| AppError::field("role", "请选择角色"))?;
-    if actor.kind == Some(AccountKind::Staff) && actor.id == Some(staff_id) {
+    if actor.kind == Some(AccountKind::Staff) && actor.id == Some(staff_id.0) {
         return Err(AppError::Refused(
             "不能修改自己的角色或停用自己的账号".into(),
         ));
     }
     let mut tx = app.db.begin().await?;
-    if !accounts::update_staff(&mut tx, staff_id, role.code(), disabled).await? {
+    if !accounts::update_staff(&mut tx, staff_id.0, role.code(), disabled).await? {
         return Err(AppError::NotFound);
     }
     if disabled {
-        sessions::delete_for_account(&mut tx, "staff", staff_id).await?;
+        sessions::delete_for_account(&mut tx, "staff", staff_id.0).await?;
     }
     let detail = format!("{}{}", role.label(), if disabled { "，已停用" } else { "" });
     audit(
@@ -165,7 +166,7 @@ pub async fn update_staff(
         app,
         actor,
         "staff.update",
-        ("staff", Some(staff_id)),
+        ("staff", Some(staff_id.0)),
         "success",
         &detail,
     )

@@ -9,6 +9,7 @@ use scigrant_domain::identity::password::check_password;
 use scigrant_domain::identity::password_hash::{hash_password, iterations_of, verify_password};
 use scigrant_domain::identity::phone::Phone;
 use scigrant_domain::identity::uscc::Uscc;
+use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_domain::permission::Caller;
 use scigrant_store::AnyConnection;
 use scigrant_store::identity::accounts;
@@ -57,6 +58,14 @@ pub struct SessionInfo {
 }
 
 impl SessionInfo {
+    /// The unit signed in here, if this is a unit's session.
+    pub fn unit(&self) -> Option<UnitId> {
+        (self.kind == AccountKind::Unit).then_some(UnitId(self.account_id))
+    }
+    /// The person signed in here, if this is a person's session.
+    pub fn person(&self) -> Option<PersonId> {
+        (self.kind == AccountKind::Person).then_some(PersonId(self.account_id))
+    }
     /// The actor of use cases run in this session.
     pub fn actor(&self, ip: &str, request_id: &str) -> Actor {
         Actor {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use scigrant_domain::identity::account::{AccountKind, Membership};
 use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
+use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_domain::permission::{Caller, is_foreign_read, may_read_file};
 use scigrant_store::files::FileRow;
 use scigrant_store::identity::accounts;
@@ -51,16 +52,16 @@ pub struct UnitHome {
     pub pending_members: i64,
 }
 
-pub async fn unit_home(app: &App, unit_id: i64) -> Result<UnitHome, AppError> {
+pub async fn unit_home(app: &App, unit_id: UnitId) -> Result<UnitHome, AppError> {
     let unit = unit(app, unit_id).await?;
-    let history = history(app, AccountKind::Unit, unit_id).await?;
+    let history = history(app, AccountKind::Unit, unit_id.0).await?;
     let filter = accounts::MemberFilter {
         membership: Some(Membership::Pending.code().into()),
         locked: None,
         ..Default::default()
     };
     let mut c = app.db.read().await?;
-    let (_, pending_members) = accounts::list_members(&mut c, unit_id, &filter, 1, 0).await?;
+    let (_, pending_members) = accounts::list_members(&mut c, unit_id.0, &filter, 1, 0).await?;
     Ok(UnitHome {
         unit,
         history,
@@ -74,10 +75,10 @@ pub struct PersonHome {
     pub history: Vec<DecisionView>,
 }
 
-pub async fn person_home(app: &App, person_id: i64) -> Result<PersonHome, AppError> {
+pub async fn person_home(app: &App, person_id: PersonId) -> Result<PersonHome, AppError> {
     Ok(PersonHome {
         person: person(app, person_id).await?,
-        history: history(app, AccountKind::Person, person_id).await?,
+        history: history(app, AccountKind::Person, person_id.0).await?,
     })
 }
 

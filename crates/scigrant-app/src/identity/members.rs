@@ -8,6 +8,7 @@ use scigrant_domain::identity::email::Email;
 use scigrant_domain::identity::id_number::DocumentType;
 use scigrant_domain::identity::region;
 use scigrant_domain::identity::uscc::Uscc;
+use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_domain::mask::{mask_id, mask_phone};
 use scigrant_domain::permission::{unit_manages_member, unit_may_decide_member};
 use scigrant_store::identity::accounts::{self, MemberFilter, PersonRow, Profile};
@@ -21,7 +22,7 @@ use crate::{Actor, App, AppError, FieldErrors, Page, audit};
 /// A row of the 选择单位 list.
 #[derive(Clone, Debug)]
 pub struct UnitChoice {
-    pub id: i64,
+    pub id: UnitId,
     pub name: String,
     pub registered_at: i64,
     pub org_code_last4: String,
@@ -58,7 +59,7 @@ pub async fn search_units(app: &App, term: &str, page: i64) -> Result<Page<UnitC
     let rows = rows
         .into_iter()
         .map(|u| UnitChoice {
-            id: u.id,
+            id: UnitId(u.id),
             registered_at: u.created_at,
             org_code_last4: Uscc::parse(&u.uscc)
                 .map(|x| x.org_code_last4().to_string())
@@ -94,7 +95,7 @@ pub const TITLES: [&str; 5] = ["正高级", "高级", "中级", "初级", "无"]
 /// masked: the owner sees them masked too, as on the seed's screens).
 #[derive(Clone, Debug)]
 pub struct PersonView {
-    pub id: i64,
+    pub id: PersonId,
     pub name: String,
     pub gender: String,
     pub doc_type: Option<DocumentType>,
@@ -103,7 +104,7 @@ pub struct PersonView {
     pub email: String,
     pub region_code: i64,
     pub region_label: String,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     pub unit_name: Option<String>,
     pub department: String,
     pub education: String,
@@ -126,7 +127,7 @@ async fn person_view(
         None => None,
     };
     Ok(PersonView {
-        id: p.id,
+        id: PersonId(p.id),
         gender: p.gender,
         doc_type: DocumentType::from_code(&p.doc_type),
         doc_no_masked: mask_id(&app.pii.open(&p.doc_no_enc)?),
@@ -134,7 +135,7 @@ async fn person_view(
         email: p.email,
         region_code: p.region_code,
         region_label: region::display(p.region_code as u32).unwrap_or_default(),
-        unit_id: p.unit_id,
+        unit_id: p.unit_id.map(UnitId),
         unit_name,
         department: p.department.unwrap_or_default(),
         education: p.education.unwrap_or_default(),
@@ -149,9 +150,9 @@ async fn person_view(
     })
 }
 
-pub async fn person(app: &App, person_id: i64) -> Result<PersonView, AppError> {
+pub async fn person(app: &App, person_id: PersonId) -> Result<PersonView, AppError> {
     let mut c = app.db.read().await?;
-    let p = accounts::person(&mut c, person_id)
+    let p = accounts::person(&mut c, person_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     person_view(app, p, &mut c).await
@@ -164,7 +165,7 @@ pub async fn person(app: &App, person_id: i64) -> Result<PersonView, AppError> {
 pub async fn save_profile(
     app: &App,
     actor: &Actor,
-    person_id: i64,
+    person_id: PersonId,
     f: &ProfileForm,
     id_proof: Option<&Uploaded>,
     title_proof: Option<&Uploaded>,
@@ -179,14 +180,14 @@ pub async fn save_profile(
 async fn save_profile_inner(
     app: &App,
     actor: &Actor,
-    person_id: i64,
+    person_id: PersonId,
     f: &ProfileForm,
     id_proof: Option<&Uploaded>,
     title_proof: Option<&Uploaded>,
 ) -> Result<(), AppError> {
     let mut e = FieldErrors::new();
     let mut c = app.db.read().await?;
-    let p = accounts::person(&mut c, person_id)
+    let p = accounts::person(&mut c, person_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     let unit = match f.unit_id.trim().parse::<i64>() {
@@ -229,7 +230,7 @@ async fn save_profile_inner(
     };
     e.into_result()?;
     let now = app.now();
-    let owner = (AccountKind::Person, person_id);
+    let owner = (AccountKind::Person, person_id.0);
     let mut tx = app.db.begin().await?;
     let id_proof_id = match id_proof {
         Some(u) => record_file(&mut tx, app, owner, "id_proof", u).await?,
@@ -252,7 +253,7 @@ async fn save_profile_inner(
     };
     accounts::save_profile(
         &mut tx,
-        person_id,
+        person_id.0,
         &profile,
         Membership::Pending.code(),
         now,
@@ -263,7 +264,7 @@ async fn save_profile_inner(
         app,
         actor,
         AccountDecision {
-            subject: (AccountKind::Person, person_id),
+            subject: (AccountKind::Person, person_id.0),
             stage: DecisionStage::Membership,
             outcome: DecisionOutcome::Requested,
             reason: Some(&unit.name),
@@ -285,7 +286,7 @@ async fn save_profile_inner(
 /// 所在部门, 状态, 锁定, 审核状态.
 #[derive(Clone, Debug)]
 pub struct MemberRow {
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub name: String,
     pub doc_no_masked: String,
     pub phone_masked: String,
@@ -330,18 +331,18 @@ pub fn member_filter(app: &App, term: &str, membership: &str, locked: &str) -> M
 
 pub async fn list_members(
     app: &App,
-    unit_id: i64,
+    unit_id: UnitId,
     filter: &MemberSearch,
     page: i64,
     per_page: i64,
 ) -> Result<Page<MemberRow>, AppError> {
     let mut c = app.db.read().await?;
-    let unit = accounts::unit(&mut c, unit_id)
+    let unit = accounts::unit(&mut c, unit_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     let (rows, total) = accounts::list_members(
         &mut c,
-        unit_id,
+        unit_id.0,
         &filter.0,
         per_page,
         Page::<MemberRow>::offset(page, per_page),
@@ -361,7 +362,7 @@ pub async fn list_members(
 
 fn member_row(app: &App, unit_name: &str, p: PersonRow) -> Result<MemberRow, AppError> {
     Ok(MemberRow {
-        person_id: p.id,
+        person_id: PersonId(p.id),
         doc_no_masked: mask_id(&app.pii.open(&p.doc_no_enc)?),
         phone_masked: mask_phone(&app.pii.open(&p.phone_enc)?),
         unit_name: unit_name.to_string(),
@@ -380,14 +381,18 @@ fn member_row(app: &App, unit_name: &str, p: PersonRow) -> Result<MemberRow, App
 
 /// One member of the unit as 单位从属用户管理 shows it; a person who never
 /// chose this unit is `NotFound`.
-pub async fn member(app: &App, unit_id: i64, person_id: i64) -> Result<MemberRow, AppError> {
+pub async fn member(
+    app: &App,
+    unit_id: UnitId,
+    person_id: PersonId,
+) -> Result<MemberRow, AppError> {
     let mut c = app.db.read().await?;
-    let unit = accounts::unit(&mut c, unit_id)
+    let unit = accounts::unit(&mut c, unit_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    let p = accounts::person(&mut c, person_id)
+    let p = accounts::person(&mut c, person_id.0)
         .await?
-        .filter(|p| p.unit_id == Some(unit_id) && p.membership != Membership::None.code())
+        .filter(|p| p.unit_id == Some(unit_id.0) && p.membership != Membership::None.code())
         .ok_or(AppError::NotFound)?;
     member_row(app, &unit.name, p)
 }
@@ -400,17 +405,17 @@ pub async fn member(app: &App, unit_id: i64, person_id: i64) -> Result<MemberRow
 pub async fn decide_member(
     app: &App,
     actor: &Actor,
-    unit_id: i64,
-    person_id: i64,
+    unit_id: UnitId,
+    person_id: PersonId,
     approve: Option<bool>,
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = reason.trim();
     let mut tx = app.db.begin().await?;
-    let p = accounts::person(&mut tx, person_id)
+    let p = accounts::person(&mut tx, person_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !unit_manages_member(unit_id, p.unit_id) {
+    if !unit_manages_member(unit_id.0, p.unit_id) {
         return Err(AppError::NotFound);
     }
     let approve = approve.ok_or_else(|| AppError::Refused(NO_VERDICT.into()))?;
@@ -431,13 +436,21 @@ pub async fn decide_member(
     };
     let now = app.now();
     let reason_opt = if approve { None } else { Some(reason) };
-    accounts::decide_membership(&mut tx, person_id, unit_id, next.code(), reason_opt, now).await?;
+    accounts::decide_membership(
+        &mut tx,
+        person_id.0,
+        unit_id.0,
+        next.code(),
+        reason_opt,
+        now,
+    )
+    .await?;
     record_decision(
         &mut tx,
         app,
         actor,
         AccountDecision {
-            subject: (AccountKind::Person, person_id),
+            subject: (AccountKind::Person, person_id.0),
             stage: DecisionStage::Membership,
             outcome: DecisionOutcome::of_verdict(approve),
             reason: reason_opt,
@@ -445,7 +458,7 @@ pub async fn decide_member(
         },
         AuditEvent {
             action,
-            target: ("person", Some(person_id)),
+            target: ("person", Some(person_id.0)),
             outcome: "success",
             detail: reason,
         },
@@ -466,16 +479,16 @@ pub async fn decide_member(
 pub async fn lock_member(
     app: &App,
     actor: &Actor,
-    unit_id: i64,
-    person_id: i64,
+    unit_id: UnitId,
+    person_id: PersonId,
     locked: bool,
 ) -> Result<(), AppError> {
     let mut tx = app.db.begin().await?;
-    if !accounts::set_member_locked(&mut tx, person_id, unit_id, locked, app.now()).await? {
+    if !accounts::set_member_locked(&mut tx, person_id.0, unit_id.0, locked, app.now()).await? {
         return Err(AppError::NotFound);
     }
     if locked {
-        sessions::delete_for_account(&mut tx, "person", person_id).await?;
+        sessions::delete_for_account(&mut tx, "person", person_id.0).await?;
     }
     let action = if locked {
         "member.lock"
@@ -487,7 +500,7 @@ pub async fn lock_member(
         app,
         actor,
         action,
-        ("person", Some(person_id)),
+        ("person", Some(person_id.0)),
         "success",
         "",
     )
@@ -500,7 +513,7 @@ pub async fn lock_member(
 pub async fn export_members(
     app: &App,
     actor: &Actor,
-    unit_id: i64,
+    unit_id: UnitId,
     filter: &MemberSearch,
 ) -> Result<Vec<u8>, AppError> {
     let page = list_members(app, unit_id, filter, 1, 100_000).await?;
@@ -540,7 +553,7 @@ pub async fn export_members(
         app,
         actor,
         "member.export",
-        ("unit", Some(unit_id)),
+        ("unit", Some(unit_id.0)),
         "success",
         &format!("{}条", rows.len()),
     )

@@ -13,6 +13,7 @@ use scigrant_domain::identity::password::check_password;
 use scigrant_domain::identity::phone::Phone;
 use scigrant_domain::identity::region;
 use scigrant_domain::identity::uscc::Uscc;
+use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_store::files::{self, NewFile, StoredFile};
 use scigrant_store::identity::accounts;
 use scigrant_store::{AnyConnection, is_unique_violation};
@@ -137,7 +138,7 @@ pub async fn register_unit(
     actor: &Actor,
     f: &UnitForm,
     cert: Option<&Uploaded>,
-) -> Result<i64, AppError> {
+) -> Result<UnitId, AppError> {
     let result = register_unit_inner(app, actor, f, cert).await;
     if result.is_err() {
         discard(app, &[cert]).await;
@@ -150,7 +151,7 @@ async fn register_unit_inner(
     actor: &Actor,
     f: &UnitForm,
     cert: Option<&Uploaded>,
-) -> Result<i64, AppError> {
+) -> Result<UnitId, AppError> {
     let checked = validate_unit(f, true);
     let mut e = checked.as_ref().err().cloned().unwrap_or_default();
     if cert.is_none() {
@@ -225,13 +226,13 @@ async fn register_unit_inner(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(UnitId(id))
 }
 
 /// The unit's own registration data for its correction form.
-pub async fn unit_form(app: &App, unit_id: i64) -> Result<UnitForm, AppError> {
+pub async fn unit_form(app: &App, unit_id: UnitId) -> Result<UnitForm, AppError> {
     let mut c = app.db.read().await?;
-    let u = accounts::unit(&mut c, unit_id)
+    let u = accounts::unit(&mut c, unit_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(UnitForm {
@@ -253,13 +254,13 @@ pub async fn unit_form(app: &App, unit_id: i64) -> Result<UnitForm, AppError> {
 pub async fn resubmit_unit(
     app: &App,
     actor: &Actor,
-    unit_id: i64,
+    unit_id: UnitId,
     f: &UnitForm,
     cert: Option<&Uploaded>,
 ) -> Result<(), AppError> {
     let result = async {
         let mut c = app.db.read().await?;
-        let u = accounts::unit(&mut c, unit_id)
+        let u = accounts::unit(&mut c, unit_id.0)
             .await?
             .ok_or(AppError::NotFound)?;
         drop(c);
@@ -281,7 +282,7 @@ pub async fn resubmit_unit(
                 record_file(
                     &mut tx,
                     app,
-                    (AccountKind::Unit, unit_id),
+                    (AccountKind::Unit, unit_id.0),
                     "uscc_cert",
                     cert,
                 )
@@ -302,7 +303,7 @@ pub async fn resubmit_unit(
             contact_phone_idx: &phone_idx,
             cert_file_id: Some(cert_id),
         };
-        match accounts::correct_unit(&mut tx, unit_id, &fields, state.code(), next.code(), now)
+        match accounts::correct_unit(&mut tx, unit_id.0, &fields, state.code(), next.code(), now)
             .await
         {
             Ok(true) => {}
@@ -317,7 +318,7 @@ pub async fn resubmit_unit(
             app,
             actor,
             AccountDecision {
-                subject: (AccountKind::Unit, unit_id),
+                subject: (AccountKind::Unit, unit_id.0),
                 stage: DecisionStage::Initial,
                 outcome: DecisionOutcome::Resubmitted,
                 reason: None,
@@ -325,7 +326,7 @@ pub async fn resubmit_unit(
             },
             AuditEvent {
                 action: "unit.resubmit",
-                target: ("unit", Some(unit_id)),
+                target: ("unit", Some(unit_id.0)),
                 outcome: "success",
                 detail: "",
             },
@@ -346,13 +347,13 @@ pub async fn resubmit_unit(
 pub async fn submit_org_cert(
     app: &App,
     actor: &Actor,
-    unit_id: i64,
+    unit_id: UnitId,
     pdf: Option<&Uploaded>,
 ) -> Result<(), AppError> {
     let result = async {
         let pdf = pdf.ok_or_else(|| AppError::field("org_cert", "请选择要上传的PDF文件"))?;
         let mut tx = app.db.begin().await?;
-        let u = accounts::unit(&mut tx, unit_id)
+        let u = accounts::unit(&mut tx, unit_id.0)
             .await?
             .ok_or(AppError::NotFound)?;
         let state = UnitState::from_code(&u.state).ok_or(AppError::NotFound)?;
@@ -360,10 +361,16 @@ pub async fn submit_org_cert(
             AppError::Refused(format!("当前状态（{}）不能提交复审", state.label()))
         })?;
         let now = app.now();
-        let file_id =
-            record_file(&mut tx, app, (AccountKind::Unit, unit_id), "org_cert", pdf).await?;
-        accounts::set_unit_org_cert(&mut tx, unit_id, file_id, now).await?;
-        if !accounts::move_unit(&mut tx, unit_id, state.code(), next.code(), None, now).await? {
+        let file_id = record_file(
+            &mut tx,
+            app,
+            (AccountKind::Unit, unit_id.0),
+            "org_cert",
+            pdf,
+        )
+        .await?;
+        accounts::set_unit_org_cert(&mut tx, unit_id.0, file_id, now).await?;
+        if !accounts::move_unit(&mut tx, unit_id.0, state.code(), next.code(), None, now).await? {
             return Err(AppError::Refused("单位状态已变化，请刷新后重试".into()));
         }
         record_decision(
@@ -371,7 +378,7 @@ pub async fn submit_org_cert(
             app,
             actor,
             AccountDecision {
-                subject: (AccountKind::Unit, unit_id),
+                subject: (AccountKind::Unit, unit_id.0),
                 stage: DecisionStage::Second,
                 outcome: DecisionOutcome::Submitted,
                 reason: None,
@@ -379,7 +386,7 @@ pub async fn submit_org_cert(
             },
             AuditEvent {
                 action: "unit.submit_second",
-                target: ("unit", Some(unit_id)),
+                target: ("unit", Some(unit_id.0)),
                 outcome: "success",
                 detail: &pdf.original_name,
             },
@@ -428,7 +435,11 @@ pub(crate) fn parse_region(e: &mut FieldErrors, field: &str, code: &str) -> i64 
 
 /// 个人账号注册. Side effects: consumes the captcha, creates the person
 /// (ID and phone sealed), audit `person.register`.
-pub async fn register_person(app: &App, actor: &Actor, f: &PersonForm) -> Result<i64, AppError> {
+pub async fn register_person(
+    app: &App,
+    actor: &Actor,
+    f: &PersonForm,
+) -> Result<PersonId, AppError> {
     let mut e = FieldErrors::new();
     let doc_type = DocumentType::from_code(&f.doc_type);
     let doc_no = match doc_type {
@@ -527,5 +538,5 @@ pub async fn register_person(app: &App, actor: &Actor, f: &PersonForm) -> Result
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(PersonId(id))
 }

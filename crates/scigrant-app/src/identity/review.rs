@@ -3,6 +3,7 @@
 
 use scigrant_domain::identity::account::{AccountKind, UnitKind, UnitState, UnitTransition};
 use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
+use scigrant_domain::ids::UnitId;
 use scigrant_domain::mask::mask_phone;
 use scigrant_store::identity::accounts;
 
@@ -13,7 +14,7 @@ use crate::{Actor, App, AppError, Page};
 /// A unit as a reviewer sees it (contact phone masked).
 #[derive(Clone, Debug)]
 pub struct UnitView {
-    pub id: i64,
+    pub id: UnitId,
     pub kind: UnitKind,
     pub name: String,
     pub legal_rep: String,
@@ -31,7 +32,7 @@ pub struct UnitView {
 
 pub(crate) fn unit_view(app: &App, u: accounts::UnitRow) -> Result<UnitView, AppError> {
     Ok(UnitView {
-        id: u.id,
+        id: UnitId(u.id),
         kind: UnitKind::from_code(&u.kind).unwrap_or(UnitKind::Other),
         contact_phone_masked: mask_phone(&app.pii.open(&u.contact_phone_enc)?),
         state: UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial),
@@ -89,9 +90,9 @@ pub async fn queue(app: &App, q: Queue, term: &str, page: i64) -> Result<Page<Un
     })
 }
 
-pub async fn unit(app: &App, unit_id: i64) -> Result<UnitView, AppError> {
+pub async fn unit(app: &App, unit_id: UnitId) -> Result<UnitView, AppError> {
     let mut c = app.db.read().await?;
-    let u = accounts::unit(&mut c, unit_id)
+    let u = accounts::unit(&mut c, unit_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     unit_view(app, u)
@@ -109,7 +110,7 @@ pub enum Verdict {
 pub async fn review_unit(
     app: &App,
     actor: &Actor,
-    unit_id: i64,
+    unit_id: UnitId,
     verdict: &Verdict,
 ) -> Result<UnitState, AppError> {
     if let Verdict::Reject(reason) = verdict {
@@ -122,7 +123,7 @@ pub async fn review_unit(
         }
     }
     let mut tx = app.db.begin().await?;
-    let u = accounts::unit(&mut tx, unit_id)
+    let u = accounts::unit(&mut tx, unit_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     let state = UnitState::from_code(&u.state).ok_or(AppError::NotFound)?;
@@ -152,7 +153,7 @@ pub async fn review_unit(
         Verdict::Approve => None,
     };
     let now = app.now();
-    if !accounts::move_unit(&mut tx, unit_id, state.code(), next.code(), reason, now).await? {
+    if !accounts::move_unit(&mut tx, unit_id.0, state.code(), next.code(), reason, now).await? {
         return Err(AppError::Refused(
             "该单位已被其他审核人员处理，请刷新".into(),
         ));
@@ -168,7 +169,7 @@ pub async fn review_unit(
         app,
         actor,
         AccountDecision {
-            subject: (AccountKind::Unit, unit_id),
+            subject: (AccountKind::Unit, unit_id.0),
             stage,
             outcome,
             reason,
@@ -176,7 +177,7 @@ pub async fn review_unit(
         },
         AuditEvent {
             action: &format!("unit.review.{}", stage.code()),
-            target: ("unit", Some(unit_id)),
+            target: ("unit", Some(unit_id.0)),
             outcome: outcome.code(),
             detail: &detail,
         },

@@ -385,7 +385,7 @@ pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
     // A person not yet approved by a unit cannot apply either.
     let loner = new_person(&env, 60).await;
     assert_eq!(
-        refusal_of(applications::start(&env.app, &person_actor(loner), loner, call).await),
+        refusal_of(applications::start(&env.app, &person_actor(loner.0), loner.0, call).await),
         "只有所在单位审核通过（且未被锁定）的用户才能申报项目"
     );
     // Bad call definitions come back field by field.

@@ -19,6 +19,7 @@ use scigrant_app::testing::{
 };
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::identity::account::{AccountKind, Membership, UnitState};
+use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_domain::upload::FileKind;
 use scigrant_store::Backend;
 
@@ -41,7 +42,7 @@ macro_rules! both {
     };
 }
 
-pub(crate) async fn new_unit(env: &TestEnv, n: u32) -> i64 {
+pub(crate) async fn new_unit(env: &TestEnv, n: u32) -> UnitId {
     let cert = upload(
         &env.app,
         FileKind::Jpeg,
@@ -62,7 +63,7 @@ pub(crate) async fn new_captcha(env: &TestEnv) -> String {
         .id
 }
 
-pub(crate) async fn new_person(env: &TestEnv, n: u32) -> i64 {
+pub(crate) async fn new_person(env: &TestEnv, n: u32) -> PersonId {
     let c = new_captcha(env).await;
     register_person(&env.app, &visitor(), &person_form(n, c))
         .await
@@ -82,10 +83,10 @@ pub(crate) async fn reviewer(env: &TestEnv) -> Actor {
     )
     .await
     .unwrap();
-    staff_actor(id)
+    staff_actor(id.0)
 }
 
-async fn unit_state(env: &TestEnv, id: i64) -> UnitState {
+async fn unit_state(env: &TestEnv, id: UnitId) -> UnitState {
     scigrant_app::identity::review::unit(&env.app, id)
         .await
         .unwrap()
@@ -173,7 +174,7 @@ async fn unit_registration_and_review(env: TestEnv) {
         &jpeg(4096),
     )
     .await;
-    resubmit_unit(&env.app, &unit_actor(id), id, &corrected, Some(&cert))
+    resubmit_unit(&env.app, &unit_actor(id.0), id, &corrected, Some(&cert))
         .await
         .unwrap();
     let v = scigrant_app::identity::review::unit(&env.app, id)
@@ -195,7 +196,7 @@ async fn unit_registration_and_review(env: TestEnv) {
             .unwrap(),
         UnitState::Opened
     );
-    let wrong = submit_org_cert(&env.app, &unit_actor(id), id, None).await;
+    let wrong = submit_org_cert(&env.app, &unit_actor(id.0), id, None).await;
     assert_eq!(
         errors_of(wrong).get("org_cert"),
         Some("请选择要上传的PDF文件")
@@ -208,7 +209,7 @@ async fn unit_registration_and_review(env: TestEnv) {
         &pdf(100_000),
     )
     .await;
-    submit_org_cert(&env.app, &unit_actor(id), id, Some(&doc))
+    submit_org_cert(&env.app, &unit_actor(id.0), id, Some(&doc))
         .await
         .unwrap();
     assert_eq!(unit_state(&env, id).await, UnitState::PendingSecond);
@@ -224,7 +225,7 @@ async fn unit_registration_and_review(env: TestEnv) {
         &pdf(1000),
     )
     .await;
-    submit_org_cert(&env.app, &unit_actor(id), id, Some(&doc))
+    submit_org_cert(&env.app, &unit_actor(id.0), id, Some(&doc))
         .await
         .unwrap();
     assert_eq!(
@@ -235,7 +236,7 @@ async fn unit_registration_and_review(env: TestEnv) {
     );
 
     // The unit sees who decided what, and the contact got an SMS each time.
-    let history = scigrant_app::identity::home::history(&env.app, AccountKind::Unit, id)
+    let history = scigrant_app::identity::home::history(&env.app, AccountKind::Unit, id.0)
         .await
         .unwrap();
     let outcomes: Vec<(&str, &str)> = history
@@ -558,7 +559,7 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
         title: "高级".into(),
     };
     // Wrong type and missing proofs are refused.
-    let e = errors_of(save_profile(&env.app, &person_actor(p), p, &form, None, None).await);
+    let e = errors_of(save_profile(&env.app, &person_actor(p.0), p, &form, None, None).await);
     assert!(e.get("id_proof").is_some() && e.get("title_proof").is_some());
     let idp = upload(
         &env.app,
@@ -576,9 +577,16 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
         &pdf(10_000),
     )
     .await;
-    save_profile(&env.app, &person_actor(p), p, &form, Some(&idp), Some(&tp))
-        .await
-        .unwrap();
+    save_profile(
+        &env.app,
+        &person_actor(p.0),
+        p,
+        &form,
+        Some(&idp),
+        Some(&tp),
+    )
+    .await
+    .unwrap();
 
     let f = member_filter(&env.app, "", "", "");
     let a_members = list_members(&env.app, unit_a, &f, 1, 20).await.unwrap();
@@ -602,22 +610,22 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
         0
     );
     assert!(matches!(
-        decide_member(&env.app, &unit_actor(unit_b), unit_b, p, Some(true), "").await,
+        decide_member(&env.app, &unit_actor(unit_b.0), unit_b, p, Some(true), "").await,
         Err(AppError::NotFound)
     ));
     assert!(matches!(
-        lock_member(&env.app, &unit_actor(unit_b), unit_b, p, true).await,
+        lock_member(&env.app, &unit_actor(unit_b.0), unit_b, p, true).await,
         Err(AppError::NotFound)
     ));
 
     // Reject with a reason, then approve; search by exact phone number.
     assert!(matches!(
-        decide_member(&env.app, &unit_actor(unit_a), unit_a, p, Some(false), "").await,
+        decide_member(&env.app, &unit_actor(unit_a.0), unit_a, p, Some(false), "").await,
         Err(AppError::Validation(_))
     ));
     decide_member(
         &env.app,
-        &unit_actor(unit_a),
+        &unit_actor(unit_a.0),
         unit_a,
         p,
         Some(false),
@@ -632,7 +640,7 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
         (me.membership, me.membership_reason.as_deref()),
         (Membership::Rejected, Some("部门填写有误"))
     );
-    decide_member(&env.app, &unit_actor(unit_a), unit_a, p, Some(true), "")
+    decide_member(&env.app, &unit_actor(unit_a.0), unit_a, p, Some(true), "")
         .await
         .unwrap();
     let by_phone = member_filter(&env.app, &phone(50_020), "", "");
@@ -657,7 +665,7 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
     let s = try_login(&env, LoginTab::Person, &id_number(20), PASSWORD)
         .await
         .unwrap();
-    lock_member(&env.app, &unit_actor(unit_a), unit_a, p, true)
+    lock_member(&env.app, &unit_actor(unit_a.0), unit_a, p, true)
         .await
         .unwrap();
     assert!(authenticate(&env.app, &s.token).await.unwrap().is_none());
@@ -675,7 +683,7 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
         unit_id: unit_b.to_string(),
         ..form
     };
-    save_profile(&env.app, &person_actor(p), p, &form_b, None, None)
+    save_profile(&env.app, &person_actor(p.0), p, &form_b, None, None)
         .await
         .unwrap();
     assert_eq!(
@@ -695,10 +703,14 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
     );
 
     // Excel export: a real xlsx (zip) file.
-    let xlsx =
-        scigrant_app::identity::members::export_members(&env.app, &unit_actor(unit_b), unit_b, &f)
-            .await
-            .unwrap();
+    let xlsx = scigrant_app::identity::members::export_members(
+        &env.app,
+        &unit_actor(unit_b.0),
+        unit_b,
+        &f,
+    )
+    .await
+    .unwrap();
     assert_eq!(&xlsx[..2], b"PK");
 }
 both!(person_joins_unit_and_unit_decides);

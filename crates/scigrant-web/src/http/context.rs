@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::Actor;
 use scigrant_app::identity::auth::{SessionInfo, authenticate, random_token};
 use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::ids::{PersonId, UnitId};
 use tower_http::request_id::RequestId;
 
 use crate::AppState;
@@ -47,6 +48,23 @@ impl Ctx {
             Some(s) if s.kind == kind => Ok(s),
             _ => Err(WebError::SignIn(login_path_for(kind))),
         }
+    }
+}
+
+impl Ctx {
+    /// The signed-in unit, or a redirect to the unit login.
+    pub fn unit(&self) -> Result<UnitId, WebError> {
+        self.session
+            .as_ref()
+            .and_then(SessionInfo::unit)
+            .ok_or(WebError::SignIn(login_path_for(AccountKind::Unit)))
+    }
+    /// The signed-in person, or a redirect to the person login.
+    pub fn person(&self) -> Result<PersonId, WebError> {
+        self.session
+            .as_ref()
+            .and_then(SessionInfo::person)
+            .ok_or(WebError::SignIn(login_path_for(AccountKind::Person)))
     }
 }
 

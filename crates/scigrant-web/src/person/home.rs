@@ -12,6 +12,8 @@ use scigrant_app::identity::members::{
 use scigrant_app::identity::register::limits;
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::{AccountKind, Membership};
+use scigrant_domain::ids::PersonId;
+use scigrant_domain::ids::UnitId;
 use scigrant_domain::upload::FileKind;
 use serde::Deserialize;
 
@@ -49,7 +51,7 @@ pub async fn home(
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
-    let home = person_home(&state.app, s.account_id).await?;
+    let home = person_home(&state.app, ctx.person()?).await?;
     let m = home.person.membership;
     let status = if home.person.locked {
         "已被所在单位锁定"
@@ -129,7 +131,7 @@ async fn profile_page_with(
     errs: FieldErrors,
 ) -> Result<ProfilePage, WebError> {
     let app = &state.app;
-    let me = person(app, person_id).await?;
+    let me = person(app, PersonId(person_id)).await?;
     let mut form = form.unwrap_or_else(|| ProfileForm {
         unit_id: me.unit_id.map(|u| u.to_string()).unwrap_or_default(),
         region_code: me.region_code.to_string(),
@@ -143,7 +145,9 @@ async fn profile_page_with(
         form.unit_id = q.unit.clone();
     }
     let chosen = match form.unit_id.parse::<i64>() {
-        Ok(id) => scigrant_app::identity::review::unit(app, id).await.ok(),
+        Ok(id) => scigrant_app::identity::review::unit(app, UnitId(id))
+            .await
+            .ok(),
         Err(_) => None,
     };
     let choosing = chosen.is_none() || !q.change.is_empty();
@@ -224,7 +228,7 @@ pub async fn profile_submit(
         save_profile(
             app,
             &ctx.actor(),
-            s.account_id,
+            ctx.person()?,
             &form,
             sub.file("id_proof"),
             sub.file("title_proof"),

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::admin::staff::{NewStaff, StaffView, add_staff, list_staff, update_staff};
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::StaffRole;
+use scigrant_domain::ids::StaffId;
 use serde::Deserialize;
 
 /// A staff account with the role choices of its row.
@@ -119,7 +120,7 @@ pub struct StaffUpdatePost {
 pub async fn account_update(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<StaffId>,
     Form(p): Form<StaffUpdatePost>,
 ) -> Result<Response, WebError> {
     update_staff(&state.app, &ctx.actor(), id, &p.role, p.disabled == "1")

@@ -17,6 +17,7 @@ use scigrant_app::identity::review::{Queue, UnitView, Verdict, queue, review_uni
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::identity::decision::{NO_VERDICT, parse_verdict};
+use scigrant_domain::ids::UnitId;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -77,12 +78,13 @@ pub struct UnitPage {
 async fn unit_page(
     state: &AppState,
     ctx: &Ctx,
-    id: i64,
+    id: UnitId,
     errs: FieldErrors,
     reason: String,
 ) -> Result<UnitPage, WebError> {
     let unit = scigrant_app::identity::review::unit(&state.app, id).await?;
-    let history = scigrant_app::identity::home::history(&state.app, AccountKind::Unit, id).await?;
+    let history =
+        scigrant_app::identity::home::history(&state.app, AccountKind::Unit, id.0).await?;
     Ok(UnitPage {
         ctx: PageCtx::new(state, ctx),
         unit,
@@ -95,7 +97,7 @@ async fn unit_page(
 pub async fn unit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
 ) -> Result<Response, WebError> {
     let page = unit_page(&state, &ctx, id, FieldErrors::new(), String::new()).await?;
     Ok(render(&page).into_response())
@@ -111,7 +113,7 @@ pub struct ReviewPost {
 pub async fn unit_review(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<UnitId>,
     Form(p): Form<ReviewPost>,
 ) -> Result<Response, WebError> {
     let verdict = match parse_verdict(&p.decision) {

@@ -20,6 +20,7 @@ use scigrant_app::identity::register::{
 };
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::{AccountKind, UnitState};
+use scigrant_domain::ids::UnitId;
 use scigrant_domain::upload::FileKind;
 
 #[derive(Template)]
@@ -36,8 +37,8 @@ pub async fn home(
     ctx: Ctx,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
-    let home = unit_home(&state.app, s.account_id).await?;
+    let unit = ctx.unit()?;
+    let home = unit_home(&state.app, unit).await?;
     Ok(render(&HomePage {
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
         state_code: home.unit.state.code(),
@@ -68,12 +69,12 @@ fn correct_page_of(
 }
 
 pub async fn correct_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
-    let unit = scigrant_app::identity::review::unit(&state.app, s.account_id).await?;
+    let unit_id = ctx.unit()?;
+    let unit = scigrant_app::identity::review::unit(&state.app, unit_id).await?;
     if unit.state != UnitState::InitialRejected {
         return Ok(see_other("/unit"));
     }
-    let form = unit_form(&state.app, s.account_id).await?;
+    let form = unit_form(&state.app, unit_id).await?;
     let page = correct_page_of(
         &state,
         &ctx,
@@ -89,13 +90,13 @@ pub async fn correct_submit(
     ctx: Ctx,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
+    let unit = ctx.unit()?;
     let app = &state.app;
     let sub = read_multipart(app, mp, &CERT_SPEC).await;
     let mut form = unit_form_of(&sub);
     let upload_errors = sub.errors.clone();
     let result = if upload_errors.is_empty() {
-        resubmit_unit(app, &ctx.actor(), s.account_id, &form, sub.file("cert")).await
+        resubmit_unit(app, &ctx.actor(), unit, &form, sub.file("cert")).await
     } else {
         sub.discard(app).await;
         Err(AppError::Validation(FieldErrors::new()))
@@ -103,7 +104,7 @@ pub async fn correct_submit(
     match result {
         Ok(()) => Ok(see_other("/unit?ok=resubmitted")),
         Err(AppError::Validation(e)) => {
-            let unit = scigrant_app::identity::review::unit(app, s.account_id).await?;
+            let unit = scigrant_app::identity::review::unit(app, unit).await?;
             form.uscc = unit.uscc.clone();
             let page = correct_page_of(
                 &state,
@@ -129,8 +130,8 @@ pub struct PlatformPage {
 /// 科技计划项目管理平台 for a unit whose 初审 passed (the guard shows
 /// "账号未开通，请联系我们" to the others).
 pub async fn platform(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
-    let home = unit_home(&state.app, s.account_id).await?;
+    let unit = ctx.unit()?;
+    let home = unit_home(&state.app, unit).await?;
     let can_upload = matches!(
         home.unit.state,
         UnitState::Opened | UnitState::SecondRejected
@@ -159,7 +160,7 @@ async fn org_cert_with(
     unit_id: i64,
     errs: FieldErrors,
 ) -> Result<OrgCertPage, WebError> {
-    let home = unit_home(&state.app, unit_id).await?;
+    let home = unit_home(&state.app, UnitId(unit_id)).await?;
     Ok(OrgCertPage {
         ctx: PageCtx::new(state, ctx),
         can_upload: matches!(
@@ -193,7 +194,7 @@ pub async fn org_cert_submit(
     let app = &state.app;
     let sub = read_multipart(app, mp, &ORG_CERT_SPEC).await;
     let result = if sub.errors.is_empty() {
-        submit_org_cert(app, &ctx.actor(), s.account_id, sub.file("org_cert")).await
+        submit_org_cert(app, &ctx.actor(), ctx.unit()?, sub.file("org_cert")).await
     } else {
         sub.discard(app).await;
         Err(AppError::Validation(sub.errors.clone()))

@@ -20,6 +20,7 @@ use scigrant_app::identity::members::{
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::{AccountKind, Membership};
 use scigrant_domain::identity::decision::parse_verdict;
+use scigrant_domain::ids::{PersonId, UnitId};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -53,7 +54,7 @@ async fn members_page(
     errs: FieldErrors,
 ) -> Result<MembersPage, WebError> {
     let filter = member_filter(&state.app, &q.q, &q.status, &q.locked);
-    let page = list_members(&state.app, unit_id, &filter, q.page.max(1), 20).await?;
+    let page = list_members(&state.app, UnitId(unit_id), &filter, q.page.max(1), 20).await?;
     let base = format!(
         "q={}&status={}&locked={}&",
         qv(&q.q),
@@ -96,9 +97,9 @@ pub async fn members_export(
     ctx: Ctx,
     Query(q): Query<MemberQuery>,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
+    let unit = ctx.unit()?;
     let filter = member_filter(&state.app, &q.q, &q.status, &q.locked);
-    let bytes = export_members(&state.app, &ctx.actor(), s.account_id, &filter).await?;
+    let bytes = export_members(&state.app, &ctx.actor(), unit, &filter).await?;
     Ok((
         [
             (
@@ -128,10 +129,10 @@ pub struct MemberPage {
 pub async fn member(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
-    let m = member_of_unit(&state.app, s.account_id, id).await?;
+    let unit = ctx.unit()?;
+    let m = member_of_unit(&state.app, unit, id).await?;
     Ok(render(&MemberPage {
         ctx: PageCtx::new(&state, &ctx),
         m,
@@ -149,7 +150,7 @@ pub struct DecidePost {
 pub async fn member_decide(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Form(p): Form<DecidePost>,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Unit)?;
@@ -157,7 +158,7 @@ pub async fn member_decide(
     match decide_member(
         &state.app,
         &ctx.actor(),
-        s.account_id,
+        ctx.unit()?,
         id,
         approve,
         &p.reason,
@@ -182,12 +183,12 @@ pub struct LockPost {
 pub async fn member_lock(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Form(p): Form<LockPost>,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
+    let unit = ctx.unit()?;
     let locked = p.locked == "1";
-    lock_member(&state.app, &ctx.actor(), s.account_id, id, locked).await?;
+    lock_member(&state.app, &ctx.actor(), unit, id, locked).await?;
     Ok(see_other(if locked {
         "/unit/members?ok=locked"
     } else {

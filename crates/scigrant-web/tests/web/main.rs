@@ -14,6 +14,8 @@ use scigrant_app::testing::{
     ApprovedMember, Backend, PASSWORD, TestEnv, audit_count, staff_with_password, test_env,
 };
 use scigrant_domain::identity::account::StaffRole;
+use scigrant_domain::ids::PersonId;
+use scigrant_domain::ids::UnitId;
 use scigrant_domain::permission::Permission;
 use scigrant_web::AppState;
 use scigrant_web::routes::{router, table};
@@ -253,7 +255,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     let a = ApprovedMember::builder(1).build(app).await;
     let b = ApprovedMember::builder(2).build(app).await;
     let person = a.person;
-    let me = scigrant_app::identity::members::person(app, person)
+    let me = scigrant_app::identity::members::person(app, PersonId(person))
         .await
         .unwrap();
     let proof = me.id_proof_file_id.unwrap();
@@ -320,7 +322,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     // Reading someone else's document is audited.
     assert_eq!(audit_count(app, "file.read").await, 1);
     // A person cannot open the unit's certificate.
-    let unit_cert = scigrant_app::identity::review::unit(app, a.unit)
+    let unit_cert = scigrant_app::identity::review::unit(app, UnitId(a.unit))
         .await
         .unwrap()
         .cert_file_id
