@@ -57,7 +57,7 @@ impl App {
             Some(k) => PiiCipher::from_hex(k.expose())?,
             None => PiiCipher::load_or_create(&config.data_dir.join("pii.key"))?,
         };
-        let files = FileStore::new(config.data_dir.join("files"));
+        let files = FileStore::local(config.data_dir.join("files"));
         Ok(App {
             db,
             files,

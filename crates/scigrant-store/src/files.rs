@@ -4,7 +4,10 @@
 //! complete and valid, and recorded in the `files` table. A refused upload
 //! leaves nothing behind.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
 
 use rand::RngCore;
 use sm3::{Digest, Sm3};
@@ -27,10 +30,86 @@ pub enum UploadError {
     Io(#[from] std::io::Error),
 }
 
-/// Local file storage under `<data_dir>/files`.
+/// A stored file being read.
+pub type Reader = Pin<Box<dyn tokio::io::AsyncRead + Send>>;
+
+/// What a storage operation returns.
+pub type Io<'a, T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'a>>;
+
+/// Where accepted documents are kept. Every upload is checked while it
+/// streams into a local temporary file; only a file that passed every check
+/// is handed over, under its key. A local folder today; an S3-compatible
+/// bucket implements the same three operations.
+pub trait Storage: Send + Sync + std::fmt::Debug {
+    /// Takes the checked temporary file at `tmp` and keeps it as `key`.
+    fn keep<'a>(&'a self, tmp: &'a Path, key: &'a str) -> Io<'a, ()>;
+    /// Opens the file kept as `key`.
+    fn open<'a>(&'a self, key: &'a str) -> Io<'a, Reader>;
+    /// Deletes the file kept as `key`; a missing file is not an error.
+    fn remove<'a>(&'a self, key: &'a str) -> Io<'a, ()>;
+}
+
+/// Keys are ours (32 hex digits); anything else never reaches a storage.
+fn checked(key: &str) -> std::io::Result<&str> {
+    if key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(key)
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "not a storage key",
+        ))
+    }
+}
+
+/// Files under a local folder, spread over subfolders named by the key's
+/// first two digits.
+#[derive(Debug)]
+pub struct LocalStorage {
+    root: PathBuf,
+}
+
+impl LocalStorage {
+    pub fn new(root: impl Into<PathBuf>) -> LocalStorage {
+        LocalStorage { root: root.into() }
+    }
+    fn path_of(&self, key: &str) -> std::io::Result<PathBuf> {
+        let key = checked(key)?;
+        Ok(self.root.join(&key[..2]).join(key))
+    }
+}
+
+impl Storage for LocalStorage {
+    fn keep<'a>(&'a self, tmp: &'a Path, key: &'a str) -> Io<'a, ()> {
+        Box::pin(async move {
+            let path = self.path_of(key)?;
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir).await?;
+            }
+            tokio::fs::rename(tmp, &path).await
+        })
+    }
+    fn open<'a>(&'a self, key: &'a str) -> Io<'a, Reader> {
+        Box::pin(async move {
+            let file = tokio::fs::File::open(self.path_of(key)?).await?;
+            Ok(Box::pin(file) as Reader)
+        })
+    }
+    fn remove<'a>(&'a self, key: &'a str) -> Io<'a, ()> {
+        Box::pin(async move {
+            match tokio::fs::remove_file(self.path_of(key)?).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            }
+        })
+    }
+}
+
+/// Uploads and stored documents: a local working folder for uploads in
+/// progress (`<root>/tmp`) and the storage that keeps accepted files.
 #[derive(Clone, Debug)]
 pub struct FileStore {
     root: PathBuf,
+    storage: Arc<dyn Storage>,
 }
 
 /// A file that passed every check and now sits under its key.
@@ -47,7 +126,7 @@ pub struct Upload {
     tmp: PathBuf,
     file: Option<tokio::fs::File>,
     key: String,
-    final_path: PathBuf,
+    storage: Arc<dyn Storage>,
     kind: FileKind,
     max: u64,
     size: u64,
@@ -56,20 +135,28 @@ pub struct Upload {
 }
 
 impl FileStore {
-    pub fn new(root: impl Into<PathBuf>) -> FileStore {
-        FileStore { root: root.into() }
+    /// Uploads under `root/tmp`, accepted files kept by `storage`.
+    pub fn new(root: impl Into<PathBuf>, storage: Arc<dyn Storage>) -> FileStore {
+        FileStore {
+            root: root.into(),
+            storage,
+        }
     }
 
+    /// Everything in one local folder (the embedded default).
+    pub fn local(root: impl Into<PathBuf>) -> FileStore {
+        let root = root.into();
+        FileStore::new(root.clone(), Arc::new(LocalStorage::new(root)))
+    }
+
+    /// The local working folder.
     pub fn root(&self) -> &Path {
         &self.root
     }
 
-    pub fn path_of(&self, key: &str) -> Option<PathBuf> {
-        // Keys are ours (hex); anything else never reaches the disk.
-        if key.len() != 32 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        Some(self.root.join(&key[..2]).join(key))
+    /// Opens an accepted file.
+    pub async fn open(&self, key: &str) -> std::io::Result<Reader> {
+        self.storage.open(key).await
     }
 
     /// Starts an upload that must be a `kind` file of at most `max` bytes.
@@ -77,7 +164,6 @@ impl FileStore {
         let mut raw = [0u8; 16];
         rand::rng().fill_bytes(&mut raw);
         let key = hex::encode(raw);
-        let final_path = self.root.join(&key[..2]).join(&key);
         let tmp_dir = self.root.join("tmp");
         tokio::fs::create_dir_all(&tmp_dir).await?;
         let tmp = tmp_dir.join(format!("{key}.part"));
@@ -86,7 +172,7 @@ impl FileStore {
             tmp,
             file: Some(file),
             key,
-            final_path,
+            storage: self.storage.clone(),
             kind,
             max,
             size: 0,
@@ -95,9 +181,11 @@ impl FileStore {
         })
     }
 
+    /// Deletes an accepted file (a failure is logged: the row that named
+    /// it is already gone, so at worst an orphan file remains).
     pub async fn remove(&self, key: &str) {
-        if let Some(p) = self.path_of(key) {
-            let _ = tokio::fs::remove_file(p).await;
+        if let Err(e) = self.storage.remove(key).await {
+            tracing::warn!(error = %e, "removing a stored file failed");
         }
     }
 }
@@ -134,7 +222,8 @@ impl Upload {
         Ok(())
     }
 
-    /// Completes the upload: the file moves under its key.
+    /// Completes the upload: the checked file goes to the storage under its
+    /// key.
     pub async fn finish(mut self) -> Result<StoredFile, UploadError> {
         if self.size == 0 {
             self.abort().await;
@@ -148,10 +237,10 @@ impl Upload {
             f.flush().await?;
             f.sync_all().await?;
         }
-        if let Some(dir) = self.final_path.parent() {
-            tokio::fs::create_dir_all(dir).await?;
+        if let Err(e) = self.storage.keep(&self.tmp, &self.key).await {
+            self.abort().await;
+            return Err(e.into());
         }
-        tokio::fs::rename(&self.tmp, &self.final_path).await?;
         Ok(StoredFile {
             key: self.key.clone(),
             size: self.size,

@@ -3,13 +3,11 @@
 //! stored documents, which only those allowed may read (and reading
 //! someone else's document is audited).
 
-use std::path::PathBuf;
-
 use scigrant_domain::identity::account::{AccountKind, Membership};
 use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
-use scigrant_domain::ids::{PersonId, UnitId};
+use scigrant_domain::ids::{FileId, PersonId, UnitId};
 use scigrant_domain::permission::{Caller, is_foreign_read, may_read_file};
-use scigrant_store::files::FileRow;
+use scigrant_store::files::Reader;
 use scigrant_store::identity::accounts;
 use scigrant_store::{decisions, files};
 
@@ -82,6 +80,15 @@ pub async fn person_home(app: &App, person_id: PersonId) -> Result<PersonHome, A
     })
 }
 
+/// A stored document on its way to the reader.
+pub struct Download {
+    pub id: FileId,
+    pub original_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub content: Reader,
+}
+
 /// Opens a stored document for `session`. Others' files are `NotFound`
 /// (no hint that they exist); reading someone else's document is audited
 /// as `file.read`.
@@ -89,10 +96,10 @@ pub async fn open_file(
     app: &App,
     actor: &Actor,
     session: &SessionInfo,
-    file_id: i64,
-) -> Result<(FileRow, PathBuf), AppError> {
+    file_id: FileId,
+) -> Result<Download, AppError> {
     let mut c = app.db.read().await?;
-    let f = files::get(&mut c, file_id)
+    let f = files::get(&mut c, file_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     let owner_kind = AccountKind::from_code(&f.owner_kind).ok_or(AppError::NotFound)?;
@@ -113,10 +120,6 @@ pub async fn open_file(
     ) {
         return Err(AppError::NotFound);
     }
-    let path = app
-        .files
-        .path_of(&f.storage_key)
-        .ok_or(AppError::NotFound)?;
     if is_foreign_read(session.kind, session.account_id, (owner_kind, f.owner_id)) {
         let mut tx = app.db.begin().await?;
         audit(
@@ -131,5 +134,16 @@ pub async fn open_file(
         .await?;
         tx.commit().await?;
     }
-    Ok((f, path))
+    let content = app
+        .files
+        .open(&f.storage_key)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    Ok(Download {
+        id: FileId(f.id),
+        original_name: f.original_name,
+        content_type: f.content_type,
+        size: f.size,
+        content,
+    })
 }

@@ -289,7 +289,10 @@ async fn duplicates_are_refused_without_leaking(env: TestEnv) {
     );
     // The refused registration left no file behind.
     assert_eq!(count_files(&env).await, before);
-    assert!(!env.app.files.path_of(&cert.stored.key).unwrap().exists());
+    assert_eq!(
+        env.app.files.open(&cert.stored.key).await.err().map(|e| e.kind()),
+        Some(std::io::ErrorKind::NotFound)
+    );
 
     new_person(&env, 1).await;
     let c = new_captcha(&env).await;

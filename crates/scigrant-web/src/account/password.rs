@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::identity::auth::{PasswordChange, change_password};
 use scigrant_app::identity::home::open_file;
 use scigrant_app::{AppError, FieldErrors};
+use scigrant_domain::ids::FileId;
 use scigrant_domain::permission::Caller;
 use serde::Deserialize;
 
@@ -94,18 +95,13 @@ fn password_again(state: &AppState, ctx: &Ctx, e: FieldErrors) -> Response {
 pub async fn download(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<FileId>,
 ) -> Result<Response, WebError> {
     let Some(session) = ctx.session.as_ref() else {
         return Err(WebError::SignIn("/login"));
     };
-    let (file, path) = open_file(&state.app, &ctx.actor(), session, id)
-        .await
-        .map_err(|e| WebError::from(e).with_request(&ctx.request_id))?;
-    let f = tokio::fs::File::open(&path)
-        .await
-        .map_err(|_| WebError::from(AppError::NotFound))?;
-    let stream = tokio_util_stream(f);
+    let file = open_file(&state.app, &ctx.actor(), session, id).await?;
+    let stream = chunks(file.content);
     let ext = if file.content_type == "application/pdf" {
         "pdf"
     } else {
@@ -127,10 +123,11 @@ pub async fn download(
         .into_response())
 }
 
-/// Reads a file in 64 KiB chunks as a body stream.
-fn tokio_util_stream(
-    f: tokio::fs::File,
-) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> {
+/// Reads a stored file in 64 KiB chunks as a body stream.
+fn chunks<R>(f: R) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>>
+where
+    R: tokio::io::AsyncRead + Unpin + Send,
+{
     use tokio::io::AsyncReadExt;
     futures_util::stream::unfold(f, |mut f| async move {
         let mut buf = vec![0u8; 64 * 1024];
