@@ -289,7 +289,7 @@ pub async fn start(
         .await?
         .ok_or(AppError::NotFound)?;
     let call = call_view(&mut tx, call_row).await?;
-    if let Some(existing) = store::draft_of(&mut tx, person_id, call_id).await? {
+    if let Some(existing) = store::of_person_in_call(&mut tx, person_id, call_id).await? {
         tx.commit().await?;
         return Ok(existing.id);
     }
@@ -580,8 +580,16 @@ pub async fn of_call(
     call_id: i64,
     state: &str,
 ) -> Result<Vec<ApplicationItem>, AppError> {
+    let filter = match state {
+        "" => None,
+        // A state the domain does not define matches nothing.
+        code => match ApplicationState::from_code(code) {
+            Some(s) => Some(s),
+            None => return Ok(vec![]),
+        },
+    };
     let mut c = app.db.read().await?;
-    let rows = store::of_call(&mut c, call_id, state).await?;
+    let rows = store::of_call(&mut c, call_id, filter).await?;
     let mut out = Vec::new();
     for r in rows {
         // Returned ones show only when asked for, as the filter says.
@@ -709,7 +717,7 @@ async fn transition(
 ) -> Result<(), AppError> {
     debug_assert!(step.from.can_move_to(step.to));
     let now = app.now();
-    if !store::move_state(tx, id, step.from.code(), step.to.code(), now).await? {
+    if !store::move_state(tx, id, step.from, step.to, now).await? {
         return Err(AppError::Refused(step.refused.into()));
     }
     store::add_event(tx, id, now, &actor.label, step.event, comment).await?;
@@ -922,7 +930,7 @@ pub async fn grant_extension(
         now,
     )
     .await?;
-    if let Some(a) = store::draft_of(&mut tx, person_id, call_id).await? {
+    if let Some(a) = store::of_person_in_call(&mut tx, person_id, call_id).await? {
         store::add_event(
             &mut tx,
             a.id,

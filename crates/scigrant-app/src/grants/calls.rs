@@ -373,7 +373,7 @@ pub async fn set_state(
         CallState::Draft => return Err(AppError::Refused("已发布的计划类别不能改回草稿".into())),
     };
     let mut tx = app.db.begin().await?;
-    if !calls::set_call_state(&mut tx, call_id, from.code(), to.code(), app.now()).await? {
+    if !calls::set_call_state(&mut tx, call_id, from, to, app.now()).await? {
         return Err(AppError::Refused(format!(
             "只有“{}”状态的计划类别可以{}",
             from.label(),
