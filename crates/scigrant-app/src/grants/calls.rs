@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use scigrant_domain::grants::application::CallState;
+use scigrant_domain::grants::application::{CallState, call_open};
 use scigrant_domain::grants::form::{self, FormSpec, Money};
 use scigrant_domain::identity::account::UnitKind;
 use scigrant_store::grants::calls::{self, CallFields, CallRow};
@@ -54,8 +54,9 @@ impl CallView {
     pub fn paper(&self) -> String {
         format_datetime(self.paper_deadline)
     }
+    /// Whether the call takes applications at `now` ([`call_open`]).
     pub fn is_open(&self, now: i64) -> bool {
-        self.state == CallState::Published && now >= self.opens_at && now <= self.closes_at
+        call_open(self.state, self.opens_at, self.closes_at, now)
     }
 }
 
@@ -102,7 +103,7 @@ pub async fn call(app: &App, id: i64) -> Result<CallView, AppError> {
     call_view(&mut c, row).await
 }
 
-/// 正在受理的项目: published calls, soonest deadline first.
+/// Published calls, soonest deadline first.
 pub async fn published(app: &App) -> Result<Vec<CallView>, AppError> {
     let mut c = app.db.read().await?;
     let rows = calls::published_calls(&mut c).await?;
@@ -111,6 +112,36 @@ pub async fn published(app: &App) -> Result<Vec<CallView>, AppError> {
         out.push(call_view(&mut c, r).await?);
     }
     Ok(out)
+}
+
+/// 正在受理的项目: the calls taking applications now by the server's
+/// clock, soonest deadline first.
+pub async fn open_calls(app: &App) -> Result<Vec<CallView>, AppError> {
+    let now = app.now();
+    let mut calls = published(app).await?;
+    calls.retain(|c| c.is_open(now));
+    Ok(calls)
+}
+
+/// A call's guide (申报指南) as the public reads it.
+#[derive(Clone, Debug)]
+pub struct Guide {
+    pub call: CallView,
+    /// Whether it takes applications now, by the server's clock.
+    pub open: bool,
+}
+
+/// The guide of a published or closed call; a draft is not public yet
+/// (`NotFound`).
+pub async fn guide(app: &App, id: i64) -> Result<Guide, AppError> {
+    let call = call(app, id).await?;
+    if call.state == CallState::Draft {
+        return Err(AppError::NotFound);
+    }
+    Ok(Guide {
+        open: call.is_open(app.now()),
+        call,
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -358,6 +389,14 @@ pub async fn create_call(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Reads the state staff ask a call to move to (发布 or 截止受理). A value
+/// the domain does not define is refused rather than taken for one.
+pub fn target_state(posted: &str) -> Result<CallState, AppError> {
+    CallState::from_code(posted).ok_or_else(|| {
+        AppError::Refused("无法识别的操作：请在计划类别页面选择发布或截止受理后重新提交".into())
+    })
 }
 
 /// Publishes a draft call or closes a published one. Audit `call.publish|close`.

@@ -2,16 +2,20 @@
 //! on both databases.
 
 use scigrant_app::grants::applications::{
-    self, Reader, Verification, grant_extension, recommend, record_paper, staff_decide, submit,
-    unit_return,
+    self, Reader, Verification, grant_extension, recommend, record_paper, staff_decide,
+    staff_decision, submit, unit_decision, unit_return,
 };
-use scigrant_app::grants::calls::{CallForm, create_call, create_program, set_state};
+use scigrant_app::grants::calls::{
+    CallForm, create_call, create_program, open_calls, set_state, target_state,
+};
 use scigrant_app::identity::members::{ProfileForm, decide_member, save_profile};
 use scigrant_app::identity::register::limits;
 use scigrant_app::identity::review::{Verdict, review_unit};
 use scigrant_app::testing::{TestEnv, pdf, upload};
 use scigrant_app::{Actor, AppError};
-use scigrant_domain::grants::application::{ApplicationState, CallState};
+use scigrant_domain::grants::application::{
+    ApplicationState, CallState, StaffDecision, UnitDecision,
+};
 use scigrant_domain::grants::form::Value;
 use scigrant_domain::grants::form::samples::{sample_fj4, sample_fj5};
 use scigrant_store::files::FileKind;
@@ -291,6 +295,13 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     let (_, other) = member(&env, &r, 3, 3).await;
     let call = cast_call(&env, "KJFWT2023-02", "kczg2023-fj4", "55", "").await;
     env.clock.set(CLOSE - 3_600_000);
+    let open: Vec<i64> = open_calls(&env.app)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(open, vec![call], "正在受理的项目 by the server's clock");
     let a = applications::start(&env.app, &person_actor(late), late, call)
         .await
         .unwrap();
@@ -305,6 +316,7 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     );
     // One second after the close: refused, and what was typed is saved.
     env.clock.set(CLOSE + 1000);
+    assert!(open_calls(&env.app).await.unwrap().is_empty());
     let e = submit(&env.app, &person_actor(late), late, a, &data).await;
     assert!(
         matches!(e, Err(AppError::Refused(ref m)) if m.contains("截止")),
@@ -453,3 +465,39 @@ pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
     }
 }
 both!(ineligible_units_and_members_cannot_apply);
+
+/// A posted decision is one the domain defines or it is refused; it is
+/// never taken for another (an unknown value used to record paper copies).
+#[test]
+fn unknown_posted_decisions_are_refused() {
+    assert_eq!(staff_decision("accept").unwrap(), StaffDecision::Accept);
+    assert_eq!(staff_decision("return").unwrap(), StaffDecision::Return);
+    assert_eq!(staff_decision("paper").unwrap(), StaffDecision::Paper);
+    for bad in ["", "approve", "ACCEPT"] {
+        match staff_decision(bad) {
+            Err(AppError::Refused(m)) => assert_eq!(
+                m,
+                "无法识别的审查操作：请在申报书页面选择受理、退回或纸质材料登记后重新提交"
+            ),
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    assert_eq!(unit_decision("recommend").unwrap(), UnitDecision::Recommend);
+    assert_eq!(unit_decision("return").unwrap(), UnitDecision::Return);
+    match unit_decision("accept") {
+        Err(AppError::Refused(m)) => assert_eq!(
+            m,
+            "无法识别的审核操作：请在申报书页面选择推荐或退回修改后重新提交"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(target_state("published").unwrap(), CallState::Published);
+    assert_eq!(target_state("closed").unwrap(), CallState::Closed);
+    match target_state("reopen") {
+        Err(AppError::Refused(m)) => assert_eq!(
+            m,
+            "无法识别的操作：请在计划类别页面选择发布或截止受理后重新提交"
+        ),
+        other => panic!("{other:?}"),
+    }
+}

@@ -10,9 +10,8 @@ use crate::http::pages::{PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use scigrant_app::AppError;
 use scigrant_app::grants::applications::{self, Verification};
-use scigrant_app::grants::calls::CallView;
+use scigrant_app::grants::calls::{CallView, guide};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -29,14 +28,11 @@ pub async fn call(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let call = scigrant_app::grants::calls::call(&state.app, id).await?;
-    if call.state == scigrant_domain::grants::application::CallState::Draft {
-        return Err(AppError::NotFound.into());
-    }
+    let g = guide(&state.app, id).await?;
     Ok(render(&CallPage {
-        open: call.is_open(state.app.now()),
         ctx: PageCtx::new(&state, &ctx),
-        call,
+        call: g.call,
+        open: g.open,
     })
     .into_response())
 }

@@ -2,13 +2,33 @@
 //! 形式审查 (受理 or 退回). Each is one `Step` performed by `transition`:
 //! compare-and-set on the state, history entry, audit record.
 
-use scigrant_domain::grants::application::{ApplicationEvent, ApplicationState};
+use scigrant_domain::grants::application::{
+    ApplicationEvent, ApplicationState, StaffDecision, UnitDecision,
+};
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications as store;
 use scigrant_store::grants::calls;
 
 use super::rules;
 use crate::{Actor, App, AppError, audit};
+
+/// Reads the decision staff post from an application's page. A value that
+/// is none of 受理 / 退回 / 纸质材料登记 is refused rather than taken for one.
+pub fn staff_decision(posted: &str) -> Result<StaffDecision, AppError> {
+    StaffDecision::from_code(posted).ok_or_else(|| {
+        AppError::Refused(
+            "无法识别的审查操作：请在申报书页面选择受理、退回或纸质材料登记后重新提交".into(),
+        )
+    })
+}
+
+/// Reads the decision a unit posts on a member's application. A value that
+/// is neither 推荐 nor 退回修改 is refused rather than taken for one.
+pub fn unit_decision(posted: &str) -> Result<UnitDecision, AppError> {
+    UnitDecision::from_code(posted).ok_or_else(|| {
+        AppError::Refused("无法识别的审核操作：请在申报书页面选择推荐或退回修改后重新提交".into())
+    })
+}
 
 /// 推荐: the unit recommends a member's submitted application. The call's
 /// rules are enforced here ([`rules`]), each refusal naming the rule and
