@@ -13,9 +13,10 @@ use scigrant_store::is_unique_violation;
 
 use crate::identity::register::required;
 use crate::{Actor, App, AppError, FieldErrors, audit};
-use scigrant_domain::calendar::{self, DateError, DayPart, format_datetime};
+use scigrant_domain::calendar::{self, DateError, DayPart};
 
-/// A call as people read it.
+/// A call as people read it. Times are epoch milliseconds (CST is applied
+/// where they are shown); the unit kinds and state are domain enums.
 #[derive(Clone, Debug)]
 pub struct CallView {
     pub id: i64,
@@ -26,7 +27,8 @@ pub struct CallView {
     pub task: String,
     pub quota: i64,
     pub cap: Money,
-    pub period_end: String,
+    /// The day the project period ends (its 00:00 CST).
+    pub period_end: i64,
     pub eligible: Vec<UnitKind>,
     pub opens_at: i64,
     pub closes_at: i64,
@@ -38,22 +40,6 @@ pub struct CallView {
 }
 
 impl CallView {
-    pub fn eligible_labels(&self) -> String {
-        self.eligible
-            .iter()
-            .map(|k| k.label())
-            .collect::<Vec<_>>()
-            .join("、")
-    }
-    pub fn opens(&self) -> String {
-        format_datetime(self.opens_at)
-    }
-    pub fn closes(&self) -> String {
-        format_datetime(self.closes_at)
-    }
-    pub fn paper(&self) -> String {
-        format_datetime(self.paper_deadline)
-    }
     /// Whether the call takes applications at `now` ([`call_open`]).
     pub fn is_open(&self, now: i64) -> bool {
         call_open(self.state, self.opens_at, self.closes_at, now)
@@ -72,6 +58,10 @@ pub(crate) async fn call_view(
         .await?
         .map(|f| f.title)
         .unwrap_or_default();
+    // Stored by `create_call` through the calendar, so it always reads back.
+    let period_end = calendar::parse_ymd(&row.period_end)
+        .map(calendar::day_start)
+        .map_err(|e| AppError::Internal(format!("call {}: period_end: {e}", row.id)))?;
     Ok(CallView {
         id: row.id,
         program_id: row.program_id,
@@ -87,7 +77,7 @@ pub(crate) async fn call_view(
         name: row.name,
         task: row.task,
         quota: row.quota,
-        period_end: row.period_end,
+        period_end,
         opens_at: row.opens_at,
         closes_at: row.closes_at,
         paper_deadline: row.paper_deadline,

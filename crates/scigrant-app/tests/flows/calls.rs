@@ -2,7 +2,7 @@
 //! on both databases.
 
 use scigrant_app::grants::applications::{
-    self, Reader, Verification, grant_extension, recommend, record_paper, staff_decide,
+    self, PaperView, Reader, Verification, grant_extension, recommend, record_paper, staff_decide,
     staff_decision, submit, unit_decision, unit_return,
 };
 use scigrant_app::grants::calls::{
@@ -14,16 +14,18 @@ use scigrant_app::identity::review::{Verdict, review_unit};
 use scigrant_app::testing::{TestEnv, pdf, upload};
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::grants::application::{
-    ApplicationState, CallState, StaffDecision, UnitDecision,
+    ApplicationEvent, ApplicationState, CallState, StaffDecision, UnitDecision,
 };
-use scigrant_domain::grants::form::Value;
 use scigrant_domain::grants::form::samples::{sample_fj4, sample_fj5};
+use scigrant_domain::grants::form::{Money, Value};
 use scigrant_store::files::FileKind;
 
 use super::{new_person, new_unit, person_actor, reviewer, unit_actor};
 
 /// 2023-04-25 23:59:59 CST, the CAST call's deadline.
 const CLOSE: i64 = 1_682_438_399_000;
+/// 2023-04-28 12:00 CST, its paper deadline.
+const PAPER_DEADLINE: i64 = 1_682_654_400_000;
 
 fn manager() -> Actor {
     Actor {
@@ -234,34 +236,58 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
             .unwrap(),
         "late"
     );
-    let list = applications::of_call(&env.app, call, "").await.unwrap();
+    let list = applications::of_call(&env.app, call, None).await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].state, ApplicationState::Accepted);
-    assert!(list[0].paper.contains("7份") && list[0].paper.contains("逾期"));
+    assert_eq!(list[0].submitted, Some(CLOSE - 1000));
+    assert_eq!(list[0].budget_requested, Some(Money::from_wan(55).unwrap()));
+    let paper = PaperView {
+        received: PAPER_DEADLINE + 60_000,
+        copies: 7,
+        stamped: true,
+        late: true,
+    };
+    assert_eq!(list[0].paper, Some(paper));
+    assert_eq!(
+        applications::of_call(&env.app, call, Some(ApplicationState::Recommended))
+            .await
+            .unwrap(),
+        vec![]
+    );
     let v = applications::load(&env.app, Reader::Unit(unit), id)
         .await
         .unwrap();
-    let actions: Vec<&str> = v.events.iter().map(|e| e.action).collect();
+    assert_eq!(v.paper, Some(paper));
+    assert_eq!(v.submitted_at, Some(CLOSE - 1000));
+    let actions: Vec<Option<ApplicationEvent>> = v.events.iter().map(|e| e.action).collect();
+    use ApplicationEvent::*;
     assert_eq!(
         actions,
-        vec![
-            "创建申报书",
-            "提交",
-            "单位退回修改",
-            "提交",
-            "单位推荐",
-            "形式审查通过",
-            "纸质材料登记",
-            "纸质材料登记"
+        [
+            Created,
+            Submitted,
+            UnitReturned,
+            Submitted,
+            Recommended,
+            Accepted,
+            Paper,
+            Paper
         ]
+        .map(Some)
     );
+    assert_eq!(v.events[1].at, CLOSE - 1000);
 
     // The paper copy verifies against the stored submission; a wrong digest does not.
     match applications::verify(&env.app, &receipt2.number, &receipt2.digest)
         .await
         .unwrap()
     {
-        Verification::Matches { unit, .. } => assert_eq!(unit, "西藏高原科学研究所1"),
+        Verification::Matches {
+            unit, submitted, ..
+        } => {
+            assert_eq!(unit, "西藏高原科学研究所1");
+            assert_eq!(submitted, CLOSE - 1000);
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(

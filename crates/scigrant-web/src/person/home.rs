@@ -18,6 +18,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::forms::{FileSpec, merge, read_multipart};
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{Errs, Opt, PageCtx, Pager, options, qv, render};

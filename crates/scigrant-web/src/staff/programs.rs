@@ -16,7 +16,7 @@ use scigrant_app::grants::calls::{
     CallForm, CallView, ProgramView, create_call, create_program, programs, set_state, target_state,
 };
 use scigrant_app::{AppError, FieldErrors};
-use scigrant_domain::grants::application::StaffDecision;
+use scigrant_domain::grants::application::{ApplicationState, CallState, StaffDecision};
 use scigrant_domain::grants::form;
 use scigrant_domain::identity::account::UnitKind;
 use serde::Deserialize;
@@ -24,6 +24,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::forms::Posted;
 use crate::http::notice::{notice_text, see_other};
 use crate::http::pages::{Errs, Opt, PageCtx, qv, render};
@@ -200,7 +201,7 @@ async fn call_page(
     Ok(CallPage {
         ctx: PageCtx::new(state, ctx).with_notice(notice),
         call: scigrant_app::grants::calls::call(&state.app, id).await?,
-        items: applications::of_call(&state.app, id, filter).await?,
+        items: applications::of_call(&state.app, id, ApplicationState::from_code(filter)).await?,
         filter: filter.to_string(),
         columns: EXPORT_COLUMNS.to_vec(),
         errs: Errs(errs),

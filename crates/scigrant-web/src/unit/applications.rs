@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::account::applications::view_page;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::forms::Posted;
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{PageCtx, render};

@@ -9,7 +9,8 @@
 //! (start, autosave), `submit` (the receipt), `decide` (推荐 / 退回 /
 //! 形式审查), `rules` (the call's rules checked at 推荐), `paper` (paper
 //! copies, extensions), `export` (Excel) and `verify` (/verify). Callers
-//! use the items re-exported here.
+//! use the items re-exported here. The views carry numbers, enums and
+//! epoch-millisecond times; the web layer words and formats them.
 
 mod decide;
 mod draft;
@@ -60,7 +61,7 @@ pub fn digest_of(spec: &FormSpec, data: &FormData) -> String {
 fn context_of(call: &CallView) -> ValidationContext {
     ValidationContext {
         category_cap_wan: Some(call.cap),
-        period_end: calendar::parse_ymd(&call.period_end).ok(),
+        period_end: Some(calendar::civil_date(call.period_end)),
     }
 }
 

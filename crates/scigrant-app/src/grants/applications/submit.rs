@@ -23,12 +23,6 @@ pub struct Receipt {
     pub digest: String,
 }
 
-impl Receipt {
-    pub fn submitted(&self) -> String {
-        format_datetime(self.submitted_at)
-    }
-}
-
 /// 提交: saves `data`, validates it against the call's form, and freezes
 /// it before the deadline by the server's clock. All or nothing and
 /// idempotent: a second click, a retry or another tab gets the same

@@ -1,7 +1,6 @@
 //! /verify: does a paper copy match the submitted version? The digest of
 //! the stored submission is recomputed, so a changed row is caught too.
 
-use scigrant_domain::calendar::format_datetime;
 use scigrant_store::grants::applications as store;
 use scigrant_store::identity::accounts;
 
@@ -16,16 +15,17 @@ pub enum Verification {
     Matches {
         title: String,
         unit: String,
-        submitted: String,
+        /// When it was submitted (epoch milliseconds).
+        submitted: i64,
     },
     /// The number exists but the digest differs: not the submitted version.
     Differs,
     NotFound,
 }
 
-/// /verify: recomputes the digest of the stored submission and compares
-/// it with the one printed on the paper copy. Reveals only the title, unit
-/// and submission time.
+/// Recomputes the digest of the stored submission and compares it with the
+/// one printed on the paper copy. Reveals only the title, unit and
+/// submission time.
 pub async fn verify(app: &App, number: &str, digest: &str) -> Result<Verification, AppError> {
     let mut c = app.db.read().await?;
     let Some(row) = store::by_number(&mut c, number.trim()).await? else {
@@ -49,6 +49,6 @@ pub async fn verify(app: &App, number: &str, digest: &str) -> Result<Verificatio
     Ok(Verification::Matches {
         title: row.title,
         unit,
-        submitted: format_datetime(at),
+        submitted: at,
     })
 }

@@ -1,16 +1,17 @@
 //! What readers see: one application (`load`, for its author, its unit or
-//! staff) and the lists of a person, a unit and a call.
+//! staff) and the lists of a person, a unit and a call. Times are epoch
+//! milliseconds, states and history entries are domain enums, amounts are
+//! `Money`; the web layer words and formats them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use scigrant_domain::calendar::format_datetime;
-use scigrant_domain::grants::application::ApplicationState;
+use scigrant_domain::grants::application::{ApplicationEvent, ApplicationState};
 use scigrant_domain::grants::form::{self, FormData, FormSpec, Money, Problem, Value};
 use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::mask::mask_phone;
 use scigrant_store::AnyConnection;
-use scigrant_store::grants::applications::{self as store, ApplicationRow};
+use scigrant_store::grants::applications::{self as store, ApplicationRow, PaperRow};
 use scigrant_store::grants::calls;
 use scigrant_store::identity::accounts;
 
@@ -38,6 +39,7 @@ pub struct ApplicationView {
     pub submitted_at: Option<i64>,
     pub digest: String,
     pub pilot_city: String,
+    /// The close time, or the applicant's extension when later.
     pub deadline: i64,
     pub extension_reason: String,
     pub events: Vec<EventView>,
@@ -45,15 +47,6 @@ pub struct ApplicationView {
 }
 
 impl ApplicationView {
-    pub fn saved_time(&self) -> String {
-        format_datetime(self.saved_at)[11..].to_string()
-    }
-    pub fn submitted(&self) -> String {
-        self.submitted_at.map(format_datetime).unwrap_or_default()
-    }
-    pub fn deadline_text(&self) -> String {
-        format_datetime(self.deadline)
-    }
     pub fn editable(&self) -> bool {
         self.state.editable()
     }
@@ -65,33 +58,35 @@ impl ApplicationView {
     }
 }
 
-#[derive(Clone, Debug)]
+/// One entry of the history (办理记录).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventView {
-    pub at: String,
+    pub at: i64,
     pub actor: String,
-    pub action: &'static str,
+    /// `None` for an entry written by another version that this one does
+    /// not know; shown as "其他".
+    pub action: Option<ApplicationEvent>,
     pub comment: String,
 }
 
-#[derive(Clone, Debug)]
+/// The paper copies as staff recorded their arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PaperView {
-    pub received: String,
+    pub received: i64,
     pub copies: i64,
     pub stamped: bool,
+    /// Received after the call's paper deadline.
     pub late: bool,
 }
 
-fn event_label(action: &str) -> &'static str {
-    match action {
-        "created" => "创建申报书",
-        "submitted" => "提交",
-        "recommended" => "单位推荐",
-        "unit_returned" => "单位退回修改",
-        "accepted" => "形式审查通过",
-        "staff_returned" => "形式审查退回",
-        "paper" => "纸质材料登记",
-        "extension" => "延期",
-        _ => "其他",
+impl From<PaperRow> for PaperView {
+    fn from(p: PaperRow) -> Self {
+        PaperView {
+            received: p.received_at,
+            copies: p.copies,
+            stamped: p.stamped != 0,
+            late: p.late != 0,
+        }
     }
 }
 
@@ -105,8 +100,9 @@ async fn view_of(
         .ok_or(AppError::NotFound)?;
     let call = call_view(c, call_row).await?;
     let spec = spec_in(app, c, row.form_spec_id).await?;
-    let data = match (&row.submitted_json, ApplicationState::from_code(&row.state)) {
-        (Some(frozen), Some(s)) if !s.editable() => parse_data(frozen),
+    let state = state_of(&row);
+    let data = match &row.submitted_json {
+        Some(frozen) if !state.editable() => parse_data(frozen),
         _ => parse_data(&row.data_json),
     };
     let computed = form::computed(&spec, &data);
@@ -125,23 +121,18 @@ async fn view_of(
         .await?
         .into_iter()
         .map(|e| EventView {
-            at: format_datetime(e.at),
+            at: e.at,
             actor: e.actor_label,
-            action: event_label(&e.action),
+            action: ApplicationEvent::from_code(&e.action),
             comment: e.comment,
         })
         .collect();
-    let paper = store::paper(c, row.id).await?.map(|p| PaperView {
-        received: format_datetime(p.received_at),
-        copies: p.copies,
-        stamped: p.stamped != 0,
-        late: p.late != 0,
-    });
+    let paper = store::paper(c, row.id).await?.map(PaperView::from);
     Ok(ApplicationView {
         id: row.id,
-        state: state_of(&row),
         number: row.number.unwrap_or_default(),
         title: row.title,
+        state,
         call,
         spec,
         data,
@@ -170,6 +161,15 @@ pub enum Reader {
     Staff,
 }
 
+/// Which kind of account `reader` is, for the web layer.
+pub fn reader_for(kind: AccountKind, id: i64) -> Reader {
+    match kind {
+        AccountKind::Person => Reader::Person(id),
+        AccountKind::Unit => Reader::Unit(id),
+        AccountKind::Staff => Reader::Staff,
+    }
+}
+
 /// Loads an application for `reader`; others' applications are `NotFound`.
 pub async fn load(app: &App, reader: Reader, id: i64) -> Result<ApplicationView, AppError> {
     let mut c = app.db.read().await?;
@@ -185,15 +185,6 @@ pub async fn load(app: &App, reader: Reader, id: i64) -> Result<ApplicationView,
     view_of(&mut c, app, row).await
 }
 
-/// Which kind of account `reader` is, for the web layer.
-pub fn reader_for(kind: AccountKind, id: i64) -> Reader {
-    match kind {
-        AccountKind::Person => Reader::Person(id),
-        AccountKind::Unit => Reader::Unit(id),
-        AccountKind::Staff => Reader::Staff,
-    }
-}
-
 /// The form an applicant fills, for reading a posted form: one query to
 /// check ownership, the parsed specification from the cache.
 pub async fn form_of(app: &App, person_id: i64, id: i64) -> Result<Arc<FormSpec>, AppError> {
@@ -206,7 +197,7 @@ pub async fn form_of(app: &App, person_id: i64, id: i64) -> Result<Arc<FormSpec>
 }
 
 /// A row of an application list.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationItem {
     pub id: i64,
     pub number: String,
@@ -218,9 +209,12 @@ pub struct ApplicationItem {
     pub person_phone_masked: String,
     pub unit_name: String,
     pub pilot_city: String,
-    pub submitted: String,
-    pub budget_requested: String,
-    pub paper: String,
+    pub submitted: Option<i64>,
+    /// 申请经费 as stated in the form; `None` while it is not an amount
+    /// (a draft may hold anything, a submission always holds one).
+    pub budget_requested: Option<Money>,
+    /// `None` until the paper copies arrive (未收到).
+    pub paper: Option<PaperView>,
 }
 
 async fn item_of(
@@ -236,20 +230,7 @@ async fn item_of(
         .await?
         .ok_or(AppError::NotFound)?;
     let data = parse_data(r.submitted_json.as_deref().unwrap_or(&r.data_json));
-    let paper = match store::paper(c, r.id).await? {
-        Some(p) => format!(
-            "{} {}份{}{}",
-            format_datetime(p.received_at),
-            p.copies,
-            if p.stamped != 0 {
-                "，已盖章"
-            } else {
-                "，未盖章"
-            },
-            if p.late != 0 { "（逾期）" } else { "" }
-        ),
-        None => "未收到".into(),
-    };
+    let paper = store::paper(c, r.id).await?.map(PaperView::from);
     Ok(ApplicationItem {
         id: r.id,
         state: state_of(&r),
@@ -261,56 +242,55 @@ async fn item_of(
         person_phone_masked: mask_phone(&app.pii.open(&person.phone_enc)?),
         unit_name: unit.name,
         pilot_city: r.pilot_city,
-        submitted: r.submitted_at.map(format_datetime).unwrap_or_default(),
-        budget_requested: text_of(&data, BUDGET_KEY),
+        submitted: r.submitted_at,
+        budget_requested: Money::parse(&text_of(&data, BUDGET_KEY)).ok(),
         paper,
     })
 }
 
+async fn items_of(
+    c: &mut AnyConnection,
+    app: &App,
+    rows: Vec<ApplicationRow>,
+) -> Result<Vec<ApplicationItem>, AppError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(item_of(c, app, r).await?);
+    }
+    Ok(out)
+}
+
+/// 我的申报书: a person's applications, latest change first.
 pub async fn of_person(app: &App, person_id: i64) -> Result<Vec<ApplicationItem>, AppError> {
     let mut c = app.db.read().await?;
     let rows = store::of_person(&mut c, person_id).await?;
-    let mut out = Vec::new();
-    for r in rows {
-        out.push(item_of(&mut c, app, r).await?);
-    }
-    Ok(out)
+    items_of(&mut c, app, rows).await
 }
 
+/// 本单位申报书: a unit's applications that left the draft stage.
 pub async fn of_unit(app: &App, unit_id: i64) -> Result<Vec<ApplicationItem>, AppError> {
     let mut c = app.db.read().await?;
     let rows = store::of_unit(&mut c, unit_id).await?;
-    let mut out = Vec::new();
-    for r in rows {
-        out.push(item_of(&mut c, app, r).await?);
-    }
-    Ok(out)
+    items_of(&mut c, app, rows).await
 }
 
-/// Applications of a call that reached the authority (recommended or later).
+/// Applications of a call that reached the authority (recommended or
+/// later), only those in `state` when one is asked for. Returned ones show
+/// only when asked for, as the filter says.
 pub async fn of_call(
     app: &App,
     call_id: i64,
-    state: &str,
+    state: Option<ApplicationState>,
 ) -> Result<Vec<ApplicationItem>, AppError> {
-    let filter = match state {
-        "" => None,
-        // A state the domain does not define matches nothing.
-        code => match ApplicationState::from_code(code) {
-            Some(s) => Some(s),
-            None => return Ok(vec![]),
-        },
-    };
     let mut c = app.db.read().await?;
-    let rows = store::of_call(&mut c, call_id, filter).await?;
-    let mut out = Vec::new();
-    for r in rows {
-        // Returned ones show only when asked for, as the filter says.
-        if authority_sees(&r)
-            && (r.state != ApplicationState::Returned.code() || state == "returned")
-        {
-            out.push(item_of(&mut c, app, r).await?);
-        }
-    }
-    Ok(out)
+    let rows = store::of_call(&mut c, call_id, state)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            authority_sees(r)
+                && (state_of(r) != ApplicationState::Returned
+                    || state == Some(ApplicationState::Returned))
+        })
+        .collect();
+    items_of(&mut c, app, rows).await
 }
