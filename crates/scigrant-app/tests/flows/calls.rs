@@ -1,18 +1,21 @@
 //! Calls, declared forms and submission: the CAST 2023 call run end to end
 //! on both databases.
 
+use std::collections::BTreeMap;
+
 use scigrant_app::grants::applications::{
     self, PaperView, Reader, Verification, grant_extension, recommend, record_paper, staff_decide,
     staff_decision, submit, unit_decision, unit_return,
 };
 use scigrant_app::grants::calls::{
-    CallForm, create_call, create_program, open_calls, set_state, target_state,
+    self as calls, CallForm, create_call, create_program, open_calls, set_state, target_state,
 };
 use scigrant_app::identity::members::{ProfileForm, decide_member, save_profile};
 use scigrant_app::identity::register::limits;
 use scigrant_app::identity::review::{Verdict, review_unit};
 use scigrant_app::testing::{TestEnv, pdf, upload};
 use scigrant_app::{Actor, AppError};
+use scigrant_domain::calendar::day_start;
 use scigrant_domain::grants::application::{
     ApplicationEvent, ApplicationState, CallState, StaffDecision, UnitDecision,
 };
@@ -491,6 +494,125 @@ pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
     }
 }
 both!(ineligible_units_and_members_cannot_apply);
+
+/// The days the calendar refuses, each with the message shown beside the field.
+const NO_SUCH_DATES: [&str; 3] = ["2023-02-29", "2023-04-31", "2023-13-01"];
+const DAY: i64 = 86_400_000;
+
+/// Where a date is typed in the call form.
+type DateSlot = fn(&mut CallForm) -> &mut String;
+
+fn only_error(field: &str, date: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(
+        field.to_string(),
+        format!("日期不存在：{date}（请检查月份和天数）"),
+    )])
+}
+
+pub(crate) async fn impossible_dates_are_refused_beside_the_call_fields(env: TestEnv) {
+    let program = create_program(&env.app, &manager(), "计划", "")
+        .await
+        .unwrap();
+    let fields: [(&str, DateSlot); 4] = [
+        ("opens", |f| &mut f.opens),
+        ("closes", |f| &mut f.closes),
+        ("paper_deadline", |f| &mut f.paper_deadline),
+        ("period_end", |f| &mut f.period_end),
+    ];
+    for (field, slot) in fields {
+        for date in NO_SUCH_DATES {
+            let mut f = call_form("KJFWT2023-09", "kczg2023-fj4", "30", "");
+            *slot(&mut f) = date.to_string();
+            match create_call(&env.app, &manager(), program, &f).await {
+                Err(AppError::Validation(e)) => {
+                    assert_eq!(e.0, only_error(field, date), "{field} = {date}")
+                }
+                other => panic!("{field} = {date}: {other:?}"),
+            }
+        }
+    }
+    // 29 February of a leap year is a day: every date field takes it.
+    let mut f = call_form("KJFWT2024-01", "kczg2023-fj4", "30", "");
+    for (_, slot) in fields {
+        *slot(&mut f) = "2024-02-29".to_string();
+    }
+    let id = create_call(&env.app, &manager(), program, &f)
+        .await
+        .unwrap();
+    let c = calls::call(&env.app, id).await.unwrap();
+    let leap_day = day_start((2024, 2, 29));
+    assert_eq!(c.opens_at, leap_day);
+    assert_eq!(
+        c.closes_at,
+        leap_day + DAY - 1000,
+        "a deadline day ends at 23:59:59"
+    );
+    assert_eq!(c.paper_deadline, leap_day + DAY - 1000);
+    assert_eq!(c.period_end, leap_day);
+}
+both!(impossible_dates_are_refused_beside_the_call_fields);
+
+pub(crate) async fn impossible_dates_are_refused_for_paper_copies_and_extensions(env: TestEnv) {
+    let r = reviewer(&env).await;
+    let (_, person) = member(&env, &r, 7, 7).await;
+    let call = cast_call(&env, "KJFWT2023-01", "kczg2023-fj4", "55", "").await;
+    env.clock.set(CLOSE - 60_000);
+    let me = person_actor(person);
+    let id = applications::start(&env.app, &me, person, call)
+        .await
+        .unwrap();
+    submit(&env.app, &me, person, id, &sample_fj4())
+        .await
+        .unwrap();
+    for date in NO_SUCH_DATES {
+        match record_paper(&env.app, &manager(), id, date, "7", true).await {
+            Err(AppError::Validation(e)) => assert_eq!(e.0, only_error("received", date)),
+            other => panic!("received = {date}: {other:?}"),
+        }
+        let until = format!("{date} 18:00");
+        match grant_extension(&env.app, &manager(), call, person, &until, "系统故障").await {
+            Err(AppError::Validation(e)) => assert_eq!(e.0, only_error("until", date)),
+            other => panic!("until = {until}: {other:?}"),
+        }
+    }
+    let v = applications::load(&env.app, Reader::Person(person), id)
+        .await
+        .unwrap();
+    assert_eq!((v.paper, v.deadline, v.events.len()), (None, CLOSE, 2));
+    let leap_day = day_start((2024, 2, 29));
+    assert!(
+        record_paper(&env.app, &manager(), id, "2024-02-29 10:00", "7", true)
+            .await
+            .unwrap(),
+        "after the paper deadline"
+    );
+    grant_extension(&env.app, &manager(), call, person, "2024-02-29", "系统故障")
+        .await
+        .unwrap();
+    let v = applications::load(&env.app, Reader::Person(person), id)
+        .await
+        .unwrap();
+    assert_eq!(
+        v.paper,
+        Some(PaperView {
+            received: leap_day + 10 * 3_600_000,
+            copies: 7,
+            stamped: true,
+            late: true,
+        })
+    );
+    assert_eq!(v.deadline, leap_day + DAY - 1000);
+    assert_eq!(v.extension_reason, "系统故障");
+    let last: Vec<Option<ApplicationEvent>> = v.events[2..].iter().map(|e| e.action).collect();
+    assert_eq!(
+        last,
+        vec![
+            Some(ApplicationEvent::Paper),
+            Some(ApplicationEvent::Extension)
+        ]
+    );
+}
+both!(impossible_dates_are_refused_for_paper_copies_and_extensions);
 
 /// A posted decision is one the domain defines or it is refused; it is
 /// never taken for another (an unknown value used to record paper copies).
