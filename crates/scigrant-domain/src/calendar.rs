@@ -150,16 +150,20 @@ pub fn format_date(ms: i64) -> String {
     format_ymd(civil_date(ms))
 }
 
-/// "2025-06-28 14:03:09" in CST.
-pub fn format_datetime(ms: i64) -> String {
+/// "14:03:09" in CST.
+pub fn format_time(ms: i64) -> String {
     let secs = (ms + CST_OFFSET_MS).div_euclid(1000).rem_euclid(86_400);
     format!(
-        "{} {:02}:{:02}:{:02}",
-        format_date(ms),
+        "{:02}:{:02}:{:02}",
         secs / 3600,
         (secs / 60) % 60,
         secs % 60
     )
+}
+
+/// "2025-06-28 14:03:09" in CST.
+pub fn format_datetime(ms: i64) -> String {
+    format!("{} {}", format_date(ms), format_time(ms))
 }
 
 #[cfg(test)]
@@ -177,6 +181,7 @@ mod tests {
             "2023-04-25 01:02:03"
         );
         assert_eq!(format_datetime(-1000), "1970-01-01 07:59:59");
+        assert_eq!(format_time(1_682_352_000_000 + 3_723_000), "01:02:03");
     }
 
     #[test]

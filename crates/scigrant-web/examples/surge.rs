@@ -522,7 +522,7 @@ async fn main() {
             bad += 1;
         }
     }
-    let stored = applications::of_call(&app, call, "").await.unwrap().len();
+    let stored = applications::of_call(&app, call, None).await.unwrap().len();
     let mine: usize = {
         let mut n = 0;
         for (pid, _) in &people {
@@ -530,7 +530,7 @@ async fn main() {
                 .await
                 .unwrap()
                 .iter()
-                .filter(|i| !i.submitted.is_empty())
+                .filter(|i| i.submitted.is_some())
                 .count();
         }
         n

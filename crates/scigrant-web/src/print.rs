@@ -148,7 +148,10 @@ pub fn document(a: &ApplicationView, verify_url: String) -> Document {
         signatures: signatures(&a.spec.code),
         receipt: Receipt {
             number: a.number.clone(),
-            submitted_at: a.submitted(),
+            submitted_at: a
+                .submitted_at
+                .map(scigrant_domain::calendar::format_datetime)
+                .unwrap_or_default(),
             digest: a.digest.clone(),
             verify_url,
         },

@@ -1,21 +1,30 @@
 //! Calls, declared forms and submission: the CAST 2023 call run end to end
 //! on both databases.
 
+use std::collections::BTreeMap;
+
 use scigrant_app::grants::applications::{
-    self, Reader, Verification, grant_extension, recommend, record_paper, staff_decide, submit,
-    unit_return,
+    self, PaperView, Reader, Verification, grant_extension, recommend, record_paper, staff_decide,
+    staff_decision, submit, unit_decision, unit_return,
 };
-use scigrant_app::grants::calls::{CallForm, create_call, create_program, set_state};
+use scigrant_app::grants::calls::{
+    self as calls, CallForm, create_call, create_program, open_calls, set_state, target_state,
+};
 use scigrant_app::testing::{ApprovedMember, TestEnv, person_actor, unit_actor};
 use scigrant_app::{Actor, AppError};
-use scigrant_domain::grants::application::{ApplicationState, CallState};
-use scigrant_domain::grants::form::Value;
+use scigrant_domain::calendar::day_start;
+use scigrant_domain::grants::application::{
+    ApplicationEvent, ApplicationState, CallState, StaffDecision, UnitDecision,
+};
 use scigrant_domain::grants::form::samples::{sample_fj4, sample_fj5};
+use scigrant_domain::grants::form::{Money, Value};
 
 use super::{new_person, refusal_of};
 
 /// 2023-04-25 23:59:59 CST, the CAST call's deadline.
 const CLOSE: i64 = 1_682_438_399_000;
+/// 2023-04-28 12:00 CST, its paper deadline.
+const PAPER_DEADLINE: i64 = 1_682_654_400_000;
 
 fn manager() -> Actor {
     Actor {
@@ -177,34 +186,58 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
             .unwrap(),
         "late"
     );
-    let list = applications::of_call(&env.app, call, "").await.unwrap();
+    let list = applications::of_call(&env.app, call, None).await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].state, ApplicationState::Accepted);
-    assert!(list[0].paper.contains("7份") && list[0].paper.contains("逾期"));
+    assert_eq!(list[0].submitted, Some(CLOSE - 1000));
+    assert_eq!(list[0].budget_requested, Some(Money::from_wan(55).unwrap()));
+    let paper = PaperView {
+        received: PAPER_DEADLINE + 60_000,
+        copies: 7,
+        stamped: true,
+        late: true,
+    };
+    assert_eq!(list[0].paper, Some(paper));
+    assert_eq!(
+        applications::of_call(&env.app, call, Some(ApplicationState::Recommended))
+            .await
+            .unwrap(),
+        vec![]
+    );
     let v = applications::load(&env.app, Reader::Unit(unit), id)
         .await
         .unwrap();
-    let actions: Vec<&str> = v.events.iter().map(|e| e.action).collect();
+    assert_eq!(v.paper, Some(paper));
+    assert_eq!(v.submitted_at, Some(CLOSE - 1000));
+    let actions: Vec<Option<ApplicationEvent>> = v.events.iter().map(|e| e.action).collect();
+    use ApplicationEvent::*;
     assert_eq!(
         actions,
-        vec![
-            "创建申报书",
-            "提交",
-            "单位退回修改",
-            "提交",
-            "单位推荐",
-            "形式审查通过",
-            "纸质材料登记",
-            "纸质材料登记"
+        [
+            Created,
+            Submitted,
+            UnitReturned,
+            Submitted,
+            Recommended,
+            Accepted,
+            Paper,
+            Paper
         ]
+        .map(Some)
     );
+    assert_eq!(v.events[1].at, CLOSE - 1000);
 
     // The paper copy verifies against the stored submission; a wrong digest does not.
     match applications::verify(&env.app, &receipt2.number, &receipt2.digest)
         .await
         .unwrap()
     {
-        Verification::Matches { unit, .. } => assert_eq!(unit, "西藏高原科学研究所1"),
+        Verification::Matches {
+            unit, submitted, ..
+        } => {
+            assert_eq!(unit, "西藏高原科学研究所1");
+            assert_eq!(submitted, CLOSE - 1000);
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(
@@ -237,6 +270,13 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     let other = ApprovedMember::builder(3).build(&env.app).await.person;
     let call = cast_call(&env, "KJFWT2023-02", "kczg2023-fj4", "55", "").await;
     env.clock.set(CLOSE - 3_600_000);
+    let open: Vec<i64> = open_calls(&env.app)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(open, vec![call], "正在受理的项目 by the server's clock");
     let a = applications::start(&env.app, &person_actor(late), late, call)
         .await
         .unwrap();
@@ -251,6 +291,7 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     );
     // One second after the close: refused, and what was typed is saved.
     env.clock.set(CLOSE + 1000);
+    assert!(open_calls(&env.app).await.unwrap().is_empty());
     let e = submit(&env.app, &person_actor(late), late, a, &data).await;
     assert_eq!(refusal_of(e), "申报已于2023-04-25 23:59:59截止，不能提交");
     // An audited extension for one applicant only.
@@ -401,3 +442,157 @@ pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
     }
 }
 both!(ineligible_units_and_members_cannot_apply);
+
+/// The days the calendar refuses, each with the message shown beside the field.
+const NO_SUCH_DATES: [&str; 3] = ["2023-02-29", "2023-04-31", "2023-13-01"];
+const DAY: i64 = 86_400_000;
+
+/// Where a date is typed in the call form.
+type DateSlot = fn(&mut CallForm) -> &mut String;
+
+fn only_error(field: &str, date: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(
+        field.to_string(),
+        format!("日期不存在：{date}（请检查月份和天数）"),
+    )])
+}
+
+pub(crate) async fn impossible_dates_are_refused_beside_the_call_fields(env: TestEnv) {
+    let program = create_program(&env.app, &manager(), "计划", "")
+        .await
+        .unwrap();
+    let fields: [(&str, DateSlot); 4] = [
+        ("opens", |f| &mut f.opens),
+        ("closes", |f| &mut f.closes),
+        ("paper_deadline", |f| &mut f.paper_deadline),
+        ("period_end", |f| &mut f.period_end),
+    ];
+    for (field, slot) in fields {
+        for date in NO_SUCH_DATES {
+            let mut f = call_form("KJFWT2023-09", "kczg2023-fj4", "30", "");
+            *slot(&mut f) = date.to_string();
+            match create_call(&env.app, &manager(), program, &f).await {
+                Err(AppError::Validation(e)) => {
+                    assert_eq!(e.0, only_error(field, date), "{field} = {date}")
+                }
+                other => panic!("{field} = {date}: {other:?}"),
+            }
+        }
+    }
+    // 29 February of a leap year is a day: every date field takes it.
+    let mut f = call_form("KJFWT2024-01", "kczg2023-fj4", "30", "");
+    for (_, slot) in fields {
+        *slot(&mut f) = "2024-02-29".to_string();
+    }
+    let id = create_call(&env.app, &manager(), program, &f)
+        .await
+        .unwrap();
+    let c = calls::call(&env.app, id).await.unwrap();
+    let leap_day = day_start((2024, 2, 29));
+    assert_eq!(c.opens_at, leap_day);
+    assert_eq!(
+        c.closes_at,
+        leap_day + DAY - 1000,
+        "a deadline day ends at 23:59:59"
+    );
+    assert_eq!(c.paper_deadline, leap_day + DAY - 1000);
+    assert_eq!(c.period_end, leap_day);
+}
+both!(impossible_dates_are_refused_beside_the_call_fields);
+
+pub(crate) async fn impossible_dates_are_refused_for_paper_copies_and_extensions(env: TestEnv) {
+    let person = ApprovedMember::builder(7).build(&env.app).await.person;
+    let call = cast_call(&env, "KJFWT2023-01", "kczg2023-fj4", "55", "").await;
+    env.clock.set(CLOSE - 60_000);
+    let me = person_actor(person);
+    let id = applications::start(&env.app, &me, person, call)
+        .await
+        .unwrap();
+    submit(&env.app, &me, person, id, &sample_fj4())
+        .await
+        .unwrap();
+    for date in NO_SUCH_DATES {
+        match record_paper(&env.app, &manager(), id, date, "7", true).await {
+            Err(AppError::Validation(e)) => assert_eq!(e.0, only_error("received", date)),
+            other => panic!("received = {date}: {other:?}"),
+        }
+        let until = format!("{date} 18:00");
+        match grant_extension(&env.app, &manager(), call, person, &until, "系统故障").await {
+            Err(AppError::Validation(e)) => assert_eq!(e.0, only_error("until", date)),
+            other => panic!("until = {until}: {other:?}"),
+        }
+    }
+    let v = applications::load(&env.app, Reader::Person(person), id)
+        .await
+        .unwrap();
+    assert_eq!((v.paper, v.deadline, v.events.len()), (None, CLOSE, 2));
+    let leap_day = day_start((2024, 2, 29));
+    assert!(
+        record_paper(&env.app, &manager(), id, "2024-02-29 10:00", "7", true)
+            .await
+            .unwrap(),
+        "after the paper deadline"
+    );
+    grant_extension(&env.app, &manager(), call, person, "2024-02-29", "系统故障")
+        .await
+        .unwrap();
+    let v = applications::load(&env.app, Reader::Person(person), id)
+        .await
+        .unwrap();
+    assert_eq!(
+        v.paper,
+        Some(PaperView {
+            received: leap_day + 10 * 3_600_000,
+            copies: 7,
+            stamped: true,
+            late: true,
+        })
+    );
+    assert_eq!(v.deadline, leap_day + DAY - 1000);
+    assert_eq!(v.extension_reason, "系统故障");
+    let last: Vec<Option<ApplicationEvent>> = v.events[2..].iter().map(|e| e.action).collect();
+    assert_eq!(
+        last,
+        vec![
+            Some(ApplicationEvent::Paper),
+            Some(ApplicationEvent::Extension)
+        ]
+    );
+}
+both!(impossible_dates_are_refused_for_paper_copies_and_extensions);
+
+/// A posted decision is one the domain defines or it is refused; it is
+/// never taken for another (an unknown value used to record paper copies).
+#[test]
+fn unknown_posted_decisions_are_refused() {
+    assert_eq!(staff_decision("accept").unwrap(), StaffDecision::Accept);
+    assert_eq!(staff_decision("return").unwrap(), StaffDecision::Return);
+    assert_eq!(staff_decision("paper").unwrap(), StaffDecision::Paper);
+    for bad in ["", "approve", "ACCEPT"] {
+        match staff_decision(bad) {
+            Err(AppError::Refused(m)) => assert_eq!(
+                m,
+                "无法识别的审查操作：请在申报书页面选择受理、退回或纸质材料登记后重新提交"
+            ),
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    assert_eq!(unit_decision("recommend").unwrap(), UnitDecision::Recommend);
+    assert_eq!(unit_decision("return").unwrap(), UnitDecision::Return);
+    match unit_decision("accept") {
+        Err(AppError::Refused(m)) => assert_eq!(
+            m,
+            "无法识别的审核操作：请在申报书页面选择推荐或退回修改后重新提交"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(target_state("published").unwrap(), CallState::Published);
+    assert_eq!(target_state("closed").unwrap(), CallState::Closed);
+    match target_state("reopen") {
+        Err(AppError::Refused(m)) => assert_eq!(
+            m,
+            "无法识别的操作：请在计划类别页面选择发布或截止受理后重新提交"
+        ),
+        other => panic!("{other:?}"),
+    }
+}

@@ -290,7 +290,12 @@ async fn duplicates_are_refused_without_leaking(env: TestEnv) {
     // The refused registration left no file behind.
     assert_eq!(count_files(&env).await, before);
     assert_eq!(
-        env.app.files.open(&cert.stored.key).await.err().map(|e| e.kind()),
+        env.app
+            .files
+            .open(&cert.stored.key)
+            .await
+            .err()
+            .map(|e| e.kind()),
         Some(std::io::ErrorKind::NotFound)
     );
 

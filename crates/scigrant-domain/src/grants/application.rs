@@ -93,6 +93,107 @@ impl CallState {
     }
 }
 
+/// Whether a call takes applications at `now`: published, and between
+/// its opening and closing times (both included). An applicant's own
+/// extension is checked separately ([`in_time`]).
+pub fn call_open(state: CallState, opens_at: i64, closes_at: i64, now: i64) -> bool {
+    state == CallState::Published && now >= opens_at && now <= closes_at
+}
+
+/// What happened to an application, as its history (办理记录) records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApplicationEvent {
+    /// 创建申报书.
+    Created,
+    /// 提交 (also a resubmission after a return).
+    Submitted,
+    /// 单位推荐.
+    Recommended,
+    /// 单位退回修改.
+    UnitReturned,
+    /// 形式审查通过.
+    Accepted,
+    /// 形式审查退回.
+    StaffReturned,
+    /// 纸质材料登记.
+    Paper,
+    /// 延期 granted to the applicant.
+    Extension,
+}
+
+impl ApplicationEvent {
+    pub const ALL: [ApplicationEvent; 8] = [
+        Self::Created,
+        Self::Submitted,
+        Self::Recommended,
+        Self::UnitReturned,
+        Self::Accepted,
+        Self::StaffReturned,
+        Self::Paper,
+        Self::Extension,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Submitted => "submitted",
+            Self::Recommended => "recommended",
+            Self::UnitReturned => "unit_returned",
+            Self::Accepted => "accepted",
+            Self::StaffReturned => "staff_returned",
+            Self::Paper => "paper",
+            Self::Extension => "extension",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// What staff post from an application's page: 形式审查 (受理 or 退回) or
+/// 纸质材料登记. Any other value is refused, never taken for one of these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffDecision {
+    Accept,
+    Return,
+    Paper,
+}
+
+impl StaffDecision {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Return => "return",
+            Self::Paper => "paper",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        [Self::Accept, Self::Return, Self::Paper]
+            .into_iter()
+            .find(|k| k.code() == s)
+    }
+}
+
+/// What a unit posts from a member's submitted application: 推荐 or 退回修改.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitDecision {
+    Recommend,
+    Return,
+}
+
+impl UnitDecision {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Recommend => "recommend",
+            Self::Return => "return",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        [Self::Recommend, Self::Return]
+            .into_iter()
+            .find(|k| k.code() == s)
+    }
+}
+
 /// Whether a submission at `now` is in time: before the close time, or
 /// before the applicant's own extension. The server's clock decides.
 pub fn in_time(now: i64, closes_at: i64, extension_until: Option<i64>) -> bool {
@@ -124,6 +225,49 @@ mod tests {
         assert!(!Submitted.can_move_to(Accepted));
         assert!(!Accepted.can_move_to(Returned));
         assert!(Draft.editable() && Returned.editable() && !Submitted.editable());
+    }
+
+    #[test]
+    fn calls_take_applications_only_while_published_and_open() {
+        let (opens, closes) = (1_000, 2_000);
+        assert!(call_open(CallState::Published, opens, closes, opens));
+        assert!(call_open(CallState::Published, opens, closes, closes));
+        assert!(!call_open(CallState::Published, opens, closes, opens - 1));
+        assert!(!call_open(CallState::Published, opens, closes, closes + 1));
+        assert!(!call_open(CallState::Draft, opens, closes, 1_500));
+        assert!(!call_open(CallState::Closed, opens, closes, 1_500));
+    }
+
+    #[test]
+    fn posted_decisions_are_read_exactly() {
+        assert_eq!(
+            StaffDecision::from_code("accept"),
+            Some(StaffDecision::Accept)
+        );
+        assert_eq!(
+            StaffDecision::from_code("return"),
+            Some(StaffDecision::Return)
+        );
+        assert_eq!(
+            StaffDecision::from_code("paper"),
+            Some(StaffDecision::Paper)
+        );
+        for s in ["", "Accept", "recommend", "paper "] {
+            assert_eq!(StaffDecision::from_code(s), None, "{s:?}");
+        }
+        assert_eq!(
+            UnitDecision::from_code("recommend"),
+            Some(UnitDecision::Recommend)
+        );
+        assert_eq!(
+            UnitDecision::from_code("return"),
+            Some(UnitDecision::Return)
+        );
+        assert_eq!(UnitDecision::from_code("accept"), None);
+        for e in ApplicationEvent::ALL {
+            assert_eq!(ApplicationEvent::from_code(e.code()), Some(e));
+        }
+        assert_eq!(ApplicationEvent::from_code("withdrawn"), None);
     }
 
     #[test]

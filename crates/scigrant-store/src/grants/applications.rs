@@ -1,8 +1,11 @@
 //! Applications (申报书) from draft to acceptance, their history, per-
 //! applicant deadline extensions and paper-copy arrivals. State changes are
 //! compare-and-set on the current state, so a double click, a retry or two
-//! tabs change an application once.
+//! tabs change an application once. State codes are bound from
+//! [`ApplicationState`], never written into the SQL text, so the queries
+//! name only states the domain defines.
 
+use scigrant_domain::grants::application::ApplicationState;
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
@@ -40,7 +43,7 @@ pub struct NewApplication<'a> {
 pub async fn insert(c: &mut AnyConnection, a: &NewApplication<'_>) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO applications (call_id, form_spec_id, person_id, unit_id, title, data_json, state, saved_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $7, $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
     )
     .bind(a.call_id)
     .bind(a.form_spec_id)
@@ -48,6 +51,7 @@ pub async fn insert(c: &mut AnyConnection, a: &NewApplication<'_>) -> Result<i64
     .bind(a.unit_id)
     .bind(a.title)
     .bind(a.data_json)
+    .bind(ApplicationState::Draft.code())
     .bind(a.now)
     .fetch_one(c)
     .await?;
@@ -79,14 +83,15 @@ pub async fn of_person(c: &mut AnyConnection, person_id: i64) -> Result<Vec<Appl
     )
 }
 
-/// A person's open draft for a call, if any (one draft per call).
-pub async fn draft_of(
+/// A person's application to a call, in whatever state, if any: a person
+/// has one application per call, begun once and kept through returns.
+pub async fn of_person_in_call(
     c: &mut AnyConnection,
     person_id: i64,
     call_id: i64,
 ) -> Result<Option<ApplicationRow>> {
     Ok(sqlx::query_as(
-        "SELECT * FROM applications WHERE person_id = $1 AND call_id = $2 AND state <> 'withdrawn' ORDER BY id LIMIT 1",
+        "SELECT * FROM applications WHERE person_id = $1 AND call_id = $2 ORDER BY id LIMIT 1",
     )
     .bind(person_id)
     .bind(call_id)
@@ -97,29 +102,33 @@ pub async fn draft_of(
 /// A unit's applications that left the draft stage, newest first.
 pub async fn of_unit(c: &mut AnyConnection, unit_id: i64) -> Result<Vec<ApplicationRow>> {
     Ok(sqlx::query_as(
-        "SELECT * FROM applications WHERE unit_id = $1 AND state <> 'draft' ORDER BY submitted_at DESC, id DESC",
+        "SELECT * FROM applications WHERE unit_id = $1 AND state <> $2 ORDER BY submitted_at DESC, id DESC",
     )
     .bind(unit_id)
+    .bind(ApplicationState::Draft.code())
     .fetch_all(c)
     .await?)
 }
 
-/// Applications of a call that reached the unit or beyond, in number order.
+/// Applications of a call that reached the unit or beyond, in number
+/// order; only those in `state` when one is given.
 pub async fn of_call(
     c: &mut AnyConnection,
     call_id: i64,
-    state: &str,
+    state: Option<ApplicationState>,
 ) -> Result<Vec<ApplicationRow>> {
     Ok(sqlx::query_as(
-        "SELECT * FROM applications WHERE call_id = $1 AND state <> 'draft' AND ($2 = '' OR state = $2) ORDER BY number, id",
+        "SELECT * FROM applications WHERE call_id = $1 AND state <> $2 AND ($3 = '' OR state = $3) ORDER BY number, id",
     )
     .bind(call_id)
-    .bind(state)
+    .bind(ApplicationState::Draft.code())
+    .bind(state.map(ApplicationState::code).unwrap_or(""))
     .fetch_all(c)
     .await?)
 }
 
-/// Autosave: only the owner's application, only while editable.
+/// Autosave: only the owner's application, only while editable (draft or
+/// returned, [`ApplicationState::editable`]).
 pub async fn save_draft(
     c: &mut AnyConnection,
     id: i64,
@@ -131,7 +140,7 @@ pub async fn save_draft(
 ) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE applications SET data_json = $1, title = $2, pilot_city = $3, saved_at = $4, updated_at = $4
-         WHERE id = $5 AND person_id = $6 AND state IN ('draft', 'returned')",
+         WHERE id = $5 AND person_id = $6 AND state IN ($7, $8)",
     )
     .bind(data_json)
     .bind(title)
@@ -139,6 +148,8 @@ pub async fn save_draft(
     .bind(now)
     .bind(id)
     .bind(person_id)
+    .bind(ApplicationState::Draft.code())
+    .bind(ApplicationState::Returned.code())
     .execute(c)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -156,15 +167,18 @@ pub struct Submission<'a> {
 
 pub async fn submit(c: &mut AnyConnection, s: &Submission<'_>) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE applications SET state = 'submitted', submitted_json = $1, digest = $2, submitted_at = $3,
-            updated_at = $3
-         WHERE id = $4 AND person_id = $5 AND state IN ('draft', 'returned')",
+        "UPDATE applications SET state = $1, submitted_json = $2, digest = $3, submitted_at = $4,
+            updated_at = $4
+         WHERE id = $5 AND person_id = $6 AND state IN ($7, $8)",
     )
+    .bind(ApplicationState::Submitted.code())
     .bind(s.submitted_json)
     .bind(s.digest)
     .bind(s.now)
     .bind(s.id)
     .bind(s.person_id)
+    .bind(ApplicationState::Draft.code())
+    .bind(ApplicationState::Returned.code())
     .execute(c)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -180,20 +194,22 @@ pub async fn set_number(c: &mut AnyConnection, id: i64, number: &str) -> Result<
     Ok(())
 }
 
+/// Compare-and-set: moves the application from `from` to `to`; false when
+/// it was no longer in `from`.
 pub async fn move_state(
     c: &mut AnyConnection,
     id: i64,
-    from: &str,
-    to: &str,
+    from: ApplicationState,
+    to: ApplicationState,
     now: i64,
 ) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE applications SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
     )
-    .bind(to)
+    .bind(to.code())
     .bind(now)
     .bind(id)
-    .bind(from)
+    .bind(from.code())
     .execute(c)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -251,12 +267,14 @@ pub async fn recommended_in_city(
     Ok(sqlx::query_as(
         "SELECT a.* FROM applications a JOIN calls k ON k.id = a.call_id
          WHERE k.city_group = $1 AND a.pilot_city = $2 AND a.id <> $3
-           AND a.state IN ('recommended', 'accepted')
+           AND a.state IN ($4, $5)
          ORDER BY a.id",
     )
     .bind(city_group)
     .bind(city)
     .bind(except)
+    .bind(ApplicationState::Recommended.code())
+    .bind(ApplicationState::Accepted.code())
     .fetch_all(c)
     .await?)
 }
@@ -270,12 +288,14 @@ pub async fn recommended_of_unit_in_program(
 ) -> Result<Vec<ApplicationRow>> {
     Ok(sqlx::query_as(
         "SELECT a.* FROM applications a JOIN calls k ON k.id = a.call_id
-         WHERE a.unit_id = $1 AND k.program_id = $2 AND a.id <> $3 AND a.state IN ('recommended', 'accepted')
+         WHERE a.unit_id = $1 AND k.program_id = $2 AND a.id <> $3 AND a.state IN ($4, $5)
          ORDER BY a.id",
     )
     .bind(unit_id)
     .bind(program_id)
     .bind(except)
+    .bind(ApplicationState::Recommended.code())
+    .bind(ApplicationState::Accepted.code())
     .fetch_all(c)
     .await?)
 }

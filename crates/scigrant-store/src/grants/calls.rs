@@ -1,7 +1,9 @@
 //! Programs, their calls (计划类别 / 申报指南) and the versioned form
 //! specifications the calls use. A form specification row never changes;
-//! a call moves draft → published → closed.
+//! a call moves draft → published → closed. State codes are bound from
+//! [`CallState`], never written into the SQL text.
 
+use scigrant_domain::grants::application::CallState;
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
@@ -133,7 +135,7 @@ pub async fn insert_call(
     let row = sqlx::query(
         "INSERT INTO calls (program_id, code, name, task, quota, cap_cents, period_end, eligible_kinds,
             opens_at, closes_at, paper_deadline, form_spec_id, city_group, state, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'draft', $14, $14) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
     )
     .bind(f.program_id)
     .bind(f.code)
@@ -148,6 +150,7 @@ pub async fn insert_call(
     .bind(f.paper_deadline)
     .bind(f.form_spec_id)
     .bind(f.city_group)
+    .bind(CallState::Draft.code())
     .bind(now)
     .fetch_one(c)
     .await?;
@@ -173,25 +176,28 @@ pub async fn calls_of_program(c: &mut AnyConnection, program_id: i64) -> Result<
 /// Published calls, soonest deadline first (正在受理的项目 / 申报指南).
 pub async fn published_calls(c: &mut AnyConnection) -> Result<Vec<CallRow>> {
     Ok(
-        sqlx::query_as("SELECT * FROM calls WHERE state = 'published' ORDER BY closes_at, code")
+        sqlx::query_as("SELECT * FROM calls WHERE state = $1 ORDER BY closes_at, code")
+            .bind(CallState::Published.code())
             .fetch_all(c)
             .await?,
     )
 }
 
+/// Compare-and-set: moves the call from `from` to `to`; false when it was
+/// no longer in `from`.
 pub async fn set_call_state(
     c: &mut AnyConnection,
     id: i64,
-    from: &str,
-    to: &str,
+    from: CallState,
+    to: CallState,
     now: i64,
 ) -> Result<bool> {
     let done =
         sqlx::query("UPDATE calls SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to)
+            .bind(to.code())
             .bind(now)
             .bind(id)
-            .bind(from)
+            .bind(from.code())
             .execute(c)
             .await?;
     Ok(done.rows_affected() == 1)

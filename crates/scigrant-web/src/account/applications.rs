@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::formview::{FormView, view};
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::notice::{OkQuery, notice_text};
 use crate::http::pages::{PageCtx, render};
 use askama::Template;
@@ -14,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::AppError;
 use scigrant_app::grants::applications::{self, ApplicationView, Reader, reader_for};
-use scigrant_domain::grants::application::INELIGIBILITY;
+use scigrant_domain::grants::application::{ApplicationState, INELIGIBILITY};
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::permission::Caller;
 

@@ -7,6 +7,8 @@ use std::borrow::Borrow;
 
 use askama::Values;
 use scigrant_domain::calendar;
+use scigrant_domain::grants::application::ApplicationEvent;
+use scigrant_domain::identity::account::UnitKind;
 
 /// "2023-04-25 09:30:00" (China Standard Time).
 #[askama::filter_fn]
@@ -27,4 +29,78 @@ pub fn datetime_or_dash(ms: impl Borrow<Option<i64>>, _: &dyn Values) -> askama:
         .borrow()
         .map(calendar::format_datetime)
         .unwrap_or_else(|| "—".into()))
+}
+
+/// "14:03:09" (China Standard Time), e.g. when a draft was last saved.
+#[askama::filter_fn]
+pub fn time(ms: impl Borrow<i64>, _: &dyn Values) -> askama::Result<String> {
+    Ok(calendar::format_time(*ms.borrow()))
+}
+
+/// What a history entry of an application (办理记录) says happened.
+#[askama::filter_fn]
+pub fn event_label(
+    action: impl Borrow<Option<ApplicationEvent>>,
+    _: &dyn Values,
+) -> askama::Result<&'static str> {
+    Ok(match action.borrow() {
+        Some(ApplicationEvent::Created) => "创建申报书",
+        Some(ApplicationEvent::Submitted) => "提交",
+        Some(ApplicationEvent::Recommended) => "单位推荐",
+        Some(ApplicationEvent::UnitReturned) => "单位退回修改",
+        Some(ApplicationEvent::Accepted) => "形式审查通过",
+        Some(ApplicationEvent::StaffReturned) => "形式审查退回",
+        Some(ApplicationEvent::Paper) => "纸质材料登记",
+        Some(ApplicationEvent::Extension) => "延期",
+        None => "其他",
+    })
+}
+
+/// The unit kinds a call admits (申报主体), as one line: "科研院所、企业".
+#[askama::filter_fn]
+pub fn unit_kinds(kinds: impl Borrow<Vec<UnitKind>>, _: &dyn Values) -> askama::Result<String> {
+    Ok(kinds
+        .borrow()
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join("、"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::filters;
+    use askama::Template;
+
+    #[derive(Template)]
+    #[template(
+        source = "{{ at|time }} {{ known|event_label }} {{ unknown|event_label }} {{ kinds|unit_kinds }}",
+        ext = "txt"
+    )]
+    struct Sample {
+        at: i64,
+        known: Option<ApplicationEvent>,
+        unknown: Option<ApplicationEvent>,
+        kinds: Vec<UnitKind>,
+    }
+
+    #[test]
+    fn words_and_times_for_the_grants_pages() {
+        let s = Sample {
+            // 2023-04-25 01:02:03 CST.
+            at: 1_682_352_000_000 + 3_723_000,
+            known: Some(ApplicationEvent::StaffReturned),
+            unknown: None,
+            kinds: vec![UnitKind::Institute, UnitKind::Enterprise],
+        };
+        assert_eq!(
+            s.render().unwrap_or_default(),
+            format!(
+                "01:02:03 形式审查退回 其他 {}、{}",
+                UnitKind::Institute.label(),
+                UnitKind::Enterprise.label()
+            )
+        );
+    }
 }

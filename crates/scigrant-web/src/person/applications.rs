@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::formview::{FormView, anchor, data_from_pairs, view};
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::forms::Posted;
 use crate::http::notice::{notice_text, see_other};
 use crate::http::pages::{PageCtx, render};
@@ -154,7 +155,7 @@ pub async fn autosave(
     let data = data_from_pairs(&spec, &Posted::parse(&body).0);
     match applications::save(&state.app, s.account_id, id, &data).await {
         Ok(at) => Ok(Json(Saved {
-            saved_at: scigrant_domain::calendar::format_datetime(at)[11..].to_string(),
+            saved_at: scigrant_domain::calendar::format_time(at),
         })
         .into_response()),
         Err(AppError::Refused(m)) => Ok((StatusCode::CONFLICT, m).into_response()),

@@ -58,12 +58,7 @@ pub async fn home(
     } else {
         m.label()
     };
-    let now = state.app.now();
-    let calls = scigrant_app::grants::calls::published(&state.app)
-        .await?
-        .into_iter()
-        .filter(|c| c.is_open(now))
-        .collect();
+    let calls = scigrant_app::grants::calls::open_calls(&state.app).await?;
     let mine = scigrant_app::grants::applications::of_person(&state.app, s.account_id).await?;
     Ok(render(&HomePage {
         calls,

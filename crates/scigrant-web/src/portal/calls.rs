@@ -6,13 +6,13 @@
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::pages::{PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use scigrant_app::AppError;
 use scigrant_app::grants::applications::{self, Verification};
-use scigrant_app::grants::calls::CallView;
+use scigrant_app::grants::calls::{CallView, guide};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -29,14 +29,11 @@ pub async fn call(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let call = scigrant_app::grants::calls::call(&state.app, id).await?;
-    if call.state == scigrant_domain::grants::application::CallState::Draft {
-        return Err(AppError::NotFound.into());
-    }
+    let g = guide(&state.app, id).await?;
     Ok(render(&CallPage {
-        open: call.is_open(state.app.now()),
         ctx: PageCtx::new(&state, &ctx),
-        call,
+        call: g.call,
+        open: g.open,
     })
     .into_response())
 }
@@ -47,9 +44,8 @@ pub struct VerifyPage {
     pub ctx: PageCtx,
     pub n: String,
     pub d: String,
-    pub result: String,
-    pub ok: bool,
-    pub detail: String,
+    /// `None` until a number is entered.
+    pub outcome: Option<Verification>,
 }
 
 #[derive(Deserialize, Default)]
@@ -65,38 +61,16 @@ pub async fn verify(
     ctx: Ctx,
     Query(q): Query<VerifyQuery>,
 ) -> Result<Response, WebError> {
-    let (result, ok, detail) = if q.n.is_empty() {
-        (String::new(), false, String::new())
+    let outcome = if q.n.is_empty() {
+        None
     } else {
-        match applications::verify(&state.app, &q.n, &q.d).await? {
-            Verification::Matches {
-                title,
-                unit,
-                submitted,
-            } => (
-                "核验通过：该申报书与系统中提交的版本一致".to_string(),
-                true,
-                format!("项目名称：{title}；申报单位：{unit}；提交时间：{submitted}"),
-            ),
-            Verification::Differs => (
-                "核验未通过：摘要与系统中提交的版本不一致，该文本可能已被修改".into(),
-                false,
-                String::new(),
-            ),
-            Verification::NotFound => (
-                "未找到该申报编号的已提交申报书".into(),
-                false,
-                String::new(),
-            ),
-        }
+        Some(applications::verify(&state.app, &q.n, &q.d).await?)
     };
     Ok(render(&VerifyPage {
         ctx: PageCtx::new(&state, &ctx),
         n: q.n,
         d: q.d,
-        result,
-        ok,
-        detail,
+        outcome,
     })
     .into_response())
 }

@@ -10,12 +10,13 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::grants::applications::{
     self, ApplicationItem, EXPORT_COLUMNS, grant_extension, record_paper, staff_decide,
+    staff_decision,
 };
 use scigrant_app::grants::calls::{
-    CallForm, CallView, ProgramView, create_call, create_program, programs, set_state,
+    CallForm, CallView, ProgramView, create_call, create_program, programs, set_state, target_state,
 };
 use scigrant_app::{AppError, FieldErrors};
-use scigrant_domain::grants::application::CallState;
+use scigrant_domain::grants::application::{ApplicationState, CallState, StaffDecision};
 use scigrant_domain::grants::form;
 use scigrant_domain::identity::account::UnitKind;
 use serde::Deserialize;
@@ -23,6 +24,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::forms::Posted;
 use crate::http::notice::{notice_text, see_other};
 use crate::http::pages::{Errs, Opt, PageCtx, qv, render};
@@ -199,7 +201,7 @@ async fn call_page(
     Ok(CallPage {
         ctx: PageCtx::new(state, ctx).with_notice(notice),
         call: scigrant_app::grants::calls::call(&state.app, id).await?,
-        items: applications::of_call(&state.app, id, filter).await?,
+        items: applications::of_call(&state.app, id, ApplicationState::from_code(filter)).await?,
         filter: filter.to_string(),
         columns: EXPORT_COLUMNS.to_vec(),
         errs: Errs(errs),
@@ -230,11 +232,7 @@ pub async fn call_state(
     Path(id): Path<i64>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
-    let to = if Posted::parse(&body).get("to") == "closed" {
-        CallState::Closed
-    } else {
-        CallState::Published
-    };
+    let to = target_state(&Posted::parse(&body).get("to"))?;
     set_state(&state.app, &ctx.actor(), id, to).await?;
     Ok(see_other(&format!("/staff/calls/{id}?ok=saved")))
 }
@@ -307,10 +305,14 @@ pub async fn decide(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let p = Posted::parse(&body);
-    let result = match p.get("decision").as_str() {
-        "accept" => staff_decide(&state.app, &ctx.actor(), id, true, &p.get("comment")).await,
-        "return" => staff_decide(&state.app, &ctx.actor(), id, false, &p.get("comment")).await,
-        _ => record_paper(
+    let result = match staff_decision(&p.get("decision"))? {
+        StaffDecision::Accept => {
+            staff_decide(&state.app, &ctx.actor(), id, true, &p.get("comment")).await
+        }
+        StaffDecision::Return => {
+            staff_decide(&state.app, &ctx.actor(), id, false, &p.get("comment")).await
+        }
+        StaffDecision::Paper => record_paper(
             &state.app,
             &ctx.actor(),
             id,

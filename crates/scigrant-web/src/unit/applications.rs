@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::account::applications::view_page;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::forms::Posted;
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{PageCtx, render};
@@ -15,8 +16,10 @@ use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::AppError;
-use scigrant_app::grants::applications::{self, ApplicationItem, recommend, unit_return};
-use scigrant_domain::grants::application::INELIGIBILITY;
+use scigrant_app::grants::applications::{
+    self, ApplicationItem, recommend, unit_decision, unit_return,
+};
+use scigrant_domain::grants::application::{INELIGIBILITY, UnitDecision};
 use scigrant_domain::identity::account::AccountKind;
 
 #[derive(Template)]
@@ -49,20 +52,23 @@ pub async fn unit_decide(
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Unit)?;
     let p = Posted::parse(&body);
-    let result = if p.get("decision") == "recommend" {
-        let declarations: Vec<bool> = (0..INELIGIBILITY.len())
-            .map(|i| !p.get(&format!("declaration{i}")).is_empty())
-            .collect();
-        recommend(&state.app, &ctx.actor(), s.account_id, id, &declarations).await
-    } else {
-        unit_return(
-            &state.app,
-            &ctx.actor(),
-            s.account_id,
-            id,
-            &p.get("comment"),
-        )
-        .await
+    let result = match unit_decision(&p.get("decision"))? {
+        UnitDecision::Recommend => {
+            let declarations: Vec<bool> = (0..INELIGIBILITY.len())
+                .map(|i| !p.get(&format!("declaration{i}")).is_empty())
+                .collect();
+            recommend(&state.app, &ctx.actor(), s.account_id, id, &declarations).await
+        }
+        UnitDecision::Return => {
+            unit_return(
+                &state.app,
+                &ctx.actor(),
+                s.account_id,
+                id,
+                &p.get("comment"),
+            )
+            .await
+        }
     };
     match result {
         Ok(()) => Ok(see_other("/unit/applications?ok=decided")),

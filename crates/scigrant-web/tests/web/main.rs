@@ -246,6 +246,31 @@ async fn posts_without_the_csrf_token_are_refused() {
     assert!(body.contains("图形验证码不正确或已过期"));
 }
 
+/// A decision the domain does not define is refused with a message, never
+/// taken for another decision (an empty or unknown one used to be recorded
+/// as a paper-copy entry, and an unknown call state as 发布).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_posted_decisions_are_refused() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let manager = staff_session(&env, StaffRole::ProgramManager).await;
+    for (path, message) in [
+        (
+            "/staff/applications/1/decide",
+            "无法识别的审查操作：请在申报书页面选择受理、退回或纸质材料登记后重新提交",
+        ),
+        (
+            "/staff/calls/1/state",
+            "无法识别的操作：请在计划类别页面选择发布或截止受理后重新提交",
+        ),
+    ] {
+        let uri = format!("{path}?csrf={CSRF}");
+        let (status, _, body) = send(&state, "POST", &uri, Some(&manager)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(body.contains(message), "{path}: {body}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_cannot_see_each_others_members_and_files() {
     let env = test_env(Backend::Postgres).await;

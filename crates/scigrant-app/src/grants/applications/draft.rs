@@ -1,0 +1,165 @@
+//! The draft: `start` opens the person's application to a call (created
+//! once, prefilled with what the system knows) and `save` keeps whatever
+//! was typed while it is editable.
+
+use scigrant_domain::calendar::{format_date, format_datetime};
+use scigrant_domain::grants::application::{ApplicationEvent, CallState, in_time};
+use scigrant_domain::grants::form::{FormData, Value};
+use scigrant_domain::identity::account::{Membership, UnitKind, UnitState};
+use scigrant_store::AnyConnection;
+use scigrant_store::grants::applications::{self as store, NewApplication};
+use scigrant_store::grants::calls;
+use scigrant_store::identity::accounts;
+
+use super::{CITY_KEY, TITLE_KEY, text_of};
+use crate::grants::calls::{CallView, call_view, spec_in};
+use crate::{Actor, App, AppError, audit};
+
+/// The unit that applies for `person_id`.
+struct ApplicantUnit {
+    id: i64,
+    name: String,
+    uscc: String,
+}
+
+/// Checks that `person_id` may apply to `call`: an approved, unlocked
+/// member of an open unit of a kind the call admits.
+async fn applicant_unit(
+    c: &mut AnyConnection,
+    person_id: i64,
+    call: &CallView,
+) -> Result<ApplicantUnit, AppError> {
+    let p = accounts::person(c, person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if Membership::from_code(&p.membership) != Some(Membership::Approved) || p.member_locked != 0 {
+        return Err(AppError::Refused(
+            "只有所在单位审核通过（且未被锁定）的用户才能申报项目".into(),
+        ));
+    }
+    let unit_id = p.unit_id.ok_or(AppError::NotFound)?;
+    let unit = accounts::unit(c, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !UnitState::from_code(&unit.state).is_some_and(|s| s.platform_open()) {
+        return Err(AppError::Refused("所在单位账号尚未开通，不能申报".into()));
+    }
+    let kind = UnitKind::from_code(&unit.kind);
+    if !kind.is_some_and(|k| call.eligible.contains(&k)) {
+        let eligible: Vec<&str> = call.eligible.iter().map(|k| k.label()).collect();
+        return Err(AppError::Refused(format!(
+            "本类别的申报主体为：{}；您所在单位（{}）不符合申报条件",
+            eligible.join("、"),
+            kind.map(|k| k.label()).unwrap_or("其他")
+        )));
+    }
+    Ok(ApplicantUnit {
+        id: unit.id,
+        name: unit.name,
+        uscc: unit.uscc,
+    })
+}
+
+/// Opens the person's application for a call, creating it (prefilled
+/// with what the system knows) the first time. Side effects on creation:
+/// history `created`, audit `application.create`.
+pub async fn start(
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    call_id: i64,
+) -> Result<i64, AppError> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let call_row = calls::call(&mut tx, call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let call = call_view(&mut tx, call_row).await?;
+    if let Some(existing) = store::of_person_in_call(&mut tx, person_id, call_id).await? {
+        tx.commit().await?;
+        return Ok(existing.id);
+    }
+    if call.state != CallState::Published {
+        return Err(AppError::Refused("该计划类别未在受理期".into()));
+    }
+    let ext = store::extension(&mut tx, call_id, person_id)
+        .await?
+        .map(|e| e.until_at);
+    if now < call.opens_at || !in_time(now, call.closes_at, ext) {
+        return Err(AppError::Refused(format!(
+            "申报时间为{}至{}",
+            format_datetime(call.opens_at),
+            format_datetime(call.closes_at)
+        )));
+    }
+    let unit = applicant_unit(&mut tx, person_id, &call).await?;
+    let person = accounts::person(&mut tx, person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let spec = spec_in(app, &mut tx, call.form_spec_id).await?;
+    let mut data = FormData::new();
+    let mut put = |k: &str, v: String| {
+        if spec.entry(k).is_some() {
+            data.insert(k.to_string(), Value::Text(v));
+        }
+    };
+    put("project_code", call.code.clone());
+    put("applicant", unit.name.clone());
+    put("unit_name", unit.name);
+    put("unit_uscc", unit.uscc);
+    put("cover_contact", person.name.clone());
+    put("cover_mobile", app.pii.open(&person.phone_enc)?);
+    put("cover_email", person.email.clone());
+    // A date inside the form, typed there like the others: the form's text.
+    put("apply_date", format_date(now));
+    let json = serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+    let id = store::insert(
+        &mut tx,
+        &NewApplication {
+            call_id,
+            form_spec_id: call.form_spec_id,
+            person_id,
+            unit_id: unit.id,
+            title: "",
+            data_json: &json,
+            now,
+        },
+    )
+    .await?;
+    let created = ApplicationEvent::Created.code();
+    store::add_event(&mut tx, id, now, &actor.label, created, "").await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "application.create",
+        ("application", Some(id)),
+        "success",
+        &call.code,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Autosave (and 保存): stores whatever was typed, valid or not, and
+/// returns the server time it was saved. Not audited: it is frequent and
+/// changes nothing anyone else sees; the submission is.
+pub async fn save(app: &App, person_id: i64, id: i64, data: &FormData) -> Result<i64, AppError> {
+    let now = app.now();
+    let json = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
+    let title: String = text_of(data, TITLE_KEY).chars().take(200).collect();
+    let city: String = text_of(data, CITY_KEY).chars().take(100).collect();
+    let mut tx = app.db.begin().await?;
+    if !store::save_draft(&mut tx, id, person_id, &title, &json, &city, now).await? {
+        let row = store::get(&mut tx, id).await?;
+        return match row {
+            Some(r) if r.person_id == person_id => {
+                Err(AppError::Refused("申报书已提交，不能再修改".into()))
+            }
+            _ => Err(AppError::NotFound),
+        };
+    }
+    tx.commit().await?;
+    Ok(now)
+}

@@ -1,0 +1,86 @@
+//! 项目申报: a member drafts an application through the call's declared
+//! form (autosaved, never lost), submits it before the deadline by the
+//! server's clock and gets a receipt (回执) with an SM3 digest of the frozen
+//! version; the unit recommends (推荐, where the call's rules are enforced)
+//! or returns it; staff accept it (形式审查) or return it, record the paper
+//! copies and grant audited extensions. `verify` proves a paper copy.
+//!
+//! One file per job: `view` (what readers see and the lists), `draft`
+//! (start, autosave), `submit` (the receipt), `decide` (推荐 / 退回 /
+//! 形式审查), `rules` (the call's rules checked at 推荐), `paper` (paper
+//! copies, extensions), `export` (Excel) and `verify` (/verify). Callers
+//! use the items re-exported here. The views carry numbers, enums and
+//! epoch-millisecond times; the web layer words and formats them.
+
+mod decide;
+mod draft;
+mod export;
+mod paper;
+mod rules;
+mod submit;
+mod verify;
+mod view;
+
+pub use decide::{recommend, staff_decide, staff_decision, unit_decision, unit_return};
+pub use draft::{save, start};
+pub use export::{EXPORT_COLUMNS, export_call};
+pub use paper::{grant_extension, record_paper};
+pub use submit::{Receipt, submit};
+pub use verify::{Verification, verify};
+pub use view::{
+    ApplicationItem, ApplicationView, EventView, PaperView, Reader, form_of, load, of_call,
+    of_person, of_unit, reader_for,
+};
+
+use scigrant_domain::calendar;
+use scigrant_domain::grants::application::ApplicationState;
+use scigrant_domain::grants::form::{self, FormData, FormSpec, ValidationContext, Value};
+use scigrant_store::grants::applications::ApplicationRow;
+use sm3::{Digest, Sm3};
+
+use crate::grants::calls::CallView;
+
+/// The key of the field whose value is the project's title.
+const TITLE_KEY: &str = "project_name";
+/// The field naming the pilot city (意向服务的试点城市).
+const CITY_KEY: &str = "pilot_cities";
+/// The field stating the requested amount (申请经费, 万元).
+const BUDGET_KEY: &str = "budget_requested";
+
+/// Form data as stored; a row that does not parse reads as an empty form.
+fn parse_data(json: &str) -> FormData {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// The digest printed on the receipt and the paper copy.
+pub fn digest_of(spec: &FormSpec, data: &FormData) -> String {
+    hex::encode(Sm3::digest(form::digest_input(spec, data).as_bytes()))
+}
+
+/// What the form's rules need to know about the call.
+fn context_of(call: &CallView) -> ValidationContext {
+    ValidationContext {
+        category_cap_wan: Some(call.cap),
+        period_end: Some(calendar::civil_date(call.period_end)),
+    }
+}
+
+fn text_of(data: &FormData, key: &str) -> String {
+    match data.get(key) {
+        Some(Value::Text(t)) => t.trim().to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The stored state; a code this version does not know reads as a draft,
+/// which nobody but its author sees.
+fn state_of(row: &ApplicationRow) -> ApplicationState {
+    ApplicationState::from_code(&row.state).unwrap_or(ApplicationState::Draft)
+}
+
+/// Whether staff (the authority) may see the application.
+fn authority_sees(row: &ApplicationRow) -> bool {
+    ApplicationState::from_code(&row.state).is_some_and(|st| {
+        scigrant_domain::permission::authority_sees_application(st, row.submitted_at.is_some())
+    })
+}

@@ -1,0 +1,166 @@
+//! 纸质材料登记 and 延期: staff record when the paper copies arrived
+//! (late or not, against the call's paper deadline) and grant one applicant
+//! more time. Both dates are read by the one calendar, so a day that does
+//! not exist is refused beside its field.
+
+use scigrant_domain::calendar::{DayPart, format_datetime};
+use scigrant_domain::grants::application::ApplicationEvent;
+use scigrant_store::grants::applications::{self as store, Paper};
+use scigrant_store::grants::calls;
+use scigrant_store::identity::accounts;
+
+use crate::grants::calls::moment_field;
+use crate::{Actor, App, AppError, FieldErrors, audit};
+
+/// Records the arrival of the paper copies (日期, 份数, 是否盖章) against the
+/// call's paper deadline; returns whether they came late. Recording
+/// again replaces the earlier entry. Side effects: history `paper`, audit
+/// `application.paper`.
+pub async fn record_paper(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    received: &str,
+    copies: &str,
+    stamped: bool,
+) -> Result<bool, AppError> {
+    let mut e = FieldErrors::new();
+    let at = moment_field(
+        &mut e,
+        "received",
+        received,
+        DayPart::Start,
+        "请输入收到日期（如2023-04-27 或 2023-04-27 10:30）",
+    );
+    let n = copies
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=100).contains(n));
+    if n.is_none() {
+        e.add("copies", "请输入份数（1至100）");
+    }
+    let (Some(at), Some(n)) = (at, n) else {
+        return Err(AppError::Validation(e));
+    };
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let row = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if row.submitted_at.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let call = calls::call(&mut tx, row.call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let late = at > call.paper_deadline;
+    store::record_paper(
+        &mut tx,
+        &Paper {
+            application_id: id,
+            received_at: at,
+            copies: n,
+            stamped,
+            late,
+            recorded_by: &actor.label,
+            now,
+        },
+    )
+    .await?;
+    let comment = format!(
+        "{} 收到{n}份，{}{}",
+        format_datetime(at),
+        if stamped { "已盖章" } else { "未盖章" },
+        if late { "，逾期" } else { "" }
+    );
+    let event = ApplicationEvent::Paper.code();
+    store::add_event(&mut tx, id, now, &actor.label, event, &comment).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "application.paper",
+        ("application", Some(id)),
+        "success",
+        &comment,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(late)
+}
+
+/// Grants one applicant more time on a call, with a reason the applicant
+/// sees. Side effects: history `extension` on the applicant's application
+/// (when begun), audit `call.extension`.
+pub async fn grant_extension(
+    app: &App,
+    actor: &Actor,
+    call_id: i64,
+    person_id: i64,
+    until: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let mut e = FieldErrors::new();
+    let until_at = moment_field(
+        &mut e,
+        "until",
+        until,
+        DayPart::End,
+        "请输入延期至（如2023-04-26 18:00）",
+    );
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        e.add("reason", "请填写延期原因（200字以内）");
+    }
+    let Some(until_at) = until_at else {
+        return Err(AppError::Validation(e));
+    };
+    e.into_result()?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let call = calls::call(&mut tx, call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if until_at <= call.closes_at {
+        return Err(AppError::field("until", "延期时间须晚于申报截止时间"));
+    }
+    if accounts::person(&mut tx, person_id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    store::grant_extension(
+        &mut tx,
+        call_id,
+        person_id,
+        until_at,
+        reason,
+        &actor.label,
+        now,
+    )
+    .await?;
+    if let Some(a) = store::of_person_in_call(&mut tx, person_id, call_id).await? {
+        store::add_event(
+            &mut tx,
+            a.id,
+            now,
+            &actor.label,
+            ApplicationEvent::Extension.code(),
+            &format!("延期至{}：{reason}", format_datetime(until_at)),
+        )
+        .await?;
+    }
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "call.extension",
+        ("person", Some(person_id)),
+        "success",
+        &format!(
+            "{} 延期至{}：{reason}",
+            call.code,
+            format_datetime(until_at)
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! The call's rules, checked when the unit recommends (推荐): the three
+//! ineligibility declarations, one forum or conference per 试点城市 across
+//! the calls of one city group, and no person in two of the unit's
+//! applications of one program. Each refusal names the rule and the other
+//! application.
+
+use scigrant_domain::grants::application::INELIGIBILITY;
+use scigrant_domain::grants::form::{FormData, Value};
+use scigrant_store::AnyConnection;
+use scigrant_store::grants::applications::{self as store, ApplicationRow};
+use scigrant_store::grants::calls::CallRow;
+
+use super::parse_data;
+use crate::{AppError, FieldErrors};
+
+/// The people table compared across a unit's applications.
+const MEMBERS_KEY: &str = "members";
+
+/// The unit confirmed that none of the ineligibility conditions applies,
+/// one checkbox each (`declaration0` …).
+pub(super) fn declarations_confirmed(declarations: &[bool]) -> Result<(), AppError> {
+    let mut e = FieldErrors::new();
+    for (i, text) in INELIGIBILITY.iter().enumerate() {
+        if !declarations.get(i).copied().unwrap_or(false) {
+            e.add(&format!("declaration{i}"), format!("请确认：{text}"));
+        }
+    }
+    e.into_result()
+}
+
+/// 每个试点城市限申报1个产业创新论坛或产学融合会议项目: no other
+/// recommended application of the call's city group names the same city.
+pub(super) async fn one_per_pilot_city(
+    c: &mut AnyConnection,
+    call: &CallRow,
+    row: &ApplicationRow,
+) -> Result<(), AppError> {
+    if call.city_group.is_empty() || row.pilot_city.is_empty() {
+        return Ok(());
+    }
+    let others = store::recommended_in_city(c, &call.city_group, &row.pilot_city, row.id).await?;
+    match others.first() {
+        Some(o) => Err(AppError::Refused(format!(
+            "每个试点城市限申报1个产业创新论坛或产学融合会议项目：{}已有申报书 {}（{}）",
+            row.pilot_city,
+            o.number.as_deref().unwrap_or_default(),
+            o.title
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// 同一单位申报2个（含）以上项目时，各项目的专家不得重复: nobody in the
+/// people table appears in another recommended application of the unit in
+/// the same program.
+pub(super) async fn no_person_twice_in_program(
+    c: &mut AnyConnection,
+    call: &CallRow,
+    row: &ApplicationRow,
+) -> Result<(), AppError> {
+    let mine = people(&submitted_data(row));
+    let siblings =
+        store::recommended_of_unit_in_program(c, row.unit_id, call.program_id, row.id).await?;
+    for o in &siblings {
+        let theirs = people(&submitted_data(o));
+        if let Some((name, _)) = mine.iter().find(|p| theirs.contains(p)) {
+            return Err(AppError::Refused(format!(
+                "同一单位申报2个（含）以上项目时，各项目的专家不得重复：{name}已在申报书 {}（{}）中",
+                o.number.as_deref().unwrap_or_default(),
+                o.title
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn submitted_data(row: &ApplicationRow) -> FormData {
+    parse_data(row.submitted_json.as_deref().unwrap_or("{}"))
+}
+
+/// The (name, contact) pairs of the people table; a person is the same
+/// person when both match.
+fn people(data: &FormData) -> Vec<(String, String)> {
+    let Some(Value::Rows(rows)) = data.get(MEMBERS_KEY) else {
+        return vec![];
+    };
+    rows.iter()
+        .filter_map(|r| {
+            let cell = |k: &str| r.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+            let name = cell("name");
+            (!name.is_empty()).then(|| (name, cell("contact")))
+        })
+        .collect()
+}

@@ -1,0 +1,140 @@
+//! 提交 and its receipt (回执): the typed data is saved, validated against
+//! the call's form and frozen with compare-and-set on the state, so a
+//! second click, a retry or another tab gets the same receipt.
+
+use scigrant_domain::calendar::format_datetime;
+use scigrant_domain::grants::application::{
+    ApplicationEvent, ApplicationState, CallState, in_time,
+};
+use scigrant_domain::grants::form::{self, FormData};
+use scigrant_store::grants::applications::{self as store, ApplicationRow, Submission};
+use scigrant_store::grants::calls;
+
+use super::{context_of, digest_of, draft::save};
+use crate::grants::calls::{call_view, spec_in};
+use crate::{Actor, App, AppError, audit};
+
+/// The receipt (回执) of a submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub application_id: i64,
+    pub number: String,
+    pub submitted_at: i64,
+    pub digest: String,
+}
+
+/// 提交: saves `data`, validates it against the call's form, and freezes
+/// it before the deadline by the server's clock. All or nothing and
+/// idempotent: a second click, a retry or another tab gets the same
+/// receipt. Side effects: number assigned (call code + sequence), digest,
+/// history `submitted`, audit `application.submit`.
+pub async fn submit(
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    id: i64,
+    data: &FormData,
+) -> Result<Receipt, AppError> {
+    let now = app.now();
+    let mut c = app.db.read().await?;
+    let row = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    if row.person_id != person_id {
+        return Err(AppError::NotFound);
+    }
+    if let Some(r) = existing_receipt(&row) {
+        return Ok(r);
+    }
+    let call_row = calls::call(&mut c, row.call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let call = call_view(&mut c, call_row).await?;
+    let ext = store::extension(&mut c, row.call_id, person_id)
+        .await?
+        .map(|e| e.until_at);
+    let spec = spec_in(app, &mut c, row.form_spec_id).await?;
+    drop(c);
+    // What was typed is kept even when the submission is refused.
+    save(app, person_id, id, data).await?;
+    if !in_time(now, call.closes_at, ext) {
+        return Err(AppError::Refused(format!(
+            "申报已于{}截止，不能提交",
+            format_datetime(call.closes_at)
+        )));
+    }
+    if call.state != CallState::Published {
+        return Err(AppError::Refused("该计划类别未在受理期".into()));
+    }
+    let problems = form::validate(&spec, data, &context_of(&call));
+    if !problems.is_empty() {
+        return Err(AppError::Form(problems));
+    }
+    let json = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
+    let digest = digest_of(&spec, data);
+    let mut tx = app.db.begin().await?;
+    let first = store::submit(
+        &mut tx,
+        &Submission {
+            id,
+            person_id,
+            submitted_json: &json,
+            digest: &digest,
+            now,
+        },
+    )
+    .await?;
+    if !first {
+        tx.commit().await?;
+        let mut c = app.db.read().await?;
+        let row = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+        return existing_receipt(&row)
+            .ok_or_else(|| AppError::Refused("申报书状态已变化，请刷新".into()));
+    }
+    let number = match row.number {
+        Some(n) => n,
+        None => {
+            let seq = calls::next_seq(&mut tx, call.id).await?;
+            let n = format!("{}-{seq:04}", call.code);
+            store::set_number(&mut tx, id, &n).await?;
+            n
+        }
+    };
+    store::add_event(
+        &mut tx,
+        id,
+        now,
+        &actor.label,
+        ApplicationEvent::Submitted.code(),
+        &format!("SM3摘要 {digest}"),
+    )
+    .await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "application.submit",
+        ("application", Some(id)),
+        "success",
+        &format!("{number} {digest}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Receipt {
+        application_id: id,
+        number,
+        submitted_at: now,
+        digest,
+    })
+}
+
+/// The receipt of an application already submitted (and not returned since).
+fn existing_receipt(row: &ApplicationRow) -> Option<Receipt> {
+    if ApplicationState::from_code(&row.state)?.editable() {
+        return None;
+    }
+    Some(Receipt {
+        application_id: row.id,
+        number: row.number.clone()?,
+        submitted_at: row.submitted_at?,
+        digest: row.digest.clone()?,
+    })
+}

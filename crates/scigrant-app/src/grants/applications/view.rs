@@ -1,0 +1,296 @@
+//! What readers see: one application (`load`, for its author, its unit or
+//! staff) and the lists of a person, a unit and a call. Times are epoch
+//! milliseconds, states and history entries are domain enums, amounts are
+//! `Money`; the web layer words and formats them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use scigrant_domain::grants::application::{ApplicationEvent, ApplicationState};
+use scigrant_domain::grants::form::{self, FormData, FormSpec, Money, Problem, Value};
+use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::mask::mask_phone;
+use scigrant_store::AnyConnection;
+use scigrant_store::grants::applications::{self as store, ApplicationRow, PaperRow};
+use scigrant_store::grants::calls;
+use scigrant_store::identity::accounts;
+
+use super::{BUDGET_KEY, authority_sees, context_of, parse_data, state_of, text_of};
+use crate::grants::calls::{CallView, call_view, spec_in};
+use crate::{App, AppError};
+
+/// An application as its readers see it.
+#[derive(Clone, Debug)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub state: ApplicationState,
+    pub call: CallView,
+    pub spec: Arc<FormSpec>,
+    pub data: FormData,
+    pub computed: BTreeMap<String, Money>,
+    pub problems: Vec<Problem>,
+    pub person_id: i64,
+    pub person_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub saved_at: i64,
+    pub submitted_at: Option<i64>,
+    pub digest: String,
+    pub pilot_city: String,
+    /// The close time, or the applicant's extension when later.
+    pub deadline: i64,
+    pub extension_reason: String,
+    pub events: Vec<EventView>,
+    pub paper: Option<PaperView>,
+}
+
+impl ApplicationView {
+    pub fn editable(&self) -> bool {
+        self.state.editable()
+    }
+    pub fn text(&self, key: &str) -> &str {
+        match self.data.get(key) {
+            Some(Value::Text(t)) => t,
+            _ => "",
+        }
+    }
+}
+
+/// One entry of the history (办理记录).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventView {
+    pub at: i64,
+    pub actor: String,
+    /// `None` for an entry written by another version that this one does
+    /// not know; shown as "其他".
+    pub action: Option<ApplicationEvent>,
+    pub comment: String,
+}
+
+/// The paper copies as staff recorded their arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaperView {
+    pub received: i64,
+    pub copies: i64,
+    pub stamped: bool,
+    /// Received after the call's paper deadline.
+    pub late: bool,
+}
+
+impl From<PaperRow> for PaperView {
+    fn from(p: PaperRow) -> Self {
+        PaperView {
+            received: p.received_at,
+            copies: p.copies,
+            stamped: p.stamped != 0,
+            late: p.late != 0,
+        }
+    }
+}
+
+async fn view_of(
+    c: &mut AnyConnection,
+    app: &App,
+    row: ApplicationRow,
+) -> Result<ApplicationView, AppError> {
+    let call_row = calls::call(c, row.call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let call = call_view(c, call_row).await?;
+    let spec = spec_in(app, c, row.form_spec_id).await?;
+    let state = state_of(&row);
+    let data = match &row.submitted_json {
+        Some(frozen) if !state.editable() => parse_data(frozen),
+        _ => parse_data(&row.data_json),
+    };
+    let computed = form::computed(&spec, &data);
+    let problems = form::validate(&spec, &data, &context_of(&call));
+    let person = accounts::person(c, row.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = accounts::unit(c, row.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ext = store::extension(c, row.call_id, row.person_id).await?;
+    let deadline = call
+        .closes_at
+        .max(ext.as_ref().map(|e| e.until_at).unwrap_or(i64::MIN));
+    let events = store::events(c, row.id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            at: e.at,
+            actor: e.actor_label,
+            action: ApplicationEvent::from_code(&e.action),
+            comment: e.comment,
+        })
+        .collect();
+    let paper = store::paper(c, row.id).await?.map(PaperView::from);
+    Ok(ApplicationView {
+        id: row.id,
+        number: row.number.unwrap_or_default(),
+        title: row.title,
+        state,
+        call,
+        spec,
+        data,
+        computed,
+        problems,
+        person_id: row.person_id,
+        person_name: person.name,
+        unit_id: row.unit_id,
+        unit_name: unit.name,
+        saved_at: row.saved_at,
+        submitted_at: row.submitted_at,
+        digest: row.digest.unwrap_or_default(),
+        pilot_city: row.pilot_city,
+        deadline,
+        extension_reason: ext.map(|e| e.reason).unwrap_or_default(),
+        events,
+        paper,
+    })
+}
+
+/// Who is reading an application.
+#[derive(Clone, Copy, Debug)]
+pub enum Reader {
+    Person(i64),
+    Unit(i64),
+    Staff,
+}
+
+/// Which kind of account `reader` is, for the web layer.
+pub fn reader_for(kind: AccountKind, id: i64) -> Reader {
+    match kind {
+        AccountKind::Person => Reader::Person(id),
+        AccountKind::Unit => Reader::Unit(id),
+        AccountKind::Staff => Reader::Staff,
+    }
+}
+
+/// Loads an application for `reader`; others' applications are `NotFound`.
+pub async fn load(app: &App, reader: Reader, id: i64) -> Result<ApplicationView, AppError> {
+    let mut c = app.db.read().await?;
+    let row = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    let allowed = match reader {
+        Reader::Person(p) => row.person_id == p,
+        Reader::Unit(u) => row.unit_id == u && row.state != ApplicationState::Draft.code(),
+        Reader::Staff => authority_sees(&row),
+    };
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    view_of(&mut c, app, row).await
+}
+
+/// The form an applicant fills, for reading a posted form: one query to
+/// check ownership, the parsed specification from the cache.
+pub async fn form_of(app: &App, person_id: i64, id: i64) -> Result<Arc<FormSpec>, AppError> {
+    let mut c = app.db.read().await?;
+    let row = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    if row.person_id != person_id {
+        return Err(AppError::NotFound);
+    }
+    spec_in(app, &mut c, row.form_spec_id).await
+}
+
+/// A row of an application list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplicationItem {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub call_code: String,
+    pub call_name: String,
+    pub state: ApplicationState,
+    pub person_name: String,
+    pub person_phone_masked: String,
+    pub unit_name: String,
+    pub pilot_city: String,
+    pub submitted: Option<i64>,
+    /// 申请经费 as stated in the form; `None` while it is not an amount
+    /// (a draft may hold anything, a submission always holds one).
+    pub budget_requested: Option<Money>,
+    /// `None` until the paper copies arrive (未收到).
+    pub paper: Option<PaperView>,
+}
+
+async fn item_of(
+    c: &mut AnyConnection,
+    app: &App,
+    r: ApplicationRow,
+) -> Result<ApplicationItem, AppError> {
+    let call = calls::call(c, r.call_id).await?.ok_or(AppError::NotFound)?;
+    let person = accounts::person(c, r.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = accounts::unit(c, r.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let data = parse_data(r.submitted_json.as_deref().unwrap_or(&r.data_json));
+    let paper = store::paper(c, r.id).await?.map(PaperView::from);
+    Ok(ApplicationItem {
+        id: r.id,
+        state: state_of(&r),
+        number: r.number.unwrap_or_default(),
+        title: r.title,
+        call_code: call.code,
+        call_name: call.name,
+        person_name: person.name,
+        person_phone_masked: mask_phone(&app.pii.open(&person.phone_enc)?),
+        unit_name: unit.name,
+        pilot_city: r.pilot_city,
+        submitted: r.submitted_at,
+        budget_requested: Money::parse(&text_of(&data, BUDGET_KEY)).ok(),
+        paper,
+    })
+}
+
+async fn items_of(
+    c: &mut AnyConnection,
+    app: &App,
+    rows: Vec<ApplicationRow>,
+) -> Result<Vec<ApplicationItem>, AppError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(item_of(c, app, r).await?);
+    }
+    Ok(out)
+}
+
+/// 我的申报书: a person's applications, latest change first.
+pub async fn of_person(app: &App, person_id: i64) -> Result<Vec<ApplicationItem>, AppError> {
+    let mut c = app.db.read().await?;
+    let rows = store::of_person(&mut c, person_id).await?;
+    items_of(&mut c, app, rows).await
+}
+
+/// 本单位申报书: a unit's applications that left the draft stage.
+pub async fn of_unit(app: &App, unit_id: i64) -> Result<Vec<ApplicationItem>, AppError> {
+    let mut c = app.db.read().await?;
+    let rows = store::of_unit(&mut c, unit_id).await?;
+    items_of(&mut c, app, rows).await
+}
+
+/// Applications of a call that reached the authority (recommended or
+/// later), only those in `state` when one is asked for. Returned ones show
+/// only when asked for, as the filter says.
+pub async fn of_call(
+    app: &App,
+    call_id: i64,
+    state: Option<ApplicationState>,
+) -> Result<Vec<ApplicationItem>, AppError> {
+    let mut c = app.db.read().await?;
+    let rows = store::of_call(&mut c, call_id, state)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            authority_sees(r)
+                && (state_of(r) != ApplicationState::Returned
+                    || state == Some(ApplicationState::Returned))
+        })
+        .collect();
+    items_of(&mut c, app, rows).await
+}

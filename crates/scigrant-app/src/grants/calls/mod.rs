@@ -1,0 +1,197 @@
+//! 计划类别 / 申报指南: staff create a program and its calls from a
+//! declared form (the built-in 附件4 / 附件5 or an imported one), publish
+//! and close them; everybody lists what is open. A call's form is a stored,
+//! never-changing specification: applications keep the version they began.
+//!
+//! This file holds what readers see (calls, guides, programs) and the
+//! parsed form specifications; `create` holds creating programs and calls,
+//! `publish` moving a call between its states.
+
+mod create;
+mod publish;
+
+pub(crate) use create::moment_field;
+pub use create::{CallForm, create_call, create_program};
+pub use publish::{set_state, target_state};
+
+use std::sync::Arc;
+
+use scigrant_domain::calendar;
+use scigrant_domain::grants::application::{CallState, call_open};
+use scigrant_domain::grants::form::{FormSpec, Money};
+use scigrant_domain::identity::account::UnitKind;
+use scigrant_store::grants::calls::{self, CallRow};
+
+use crate::{App, AppError};
+
+/// A call as people read it. Times are epoch milliseconds (CST is applied
+/// where they are shown); the unit kinds and state are domain enums.
+#[derive(Clone, Debug)]
+pub struct CallView {
+    pub id: i64,
+    pub program_id: i64,
+    pub program: String,
+    pub code: String,
+    pub name: String,
+    pub task: String,
+    pub quota: i64,
+    pub cap: Money,
+    /// The day the project period ends (its 00:00 CST).
+    pub period_end: i64,
+    pub eligible: Vec<UnitKind>,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub paper_deadline: i64,
+    pub state: CallState,
+    pub form_spec_id: i64,
+    pub form_title: String,
+    pub city_group: String,
+}
+
+impl CallView {
+    /// Whether the call takes applications at `now` ([`call_open`]).
+    pub fn is_open(&self, now: i64) -> bool {
+        call_open(self.state, self.opens_at, self.closes_at, now)
+    }
+}
+
+pub(crate) async fn call_view(
+    c: &mut scigrant_store::AnyConnection,
+    row: CallRow,
+) -> Result<CallView, AppError> {
+    let program = calls::program(c, row.program_id)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    let form_title = calls::form_spec(c, row.form_spec_id)
+        .await?
+        .map(|f| f.title)
+        .unwrap_or_default();
+    // Stored by `create_call` through the calendar, so it always reads back.
+    let period_end = calendar::parse_ymd(&row.period_end)
+        .map(calendar::day_start)
+        .map_err(|e| AppError::Internal(format!("call {}: period_end: {e}", row.id)))?;
+    Ok(CallView {
+        id: row.id,
+        program_id: row.program_id,
+        program,
+        eligible: row
+            .eligible_kinds
+            .split(',')
+            .filter_map(UnitKind::from_code)
+            .collect(),
+        cap: Money::from_cents(row.cap_cents),
+        state: CallState::from_code(&row.state).unwrap_or(CallState::Draft),
+        code: row.code,
+        name: row.name,
+        task: row.task,
+        quota: row.quota,
+        period_end,
+        opens_at: row.opens_at,
+        closes_at: row.closes_at,
+        paper_deadline: row.paper_deadline,
+        form_spec_id: row.form_spec_id,
+        form_title,
+        city_group: row.city_group,
+    })
+}
+
+pub async fn call(app: &App, id: i64) -> Result<CallView, AppError> {
+    let mut c = app.db.read().await?;
+    let row = calls::call(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    call_view(&mut c, row).await
+}
+
+/// Published calls, soonest deadline first.
+pub async fn published(app: &App) -> Result<Vec<CallView>, AppError> {
+    let mut c = app.db.read().await?;
+    let rows = calls::published_calls(&mut c).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(call_view(&mut c, r).await?);
+    }
+    Ok(out)
+}
+
+/// 正在受理的项目: the calls taking applications now by the server's
+/// clock, soonest deadline first.
+pub async fn open_calls(app: &App) -> Result<Vec<CallView>, AppError> {
+    let now = app.now();
+    let mut calls = published(app).await?;
+    calls.retain(|c| c.is_open(now));
+    Ok(calls)
+}
+
+/// A call's guide (申报指南) as the public reads it.
+#[derive(Clone, Debug)]
+pub struct Guide {
+    pub call: CallView,
+    /// Whether it takes applications now, by the server's clock.
+    pub open: bool,
+}
+
+/// The guide of a published or closed call; a draft is not public yet
+/// (`NotFound`).
+pub async fn guide(app: &App, id: i64) -> Result<Guide, AppError> {
+    let call = call(app, id).await?;
+    if call.state == CallState::Draft {
+        return Err(AppError::NotFound);
+    }
+    Ok(Guide {
+        open: call.is_open(app.now()),
+        call,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct ProgramView {
+    pub id: i64,
+    pub name: String,
+    pub notice: String,
+    pub calls: Vec<CallView>,
+}
+
+pub async fn programs(app: &App) -> Result<Vec<ProgramView>, AppError> {
+    let mut c = app.db.read().await?;
+    let rows = calls::programs(&mut c).await?;
+    let mut out = Vec::new();
+    for p in rows {
+        let mut views = Vec::new();
+        for r in calls::calls_of_program(&mut c, p.id).await? {
+            views.push(call_view(&mut c, r).await?);
+        }
+        out.push(ProgramView {
+            id: p.id,
+            name: p.name,
+            notice: p.notice,
+            calls: views,
+        });
+    }
+    Ok(out)
+}
+
+/// The form specification `spec_id`, parsed once per process.
+pub async fn form_spec(app: &App, spec_id: i64) -> Result<Arc<FormSpec>, AppError> {
+    let mut c = app.db.read().await?;
+    spec_in(app, &mut c, spec_id).await
+}
+
+pub(crate) async fn spec_in(
+    app: &App,
+    c: &mut scigrant_store::AnyConnection,
+    spec_id: i64,
+) -> Result<Arc<FormSpec>, AppError> {
+    if let Ok(map) = app.cache.specs.read()
+        && let Some(s) = map.get(&spec_id)
+    {
+        return Ok(s.clone());
+    }
+    let row = calls::form_spec(c, spec_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let spec = Arc::new(FormSpec::from_json(&row.spec_json).map_err(AppError::Internal)?);
+    if let Ok(mut map) = app.cache.specs.write() {
+        map.insert(spec_id, spec.clone());
+    }
+    Ok(spec)
+}
