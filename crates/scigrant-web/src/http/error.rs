@@ -32,14 +32,6 @@ impl From<AppError> for WebError {
     }
 }
 
-impl WebError {
-    /// The request id is attached to every error page by `pages`; this is
-    /// kept only so handlers that still pass the id compile unchanged.
-    pub fn with_request(self, _request_id: &str) -> WebError {
-        self
-    }
-}
-
 /// What an error page says; `pages` adds the request id.
 #[derive(Clone, Debug)]
 pub struct Failure {
@@ -91,11 +83,9 @@ impl IntoResponse for WebError {
                         .collect::<Vec<_>>()
                         .join("；"),
                 ),
-                AppError::Validation(fe) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "填写有误",
-                    fe.0.values().cloned().collect::<Vec<_>>().join("；"),
-                ),
+                AppError::Validation(fe) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "填写有误", fe.summary())
+                }
                 AppError::Store(_) | AppError::Internal(_) => {
                     // The request's span adds the request id to this line.
                     tracing::error!(error = %e, "internal error");

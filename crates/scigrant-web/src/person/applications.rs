@@ -29,9 +29,7 @@ pub async fn start(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
-    let app_id = applications::start(&state.app, &ctx.actor(), s.account_id, id)
-        .await
-        .map_err(|e| WebError::from(e).with_request(&ctx.request_id))?;
+    let app_id = applications::start(&state.app, &ctx.actor(), s.account_id, id).await?;
     Ok(see_other(&format!("/applications/{app_id}/edit")))
 }
 

@@ -123,8 +123,6 @@ pub async fn account_update(
     Path(id): Path<StaffId>,
     Form(p): Form<StaffUpdatePost>,
 ) -> Result<Response, WebError> {
-    update_staff(&state.app, &ctx.actor(), id, &p.role, p.disabled == "1")
-        .await
-        .map_err(|e| WebError::from(e).with_request(&ctx.request_id))?;
+    update_staff(&state.app, &ctx.actor(), id, &p.role, p.disabled == "1").await?;
     Ok(see_other("/staff/accounts?ok=staff_updated"))
 }

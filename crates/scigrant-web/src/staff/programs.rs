@@ -175,7 +175,7 @@ pub async fn add_call(
             let page = new_call_page(&state, &ctx, program_id, f, e);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
-        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -327,13 +327,13 @@ pub async fn decide(
         Ok(()) => Ok(see_other(&format!("/applications/{id}?ok=saved"))),
         Err(e @ (AppError::Validation(_) | AppError::Refused(_))) => {
             let msg = match &e {
-                AppError::Validation(f) => f.0.values().cloned().collect::<Vec<_>>().join("；"),
+                AppError::Validation(f) => f.summary(),
                 other => other.to_string(),
             };
             let page = crate::account::applications::view_page_for(&state, &ctx, id, msg).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
-        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+        Err(e) => Err(e.into()),
     }
 }
 

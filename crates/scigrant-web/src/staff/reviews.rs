@@ -127,6 +127,6 @@ pub async fn unit_review(
             let page = unit_page(&state, &ctx, id, e, p.reason).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
-        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -80,6 +80,6 @@ pub async fn unit_decide(
             let page = view_page(&state, &ctx, id, "", msg).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
-        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -170,7 +170,7 @@ pub async fn member_decide(
             let page = members_page(&state, &ctx, s.account_id, &MemberQuery::default(), e).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
-        Err(e) => Err(WebError::from(e).with_request(&ctx.request_id)),
+        Err(e) => Err(e.into()),
     }
 }
 
