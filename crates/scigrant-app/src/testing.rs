@@ -15,6 +15,7 @@ use rand::RngCore;
 use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_domain::identity::id_number::IdNumber;
 use scigrant_domain::identity::uscc::Uscc;
+use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_store::identity::accounts;
 
 pub use scigrant_domain::upload::FileKind;
@@ -337,8 +338,8 @@ pub fn person_form(n: u32, captcha_id: String) -> PersonForm {
 /// test starts from.
 #[derive(Clone, Debug)]
 pub struct ApprovedMember {
-    pub unit: i64,
-    pub person: i64,
+    pub unit: UnitId,
+    pub person: PersonId,
     /// The unit's login, its 统一社会信用代码.
     pub uscc: String,
     /// The person's login, their mobile number.
@@ -424,8 +425,8 @@ impl MemberBuilder {
             .await
             .unwrap_or_else(|e| panic!("unit {n} approves person {n}: {e:?}"));
         ApprovedMember {
-            unit: unit.0,
-            person: person.0,
+            unit,
+            person,
             uscc: self.unit.uscc,
             phone: form.phone,
         }

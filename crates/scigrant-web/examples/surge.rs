@@ -33,6 +33,7 @@ use scigrant_app::{Actor, App, SystemClock};
 use scigrant_domain::grants::application::CallState;
 use scigrant_domain::grants::form::{Value, samples::sample_fj4};
 use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::ids::ApplicationId;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -512,9 +513,13 @@ async fn main() {
     let (mut ok, mut bad) = (0, 0);
     let mut numbers = std::collections::HashSet::new();
     for (pid, app_id) in &accepted {
-        let v = applications::load(&app, Reader::Person(*pid), app_id.parse().unwrap())
-            .await
-            .unwrap();
+        let v = applications::load(
+            &app,
+            Reader::Person(*pid),
+            ApplicationId(app_id.parse().unwrap()),
+        )
+        .await
+        .unwrap();
         let recomputed = applications::digest_of(&v.spec, &v.data);
         if v.submitted_at.is_some() && recomputed == v.digest && numbers.insert(v.number.clone()) {
             ok += 1;
@@ -526,7 +531,7 @@ async fn main() {
     let mine: usize = {
         let mut n = 0;
         for (pid, _) in &people {
-            n += applications::of_person(&app, pid.0)
+            n += applications::of_person(&app, *pid)
                 .await
                 .unwrap()
                 .iter()

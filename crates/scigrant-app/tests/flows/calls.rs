@@ -18,6 +18,9 @@ use scigrant_domain::grants::application::{
 };
 use scigrant_domain::grants::form::samples::{sample_fj4, sample_fj5};
 use scigrant_domain::grants::form::{Money, Value};
+use scigrant_domain::ids::CallId;
+use scigrant_domain::ids::PersonId;
+use scigrant_domain::ids::UnitId;
 
 use super::{new_person, refusal_of};
 
@@ -54,7 +57,7 @@ fn call_form(code: &str, template: &str, cap: &str, city_group: &str) -> CallFor
     }
 }
 
-async fn cast_call(env: &TestEnv, code: &str, template: &str, cap: &str, group: &str) -> i64 {
+async fn cast_call(env: &TestEnv, code: &str, template: &str, cap: &str, group: &str) -> CallId {
     let program = create_program(
         &env.app,
         &manager(),
@@ -80,7 +83,7 @@ async fn cast_call(env: &TestEnv, code: &str, template: &str, cap: &str, group: 
 pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
     let ApprovedMember { unit, person, .. } = ApprovedMember::builder(1).build(&env.app).await;
     let call = cast_call(&env, "KJFWT2023-01", "kczg2023-fj4", "55", "").await;
-    let me = person_actor(person);
+    let me = person_actor(person.0);
 
     // The member opens the call: a draft prefilled from what is known.
     let id = applications::start(&env.app, &me, person, call)
@@ -93,7 +96,7 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
         id,
         "one draft per call"
     );
-    let v = applications::load(&env.app, Reader::Person(person), id)
+    let v = applications::load(&env.app, Reader::Person(person.0), id)
         .await
         .unwrap();
     assert_eq!(v.text("project_code"), "KJFWT2023-01");
@@ -106,10 +109,10 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
     // Autosave keeps whatever was typed, even invalid; nobody else sees it.
     let mut data = sample_fj4();
     data.insert("unit_intro".into(), Value::Text("科".repeat(301)));
-    applications::save(&env.app, person, id, &data)
+    applications::save(&env.app, PersonId(person.0), id, &data)
         .await
         .unwrap();
-    let v = applications::load(&env.app, Reader::Person(person), id)
+    let v = applications::load(&env.app, Reader::Person(person.0), id)
         .await
         .unwrap();
     assert_eq!(v.text("unit_intro").chars().count(), 301);
@@ -119,57 +122,82 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
             .any(|p| p.path == "unit_intro" && p.message == "单位简介不能超过300字（当前301字）")
     );
     assert!(matches!(
-        applications::load(&env.app, Reader::Unit(unit), id).await,
+        applications::load(&env.app, Reader::Unit(unit.0), id).await,
         Err(AppError::NotFound)
     ));
 
     // Submission validates on the server and keeps the typed text when refused.
     env.clock.set(CLOSE - 1000);
-    match submit(&env.app, &me, person, id, &data).await {
+    match submit(&env.app, &me, PersonId(person.0), id, &data).await {
         Err(AppError::Form(problems)) => assert_eq!(problems.len(), 1),
         other => panic!("expected form problems, got {other:?}"),
     }
     let data = sample_fj4();
-    let receipt = submit(&env.app, &me, person, id, &data).await.unwrap();
+    let receipt = submit(&env.app, &me, PersonId(person.0), id, &data)
+        .await
+        .unwrap();
     assert_eq!(receipt.number, "KJFWT2023-01-0001");
     assert_eq!(receipt.submitted_at, CLOSE - 1000);
     assert_eq!(receipt.digest.len(), 64);
     // Double click, retry, second tab: the same receipt, one submission.
     assert_eq!(
-        submit(&env.app, &me, person, id, &data).await.unwrap(),
+        submit(&env.app, &me, PersonId(person.0), id, &data)
+            .await
+            .unwrap(),
         receipt
     );
     assert_eq!(
-        refusal_of(applications::save(&env.app, person, id, &data).await),
+        refusal_of(applications::save(&env.app, PersonId(person.0), id, &data).await),
         "申报书已提交，不能再修改"
     );
 
     // The unit returns it with comments; the applicant edits and resubmits.
     assert!(matches!(
-        unit_return(&env.app, &unit_actor(unit), unit, id, " ").await,
+        unit_return(&env.app, &unit_actor(unit.0), UnitId(unit.0), id, " ").await,
         Err(AppError::Validation(_))
     ));
-    unit_return(&env.app, &unit_actor(unit), unit, id, "请补充实施条件")
-        .await
-        .unwrap();
+    unit_return(
+        &env.app,
+        &unit_actor(unit.0),
+        UnitId(unit.0),
+        id,
+        "请补充实施条件",
+    )
+    .await
+    .unwrap();
     let mut data2 = sample_fj4();
     data2.insert(
         "conditions".into(),
         Value::Text("已与拉萨市科协建立协同工作机制。".into()),
     );
-    applications::save(&env.app, person, id, &data2)
+    applications::save(&env.app, PersonId(person.0), id, &data2)
         .await
         .unwrap();
-    let receipt2 = submit(&env.app, &me, person, id, &data2).await.unwrap();
+    let receipt2 = submit(&env.app, &me, PersonId(person.0), id, &data2)
+        .await
+        .unwrap();
     assert_eq!(receipt2.number, receipt.number, "the number is kept");
     assert_ne!(receipt2.digest, receipt.digest);
 
     // The unit recommends only after confirming the three declarations.
-    let e = recommend(&env.app, &unit_actor(unit), unit, id, &[true, false, true]).await;
+    let e = recommend(
+        &env.app,
+        &unit_actor(unit.0),
+        UnitId(unit.0),
+        id,
+        &[true, false, true],
+    )
+    .await;
     assert!(matches!(e, Err(AppError::Validation(ref f)) if f.get("declaration1").is_some()));
-    recommend(&env.app, &unit_actor(unit), unit, id, &[true, true, true])
-        .await
-        .unwrap();
+    recommend(
+        &env.app,
+        &unit_actor(unit.0),
+        UnitId(unit.0),
+        id,
+        &[true, true, true],
+    )
+    .await
+    .unwrap();
 
     // Staff accept, record the paper copies; the list shows it.
     staff_decide(&env.app, &manager(), id, true, "")
@@ -204,7 +232,7 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
             .unwrap(),
         vec![]
     );
-    let v = applications::load(&env.app, Reader::Unit(unit), id)
+    let v = applications::load(&env.app, Reader::Unit(unit.0), id)
         .await
         .unwrap();
     assert_eq!(v.paper, Some(paper));
@@ -270,17 +298,17 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     let other = ApprovedMember::builder(3).build(&env.app).await.person;
     let call = cast_call(&env, "KJFWT2023-02", "kczg2023-fj4", "55", "").await;
     env.clock.set(CLOSE - 3_600_000);
-    let open: Vec<i64> = open_calls(&env.app)
+    let open: Vec<CallId> = open_calls(&env.app)
         .await
         .unwrap()
         .iter()
         .map(|c| c.id)
         .collect();
     assert_eq!(open, vec![call], "正在受理的项目 by the server's clock");
-    let a = applications::start(&env.app, &person_actor(late), late, call)
+    let a = applications::start(&env.app, &person_actor(late.0), late, call)
         .await
         .unwrap();
-    let b = applications::start(&env.app, &person_actor(other), other, call)
+    let b = applications::start(&env.app, &person_actor(other.0), other, call)
         .await
         .unwrap();
     let mut data = sample_fj4();
@@ -292,7 +320,7 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     // One second after the close: refused, and what was typed is saved.
     env.clock.set(CLOSE + 1000);
     assert!(open_calls(&env.app).await.unwrap().is_empty());
-    let e = submit(&env.app, &person_actor(late), late, a, &data).await;
+    let e = submit(&env.app, &person_actor(late.0), PersonId(late.0), a, &data).await;
     assert_eq!(refusal_of(e), "申报已于2023-04-25 23:59:59截止，不能提交");
     // An audited extension for one applicant only.
     assert!(matches!(
@@ -317,7 +345,7 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     )
     .await
     .unwrap();
-    let v = applications::load(&env.app, Reader::Person(late), a)
+    let v = applications::load(&env.app, Reader::Person(late.0), a)
         .await
         .unwrap();
     assert_eq!(v.extension_reason, "单位公章遗失补办");
@@ -326,10 +354,17 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
         problems.iter().all(|p| p.path != "budget_requested"),
         "{problems:?}"
     );
-    submit(&env.app, &person_actor(late), late, a, &data)
+    submit(&env.app, &person_actor(late.0), PersonId(late.0), a, &data)
         .await
         .unwrap();
-    let e = submit(&env.app, &person_actor(other), other, b, &data).await;
+    let e = submit(
+        &env.app,
+        &person_actor(other.0),
+        PersonId(other.0),
+        b,
+        &data,
+    )
+    .await;
     assert_eq!(refusal_of(e), "申报已于2023-04-25 23:59:59截止，不能提交");
 }
 both!(deadline_is_the_servers_and_extensions_are_per_applicant);
@@ -368,23 +403,36 @@ pub(crate) async fn one_forum_or_conference_per_pilot_city(env: TestEnv) {
         "project_subcategory".into(),
         Value::Text("产业创新论坛".into()),
     );
-    let a = applications::start(&env.app, &person_actor(pa), pa, forum)
+    let a = applications::start(&env.app, &person_actor(pa.0), pa, CallId(forum.0))
         .await
         .unwrap();
-    submit(&env.app, &person_actor(pa), pa, a, &a_data)
+    submit(&env.app, &person_actor(pa.0), PersonId(pa.0), a, &a_data)
         .await
         .unwrap();
-    let b = applications::start(&env.app, &person_actor(pb), pb, meeting)
+    let b = applications::start(&env.app, &person_actor(pb.0), pb, CallId(meeting.0))
         .await
         .unwrap();
     let b_data = sample_fj5();
-    submit(&env.app, &person_actor(pb), pb, b, &b_data)
+    submit(&env.app, &person_actor(pb.0), PersonId(pb.0), b, &b_data)
         .await
         .unwrap();
-    recommend(&env.app, &unit_actor(unit_a), unit_a, a, &[true; 3])
-        .await
-        .unwrap();
-    let e = recommend(&env.app, &unit_actor(unit_b), unit_b, b, &[true; 3]).await;
+    recommend(
+        &env.app,
+        &unit_actor(unit_a.0),
+        UnitId(unit_a.0),
+        a,
+        &[true; 3],
+    )
+    .await
+    .unwrap();
+    let e = recommend(
+        &env.app,
+        &unit_actor(unit_b.0),
+        UnitId(unit_b.0),
+        b,
+        &[true; 3],
+    )
+    .await;
     match e {
         Err(AppError::Refused(m)) => {
             assert!(
@@ -412,13 +460,15 @@ pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
         .await
         .unwrap();
     assert_eq!(
-        refusal_of(applications::start(&env.app, &person_actor(person), person, call).await),
+        refusal_of(
+            applications::start(&env.app, &person_actor(person.0), PersonId(person.0), call).await
+        ),
         "该计划类别未在受理期"
     );
     set_state(&env.app, &manager(), call, CallState::Published)
         .await
         .unwrap();
-    let e = applications::start(&env.app, &person_actor(person), person, call).await;
+    let e = applications::start(&env.app, &person_actor(person.0), PersonId(person.0), call).await;
     assert_eq!(
         refusal_of(e),
         "本类别的申报主体为：大专院校；您所在单位（科研院所）不符合申报条件"
@@ -426,7 +476,7 @@ pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
     // A person not yet approved by a unit cannot apply either.
     let loner = new_person(&env, 60).await;
     assert_eq!(
-        refusal_of(applications::start(&env.app, &person_actor(loner.0), loner.0, call).await),
+        refusal_of(applications::start(&env.app, &person_actor(loner.0), loner, call).await),
         "只有所在单位审核通过（且未被锁定）的用户才能申报项目"
     );
     // Bad call definitions come back field by field.
@@ -504,11 +554,11 @@ pub(crate) async fn impossible_dates_are_refused_for_paper_copies_and_extensions
     let person = ApprovedMember::builder(7).build(&env.app).await.person;
     let call = cast_call(&env, "KJFWT2023-01", "kczg2023-fj4", "55", "").await;
     env.clock.set(CLOSE - 60_000);
-    let me = person_actor(person);
+    let me = person_actor(person.0);
     let id = applications::start(&env.app, &me, person, call)
         .await
         .unwrap();
-    submit(&env.app, &me, person, id, &sample_fj4())
+    submit(&env.app, &me, PersonId(person.0), id, &sample_fj4())
         .await
         .unwrap();
     for date in NO_SUCH_DATES {
@@ -522,7 +572,7 @@ pub(crate) async fn impossible_dates_are_refused_for_paper_copies_and_extensions
             other => panic!("until = {until}: {other:?}"),
         }
     }
-    let v = applications::load(&env.app, Reader::Person(person), id)
+    let v = applications::load(&env.app, Reader::Person(person.0), id)
         .await
         .unwrap();
     assert_eq!((v.paper, v.deadline, v.events.len()), (None, CLOSE, 2));
@@ -536,7 +586,7 @@ pub(crate) async fn impossible_dates_are_refused_for_paper_copies_and_extensions
     grant_extension(&env.app, &manager(), call, person, "2024-02-29", "系统故障")
         .await
         .unwrap();
-    let v = applications::load(&env.app, Reader::Person(person), id)
+    let v = applications::load(&env.app, Reader::Person(person.0), id)
         .await
         .unwrap();
     assert_eq!(

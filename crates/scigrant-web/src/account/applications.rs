@@ -17,6 +17,7 @@ use scigrant_app::AppError;
 use scigrant_app::grants::applications::{self, ApplicationView, Reader, reader_for};
 use scigrant_domain::grants::application::{ApplicationState, INELIGIBILITY};
 use scigrant_domain::identity::account::StaffRole;
+use scigrant_domain::ids::ApplicationId;
 use scigrant_domain::permission::Caller;
 
 #[derive(Template)]
@@ -51,7 +52,7 @@ pub(crate) async fn view_page(
     error: String,
 ) -> Result<ViewPage, WebError> {
     let (reader, who) = reader_of(ctx)?;
-    let a = applications::load(&state.app, reader, id).await?;
+    let a = applications::load(&state.app, reader, ApplicationId(id)).await?;
     let form = view(&a.spec, &a.data, &[], "");
     let verify_url = format!(
         "{}/verify?n={}&d={}",
@@ -72,10 +73,10 @@ pub(crate) async fn view_page(
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ApplicationId>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
-    let page = view_page(&state, &ctx, id, notice_text(&q.ok), String::new()).await?;
+    let page = view_page(&state, &ctx, id.0, notice_text(&q.ok), String::new()).await?;
     Ok(render(&page).into_response())
 }
 
@@ -93,7 +94,7 @@ pub async fn view_page_for(
 pub async fn pdf(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ApplicationId>,
 ) -> Result<Response, WebError> {
     let (reader, _) = reader_of(&ctx)?;
     let a = applications::load(&state.app, reader, id).await?;

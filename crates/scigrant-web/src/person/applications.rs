@@ -20,16 +20,17 @@ use scigrant_app::AppError;
 use scigrant_app::grants::applications::{self, ApplicationView, Reader};
 use scigrant_domain::grants::form::Problem;
 use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::ids::{ApplicationId, CallId};
 use serde::{Deserialize, Serialize};
 
 /// 申报: opens (or creates) the member's application for the call.
 pub async fn start(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Person)?;
-    let app_id = applications::start(&state.app, &ctx.actor(), s.account_id, id).await?;
+    let person = ctx.person()?;
+    let app_id = applications::start(&state.app, &ctx.actor(), person, id).await?;
     Ok(see_other(&format!("/applications/{app_id}/edit")))
 }
 
@@ -96,7 +97,7 @@ fn edit_page(
 pub async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ApplicationId>,
     Query(q): Query<EditQuery>,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
@@ -119,14 +120,14 @@ pub async fn edit(
 pub async fn save(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ApplicationId>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
     let a = applications::load(&state.app, Reader::Person(s.account_id), id).await?;
     let posted = Posted::parse(&body);
     let data = data_from_pairs(&a.spec, &posted.0);
-    applications::save(&state.app, s.account_id, id, &data).await?;
+    applications::save(&state.app, ctx.person()?, id, &data).await?;
     let action = posted.get("action");
     let to = match action.as_str() {
         "preview" => format!("/applications/{id}/edit?check=1&ok=saved"),
@@ -145,13 +146,13 @@ pub struct Saved {
 pub async fn autosave(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ApplicationId>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Person)?;
-    let spec = applications::form_of(&state.app, s.account_id, id).await?;
+    let person = ctx.person()?;
+    let spec = applications::form_of(&state.app, person, id).await?;
     let data = data_from_pairs(&spec, &Posted::parse(&body).0);
-    match applications::save(&state.app, s.account_id, id, &data).await {
+    match applications::save(&state.app, person, id, &data).await {
         Ok(at) => Ok(Json(Saved {
             saved_at: scigrant_domain::calendar::format_time(at),
         })
@@ -166,13 +167,13 @@ pub async fn autosave(
 pub async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ApplicationId>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
-    let spec = applications::form_of(&state.app, s.account_id, id).await?;
+    let spec = applications::form_of(&state.app, ctx.person()?, id).await?;
     let data = data_from_pairs(&spec, &Posted::parse(&body).0);
-    match applications::submit(&state.app, &ctx.actor(), s.account_id, id, &data).await {
+    match applications::submit(&state.app, &ctx.actor(), ctx.person()?, id, &data).await {
         Ok(_) => Ok(see_other(&format!("/applications/{id}?ok=submitted"))),
         Err(AppError::Form(_)) => {
             let a = applications::load(&state.app, Reader::Person(s.account_id), id).await?;

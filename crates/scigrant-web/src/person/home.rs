@@ -59,7 +59,8 @@ pub async fn home(
         m.label()
     };
     let calls = scigrant_app::grants::calls::open_calls(&state.app).await?;
-    let mine = scigrant_app::grants::applications::of_person(&state.app, s.account_id).await?;
+    let mine =
+        scigrant_app::grants::applications::of_person(&state.app, PersonId(s.account_id)).await?;
     Ok(render(&HomePage {
         calls,
         mine,

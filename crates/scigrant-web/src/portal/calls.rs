@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::grants::applications::{self, Verification};
 use scigrant_app::grants::calls::{CallView, guide};
+use scigrant_domain::ids::CallId;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -27,7 +28,7 @@ pub struct CallPage {
 pub async fn call(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
 ) -> Result<Response, WebError> {
     let g = guide(&state.app, id).await?;
     Ok(render(&CallPage {

@@ -19,6 +19,10 @@ use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::grants::application::{ApplicationState, CallState, StaffDecision};
 use scigrant_domain::grants::form;
 use scigrant_domain::identity::account::UnitKind;
+use scigrant_domain::ids::ApplicationId;
+use scigrant_domain::ids::CallId;
+use scigrant_domain::ids::PersonId;
+use scigrant_domain::ids::ProgramId;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -131,7 +135,7 @@ fn new_call_page(
 pub async fn new_call(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(program_id): Path<i64>,
+    Path(program_id): Path<ProgramId>,
 ) -> Result<Response, WebError> {
     let f = CallForm {
         template: "kczg2023-fj4".into(),
@@ -140,7 +144,7 @@ pub async fn new_call(
     Ok(render(&new_call_page(
         &state,
         &ctx,
-        program_id,
+        program_id.0,
         f,
         FieldErrors::new(),
     ))
@@ -150,7 +154,7 @@ pub async fn new_call(
 pub async fn add_call(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(program_id): Path<i64>,
+    Path(program_id): Path<ProgramId>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let p = Posted::parse(&body);
@@ -172,7 +176,7 @@ pub async fn add_call(
     match create_call(&state.app, &ctx.actor(), program_id, &f).await {
         Ok(id) => Ok(see_other(&format!("/staff/calls/{id}?ok=saved"))),
         Err(AppError::Validation(e)) => {
-            let page = new_call_page(&state, &ctx, program_id, f, e);
+            let page = new_call_page(&state, &ctx, program_id.0, f, e);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -200,8 +204,9 @@ async fn call_page(
 ) -> Result<CallPage, WebError> {
     Ok(CallPage {
         ctx: PageCtx::new(state, ctx).with_notice(notice),
-        call: scigrant_app::grants::calls::call(&state.app, id).await?,
-        items: applications::of_call(&state.app, id, ApplicationState::from_code(filter)).await?,
+        call: scigrant_app::grants::calls::call(&state.app, CallId(id)).await?,
+        items: applications::of_call(&state.app, CallId(id), ApplicationState::from_code(filter))
+            .await?,
         filter: filter.to_string(),
         columns: EXPORT_COLUMNS.to_vec(),
         errs: Errs(errs),
@@ -211,13 +216,13 @@ async fn call_page(
 pub async fn call(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
     let page = call_page(
         &state,
         &ctx,
-        id,
+        id.0,
         &q.state,
         notice_text(&q.ok),
         FieldErrors::new(),
@@ -229,7 +234,7 @@ pub async fn call(
 pub async fn call_state(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let to = target_state(&Posted::parse(&body).get("to"))?;
@@ -240,7 +245,7 @@ pub async fn call_state(
 pub async fn extension(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let p = Posted::parse(&body);
@@ -252,7 +257,7 @@ pub async fn extension(
                 &state.app,
                 &ctx.actor(),
                 id,
-                pid,
+                PersonId(pid),
                 &p.get("until"),
                 &p.get("reason"),
             )
@@ -263,7 +268,7 @@ pub async fn extension(
     match result {
         Ok(()) => Ok(see_other(&format!("/staff/calls/{id}?ok=saved"))),
         Err(AppError::Validation(e)) => {
-            let page = call_page(&state, &ctx, id, "", "", e).await?;
+            let page = call_page(&state, &ctx, id.0, "", "", e).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -273,7 +278,7 @@ pub async fn extension(
 pub async fn export(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let cols = Posted::parse(&body).all("col");
@@ -301,7 +306,7 @@ pub async fn export(
 pub async fn decide(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ApplicationId>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let p = Posted::parse(&body);
@@ -330,7 +335,7 @@ pub async fn decide(
                 AppError::Validation(f) => f.summary(),
                 other => other.to_string(),
             };
-            let page = crate::account::applications::view_page_for(&state, &ctx, id, msg).await?;
+            let page = crate::account::applications::view_page_for(&state, &ctx, id.0, msg).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -340,7 +345,7 @@ pub async fn decide(
 /// The declared form as a readable JSON file (import/export).
 pub async fn form_json(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
 ) -> Result<Response, WebError> {
     let call = scigrant_app::grants::calls::call(&state.app, id).await?;
     let spec = scigrant_app::grants::calls::form_spec(&state.app, call.form_spec_id).await?;

@@ -20,7 +20,7 @@ use scigrant_app::grants::applications::{
     self, ApplicationItem, recommend, unit_decision, unit_return,
 };
 use scigrant_domain::grants::application::{INELIGIBILITY, UnitDecision};
-use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::ids::ApplicationId;
 
 #[derive(Template)]
 #[template(path = "apply/unit_list.html")]
@@ -35,8 +35,8 @@ pub async fn unit_list(
     ctx: Ctx,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
-    let items = applications::of_unit(&state.app, s.account_id).await?;
+    let unit = ctx.unit()?;
+    let items = applications::of_unit(&state.app, unit).await?;
     Ok(render(&UnitListPage {
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
         items,
@@ -47,27 +47,20 @@ pub async fn unit_list(
 pub async fn unit_decide(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ApplicationId>,
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
+    let unit = ctx.unit()?;
     let p = Posted::parse(&body);
     let result = match unit_decision(&p.get("decision"))? {
         UnitDecision::Recommend => {
             let declarations: Vec<bool> = (0..INELIGIBILITY.len())
                 .map(|i| !p.get(&format!("declaration{i}")).is_empty())
                 .collect();
-            recommend(&state.app, &ctx.actor(), s.account_id, id, &declarations).await
+            recommend(&state.app, &ctx.actor(), unit, id, &declarations).await
         }
         UnitDecision::Return => {
-            unit_return(
-                &state.app,
-                &ctx.actor(),
-                s.account_id,
-                id,
-                &p.get("comment"),
-            )
-            .await
+            unit_return(&state.app, &ctx.actor(), unit, id, &p.get("comment")).await
         }
     };
     match result {
@@ -77,7 +70,7 @@ pub async fn unit_decide(
                 AppError::Validation(f) => f.summary(),
                 other => other.to_string(),
             };
-            let page = view_page(&state, &ctx, id, "", msg).await?;
+            let page = view_page(&state, &ctx, id.0, "", msg).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

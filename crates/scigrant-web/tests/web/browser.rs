@@ -15,6 +15,7 @@ use scigrant_app::testing::{
     test_env, uscc,
 };
 use scigrant_domain::identity::account::StaffRole;
+use scigrant_domain::ids::ApplicationId;
 use scigrant_web::AppState;
 
 /// One browser at a time: two Chromiums on two cores make timings flaky.
@@ -676,8 +677,8 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
         if status == "已保存 10:05:00" {
             let v = scigrant_app::grants::applications::load(
                 &s.env.app,
-                scigrant_app::grants::applications::Reader::Person(person),
-                app_id,
+                scigrant_app::grants::applications::Reader::Person(person.0),
+                ApplicationId(app_id),
             )
             .await
             .unwrap();
@@ -711,7 +712,7 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     );
     data.insert("unit_intro".into(), Value::Text("科".repeat(301)));
     data.insert("applicant".into(), Value::Text("全国学会1".into()));
-    scigrant_app::grants::applications::save(&s.env.app, person, app_id, &data)
+    scigrant_app::grants::applications::save(&s.env.app, person, ApplicationId(app_id), &data)
         .await
         .unwrap();
     s.go(&format!("/applications/{app_id}/edit")).await;
@@ -918,7 +919,7 @@ async fn browser_second_pilot_city_forum_is_refused() {
     submit(app, &Actor::system(), pa, a, &forum).await.unwrap();
     let ua = Actor {
         kind: Some(scigrant_domain::identity::account::AccountKind::Unit),
-        id: Some(unit_a),
+        id: Some(unit_a.0),
         label: "单位".into(),
         ip: "-".into(),
         request_id: "-".into(),

@@ -280,7 +280,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     let a = ApprovedMember::builder(1).build(app).await;
     let b = ApprovedMember::builder(2).build(app).await;
     let person = a.person;
-    let me = scigrant_app::identity::members::person(app, PersonId(person))
+    let me = scigrant_app::identity::members::person(app, PersonId(person.0))
         .await
         .unwrap();
     let proof = me.id_proof_file_id.unwrap();
@@ -347,7 +347,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     // Reading someone else's document is audited.
     assert_eq!(audit_count(app, "file.read").await, 1);
     // A person cannot open the unit's certificate.
-    let unit_cert = scigrant_app::identity::review::unit(app, UnitId(a.unit))
+    let unit_cert = scigrant_app::identity::review::unit(app, UnitId(a.unit.0))
         .await
         .unwrap()
         .cert_file_id

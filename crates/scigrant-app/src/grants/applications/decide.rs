@@ -5,6 +5,7 @@
 use scigrant_domain::grants::application::{
     ApplicationEvent, ApplicationState, StaffDecision, UnitDecision,
 };
+use scigrant_domain::ids::{ApplicationId, UnitId};
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications as store;
 use scigrant_store::grants::calls;
@@ -37,14 +38,14 @@ pub fn unit_decision(posted: &str) -> Result<UnitDecision, AppError> {
 pub async fn recommend(
     app: &App,
     actor: &Actor,
-    unit_id: i64,
-    id: i64,
+    unit_id: UnitId,
+    id: ApplicationId,
     declarations: &[bool],
 ) -> Result<(), AppError> {
     let mut tx = app.db.begin().await?;
-    let row = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let row = store::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     let state = ApplicationState::from_code(&row.state);
-    if row.unit_id != unit_id || state == Some(ApplicationState::Draft) {
+    if row.unit_id != unit_id.0 || state == Some(ApplicationState::Draft) {
         return Err(AppError::NotFound);
     }
     if state != Some(ApplicationState::Submitted) {
@@ -66,7 +67,7 @@ pub async fn recommend(
         action: "application.recommend",
         refused: "申报书状态已变化，请刷新",
     };
-    transition(&mut tx, app, actor, id, &step, "").await?;
+    transition(&mut tx, app, actor, id.0, &step, "").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -76,13 +77,13 @@ pub async fn recommend(
 pub async fn unit_return(
     app: &App,
     actor: &Actor,
-    unit_id: i64,
-    id: i64,
+    unit_id: UnitId,
+    id: ApplicationId,
     comment: &str,
 ) -> Result<(), AppError> {
     let mut tx = app.db.begin().await?;
-    let row = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if row.unit_id != unit_id || row.state == ApplicationState::Draft.code() {
+    let row = store::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
+    if row.unit_id != unit_id.0 || row.state == ApplicationState::Draft.code() {
         return Err(AppError::NotFound);
     }
     let comment = check_comment(comment)?;
@@ -93,7 +94,7 @@ pub async fn unit_return(
         action: "application.unit_return",
         refused: "只有待单位审核的申报书可以退回",
     };
-    transition(&mut tx, app, actor, id, &step, comment).await?;
+    transition(&mut tx, app, actor, id.0, &step, comment).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -104,7 +105,7 @@ pub async fn unit_return(
 pub async fn staff_decide(
     app: &App,
     actor: &Actor,
-    id: i64,
+    id: ApplicationId,
     accept: bool,
     comment: &str,
 ) -> Result<(), AppError> {
@@ -127,7 +128,7 @@ pub async fn staff_decide(
         )
     };
     let mut tx = app.db.begin().await?;
-    if store::get(&mut tx, id).await?.is_none() {
+    if store::get(&mut tx, id.0).await?.is_none() {
         return Err(AppError::NotFound);
     }
     let step = Step {
@@ -137,7 +138,7 @@ pub async fn staff_decide(
         action,
         refused: "只有单位已推荐的申报书可以进行形式审查",
     };
-    transition(&mut tx, app, actor, id, &step, comment).await?;
+    transition(&mut tx, app, actor, id.0, &step, comment).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use scigrant_domain::calendar::{format_date, format_datetime};
 use scigrant_domain::grants::application::{ApplicationEvent, CallState, in_time};
 use scigrant_domain::grants::form::{FormData, Value};
 use scigrant_domain::identity::account::{Membership, UnitKind, UnitState};
+use scigrant_domain::ids::{ApplicationId, CallId, PersonId};
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications::{self as store, NewApplication};
 use scigrant_store::grants::calls;
@@ -66,23 +67,23 @@ async fn applicant_unit(
 pub async fn start(
     app: &App,
     actor: &Actor,
-    person_id: i64,
-    call_id: i64,
-) -> Result<i64, AppError> {
+    person_id: PersonId,
+    call_id: CallId,
+) -> Result<ApplicationId, AppError> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let call_row = calls::call(&mut tx, call_id)
+    let call_row = calls::call(&mut tx, call_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     let call = call_view(&mut tx, call_row).await?;
-    if let Some(existing) = store::of_person_in_call(&mut tx, person_id, call_id).await? {
+    if let Some(existing) = store::of_person_in_call(&mut tx, person_id.0, call_id.0).await? {
         tx.commit().await?;
-        return Ok(existing.id);
+        return Ok(ApplicationId(existing.id));
     }
     if call.state != CallState::Published {
         return Err(AppError::Refused("该计划类别未在受理期".into()));
     }
-    let ext = store::extension(&mut tx, call_id, person_id)
+    let ext = store::extension(&mut tx, call_id.0, person_id.0)
         .await?
         .map(|e| e.until_at);
     if now < call.opens_at || !in_time(now, call.closes_at, ext) {
@@ -92,8 +93,8 @@ pub async fn start(
             format_datetime(call.closes_at)
         )));
     }
-    let unit = applicant_unit(&mut tx, person_id, &call).await?;
-    let person = accounts::person(&mut tx, person_id)
+    let unit = applicant_unit(&mut tx, person_id.0, &call).await?;
+    let person = accounts::person(&mut tx, person_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     let spec = spec_in(app, &mut tx, call.form_spec_id).await?;
@@ -116,9 +117,9 @@ pub async fn start(
     let id = store::insert(
         &mut tx,
         &NewApplication {
-            call_id,
+            call_id: call_id.0,
             form_spec_id: call.form_spec_id,
-            person_id,
+            person_id: person_id.0,
             unit_id: unit.id,
             title: "",
             data_json: &json,
@@ -139,22 +140,27 @@ pub async fn start(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(ApplicationId(id))
 }
 
 /// Autosave (and 保存): stores whatever was typed, valid or not, and
 /// returns the server time it was saved. Not audited: it is frequent and
 /// changes nothing anyone else sees; the submission is.
-pub async fn save(app: &App, person_id: i64, id: i64, data: &FormData) -> Result<i64, AppError> {
+pub async fn save(
+    app: &App,
+    person_id: PersonId,
+    id: ApplicationId,
+    data: &FormData,
+) -> Result<i64, AppError> {
     let now = app.now();
     let json = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
     let title: String = text_of(data, TITLE_KEY).chars().take(200).collect();
     let city: String = text_of(data, CITY_KEY).chars().take(100).collect();
     let mut tx = app.db.begin().await?;
-    if !store::save_draft(&mut tx, id, person_id, &title, &json, &city, now).await? {
-        let row = store::get(&mut tx, id).await?;
+    if !store::save_draft(&mut tx, id.0, person_id.0, &title, &json, &city, now).await? {
+        let row = store::get(&mut tx, id.0).await?;
         return match row {
-            Some(r) if r.person_id == person_id => {
+            Some(r) if r.person_id == person_id.0 => {
                 Err(AppError::Refused("申报书已提交，不能再修改".into()))
             }
             _ => Err(AppError::NotFound),

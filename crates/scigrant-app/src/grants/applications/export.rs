@@ -3,6 +3,7 @@
 //! the same words and CST times the pages show.
 
 use scigrant_domain::calendar::format_datetime;
+use scigrant_domain::ids::CallId;
 
 use super::view::{ApplicationItem, PaperView, of_call};
 use crate::{Actor, App, AppError, audit};
@@ -27,7 +28,7 @@ pub const EXPORT_COLUMNS: [(&str, &str); 10] = [
 pub async fn export_call(
     app: &App,
     actor: &Actor,
-    call_id: i64,
+    call_id: CallId,
     columns: &[String],
 ) -> Result<Vec<u8>, AppError> {
     let items = of_call(app, call_id, None).await?;
@@ -48,7 +49,7 @@ pub async fn export_call(
         app,
         actor,
         "application.export",
-        ("call", Some(call_id)),
+        ("call", Some(call_id.0)),
         "success",
         &format!("{}条", rows.len()),
     )

@@ -5,6 +5,7 @@
 
 use scigrant_domain::calendar::{DayPart, format_datetime};
 use scigrant_domain::grants::application::ApplicationEvent;
+use scigrant_domain::ids::{ApplicationId, CallId, PersonId};
 use scigrant_store::grants::applications::{self as store, Paper};
 use scigrant_store::grants::calls;
 use scigrant_store::identity::accounts;
@@ -19,7 +20,7 @@ use crate::{Actor, App, AppError, FieldErrors, audit};
 pub async fn record_paper(
     app: &App,
     actor: &Actor,
-    id: i64,
+    id: ApplicationId,
     received: &str,
     copies: &str,
     stamped: bool,
@@ -45,7 +46,7 @@ pub async fn record_paper(
     };
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let row = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let row = store::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     if row.submitted_at.is_none() {
         return Err(AppError::NotFound);
     }
@@ -56,7 +57,7 @@ pub async fn record_paper(
     store::record_paper(
         &mut tx,
         &Paper {
-            application_id: id,
+            application_id: id.0,
             received_at: at,
             copies: n,
             stamped,
@@ -73,13 +74,13 @@ pub async fn record_paper(
         if late { "，逾期" } else { "" }
     );
     let event = ApplicationEvent::Paper.code();
-    store::add_event(&mut tx, id, now, &actor.label, event, &comment).await?;
+    store::add_event(&mut tx, id.0, now, &actor.label, event, &comment).await?;
     audit(
         &mut tx,
         app,
         actor,
         "application.paper",
-        ("application", Some(id)),
+        ("application", Some(id.0)),
         "success",
         &comment,
     )
@@ -94,8 +95,8 @@ pub async fn record_paper(
 pub async fn grant_extension(
     app: &App,
     actor: &Actor,
-    call_id: i64,
-    person_id: i64,
+    call_id: CallId,
+    person_id: PersonId,
     until: &str,
     reason: &str,
 ) -> Result<(), AppError> {
@@ -117,26 +118,26 @@ pub async fn grant_extension(
     e.into_result()?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let call = calls::call(&mut tx, call_id)
+    let call = calls::call(&mut tx, call_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     if until_at <= call.closes_at {
         return Err(AppError::field("until", "延期时间须晚于申报截止时间"));
     }
-    if accounts::person(&mut tx, person_id).await?.is_none() {
+    if accounts::person(&mut tx, person_id.0).await?.is_none() {
         return Err(AppError::NotFound);
     }
     store::grant_extension(
         &mut tx,
-        call_id,
-        person_id,
+        call_id.0,
+        person_id.0,
         until_at,
         reason,
         &actor.label,
         now,
     )
     .await?;
-    if let Some(a) = store::of_person_in_call(&mut tx, person_id, call_id).await? {
+    if let Some(a) = store::of_person_in_call(&mut tx, person_id.0, call_id.0).await? {
         store::add_event(
             &mut tx,
             a.id,
@@ -152,7 +153,7 @@ pub async fn grant_extension(
         app,
         actor,
         "call.extension",
-        ("person", Some(person_id)),
+        ("person", Some(person_id.0)),
         "success",
         &format!(
             "{} 延期至{}：{reason}",

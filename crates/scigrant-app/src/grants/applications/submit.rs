@@ -7,6 +7,7 @@ use scigrant_domain::grants::application::{
     ApplicationEvent, ApplicationState, CallState, in_time,
 };
 use scigrant_domain::grants::form::{self, FormData};
+use scigrant_domain::ids::{ApplicationId, PersonId};
 use scigrant_store::grants::applications::{self as store, ApplicationRow, Submission};
 use scigrant_store::grants::calls;
 
@@ -17,7 +18,7 @@ use crate::{Actor, App, AppError, audit};
 /// The receipt (回执) of a submission.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub number: String,
     pub submitted_at: i64,
     pub digest: String,
@@ -31,14 +32,14 @@ pub struct Receipt {
 pub async fn submit(
     app: &App,
     actor: &Actor,
-    person_id: i64,
-    id: i64,
+    person_id: PersonId,
+    id: ApplicationId,
     data: &FormData,
 ) -> Result<Receipt, AppError> {
     let now = app.now();
     let mut c = app.db.read().await?;
-    let row = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
-    if row.person_id != person_id {
+    let row = store::get(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
+    if row.person_id != person_id.0 {
         return Err(AppError::NotFound);
     }
     if let Some(r) = existing_receipt(&row) {
@@ -48,7 +49,7 @@ pub async fn submit(
         .await?
         .ok_or(AppError::NotFound)?;
     let call = call_view(&mut c, call_row).await?;
-    let ext = store::extension(&mut c, row.call_id, person_id)
+    let ext = store::extension(&mut c, row.call_id, person_id.0)
         .await?
         .map(|e| e.until_at);
     let spec = spec_in(app, &mut c, row.form_spec_id).await?;
@@ -74,8 +75,8 @@ pub async fn submit(
     let first = store::submit(
         &mut tx,
         &Submission {
-            id,
-            person_id,
+            id: id.0,
+            person_id: person_id.0,
             submitted_json: &json,
             digest: &digest,
             now,
@@ -85,22 +86,22 @@ pub async fn submit(
     if !first {
         tx.commit().await?;
         let mut c = app.db.read().await?;
-        let row = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+        let row = store::get(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
         return existing_receipt(&row)
             .ok_or_else(|| AppError::Refused("申报书状态已变化，请刷新".into()));
     }
     let number = match row.number {
         Some(n) => n,
         None => {
-            let seq = calls::next_seq(&mut tx, call.id).await?;
+            let seq = calls::next_seq(&mut tx, call.id.0).await?;
             let n = format!("{}-{seq:04}", call.code);
-            store::set_number(&mut tx, id, &n).await?;
+            store::set_number(&mut tx, id.0, &n).await?;
             n
         }
     };
     store::add_event(
         &mut tx,
-        id,
+        id.0,
         now,
         &actor.label,
         ApplicationEvent::Submitted.code(),
@@ -112,7 +113,7 @@ pub async fn submit(
         app,
         actor,
         "application.submit",
-        ("application", Some(id)),
+        ("application", Some(id.0)),
         "success",
         &format!("{number} {digest}"),
     )
@@ -132,7 +133,7 @@ fn existing_receipt(row: &ApplicationRow) -> Option<Receipt> {
         return None;
     }
     Some(Receipt {
-        application_id: row.id,
+        application_id: ApplicationId(row.id),
         number: row.number.clone()?,
         submitted_at: row.submitted_at?,
         digest: row.digest.clone()?,

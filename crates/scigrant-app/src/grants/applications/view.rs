@@ -9,6 +9,7 @@ use std::sync::Arc;
 use scigrant_domain::grants::application::{ApplicationEvent, ApplicationState};
 use scigrant_domain::grants::form::{self, FormData, FormSpec, Money, Problem, Value};
 use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::ids::{ApplicationId, CallId, PersonId, UnitId};
 use scigrant_domain::mask::mask_phone;
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications::{self as store, ApplicationRow, PaperRow};
@@ -22,7 +23,7 @@ use crate::{App, AppError};
 /// An application as its readers see it.
 #[derive(Clone, Debug)]
 pub struct ApplicationView {
-    pub id: i64,
+    pub id: ApplicationId,
     pub number: String,
     pub title: String,
     pub state: ApplicationState,
@@ -31,9 +32,9 @@ pub struct ApplicationView {
     pub data: FormData,
     pub computed: BTreeMap<String, Money>,
     pub problems: Vec<Problem>,
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub person_name: String,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub unit_name: String,
     pub saved_at: i64,
     pub submitted_at: Option<i64>,
@@ -129,7 +130,7 @@ async fn view_of(
         .collect();
     let paper = store::paper(c, row.id).await?.map(PaperView::from);
     Ok(ApplicationView {
-        id: row.id,
+        id: ApplicationId(row.id),
         number: row.number.unwrap_or_default(),
         title: row.title,
         state,
@@ -138,9 +139,9 @@ async fn view_of(
         data,
         computed,
         problems,
-        person_id: row.person_id,
+        person_id: PersonId(row.person_id),
         person_name: person.name,
-        unit_id: row.unit_id,
+        unit_id: UnitId(row.unit_id),
         unit_name: unit.name,
         saved_at: row.saved_at,
         submitted_at: row.submitted_at,
@@ -171,9 +172,13 @@ pub fn reader_for(kind: AccountKind, id: i64) -> Reader {
 }
 
 /// Loads an application for `reader`; others' applications are `NotFound`.
-pub async fn load(app: &App, reader: Reader, id: i64) -> Result<ApplicationView, AppError> {
+pub async fn load(
+    app: &App,
+    reader: Reader,
+    id: ApplicationId,
+) -> Result<ApplicationView, AppError> {
     let mut c = app.db.read().await?;
-    let row = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    let row = store::get(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
     let allowed = match reader {
         Reader::Person(p) => row.person_id == p,
         Reader::Unit(u) => row.unit_id == u && row.state != ApplicationState::Draft.code(),
@@ -187,10 +192,14 @@ pub async fn load(app: &App, reader: Reader, id: i64) -> Result<ApplicationView,
 
 /// The form an applicant fills, for reading a posted form: one query to
 /// check ownership, the parsed specification from the cache.
-pub async fn form_of(app: &App, person_id: i64, id: i64) -> Result<Arc<FormSpec>, AppError> {
+pub async fn form_of(
+    app: &App,
+    person_id: PersonId,
+    id: ApplicationId,
+) -> Result<Arc<FormSpec>, AppError> {
     let mut c = app.db.read().await?;
-    let row = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
-    if row.person_id != person_id {
+    let row = store::get(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
+    if row.person_id != person_id.0 {
         return Err(AppError::NotFound);
     }
     spec_in(app, &mut c, row.form_spec_id).await
@@ -199,7 +208,7 @@ pub async fn form_of(app: &App, person_id: i64, id: i64) -> Result<Arc<FormSpec>
 /// A row of an application list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationItem {
-    pub id: i64,
+    pub id: ApplicationId,
     pub number: String,
     pub title: String,
     pub call_code: String,
@@ -232,7 +241,7 @@ async fn item_of(
     let data = parse_data(r.submitted_json.as_deref().unwrap_or(&r.data_json));
     let paper = store::paper(c, r.id).await?.map(PaperView::from);
     Ok(ApplicationItem {
-        id: r.id,
+        id: ApplicationId(r.id),
         state: state_of(&r),
         number: r.number.unwrap_or_default(),
         title: r.title,
@@ -261,16 +270,16 @@ async fn items_of(
 }
 
 /// 我的申报书: a person's applications, latest change first.
-pub async fn of_person(app: &App, person_id: i64) -> Result<Vec<ApplicationItem>, AppError> {
+pub async fn of_person(app: &App, person_id: PersonId) -> Result<Vec<ApplicationItem>, AppError> {
     let mut c = app.db.read().await?;
-    let rows = store::of_person(&mut c, person_id).await?;
+    let rows = store::of_person(&mut c, person_id.0).await?;
     items_of(&mut c, app, rows).await
 }
 
 /// 本单位申报书: a unit's applications that left the draft stage.
-pub async fn of_unit(app: &App, unit_id: i64) -> Result<Vec<ApplicationItem>, AppError> {
+pub async fn of_unit(app: &App, unit_id: UnitId) -> Result<Vec<ApplicationItem>, AppError> {
     let mut c = app.db.read().await?;
-    let rows = store::of_unit(&mut c, unit_id).await?;
+    let rows = store::of_unit(&mut c, unit_id.0).await?;
     items_of(&mut c, app, rows).await
 }
 
@@ -279,11 +288,11 @@ pub async fn of_unit(app: &App, unit_id: i64) -> Result<Vec<ApplicationItem>, Ap
 /// only when asked for, as the filter says.
 pub async fn of_call(
     app: &App,
-    call_id: i64,
+    call_id: CallId,
     state: Option<ApplicationState>,
 ) -> Result<Vec<ApplicationItem>, AppError> {
     let mut c = app.db.read().await?;
-    let rows = store::of_call(&mut c, call_id, state)
+    let rows = store::of_call(&mut c, call_id.0, state)
         .await?
         .into_iter()
         .filter(|r| {

@@ -4,6 +4,7 @@
 use scigrant_domain::calendar::{self, DateError, DayPart};
 use scigrant_domain::grants::form::{self, FormSpec, Money};
 use scigrant_domain::identity::account::UnitKind;
+use scigrant_domain::ids::{CallId, ProgramId};
 use scigrant_store::grants::calls::{self, CallFields};
 use scigrant_store::is_unique_violation;
 
@@ -15,7 +16,7 @@ pub async fn create_program(
     actor: &Actor,
     name: &str,
     notice: &str,
-) -> Result<i64, AppError> {
+) -> Result<ProgramId, AppError> {
     let mut e = FieldErrors::new();
     e.require("name", name, "计划名称", 100);
     if notice.chars().count() > 20_000 {
@@ -35,7 +36,7 @@ pub async fn create_program(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(ProgramId(id))
 }
 
 /// The 计划类别 form, as typed.
@@ -86,9 +87,9 @@ pub(crate) fn moment_field(
 pub async fn create_call(
     app: &App,
     actor: &Actor,
-    program_id: i64,
+    program_id: ProgramId,
     f: &CallForm,
-) -> Result<i64, AppError> {
+) -> Result<CallId, AppError> {
     let mut e = FieldErrors::new();
     e.require("code", &f.code, "项目编号", 40);
     e.require("name", &f.name, "类别名称", 100);
@@ -182,7 +183,7 @@ pub async fn create_call(
     e.into_result()?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    if calls::program(&mut tx, program_id).await?.is_none() {
+    if calls::program(&mut tx, program_id.0).await?.is_none() {
         return Err(AppError::NotFound);
     }
     let spec_id = calls::insert_form_spec(
@@ -194,7 +195,7 @@ pub async fn create_call(
     )
     .await?;
     let fields = CallFields {
-        program_id,
+        program_id: program_id.0,
         code: f.code.trim(),
         name: f.name.trim(),
         task: f.task.trim(),
@@ -226,5 +227,5 @@ pub async fn create_call(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(CallId(id))
 }

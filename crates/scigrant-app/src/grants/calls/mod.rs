@@ -20,6 +20,7 @@ use scigrant_domain::calendar;
 use scigrant_domain::grants::application::{CallState, call_open};
 use scigrant_domain::grants::form::{FormSpec, Money};
 use scigrant_domain::identity::account::UnitKind;
+use scigrant_domain::ids::{CallId, ProgramId};
 use scigrant_store::grants::calls::{self, CallRow};
 
 use crate::{App, AppError};
@@ -28,8 +29,8 @@ use crate::{App, AppError};
 /// where they are shown); the unit kinds and state are domain enums.
 #[derive(Clone, Debug)]
 pub struct CallView {
-    pub id: i64,
-    pub program_id: i64,
+    pub id: CallId,
+    pub program_id: ProgramId,
     pub program: String,
     pub code: String,
     pub name: String,
@@ -72,8 +73,8 @@ pub(crate) async fn call_view(
         .map(calendar::day_start)
         .map_err(|e| AppError::Internal(format!("call {}: period_end: {e}", row.id)))?;
     Ok(CallView {
-        id: row.id,
-        program_id: row.program_id,
+        id: CallId(row.id),
+        program_id: ProgramId(row.program_id),
         program,
         eligible: row
             .eligible_kinds
@@ -96,9 +97,9 @@ pub(crate) async fn call_view(
     })
 }
 
-pub async fn call(app: &App, id: i64) -> Result<CallView, AppError> {
+pub async fn call(app: &App, id: CallId) -> Result<CallView, AppError> {
     let mut c = app.db.read().await?;
-    let row = calls::call(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    let row = calls::call(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
     call_view(&mut c, row).await
 }
 
@@ -132,7 +133,7 @@ pub struct Guide {
 
 /// The guide of a published or closed call; a draft is not public yet
 /// (`NotFound`).
-pub async fn guide(app: &App, id: i64) -> Result<Guide, AppError> {
+pub async fn guide(app: &App, id: CallId) -> Result<Guide, AppError> {
     let call = call(app, id).await?;
     if call.state == CallState::Draft {
         return Err(AppError::NotFound);
@@ -145,7 +146,7 @@ pub async fn guide(app: &App, id: i64) -> Result<Guide, AppError> {
 
 #[derive(Clone, Debug)]
 pub struct ProgramView {
-    pub id: i64,
+    pub id: ProgramId,
     pub name: String,
     pub notice: String,
     pub calls: Vec<CallView>,
@@ -161,7 +162,7 @@ pub async fn programs(app: &App) -> Result<Vec<ProgramView>, AppError> {
             views.push(call_view(&mut c, r).await?);
         }
         out.push(ProgramView {
-            id: p.id,
+            id: ProgramId(p.id),
             name: p.name,
             notice: p.notice,
             calls: views,

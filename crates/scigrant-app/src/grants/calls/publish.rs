@@ -2,6 +2,7 @@
 //! on its state.
 
 use scigrant_domain::grants::application::CallState;
+use scigrant_domain::ids::CallId;
 use scigrant_store::grants::calls;
 
 use crate::{Actor, App, AppError, audit};
@@ -18,7 +19,7 @@ pub fn target_state(posted: &str) -> Result<CallState, AppError> {
 pub async fn set_state(
     app: &App,
     actor: &Actor,
-    call_id: i64,
+    call_id: CallId,
     to: CallState,
 ) -> Result<(), AppError> {
     let from = match to {
@@ -27,7 +28,7 @@ pub async fn set_state(
         CallState::Draft => return Err(AppError::Refused("已发布的计划类别不能改回草稿".into())),
     };
     let mut tx = app.db.begin().await?;
-    if !calls::set_call_state(&mut tx, call_id, from, to, app.now()).await? {
+    if !calls::set_call_state(&mut tx, call_id.0, from, to, app.now()).await? {
         return Err(AppError::Refused(format!(
             "只有“{}”状态的计划类别可以{}",
             from.label(),
@@ -48,7 +49,7 @@ pub async fn set_state(
         app,
         actor,
         action,
-        ("call", Some(call_id)),
+        ("call", Some(call_id.0)),
         "success",
         "",
     )
