@@ -148,3 +148,40 @@ pub async fn seal_and_verify_audit(app: &App) -> Result<ChainReport, AppError> {
         broken_at: check.broken_at,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scigrant_domain::calendar::day_start;
+
+    fn refusal(from: &str, to: &str) -> Option<FieldErrors> {
+        match AuditFilter::parse("", "", LogKind::All, from, to) {
+            Err(AppError::Validation(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_log_filter_reads_only_real_days_both_included() {
+        let f = AuditFilter::parse(" 李 ", "unit.", LogKind::Logins, "2024-02-29", "2024-02-29")
+            .ok()
+            .map(|f| (f.actor, f.action_prefix, f.from, f.to));
+        let day = day_start((2024, 2, 29));
+        assert_eq!(
+            f,
+            Some((
+                "李".to_string(),
+                "unit.".to_string(),
+                Some(day),
+                Some(day + 86_400_000)
+            ))
+        );
+        for bad in ["2023-02-29", "2023-04-31", "2023-13-01"] {
+            let e = refusal(bad, "").map(|e| e.0);
+            let want = [("from".to_string(), format!("日期不存在：{bad}（请检查月份和天数）"))];
+            assert_eq!(e, Some(want.into_iter().collect()), "{bad}");
+            assert!(refusal("", bad).is_some_and(|e| e.get("to").is_some()), "{bad}");
+        }
+        assert!(AuditFilter::parse("", "", LogKind::All, "", "").is_ok());
+    }
+}
