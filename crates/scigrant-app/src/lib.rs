@@ -132,6 +132,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// Page `page` (1-based, anything lower reads as 1) of `total` rows.
+    pub fn new(rows: Vec<T>, total: i64, page: i64, per_page: i64) -> Page<T> {
+        Page {
+            rows,
+            total,
+            page: page.max(1),
+            per_page,
+        }
+    }
     /// No rows: what a list shows when its filter was refused.
     pub fn empty(per_page: i64) -> Page<T> {
         Page {

@@ -67,12 +67,7 @@ pub async fn search_units(app: &App, term: &str, page: i64) -> Result<Page<UnitC
             name: u.name,
         })
         .collect();
-    Ok(Page {
-        rows,
-        total,
-        page: page.max(1),
-        per_page,
-    })
+    Ok(Page::new(rows, total, page, per_page))
 }
 
 /// The 完善个人信息 form, as typed.
@@ -352,12 +347,7 @@ pub async fn list_members(
         .into_iter()
         .map(|p| member_row(app, &unit.name, p))
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(Page {
-        rows,
-        total,
-        page: page.max(1),
-        per_page,
-    })
+    Ok(Page::new(rows, total, page, per_page))
 }
 
 fn member_row(app: &App, unit_name: &str, p: PersonRow) -> Result<MemberRow, AppError> {

@@ -82,12 +82,7 @@ pub async fn queue(app: &App, q: Queue, term: &str, page: i64) -> Result<Page<Un
         .into_iter()
         .map(|u| unit_view(app, u))
         .collect::<Result<_, _>>()?;
-    Ok(Page {
-        rows,
-        total,
-        page: page.max(1),
-        per_page,
-    })
+    Ok(Page::new(rows, total, page, per_page))
 }
 
 pub async fn unit(app: &App, unit_id: UnitId) -> Result<UnitView, AppError> {
