@@ -95,6 +95,16 @@ async fn guard(permission: Permission, req: Request, next: Next) -> Response {
     }
 }
 
+/// The permission declared for `GET path` (a literal path of the table).
+pub fn get_permission(path: &str) -> Option<Permission> {
+    static DECLARED: std::sync::OnceLock<Vec<Declared>> = std::sync::OnceLock::new();
+    DECLARED
+        .get_or_init(|| table().declared)
+        .iter()
+        .find(|d| d.method == "GET" && d.path == path)
+        .map(|d| d.permission)
+}
+
 /// Every route of the product with its permission, area by area.
 pub fn table() -> Table {
     let t = Table::new();

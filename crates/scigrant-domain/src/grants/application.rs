@@ -100,6 +100,16 @@ pub fn call_open(state: CallState, opens_at: i64, closes_at: i64, now: i64) -> b
     state == CallState::Published && now >= opens_at && now <= closes_at
 }
 
+/// The state a call shows at `now`: a published call whose close time has
+/// passed reads 已截止 everywhere, whether or not staff closed it yet.
+pub fn shown_call_state(state: CallState, closes_at: i64, now: i64) -> CallState {
+    if state == CallState::Published && now > closes_at {
+        CallState::Closed
+    } else {
+        state
+    }
+}
+
 /// What happened to an application, as its history (办理记录) records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ApplicationEvent {
@@ -211,6 +221,31 @@ pub const INELIGIBILITY: [&str; 3] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_published_call_past_its_close_reads_closed() {
+        let close = 1_682_438_399_000;
+        assert_eq!(
+            shown_call_state(CallState::Published, close, close),
+            CallState::Published
+        );
+        assert_eq!(
+            shown_call_state(CallState::Published, close, close + 1000),
+            CallState::Closed
+        );
+        assert_eq!(
+            shown_call_state(CallState::Closed, close, close - 1000),
+            CallState::Closed
+        );
+        assert_eq!(
+            shown_call_state(CallState::Draft, close, close + 1000),
+            CallState::Draft
+        );
+        assert_eq!(
+            shown_call_state(CallState::Published, close, close + 1000).label(),
+            "已截止"
+        );
+    }
     use ApplicationState::*;
 
     #[test]

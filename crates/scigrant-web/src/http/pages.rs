@@ -7,7 +7,7 @@ use askama::Template;
 use axum::response::Html;
 use scigrant_app::FieldErrors;
 use scigrant_domain::identity::account::AccountKind;
-use scigrant_domain::permission::Caller;
+use scigrant_domain::permission::{Caller, Decision, decide};
 
 use crate::AppState;
 use crate::http::context::Ctx;
@@ -40,7 +40,24 @@ pub struct PageCtx {
     pub csrf: String,
     pub nav: Option<Nav>,
     pub notice: String,
+    /// The server's time when the page was made, for states that depend on
+    /// it (a call past its close time shows 已截止).
+    pub now: i64,
+    caller: Caller,
 }
+
+/// The staff console's tabs: (address, label).
+const STAFF_TABS: [(&str, &str); 9] = [
+    ("/staff", "后台首页"),
+    ("/staff/units", "单位审核"),
+    ("/staff/programs", "计划管理"),
+    ("/staff/accounts", "后台账号"),
+    ("/staff/security", "安全管理"),
+    ("/staff/online", "在线用户"),
+    ("/staff/logs", "操作日志"),
+    ("/staff/logs?kind=login", "登录日志"),
+    ("/staff/outbox", "短信发件箱"),
+];
 
 impl PageCtx {
     pub fn new(state: &AppState, ctx: &Ctx) -> PageCtx {
@@ -61,7 +78,27 @@ impl PageCtx {
             csrf: ctx.csrf.clone(),
             nav,
             notice: String::new(),
+            now: state.app.now(),
+            caller: ctx
+                .session
+                .as_ref()
+                .map(|s| s.caller)
+                .unwrap_or(Caller::Anonymous),
         }
+    }
+
+    /// The console tabs this staff member may open: each tab's route is
+    /// looked up in the route table and decided for the caller, so a role
+    /// never sees a tab that leads to 无权访问.
+    pub fn staff_tabs(&self) -> Vec<(&'static str, &'static str)> {
+        STAFF_TABS
+            .into_iter()
+            .filter(|(href, _)| {
+                let path = href.split('?').next().unwrap_or(href);
+                crate::routes::get_permission(path)
+                    .is_some_and(|p| decide(p, &self.caller) == Decision::Allow)
+            })
+            .collect()
     }
 
     pub fn with_notice(mut self, notice: impl Into<String>) -> PageCtx {

@@ -46,7 +46,9 @@ pub struct ProgramsPage {
     pub ctx: PageCtx,
     pub programs: Vec<ProgramView>,
     pub errs: Errs,
-    pub name: String,
+    /// What was typed for 计划名称 (named apart from the form macro's own
+    /// `name` parameter, which would shadow it).
+    pub program_name: String,
     pub notice: String,
 }
 
@@ -59,7 +61,7 @@ pub async fn list(
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
         programs: programs(&state.app).await?,
         errs: Errs::default(),
-        name: String::new(),
+        program_name: String::new(),
         notice: String::new(),
     })
     .into_response())
@@ -79,7 +81,7 @@ pub async fn add_program(
                 ctx: PageCtx::new(&state, &ctx),
                 programs: programs(&state.app).await?,
                 errs: Errs(e),
-                name,
+                program_name: name,
                 notice,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())

@@ -5,6 +5,7 @@
 
 mod browser;
 mod http;
+mod screens;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -14,8 +15,7 @@ use scigrant_app::testing::{
     ApprovedMember, Backend, PASSWORD, TestEnv, audit_count, staff_with_password, test_env,
 };
 use scigrant_domain::identity::account::StaffRole;
-use scigrant_domain::ids::PersonId;
-use scigrant_domain::ids::UnitId;
+use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_domain::permission::Permission;
 use scigrant_web::AppState;
 use scigrant_web::routes::{router, table};

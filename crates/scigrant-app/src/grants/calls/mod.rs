@@ -17,7 +17,7 @@ pub use publish::{set_state, target_state};
 use std::sync::Arc;
 
 use scigrant_domain::calendar;
-use scigrant_domain::grants::application::{CallState, call_open};
+use scigrant_domain::grants::application::{CallState, call_open, shown_call_state};
 use scigrant_domain::grants::form::{FormSpec, Money};
 use scigrant_domain::identity::account::UnitKind;
 use scigrant_domain::ids::{CallId, ProgramId};
@@ -53,6 +53,10 @@ impl CallView {
     /// Whether the call takes applications at `now` ([`call_open`]).
     pub fn is_open(&self, now: i64) -> bool {
         call_open(self.state, self.opens_at, self.closes_at, now)
+    }
+    /// The state people see at `now` ([`shown_call_state`]).
+    pub fn state_at(&self, now: i64) -> CallState {
+        shown_call_state(self.state, self.closes_at, now)
     }
 }
 

@@ -1,0 +1,115 @@
+//! What a new user trips over on the staff screens (issue 12): forms that
+//! start empty, tabs a role may open, the first login's password change.
+
+use axum::http::StatusCode;
+use scigrant_app::Actor;
+use scigrant_app::admin::staff::{NewStaff, add_staff};
+use scigrant_app::identity::auth::LoginTab;
+use scigrant_app::testing::{Backend, PASSWORD, test_env};
+use scigrant_domain::identity::account::StaffRole;
+use scigrant_web::AppState;
+
+use super::{send, session_for, staff_session};
+
+/// The tabs of the console's navigation on a page, in order.
+fn tabs(page: &str) -> Vec<String> {
+    let Some(start) = page.find("<nav class=\"tabs\">") else {
+        return Vec::new();
+    };
+    let nav = &page[start..];
+    let nav = &nav[..nav.find("</nav>").unwrap_or(nav.len())];
+    nav.split("</a>")
+        .filter_map(|a| a.rsplit_once("\">").map(|(_, label)| label.to_string()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_new_program_form_starts_empty() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let manager = staff_session(&env, StaffRole::ProgramManager).await;
+    let (status, _, page) = send(&state, "GET", "/staff/programs", Some(&manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(r#"<input id="f-name" name="name" type="text" value="">"#),
+        "计划名称 must start empty, not with the macro's own parameter name"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_sees_only_the_tabs_it_may_open() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let cases = [
+        (
+            StaffRole::AuditAdmin,
+            "/staff/logs",
+            vec!["操作日志", "登录日志"],
+        ),
+        (
+            StaffRole::ProgramManager,
+            "/staff/programs",
+            vec!["计划管理"],
+        ),
+        (StaffRole::SystemAdmin, "/staff/accounts", vec!["后台账号"]),
+        (
+            StaffRole::SecurityAdmin,
+            "/staff/security",
+            vec!["安全管理", "在线用户"],
+        ),
+        (StaffRole::AccountReviewer, "/staff/units", vec!["单位审核"]),
+    ];
+    let role_tabs = [
+        "单位审核",
+        "计划管理",
+        "后台账号",
+        "安全管理",
+        "在线用户",
+        "操作日志",
+        "登录日志",
+    ];
+    for (role, page_path, own) in cases {
+        let session = staff_session(&env, role).await;
+        let (status, _, page) = send(&state, "GET", page_path, Some(&session)).await;
+        assert_eq!(status, StatusCode::OK, "{role:?} {page_path}");
+        let shown = tabs(&page);
+        assert_eq!(
+            shown.first().map(String::as_str),
+            Some("后台首页"),
+            "{role:?}"
+        );
+        let role_specific: Vec<&str> = shown
+            .iter()
+            .map(String::as_str)
+            .filter(|t| role_tabs.contains(t))
+            .collect();
+        assert_eq!(role_specific, own, "{role:?} sees only its own tabs");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_staff_login_goes_straight_to_the_password_change() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    add_staff(
+        &env.app,
+        &Actor::system(),
+        &NewStaff {
+            login: "xinren".into(),
+            name: "新人".into(),
+            role: StaffRole::AuditAdmin.code().into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let session = session_for(&env, LoginTab::Staff, "xinren", PASSWORD).await;
+    let (status, location, _) = send(&state, "GET", "/staff", Some(&session)).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/account/password")
+    );
+    let (status, _, page) = send(&state, "GET", "/account/password", Some(&session)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("首次登录须修改初始密码后才能使用后台功能。"));
+}
