@@ -28,7 +28,7 @@ use crate::identity::auth::new_password_hash;
 use crate::identity::captcha::new_captcha;
 use crate::identity::members::{ProfileForm, decide_member, save_profile};
 use crate::identity::register::{
-    PersonForm, UnitForm, Uploaded, limits, register_person, register_unit,
+    PersonForm, UnitForm, Uploaded, limits, register_person, register_unit, submit_org_cert,
 };
 use crate::identity::review::{Verdict, review_unit};
 use crate::{Actor, App, AppError, Config, TestClock};
@@ -286,6 +286,21 @@ pub async fn staff_with_password(
     id.0
 }
 
+/// Takes a registered unit through 初审, the 组织机构代码证 upload and 复审,
+/// so persons may join it.
+pub async fn complete_registration(app: &App, reviewer: &Actor, unit: UnitId) {
+    review_unit(app, reviewer, unit, &Verdict::Approve)
+        .await
+        .unwrap_or_else(|e| panic!("初审 of unit {unit}: {e:?}"));
+    let org_cert = upload(app, FileKind::Pdf, limits::ORG_CERT, "org.pdf", &pdf(2000)).await;
+    submit_org_cert(app, &unit_actor(unit.0), unit, Some(&org_cert))
+        .await
+        .unwrap_or_else(|e| panic!("组织机构代码证 of unit {unit}: {e:?}"));
+    review_unit(app, reviewer, unit, &Verdict::Approve)
+        .await
+        .unwrap_or_else(|e| panic!("复审 of unit {unit}: {e:?}"));
+}
+
 /// How many audit records have an action starting with `action_prefix`.
 pub async fn audit_count(app: &App, action_prefix: &str) -> i64 {
     let filter = AuditFilter {
@@ -391,9 +406,7 @@ impl MemberBuilder {
             ip: "127.0.0.1".into(),
             request_id: "test".into(),
         };
-        review_unit(app, &reviewer, unit, &Verdict::Approve)
-            .await
-            .unwrap_or_else(|e| panic!("初审 of unit {n}: {e:?}"));
+        complete_registration(app, &reviewer, unit).await;
         let captcha_id = new_captcha(app).await.expect("new captcha").id;
         let form = person_form(n, captcha_id);
         let person = register_person(app, &visitor(), &form)

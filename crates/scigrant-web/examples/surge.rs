@@ -24,10 +24,9 @@ use scigrant_app::identity::members::{ProfileForm, decide_member, save_profile};
 use scigrant_app::identity::register::{
     PersonForm, UnitForm, limits, register_person, register_unit,
 };
-use scigrant_app::identity::review::{Verdict, review_unit};
 use scigrant_app::testing::{
-    FileKind, create_pg_database, drop_pg_database, id_number, jpeg, pdf, phone, test_config,
-    upload, uscc,
+    FileKind, complete_registration, create_pg_database, drop_pg_database, id_number, jpeg, pdf,
+    phone, test_config, upload, uscc,
 };
 use scigrant_app::{Actor, App, SystemClock};
 use scigrant_domain::grants::application::CallState;
@@ -277,9 +276,7 @@ async fn main() {
             contact_phone: phone(n),
         };
         let id = register_unit(&app, &staff, &f, Some(&cert)).await.unwrap();
-        review_unit(&app, &staff, id, &Verdict::Approve)
-            .await
-            .unwrap();
+        complete_registration(&app, &staff, id).await;
         unit_ids.push(id);
     }
     let mut people = Vec::new();

@@ -19,8 +19,6 @@ use scigrant_domain::grants::application::{
 use scigrant_domain::grants::form::samples::{sample_fj4, sample_fj5};
 use scigrant_domain::grants::form::{Money, Value};
 use scigrant_domain::ids::CallId;
-use scigrant_domain::ids::PersonId;
-use scigrant_domain::ids::UnitId;
 
 use super::{new_person, refusal_of};
 
@@ -109,7 +107,7 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
     // Autosave keeps whatever was typed, even invalid; nobody else sees it.
     let mut data = sample_fj4();
     data.insert("unit_intro".into(), Value::Text("科".repeat(301)));
-    applications::save(&env.app, PersonId(person.0), id, &data)
+    applications::save(&env.app, person, id, &data)
         .await
         .unwrap();
     let v = applications::load(&env.app, Reader::Person(person.0), id)
@@ -128,54 +126,42 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
 
     // Submission validates on the server and keeps the typed text when refused.
     env.clock.set(CLOSE - 1000);
-    match submit(&env.app, &me, PersonId(person.0), id, &data).await {
+    match submit(&env.app, &me, person, id, &data).await {
         Err(AppError::Form(problems)) => assert_eq!(problems.len(), 1),
         other => panic!("expected form problems, got {other:?}"),
     }
     let data = sample_fj4();
-    let receipt = submit(&env.app, &me, PersonId(person.0), id, &data)
-        .await
-        .unwrap();
+    let receipt = submit(&env.app, &me, person, id, &data).await.unwrap();
     assert_eq!(receipt.number, "KJFWT2023-01-0001");
     assert_eq!(receipt.submitted_at, CLOSE - 1000);
     assert_eq!(receipt.digest.len(), 64);
     // Double click, retry, second tab: the same receipt, one submission.
     assert_eq!(
-        submit(&env.app, &me, PersonId(person.0), id, &data)
-            .await
-            .unwrap(),
+        submit(&env.app, &me, person, id, &data).await.unwrap(),
         receipt
     );
     assert_eq!(
-        refusal_of(applications::save(&env.app, PersonId(person.0), id, &data).await),
+        refusal_of(applications::save(&env.app, person, id, &data).await),
         "申报书已提交，不能再修改"
     );
 
     // The unit returns it with comments; the applicant edits and resubmits.
     assert!(matches!(
-        unit_return(&env.app, &unit_actor(unit.0), UnitId(unit.0), id, " ").await,
+        unit_return(&env.app, &unit_actor(unit.0), unit, id, " ").await,
         Err(AppError::Validation(_))
     ));
-    unit_return(
-        &env.app,
-        &unit_actor(unit.0),
-        UnitId(unit.0),
-        id,
-        "请补充实施条件",
-    )
-    .await
-    .unwrap();
+    unit_return(&env.app, &unit_actor(unit.0), unit, id, "请补充实施条件")
+        .await
+        .unwrap();
     let mut data2 = sample_fj4();
     data2.insert(
         "conditions".into(),
         Value::Text("已与拉萨市科协建立协同工作机制。".into()),
     );
-    applications::save(&env.app, PersonId(person.0), id, &data2)
+    applications::save(&env.app, person, id, &data2)
         .await
         .unwrap();
-    let receipt2 = submit(&env.app, &me, PersonId(person.0), id, &data2)
-        .await
-        .unwrap();
+    let receipt2 = submit(&env.app, &me, person, id, &data2).await.unwrap();
     assert_eq!(receipt2.number, receipt.number, "the number is kept");
     assert_ne!(receipt2.digest, receipt.digest);
 
@@ -183,26 +169,29 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
     let e = recommend(
         &env.app,
         &unit_actor(unit.0),
-        UnitId(unit.0),
+        unit,
         id,
         &[true, false, true],
     )
     .await;
     assert!(matches!(e, Err(AppError::Validation(ref f)) if f.get("declaration1").is_some()));
-    recommend(
-        &env.app,
-        &unit_actor(unit.0),
-        UnitId(unit.0),
-        id,
-        &[true, true, true],
-    )
-    .await
-    .unwrap();
+    recommend(&env.app, &unit_actor(unit.0), unit, id, &[true, true, true])
+        .await
+        .unwrap();
 
-    // Staff accept, record the paper copies; the list shows it.
+    // Staff accept, record the paper copies; the list shows it. A copy
+    // cannot be recorded as received later than now.
     staff_decide(&env.app, &manager(), id, true, "")
         .await
         .unwrap();
+    env.clock.set(PAPER_DEADLINE + 3_600_000);
+    match record_paper(&env.app, &manager(), id, "2023-04-29", "7", true).await {
+        Err(AppError::Validation(e)) => assert_eq!(
+            e.0,
+            BTreeMap::from([("received".to_string(), "收到日期不能晚于今天".to_string())])
+        ),
+        other => panic!("a future arrival date: {other:?}"),
+    }
     assert!(
         !record_paper(&env.app, &manager(), id, "2023-04-28 11:59", "7", true)
             .await
@@ -320,7 +309,7 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     // One second after the close: refused, and what was typed is saved.
     env.clock.set(CLOSE + 1000);
     assert!(open_calls(&env.app).await.unwrap().is_empty());
-    let e = submit(&env.app, &person_actor(late.0), PersonId(late.0), a, &data).await;
+    let e = submit(&env.app, &person_actor(late.0), late, a, &data).await;
     assert_eq!(refusal_of(e), "申报已于2023-04-25 23:59:59截止，不能提交");
     // An audited extension for one applicant only.
     assert!(matches!(
@@ -354,17 +343,10 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
         problems.iter().all(|p| p.path != "budget_requested"),
         "{problems:?}"
     );
-    submit(&env.app, &person_actor(late.0), PersonId(late.0), a, &data)
+    submit(&env.app, &person_actor(late.0), late, a, &data)
         .await
         .unwrap();
-    let e = submit(
-        &env.app,
-        &person_actor(other.0),
-        PersonId(other.0),
-        b,
-        &data,
-    )
-    .await;
+    let e = submit(&env.app, &person_actor(other.0), other, b, &data).await;
     assert_eq!(refusal_of(e), "申报已于2023-04-25 23:59:59截止，不能提交");
 }
 both!(deadline_is_the_servers_and_extensions_are_per_applicant);
@@ -403,36 +385,23 @@ pub(crate) async fn one_forum_or_conference_per_pilot_city(env: TestEnv) {
         "project_subcategory".into(),
         Value::Text("产业创新论坛".into()),
     );
-    let a = applications::start(&env.app, &person_actor(pa.0), pa, CallId(forum.0))
+    let a = applications::start(&env.app, &person_actor(pa.0), pa, forum)
         .await
         .unwrap();
-    submit(&env.app, &person_actor(pa.0), PersonId(pa.0), a, &a_data)
+    submit(&env.app, &person_actor(pa.0), pa, a, &a_data)
         .await
         .unwrap();
-    let b = applications::start(&env.app, &person_actor(pb.0), pb, CallId(meeting.0))
+    let b = applications::start(&env.app, &person_actor(pb.0), pb, meeting)
         .await
         .unwrap();
     let b_data = sample_fj5();
-    submit(&env.app, &person_actor(pb.0), PersonId(pb.0), b, &b_data)
+    submit(&env.app, &person_actor(pb.0), pb, b, &b_data)
         .await
         .unwrap();
-    recommend(
-        &env.app,
-        &unit_actor(unit_a.0),
-        UnitId(unit_a.0),
-        a,
-        &[true; 3],
-    )
-    .await
-    .unwrap();
-    let e = recommend(
-        &env.app,
-        &unit_actor(unit_b.0),
-        UnitId(unit_b.0),
-        b,
-        &[true; 3],
-    )
-    .await;
+    recommend(&env.app, &unit_actor(unit_a.0), unit_a, a, &[true; 3])
+        .await
+        .unwrap();
+    let e = recommend(&env.app, &unit_actor(unit_b.0), unit_b, b, &[true; 3]).await;
     match e {
         Err(AppError::Refused(m)) => {
             assert!(
@@ -460,15 +429,13 @@ pub(crate) async fn ineligible_units_and_members_cannot_apply(env: TestEnv) {
         .await
         .unwrap();
     assert_eq!(
-        refusal_of(
-            applications::start(&env.app, &person_actor(person.0), PersonId(person.0), call).await
-        ),
+        refusal_of(applications::start(&env.app, &person_actor(person.0), person, call).await),
         "该计划类别未在受理期"
     );
     set_state(&env.app, &manager(), call, CallState::Published)
         .await
         .unwrap();
-    let e = applications::start(&env.app, &person_actor(person.0), PersonId(person.0), call).await;
+    let e = applications::start(&env.app, &person_actor(person.0), person, call).await;
     assert_eq!(
         refusal_of(e),
         "本类别的申报主体为：大专院校；您所在单位（科研院所）不符合申报条件"
@@ -558,7 +525,7 @@ pub(crate) async fn impossible_dates_are_refused_for_paper_copies_and_extensions
     let id = applications::start(&env.app, &me, person, call)
         .await
         .unwrap();
-    submit(&env.app, &me, PersonId(person.0), id, &sample_fj4())
+    submit(&env.app, &me, person, id, &sample_fj4())
         .await
         .unwrap();
     for date in NO_SUCH_DATES {
@@ -577,6 +544,7 @@ pub(crate) async fn impossible_dates_are_refused_for_paper_copies_and_extensions
         .unwrap();
     assert_eq!((v.paper, v.deadline, v.events.len()), (None, CLOSE, 2));
     let leap_day = day_start((2024, 2, 29));
+    env.clock.set(leap_day + 86_400_000);
     assert!(
         record_paper(&env.app, &manager(), id, "2024-02-29 10:00", "7", true)
             .await

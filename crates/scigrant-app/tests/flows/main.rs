@@ -14,8 +14,8 @@ use scigrant_app::identity::register::{
 };
 use scigrant_app::identity::review::{Verdict, review_unit};
 use scigrant_app::testing::{
-    PASSWORD, TestEnv, id_number, jpeg, pdf, person_actor, person_form, phone, staff_actor,
-    unit_actor, unit_form, upload, uscc, visitor,
+    PASSWORD, TestEnv, complete_registration, id_number, jpeg, pdf, person_actor, person_form,
+    phone, staff_actor, unit_actor, unit_form, upload, uscc, visitor,
 };
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::identity::account::{AccountKind, Membership, UnitState};
@@ -540,14 +540,15 @@ async fn person_joins_unit_and_unit_decides(env: TestEnv) {
     let unit_a = new_unit(&env, 10).await;
     let unit_b = new_unit(&env, 11).await;
     let pending = new_unit(&env, 12).await;
-    review_unit(&env.app, &r, unit_a, &Verdict::Approve)
-        .await
-        .unwrap();
-    review_unit(&env.app, &r, unit_b, &Verdict::Approve)
+    complete_registration(&env.app, &r, unit_a).await;
+    complete_registration(&env.app, &r, unit_b).await;
+    // Past 初审 only: not offered until 复审 completes the registration.
+    review_unit(&env.app, &r, pending, &Verdict::Approve)
         .await
         .unwrap();
 
-    // Only units past 初审 are offered; search by name and by exact USCC.
+    // Only units whose registration is complete are offered; search by
+    // name and by exact USCC.
     let all = search_units(&env.app, "", 1).await.unwrap();
     assert_eq!(all.total, 2);
     assert!(all.rows.iter().all(|u| u.id != pending));

@@ -166,11 +166,11 @@ impl UnitState {
         )
     }
 
-    /// Whether persons may choose this unit as 所在单位. The Tibet list shows
-    /// units whose registration passed 初审, so members can join while the
-    /// unit completes its 复审.
+    /// Whether persons may choose this unit as 所在单位: only a unit whose
+    /// registration is complete (复审 passed), so nobody joins a unit that
+    /// may still be refused.
     pub fn accepts_members(self) -> bool {
-        self.platform_open()
+        self == Self::Complete
     }
 }
 

@@ -15,7 +15,7 @@ use scigrant_app::testing::{
     ApprovedMember, Backend, PASSWORD, TestEnv, audit_count, staff_with_password, test_env,
 };
 use scigrant_domain::identity::account::StaffRole;
-use scigrant_domain::ids::{PersonId, UnitId};
+use scigrant_domain::ids::UnitId;
 use scigrant_domain::permission::Permission;
 use scigrant_web::AppState;
 use scigrant_web::routes::{router, table};
@@ -280,7 +280,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     let a = ApprovedMember::builder(1).build(app).await;
     let b = ApprovedMember::builder(2).build(app).await;
     let person = a.person;
-    let me = scigrant_app::identity::members::person(app, PersonId(person.0))
+    let me = scigrant_app::identity::members::person(app, person)
         .await
         .unwrap();
     let proof = me.id_proof_file_id.unwrap();

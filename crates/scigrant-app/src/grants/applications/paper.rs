@@ -41,10 +41,18 @@ pub async fn record_paper(
     if n.is_none() {
         e.add("copies", "请输入份数（1至100）");
     }
+    let now = app.now();
+    // Paper arrives by post or by hand: it cannot have arrived after the
+    // moment it is recorded (a date typed without a time means that day).
+    if let Some(at) = at
+        && at > now
+    {
+        e.add("received", "收到日期不能晚于今天");
+    }
     let (Some(at), Some(n)) = (at, n) else {
         return Err(AppError::Validation(e));
     };
-    let now = app.now();
+    e.into_result()?;
     let mut tx = app.db.begin().await?;
     let row = store::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     if row.submitted_at.is_none() {
