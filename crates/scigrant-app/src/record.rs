@@ -21,6 +21,12 @@ pub(crate) async fn audit(
     outcome: &str,
     detail: &str,
 ) -> Result<(), AppError> {
+    // Every action has the auditor's name in the domain's catalogue; the
+    // tests, which run every use case, catch a new one that lacks it.
+    debug_assert!(
+        scigrant_domain::admin::audit::action_label(action).is_some(),
+        "audit action `{action}` is not in scigrant_domain::admin::audit::ACTIONS"
+    );
     scigrant_store::admin::audit::append(
         c,
         &NewRecord {

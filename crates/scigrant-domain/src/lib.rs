@@ -4,6 +4,7 @@
 //! property-tested in isolation and reused by the store, the application layer and
 //! the web front end alike. User-facing error messages are Simplified Chinese.
 
+pub mod admin;
 pub mod calendar;
 pub mod evaluation;
 pub mod grants;

@@ -2,8 +2,10 @@
 //! every node seals new records into the chain in the background.
 
 use scigrant_domain::calendar;
+use scigrant_domain::identity::account::AccountKind;
 use scigrant_store::admin::audit as audit_store;
 
+use crate::identity::names::{AccountName, account_name};
 use crate::{App, AppError, FieldErrors, Page};
 
 /// Which records a search covers.
@@ -74,6 +76,8 @@ pub struct AuditEntry {
     pub action: String,
     pub target_kind: String,
     pub target_id: Option<i64>,
+    /// The target account's name and login, when the target is an account.
+    pub target_name: Option<AccountName>,
     pub outcome: String,
     pub ip: String,
     pub request_id: String,
@@ -101,21 +105,35 @@ pub async fn search_audit(
     let mut c = app.db.read().await?;
     let (rows, total) =
         audit_store::search(&mut c, &f, per_page, Page::<()>::offset(page, per_page)).await?;
-    let rows = rows
-        .into_iter()
-        .map(|r| AuditEntry {
+    let mut names = std::collections::HashMap::new();
+    let mut entries = Vec::with_capacity(rows.len());
+    for r in rows {
+        let target_name = match (AccountKind::from_code(&r.target_kind), r.target_id) {
+            (Some(kind), Some(id)) => match names.get(&(kind, id)) {
+                Some(known) => Option::clone(known),
+                None => {
+                    let name = account_name(&mut c, app, kind, id).await?;
+                    names.insert((kind, id), name.clone());
+                    name
+                }
+            },
+            _ => None,
+        };
+        entries.push(AuditEntry {
             id: r.id,
             at: r.at,
             actor_label: r.actor_label,
             action: r.action,
             target_kind: r.target_kind,
             target_id: r.target_id,
+            target_name,
             outcome: r.outcome,
             ip: r.ip,
             request_id: r.request_id,
             detail: r.detail,
-        })
-        .collect();
+        });
+    }
+    let rows = entries;
     Ok(Page::new(rows, total, page, per_page))
 }
 

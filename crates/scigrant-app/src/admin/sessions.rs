@@ -4,6 +4,7 @@
 use scigrant_domain::identity::account::AccountKind;
 use scigrant_store::identity::{login_guard, sessions};
 
+use crate::identity::names::{AccountName, account_name};
 use crate::params::params;
 use crate::{Actor, App, AppError, audit};
 
@@ -14,6 +15,8 @@ pub struct OnlineSession {
     pub id_hash: String,
     pub account: Option<AccountKind>,
     pub account_id: i64,
+    /// The account's name and login, when it still exists.
+    pub name: Option<AccountName>,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub ip: String,
@@ -26,18 +29,25 @@ pub async fn online(app: &App) -> Result<Vec<OnlineSession>, AppError> {
     let now = app.now();
     let mut c = app.db.read().await?;
     let rows = sessions::active(&mut c, now - p.idle_ms(), now - p.absolute_ms()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|s| OnlineSession {
-            account: AccountKind::from_code(&s.account_kind),
+    let mut out = Vec::with_capacity(rows.len());
+    for s in rows {
+        let account = AccountKind::from_code(&s.account_kind);
+        let name = match account {
+            Some(kind) => account_name(&mut c, app, kind, s.account_id).await?,
+            None => None,
+        };
+        out.push(OnlineSession {
+            account,
+            name,
             id_hash: s.id_hash,
             account_id: s.account_id,
             created_at: s.created_at,
             last_seen_at: s.last_seen_at,
             ip: s.ip,
             user_agent: s.user_agent,
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }
 
 /// Forced logout of one session (安全管理员). Audit `session.end`.
@@ -66,6 +76,7 @@ pub async fn end_session(app: &App, actor: &Actor, id_hash: &str) -> Result<(), 
 pub struct LockedAccount {
     pub account: AccountKind,
     pub account_id: i64,
+    pub name: Option<AccountName>,
     pub failures: i64,
     pub locked_until: i64,
 }
@@ -74,17 +85,20 @@ pub struct LockedAccount {
 pub async fn locked_accounts(app: &App) -> Result<Vec<LockedAccount>, AppError> {
     let mut c = app.db.read().await?;
     let rows = login_guard::locked_accounts(&mut c, app.now()).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|l| {
-            Some(LockedAccount {
-                account: AccountKind::from_code(&l.account_kind)?,
-                account_id: l.account_id,
-                failures: l.failures,
-                locked_until: l.locked_until,
-            })
-        })
-        .collect())
+    let mut out = Vec::with_capacity(rows.len());
+    for l in rows {
+        let Some(account) = AccountKind::from_code(&l.account_kind) else {
+            continue;
+        };
+        out.push(LockedAccount {
+            account,
+            name: account_name(&mut c, app, account, l.account_id).await?,
+            account_id: l.account_id,
+            failures: l.failures,
+            locked_until: l.locked_until,
+        });
+    }
+    Ok(out)
 }
 
 /// Unlocks an account locked by failed logins (安全管理员). Audit `account.unlock`.

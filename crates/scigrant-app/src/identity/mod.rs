@@ -6,5 +6,6 @@ pub mod auth;
 pub mod captcha;
 pub mod home;
 pub mod members;
+pub mod names;
 pub mod register;
 pub mod review;

@@ -6,6 +6,7 @@
 use std::borrow::Borrow;
 
 use askama::Values;
+use scigrant_domain::admin::audit;
 use scigrant_domain::calendar;
 use scigrant_domain::grants::application::ApplicationEvent;
 use scigrant_domain::identity::account::UnitKind;
@@ -103,4 +104,26 @@ mod tests {
             )
         );
     }
+}
+
+/// The auditor's name for an audit action code (the code itself when the
+/// catalogue does not know it).
+#[askama::filter_fn]
+pub fn action_label(code: impl AsRef<str>, _: &dyn Values) -> askama::Result<String> {
+    let code = code.as_ref();
+    Ok(audit::action_label(code).unwrap_or(code).to_string())
+}
+
+/// 成功, 失败, 通过, 不通过 for an audit outcome code.
+#[askama::filter_fn]
+pub fn outcome_label(code: impl AsRef<str>, _: &dyn Values) -> askama::Result<String> {
+    let code = code.as_ref();
+    Ok(audit::outcome_label(code).unwrap_or(code).to_string())
+}
+
+/// 单位, 个人用户, 后台账号 … for an audit target kind.
+#[askama::filter_fn]
+pub fn target_label(kind: impl AsRef<str>, _: &dyn Values) -> askama::Result<String> {
+    let kind = kind.as_ref();
+    Ok(audit::target_label(kind).unwrap_or(kind).to_string())
 }

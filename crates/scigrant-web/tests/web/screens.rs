@@ -113,3 +113,40 @@ async fn the_first_staff_login_goes_straight_to_the_password_change() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("首次登录须修改初始密码后才能使用后台功能。"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_screens_name_actions_and_accounts_in_chinese() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let auditor = staff_session(&env, StaffRole::AuditAdmin).await;
+    add_staff(
+        &env.app,
+        &Actor::system(),
+        &NewStaff {
+            login: "li_shenhe".into(),
+            name: "李审核".into(),
+            role: StaffRole::AccountReviewer.code().into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let (status, _, page) = send(&state, "GET", "/staff/logs", Some(&auditor)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<td>新增后台账号</td><td>后台账号 李审核（li_shenhe）</td><td>成功</td>")
+    );
+    assert!(!page.contains("staff.add"), "no internal action codes");
+
+    let security = staff_session(&env, StaffRole::SecurityAdmin).await;
+    let (status, _, page) = send(&state, "GET", "/staff/online", Some(&security)).await;
+    assert_eq!(status, StatusCode::OK);
+    let security_login = format!("s_{}", StaffRole::SecurityAdmin.code());
+    let auditor_login = format!("s_{}", StaffRole::AuditAdmin.code());
+    for login in [security_login, auditor_login] {
+        assert!(
+            page.contains(&format!("<td>后台人员</td><td>测试（{login}）</td>")),
+            "{login}'s session is named, not numbered"
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! The audit log keeps stable codes (`unit.review.initial`, `success`,
+//! `staff`) so records stay comparable across versions; the auditor reads
+//! them in Chinese. Unknown codes (from a newer version) are shown as they
+//! are rather than hidden.
+
+/// Every action the product records, with its name for the auditor.
+pub const ACTIONS: [(&str, &str); 36] = [
+    ("account.lock", "账号因连续登录失败被锁定"),
+    ("account.unlock", "解除账号锁定"),
+    ("application.accept", "形式审查通过"),
+    ("application.create", "创建申报书"),
+    ("application.export", "导出申报信息"),
+    ("application.paper", "登记纸质材料"),
+    ("application.recommend", "单位推荐申报书"),
+    ("application.staff_return", "形式审查退回"),
+    ("application.submit", "提交申报书"),
+    ("application.unit_return", "单位退回申报书"),
+    ("call.close", "截止计划类别"),
+    ("call.create", "新增计划类别"),
+    ("call.extension", "延长申报期限"),
+    ("call.publish", "发布计划类别"),
+    ("file.read", "查看他人上传的文件"),
+    ("login.failure", "登录失败"),
+    ("login.success", "登录成功"),
+    ("logout", "退出登录"),
+    ("member.approve", "单位审核通过成员"),
+    ("member.export", "导出单位成员"),
+    ("member.lock", "锁定单位成员"),
+    ("member.reject", "单位审核不通过成员"),
+    ("member.request", "申请加入单位"),
+    ("member.unlock", "解锁单位成员"),
+    ("password.change", "修改密码"),
+    ("person.register", "个人用户注册"),
+    ("program.create", "新增计划"),
+    ("security.params", "修改安全参数"),
+    ("session.end", "强制下线"),
+    ("staff.add", "新增后台账号"),
+    ("staff.update", "修改后台账号"),
+    ("unit.register", "单位注册"),
+    ("unit.resubmit", "单位修改后重新提交"),
+    ("unit.review.initial", "单位注册初审"),
+    ("unit.review.second", "单位注册复审"),
+    ("unit.submit_second", "单位提交复审材料"),
+];
+
+/// The auditor's name for an action code.
+pub fn action_label(code: &str) -> Option<&'static str> {
+    ACTIONS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+}
+
+/// The auditor's word for an outcome code.
+pub fn outcome_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "success" => "成功",
+        "failure" => "失败",
+        "approved" => "通过",
+        "rejected" => "不通过",
+        _ => return None,
+    })
+}
+
+/// What kind of record an action touched.
+pub fn target_label(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "unit" => "单位",
+        "person" => "个人用户",
+        "staff" => "后台账号",
+        "application" => "申报书",
+        "call" => "计划类别",
+        "program" => "计划",
+        "settings" => "安全参数",
+        "file" => "文件",
+        "session" => "会话",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_named() {
+        let mut codes: Vec<&str> = ACTIONS.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ACTIONS.len());
+        assert_eq!(action_label("unit.review.initial"), Some("单位注册初审"));
+        assert_eq!(action_label("password.change"), Some("修改密码"));
+        assert_eq!(action_label("no.such"), None);
+        assert_eq!(outcome_label("approved"), Some("通过"));
+        assert_eq!(target_label("staff"), Some("后台账号"));
+    }
+}
