@@ -108,6 +108,7 @@ pub fn table() -> Table {
 /// The whole application: the routes, SciGrant's own middleware (session,
 /// CSRF), then the tower-http layers of `http::layers`.
 pub fn router(state: AppState) -> Router {
+    let https = state.app.config.https();
     let routes = table()
         .router
         .fallback(not_found)
@@ -116,7 +117,7 @@ pub fn router(state: AppState) -> Router {
             crate::http::context::middleware,
         ))
         .with_state(state);
-    crate::http::layers::around(routes)
+    crate::http::layers::around(routes, https)
 }
 
 async fn not_found() -> Response {
