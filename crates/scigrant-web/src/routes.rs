@@ -79,7 +79,9 @@ async fn guard(permission: Permission, req: Request, next: Next) -> Response {
         Decision::SignIn => {
             let kind = match permission {
                 Permission::Unit | Permission::UnitPlatform => AccountKind::Unit,
-                Permission::Staff | Permission::StaffRole(_) => AccountKind::Staff,
+                Permission::Staff | Permission::StaffRole(_) | Permission::StaffRoles(_) => {
+                    AccountKind::Staff
+                }
                 _ => AccountKind::Person,
             };
             Redirect::to(login_path_for(kind)).into_response()

@@ -150,7 +150,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /unit/applications UnitPlatform",
         "POST /unit/applications/{id}/decide UnitPlatform",
         "GET /staff Staff",
-        "GET /staff/outbox Staff",
+        "GET /staff/outbox StaffRoles([SecurityAdmin, AccountReviewer])",
         "GET /staff/units StaffRole(AccountReviewer)",
         "GET /staff/units/{id} StaffRole(AccountReviewer)",
         "POST /staff/units/{id}/review StaffRole(AccountReviewer)",
@@ -186,9 +186,14 @@ async fn every_route_declares_and_enforces_its_permission() {
         } else {
             path.clone()
         };
-        match d.permission {
-            Permission::Public => continue,
-            Permission::StaffRole(role) => {
+        let staff_roles = match d.permission {
+            Permission::StaffRole(role) => Some(vec![role]),
+            Permission::StaffRoles(roles) => Some(roles.to_vec()),
+            _ => None,
+        };
+        match (d.permission, staff_roles) {
+            (Permission::Public, _) => continue,
+            (_, Some(roles)) => {
                 let (status, location, _) = send(&state, d.method, &uri, None).await;
                 assert_eq!(
                     (status, location.as_str()),
@@ -197,7 +202,7 @@ async fn every_route_declares_and_enforces_its_permission() {
                     d.method,
                     d.path
                 );
-                if role != StaffRole::AuditAdmin {
+                if !roles.contains(&StaffRole::AuditAdmin) {
                     let (status, _, _) = send(&state, d.method, &uri, Some(&auditor)).await;
                     assert_eq!(
                         status,
@@ -229,6 +234,34 @@ async fn every_route_declares_and_enforces_its_permission() {
     }
     // Every route but the 18 public ones was tried.
     assert_eq!(checked, 52);
+}
+
+/// The SMS outbox holds review messages and one-time codes: the account
+/// reviewer and the security administrator read it, no other staff role.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_reviewer_and_the_security_admin_read_the_outbox() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    for (role, want) in [
+        (StaffRole::AccountReviewer, StatusCode::OK),
+        (StaffRole::SecurityAdmin, StatusCode::OK),
+        (StaffRole::SystemAdmin, StatusCode::FORBIDDEN),
+        (StaffRole::AuditAdmin, StatusCode::FORBIDDEN),
+        (StaffRole::ProgramManager, StatusCode::FORBIDDEN),
+    ] {
+        let who = staff_session(&env, role).await;
+        let (status, _, body) = send(&state, "GET", "/staff/outbox", Some(&who)).await;
+        assert_eq!(status, want, "{role:?}");
+        let (_, _, home) = send(&state, "GET", "/staff", Some(&who)).await;
+        assert_eq!(
+            home.contains(r#"class="entry" href="/staff/outbox""#),
+            want == StatusCode::OK,
+            "{role:?}: the home page offers the outbox only to its readers"
+        );
+        if want == StatusCode::OK {
+            assert!(body.contains(r#"id="outbox""#), "{role:?}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
