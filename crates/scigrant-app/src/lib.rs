@@ -20,9 +20,9 @@ pub mod testing;
 use std::sync::Arc;
 
 use scigrant_domain::identity::account::AccountKind;
-use scigrant_store::Db;
 use scigrant_store::files::FileStore;
 use scigrant_store::pii::PiiCipher;
+use scigrant_store::{Db, StoreError};
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use config::Config;
@@ -50,7 +50,13 @@ impl std::fmt::Debug for App {
 
 impl App {
     /// Opens the database and key as `config` says, running migrations.
+    /// The data directory is the service account's alone (0700, its files
+    /// 0600): one left readable by others, by hand or by an older release,
+    /// is narrowed.
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<App, AppError> {
+        let data_dir = &config.data_dir;
+        scigrant_store::private::create_dir_all(data_dir).map_err(StoreError::from)?;
+        scigrant_store::private::narrow_dir(data_dir).map_err(StoreError::from)?;
         let db = Db::connect(&config.database_url(), config.max_connections).await?;
         db.migrate().await?;
         let pii = match &config.pii_key {

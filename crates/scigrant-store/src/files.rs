@@ -83,7 +83,7 @@ impl Storage for LocalStorage {
         Box::pin(async move {
             let path = self.path_of(key)?;
             if let Some(dir) = path.parent() {
-                tokio::fs::create_dir_all(dir).await?;
+                crate::private::create_dir_all_async(dir).await?;
             }
             tokio::fs::rename(tmp, &path).await
         })
@@ -165,9 +165,10 @@ impl FileStore {
         rand::rng().fill_bytes(&mut raw);
         let key = hex::encode(raw);
         let tmp_dir = self.root.join("tmp");
-        tokio::fs::create_dir_all(&tmp_dir).await?;
+        crate::private::create_dir_all_async(&tmp_dir).await?;
         let tmp = tmp_dir.join(format!("{key}.part"));
-        let file = tokio::fs::File::create(&tmp).await?;
+        // 0600 from the start: the mode survives the move into storage.
+        let file = crate::private::new_file_async().open(&tmp).await?;
         Ok(Upload {
             tmp,
             file: Some(file),

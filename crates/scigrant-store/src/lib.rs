@@ -14,6 +14,7 @@ pub mod files;
 pub mod grants;
 pub mod identity;
 pub mod pii;
+pub mod private;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -60,6 +61,33 @@ impl Backend {
     }
 }
 
+/// The file a `sqlite:` URL may create (`mode=rwc`); none for an
+/// in-memory database or one that must already exist.
+fn new_sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let creates = query.split('&').any(|kv| kv == "mode=rwc");
+    (creates && !path.is_empty() && !path.contains(":memory:")).then(|| path.into())
+}
+
+/// Creates the database file 0600 (its folder 0700) before SQLite opens
+/// it: SQLite would make it 0644, and gives the `-wal` and `-shm` files the
+/// database file's mode.
+fn create_database_file(file: &std::path::Path) -> Result<()> {
+    if file.exists() {
+        return Ok(());
+    }
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        private::create_dir_all(dir)?;
+    }
+    match private::new_file().open(file) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// The database, shared by every request.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -71,6 +99,9 @@ impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db> {
         let backend = Backend::from_url(url)?;
+        if let Some(file) = new_sqlite_file(url) {
+            create_database_file(&file)?;
+        }
         sqlx::any::install_default_drivers();
         let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
         let mut pool = AnyPoolOptions::new()

@@ -63,7 +63,7 @@ impl PiiCipher {
             return Self::from_hex(&text);
         }
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::private::create_dir_all(dir)?;
         }
         let mut master = [0u8; 32];
         rand::rng().fill_bytes(&mut master);
@@ -115,14 +115,7 @@ impl PiiCipher {
 /// Writes a file readable by its owner only.
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
+    let mut f = crate::private::new_file().open(path)?;
     f.write_all(contents)?;
     f.sync_all()
 }

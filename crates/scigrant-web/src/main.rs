@@ -78,8 +78,8 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn open(cli: &Cli) -> Result<App, Box<dyn std::error::Error>> {
+    // `App::open` makes the data directory, 0700.
     let config = Config::load(cli.config.as_deref())?;
-    std::fs::create_dir_all(&config.data_dir)?;
     Ok(App::open(config, Arc::new(SystemClock)).await?)
 }
 

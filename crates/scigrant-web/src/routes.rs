@@ -79,7 +79,9 @@ async fn guard(permission: Permission, req: Request, next: Next) -> Response {
         Decision::SignIn => {
             let kind = match permission {
                 Permission::Unit | Permission::UnitPlatform => AccountKind::Unit,
-                Permission::Staff | Permission::StaffRole(_) => AccountKind::Staff,
+                Permission::Staff | Permission::StaffRole(_) | Permission::StaffRoles(_) => {
+                    AccountKind::Staff
+                }
                 _ => AccountKind::Person,
             };
             Redirect::to(login_path_for(kind)).into_response()
@@ -118,6 +120,7 @@ pub fn table() -> Table {
 /// The whole application: the routes, SciGrant's own middleware (session,
 /// CSRF), then the tower-http layers of `http::layers`.
 pub fn router(state: AppState) -> Router {
+    let https = state.app.config.https();
     let routes = table()
         .router
         .fallback(not_found)
@@ -126,7 +129,7 @@ pub fn router(state: AppState) -> Router {
             crate::http::context::middleware,
         ))
         .with_state(state);
-    crate::http::layers::around(routes)
+    crate::http::layers::around(routes, https)
 }
 
 async fn not_found() -> Response {

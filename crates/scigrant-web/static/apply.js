@@ -27,16 +27,19 @@
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(pairs()).toString()
     }).then(function (r) {
-      if (r.status === 409) throw 'frozen';
+      // 409: the server refuses to keep it (submitted, or past the
+      // deadline) and says why; the copy in this browser stays.
+      if (r.status === 409) return r.text().then(function (m) { throw { refused: m }; });
       if (!r.ok) throw r.status;
       return r.json();
     }).then(function (j) {
       status.textContent = '已保存 ' + j.saved_at;
       localStorage.removeItem(key);
     }).catch(function (e) {
-      dirty = true;
-      status.textContent = e === 'frozen'
-        ? '申报书已提交，不能再修改'
+      // A refusal is not retried until more is typed.
+      dirty = !(e && e.refused);
+      status.textContent = e && e.refused
+        ? e.refused + '；本页内容仍暂存在本机浏览器中'
         : '自动保存未成功（可能登录已超时）；内容已暂存在本机，重新登录打开本页即可恢复';
     }).then(function () { saving = false; });
   }

@@ -244,7 +244,8 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
     );
     assert_eq!(v.events[1].at, CLOSE - 1000);
 
-    // The paper copy verifies against the stored submission; a wrong digest does not.
+    // The paper copy verifies against the stored submission; a wrong
+    // digest and an unknown number get the same answer.
     match applications::verify(&env.app, &receipt2.number, &receipt2.digest)
         .await
         .unwrap()
@@ -261,13 +262,13 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
         applications::verify(&env.app, &receipt2.number, &receipt.digest)
             .await
             .unwrap(),
-        Verification::Differs
+        Verification::NoMatch
     );
     assert_eq!(
         applications::verify(&env.app, "NO-SUCH", &receipt.digest)
             .await
             .unwrap(),
-        Verification::NotFound
+        Verification::NoMatch
     );
 
     let xlsx = applications::export_call(
@@ -306,7 +307,7 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
         "project_subcategory".into(),
         Value::Text("区域科技服务团".into()),
     );
-    // One second after the close: refused, and what was typed is saved.
+    // One second after the close: refused, and nothing typed late is kept.
     env.clock.set(CLOSE + 1000);
     assert!(open_calls(&env.app).await.unwrap().is_empty());
     let e = submit(&env.app, &person_actor(late.0), late, a, &data).await;
@@ -334,6 +335,8 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     )
     .await
     .unwrap();
+    // Within the extension the applicant saves again.
+    applications::save(&env.app, late, a, &data).await.unwrap();
     let v = applications::load(&env.app, Reader::Person(late.0), a)
         .await
         .unwrap();
@@ -614,3 +617,100 @@ fn unknown_posted_decisions_are_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Autosave stops at the deadline by the server's clock: at T−1 s it
+/// stores, at T+1 s it is refused with the reason and nothing typed late is
+/// kept (the submission refused then keeps nothing either); an applicant's
+/// extension moves the line for them alone; after submission it is refused.
+pub(crate) async fn autosave_stops_at_the_deadline_and_after_submission(env: TestEnv) {
+    let person = ApprovedMember::builder(7).build(&env.app).await.person;
+    let other = ApprovedMember::builder(8).build(&env.app).await.person;
+    let call = cast_call(&env, "KJFWT2023-07", "kczg2023-fj4", "55", "").await;
+    env.clock.set(CLOSE - 3_600_000);
+    let a = applications::start(&env.app, &person_actor(person.0), person, call)
+        .await
+        .unwrap();
+    let b = applications::start(&env.app, &person_actor(other.0), other, call)
+        .await
+        .unwrap();
+    let typed = |name: &str| {
+        let mut data = sample_fj4();
+        data.insert("project_name".into(), Value::Text(name.into()));
+        data
+    };
+    let app = &env.app;
+    let name_of = |id| async move {
+        applications::load(app, Reader::Person(person.0), id)
+            .await
+            .unwrap()
+            .text("project_name")
+            .to_string()
+    };
+
+    env.clock.set(CLOSE - 1000);
+    assert_eq!(
+        applications::save(&env.app, person, a, &typed("一秒前"))
+            .await
+            .unwrap(),
+        CLOSE - 1000
+    );
+    assert_eq!(name_of(a).await, "一秒前");
+
+    env.clock.set(CLOSE + 1000);
+    for id in [a, b] {
+        let owner = if id == a { person } else { other };
+        assert_eq!(
+            refusal_of(applications::save(&env.app, owner, id, &typed("一秒后")).await),
+            "申报已于2023-04-25 23:59:59截止，不能再保存修改"
+        );
+        assert_eq!(
+            refusal_of(
+                submit(
+                    &env.app,
+                    &person_actor(owner.0),
+                    owner,
+                    id,
+                    &typed("一秒后")
+                )
+                .await
+            ),
+            "申报已于2023-04-25 23:59:59截止，不能提交"
+        );
+    }
+    assert_eq!(name_of(a).await, "一秒前", "nothing typed late was kept");
+
+    // An extension for one applicant lets them save and submit.
+    grant_extension(
+        &env.app,
+        &manager(),
+        call,
+        person,
+        "2023-04-26 18:00",
+        "单位公章遗失补办",
+    )
+    .await
+    .unwrap();
+    applications::save(&env.app, person, a, &typed("延期内"))
+        .await
+        .unwrap();
+    assert_eq!(name_of(a).await, "延期内");
+    assert_eq!(
+        refusal_of(applications::save(&env.app, other, b, &typed("一秒后")).await),
+        "申报已于2023-04-25 23:59:59截止，不能再保存修改"
+    );
+    submit(
+        &env.app,
+        &person_actor(person.0),
+        person,
+        a,
+        &typed("延期内"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        refusal_of(applications::save(&env.app, person, a, &typed("提交后")).await),
+        "申报书已提交，不能再修改"
+    );
+    assert_eq!(name_of(a).await, "延期内");
+}
+both!(autosave_stops_at_the_deadline_and_after_submission);

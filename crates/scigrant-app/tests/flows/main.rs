@@ -760,6 +760,77 @@ async fn personal_data_is_not_stored_in_plaintext(env: TestEnv) {
 }
 both!(personal_data_is_not_stored_in_plaintext);
 
+/// Every file under a fresh data directory is the service account's alone
+/// after start and an upload: the database with its `-wal` and `-shm`, the
+/// PII key and the stored document 0600, every folder 0700 (the database
+/// file used to be created 0644). SQLite only: on PostgreSQL the data
+/// directory holds the same key and files, made by the same code.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_directory_is_readable_by_the_service_alone() {
+    use std::os::unix::fs::PermissionsExt;
+
+    fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<(String, u32, bool)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::metadata(&path).unwrap();
+            let name = path.strip_prefix(root).unwrap().display().to_string();
+            out.push((name, meta.permissions().mode() & 0o777, meta.is_dir()));
+            if meta.is_dir() {
+                walk(&path, root, out);
+            }
+        }
+    }
+
+    let outer = std::env::temp_dir().join(format!(
+        "scigrant-modes-{}-{}",
+        std::process::id(),
+        scigrant_app::testing::T0
+    ));
+    let _ = std::fs::remove_dir_all(&outer);
+    std::fs::create_dir_all(&outer).unwrap();
+    let data = outer.join("data");
+    let url = format!("sqlite://{}?mode=rwc", data.join("scigrant.db").display());
+    let app = scigrant_app::App::open(
+        scigrant_app::testing::test_config(&data, url),
+        std::sync::Arc::new(scigrant_app::TestClock::at(scigrant_app::testing::T0)),
+    )
+    .await
+    .unwrap();
+    let stored = upload(&app, FileKind::Pdf, 1024, "证明.pdf", &pdf(500)).await;
+
+    let mut found = vec![(
+        "data".to_string(),
+        std::fs::metadata(&data).unwrap().permissions().mode() & 0o777,
+        true,
+    )];
+    walk(&data, &outer, &mut found);
+    let key = &stored.stored.key;
+    let names: Vec<&str> = found.iter().map(|(n, _, _)| n.as_str()).collect();
+    for expected in [
+        "data".to_string(),
+        "data/scigrant.db".into(),
+        "data/scigrant.db-wal".into(),
+        "data/scigrant.db-shm".into(),
+        "data/pii.key".into(),
+        "data/files".into(),
+        "data/files/tmp".into(),
+        format!("data/files/{}", &key[..2]),
+        format!("data/files/{}/{key}", &key[..2]),
+    ] {
+        assert!(
+            names.contains(&expected.as_str()),
+            "{expected} in {names:?}"
+        );
+    }
+    for (name, mode, is_dir) in &found {
+        let want = if *is_dir { 0o700 } else { 0o600 };
+        assert_eq!(*mode, want, "{name} is {mode:o}");
+    }
+    app.db.pool.close().await;
+    std::fs::remove_dir_all(&outer).unwrap();
+}
+
 fn hex_of(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
 }

@@ -82,6 +82,12 @@ fn digits(s: &str) -> u32 {
     s.bytes().fold(0, |acc, b| acc * 10 + u32::from(b - b'0'))
 }
 
+/// The earliest birth year accepted. GB 11643 writes the full year, and its
+/// own example (440524188001010014) is of a person born in 1880, so people
+/// born in the 19th century hold valid numbers; an earlier year is a typing
+/// error.
+const EARLIEST_BIRTH_YEAR: i32 = 1800;
+
 /// (year, month, day) at positions 7..=14 of an 18-character, digit-checked number.
 fn date_of(s: &str) -> (i32, u32, u32) {
     (
@@ -114,7 +120,7 @@ impl IdNumber {
             return Err(IdNumberError::Region);
         }
         let (y, m, d) = date_of(&s);
-        if y < 1900 || d == 0 || d > days_in_month(y, m) || (y, m, d) > today {
+        if y < EARLIEST_BIRTH_YEAR || d == 0 || d > days_in_month(y, m) || (y, m, d) > today {
             return Err(IdNumberError::BirthDate);
         }
         if Self::check_char_for(&s[..17]) != Some(char::from(b[17])) {
@@ -270,12 +276,20 @@ mod tests {
         assert_eq!(id.gender().label(), "男");
     }
 
+    /// The example of GB 11643 itself: a man born on 1 January 1880.
+    #[test]
+    fn the_standards_example_born_in_1880_is_valid() {
+        let id = IdNumber::parse("440524188001010014", TODAY).unwrap();
+        assert_eq!(id.birth_date(), (1880, 1, 1));
+        assert_eq!(id.gender(), Gender::Male);
+    }
+
     #[test]
     fn computed_vectors() {
         for body in [
             "44030419800229001", // leap day 1980
             "65010220000229123", // leap day 2000 (divisible by 400)
-            "81000019000101000", // earliest allowed year
+            "81000018000101000", // earliest allowed year
             "91000020250601002", // born "today"
         ] {
             let s = with_check(body);
@@ -299,9 +313,13 @@ mod tests {
             IdNumberError::BirthDate
         ); // 1900 not leap
         assert_eq!(
-            p(&with_check("11010518991231002")),
+            p(&with_check("11010517991231002")),
             IdNumberError::BirthDate
         );
+        assert_eq!(
+            p(&with_check("11010518000229002")),
+            IdNumberError::BirthDate
+        ); // 1800 not leap either
         assert_eq!(
             p(&with_check("11010519491301002")),
             IdNumberError::BirthDate

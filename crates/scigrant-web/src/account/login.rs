@@ -14,7 +14,7 @@ use scigrant_domain::identity::account::AccountKind;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::http::context::{Ctx, SESSION_COOKIE, set_cookie};
+use crate::http::context::{Cookie, Ctx, set_cookie};
 use crate::http::error::WebError;
 use crate::http::notice::notice_text;
 use crate::http::pages::{Errs, PageCtx, render};
@@ -96,7 +96,7 @@ fn session_cookie(
     state: &AppState,
     token: &str,
 ) -> [(axum::http::HeaderName, axum::http::HeaderValue); 1] {
-    [(SET_COOKIE, set_cookie(state, SESSION_COOKIE, token, None))]
+    [(SET_COOKIE, set_cookie(state, Cookie::Session, token, None))]
 }
 
 /// Where an account lands after signing in.
@@ -237,7 +237,7 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
         None => "/",
     };
     Ok((
-        [(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)))],
+        [(SET_COOKIE, set_cookie(&state, Cookie::Session, "", Some(0)))],
         Redirect::to(to),
     )
         .into_response())

@@ -1,6 +1,6 @@
 //! What every handler knows about its request: the request id (given by
 //! the tower-http layers in `http::layers`), the client address, the
-//! signed-in session (resolved from the `sg_session` cookie) and the CSRF
+//! signed-in session (resolved from the session cookie) and the CSRF
 //! token its forms must carry. The middleware here also checks that token
 //! on every POST.
 
@@ -21,8 +21,30 @@ use tower_http::request_id::RequestId;
 use crate::AppState;
 use crate::http::error::WebError;
 
-pub const SESSION_COOKIE: &str = "sg_session";
-pub const CSRF_COOKIE: &str = "sg_csrf";
+/// The two cookies SciGrant sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cookie {
+    /// `sg_session`: the session token (the table keeps only its hash).
+    Session,
+    /// `sg_csrf`: the token forms carry before sign-in.
+    Csrf,
+}
+
+impl Cookie {
+    /// Over https the names carry the `__Host-` prefix: a browser then
+    /// takes the cookie only when it is `Secure`, for `Path=/` and without
+    /// `Domain`, so neither a sibling subdomain nor a plain-http answer can
+    /// plant or overwrite it. Over http (development, tests) the prefix
+    /// would make the browser drop the cookie.
+    pub fn name(self, https: bool) -> &'static str {
+        match (self, https) {
+            (Cookie::Session, false) => "sg_session",
+            (Cookie::Session, true) => "__Host-sg_session",
+            (Cookie::Csrf, false) => "sg_csrf",
+            (Cookie::Csrf, true) => "__Host-sg_csrf",
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Ctx {
@@ -99,12 +121,17 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
-    let secure = if state.app.config.https() {
-        "; Secure"
-    } else {
-        ""
-    };
+/// `Set-Cookie` for `which`: never a `Domain`, always `Path=/`, and
+/// `Secure` over https (all three are what `__Host-` requires).
+pub fn set_cookie(
+    state: &AppState,
+    which: Cookie,
+    value: &str,
+    max_age: Option<i64>,
+) -> HeaderValue {
+    let https = state.app.config.https();
+    let name = which.name(https);
+    let secure = if https { "; Secure" } else { "" };
     let age = match max_age {
         Some(a) => format!("; Max-Age={a}"),
         None => String::new(),
@@ -146,19 +173,20 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .map(|ip| ip.to_string())
         .unwrap_or_else(|| "-".into());
     let headers = req.headers();
+    let https = state.app.config.https();
     let user_agent = headers
         .get(USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let session = match cookie(headers, SESSION_COOKIE) {
+    let session = match cookie(headers, Cookie::Session.name(https)) {
         Some(token) => match authenticate(&state.app, token).await {
             Ok(s) => s,
             Err(e) => return WebError::from(e).into_response(),
         },
         None => None,
     };
-    let pre_login = cookie(headers, CSRF_COOKIE)
+    let pre_login = cookie(headers, Cookie::Csrf.name(https))
         .filter(|v| v.len() == 64)
         .map(str::to_string);
     let new_csrf_cookie = pre_login.is_none().then(random_token);
@@ -187,7 +215,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let mut res = next.run(req).await;
     if let Some(token) = new_csrf_cookie {
         res.headers_mut()
-            .append(SET_COOKIE, set_cookie(&state, CSRF_COOKIE, &token, None));
+            .append(SET_COOKIE, set_cookie(&state, Cookie::Csrf, &token, None));
     }
     res
 }

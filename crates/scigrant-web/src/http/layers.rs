@@ -3,14 +3,18 @@
 //! that is echoed on the response; a trace span holding that id, so every
 //! log line of a request carries it; the security headers; gzip/br for
 //! text; an idle timeout on request bodies; the error pages; and a 60 s
-//! limit on every request except file uploads. What is SciGrant's own
+//! limit on every request except file uploads. Over https every answer
+//! also carries `Strict-Transport-Security`. What is SciGrant's own
 //! (session, CSRF) stays in `context::middleware`, inside these layers.
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
+    STRICT_TRANSPORT_SECURITY,
+};
 use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, Version, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -41,9 +45,16 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// inline scripts.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// Wraps the routes in the layers above.
-pub fn around(routes: Router) -> Router {
-    routes
+/// A year, subdomains included: once a browser has reached the site over
+/// https it never tries plain http again, so the `Secure` cookies cannot be
+/// stripped by a downgrade.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Wraps the routes in the layers above; `https` is the public address's
+/// scheme (HSTS sent over plain http is ignored by browsers and would only
+/// mislead).
+pub fn around(routes: Router, https: bool) -> Router {
+    let routes = routes
         .layer(middleware::from_fn(time_limit))
         .layer(middleware::from_fn(error::pages))
         .layer(
@@ -90,7 +101,15 @@ pub fn around(routes: Router) -> Router {
                         .compress_when(SizeAbove::new(256).and(is_text)),
                 )
                 .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT)),
-        )
+        );
+    if https {
+        routes.layer(SetResponseHeaderLayer::overriding(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ))
+    } else {
+        routes
+    }
 }
 
 /// A fresh request id: 16 hex digits, as the audit log has always had.
@@ -207,6 +226,7 @@ mod tests {
             Router::new()
                 .route("/slow", get(slow))
                 .route("/upload", post(slow)),
+            false,
         )
     }
 

@@ -58,7 +58,8 @@ pub struct OutboxPage {
     pub items: Vec<OutboxView>,
 }
 
-/// The SMS outbox (default SMS provider): staff read what was sent.
+/// The SMS outbox (default SMS provider): the roles of
+/// `permission::OUTBOX_READERS` read what was sent.
 pub async fn outbox(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let items = recent(&state.app, 200).await?;
     Ok(render(&OutboxPage {
@@ -71,6 +72,7 @@ pub async fn outbox(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
 /// The console's routes, each with the role that may use it.
 pub fn routes(t: Table) -> Table {
     use scigrant_domain::identity::account::StaffRole::*;
+    use scigrant_domain::permission::OUTBOX_READERS;
     use scigrant_domain::permission::Permission::{Staff, StaffRole};
     let reviewer = StaffRole(AccountReviewer);
     let sysadmin = StaffRole(SystemAdmin);
@@ -78,7 +80,11 @@ pub fn routes(t: Table) -> Table {
     let auditor = StaffRole(AuditAdmin);
     let manager = StaffRole(ProgramManager);
     t.get("/staff", Staff, get(home))
-        .get("/staff/outbox", Staff, get(outbox))
+        .get(
+            "/staff/outbox",
+            scigrant_domain::permission::Permission::StaffRoles(OUTBOX_READERS),
+            get(outbox),
+        )
         // 账号审核员: 初审 / 复审
         .get("/staff/units", reviewer, get(reviews::units))
         .get("/staff/units/{id}", reviewer, get(reviews::unit))

@@ -845,6 +845,29 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
             .await
             .contains("申报已于2023-04-25 23:59:59截止")
     );
+    // Autosave is refused too, with the reason; the page keeps what was
+    // typed, and a reload brings it back from this browser's copy.
+    let refused = "申报已于2023-04-25 23:59:59截止，不能再保存修改；本页内容仍暂存在本机浏览器中";
+    s.fill("f:project_name", "截止后录入的名称").await;
+    s.wait_text("#save-status", refused).await;
+    s.go(&format!("/applications/{a2}/edit")).await;
+    s.wait_text("#save-status", refused).await;
+    let kept =
+        s.c.find(Locator::Css("[name='f:project_name']"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+    assert_eq!(kept.as_deref(), Some("截止后录入的名称"));
+    let stored = scigrant_app::grants::applications::load(
+        &s.env.app,
+        scigrant_app::grants::applications::Reader::Person(p2.0),
+        a2,
+    )
+    .await
+    .unwrap();
+    assert_ne!(stored.text("project_name"), "截止后录入的名称");
     s.done().await;
 }
 

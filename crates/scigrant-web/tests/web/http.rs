@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use scigrant_app::Config;
-use scigrant_app::testing::{Backend, test_env};
+use scigrant_app::testing::{Backend, PASSWORD, staff_with_password, test_env};
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::permission::Permission;
 use scigrant_web::AppState;
@@ -315,4 +315,158 @@ async fn login_and_registration_are_rate_limited_per_address() {
     env.clock.advance_ms(30_000);
     let (status, _, _) = send(&state, "POST", &register, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Sends `req` with `cookie` and a form body, without logging.
+async fn exchange(state: &AppState, req: axum::http::request::Builder, body: &str) -> HeaderMap {
+    let res = router(state.clone())
+        .oneshot(req.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    res.headers().clone()
+}
+
+fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+/// Over https every answer carries HSTS, and the session and CSRF cookies
+/// are `__Host-` cookies (Secure, Path=/, no Domain), so a subdomain or a
+/// plain-http answer cannot plant them; the unprefixed names are no longer
+/// read. Over http nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_sends_hsts_and_host_prefixed_cookies() {
+    let env = test_env(Backend::Sqlite).await;
+    staff_with_password(
+        &env.app,
+        "s_https",
+        "测试",
+        StaffRole::SecurityAdmin,
+        PASSWORD,
+    )
+    .await;
+    for (public_url, prefix, hsts, secure) in [
+        (
+            "https://kj.example.cn",
+            "__Host-",
+            Some("max-age=31536000; includeSubDomains"),
+            "; Secure",
+        ),
+        ("http://127.0.0.1:8080", "", None, ""),
+    ] {
+        let mut app = env.app.clone();
+        app.config = Arc::new(Config {
+            public_url: public_url.into(),
+            ..(*env.app.config).clone()
+        });
+        let state = AppState::new(app);
+
+        // A first visit gets the CSRF cookie.
+        let headers = exchange(&state, Request::get("/staff/login"), "").await;
+        assert_eq!(
+            headers
+                .get("strict-transport-security")
+                .map(|v| v.to_str().unwrap()),
+            hsts,
+            "{public_url}"
+        );
+        let cookies = set_cookies(&headers);
+        assert_eq!(cookies.len(), 1, "{cookies:?}");
+        let csrf = cookies[0]
+            .strip_prefix(&format!("{prefix}sg_csrf="))
+            .unwrap_or_else(|| panic!("{public_url}: {}", cookies[0]))
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            cookies[0],
+            format!("{prefix}sg_csrf={csrf}; Path=/; HttpOnly; SameSite=Lax{secure}")
+        );
+
+        // Signing in with it sets the session cookie under the same rule.
+        let captcha = scigrant_app::identity::captcha::new_captcha(&env.app)
+            .await
+            .unwrap()
+            .id;
+        let headers = exchange(
+            &state,
+            Request::post(format!("/staff/login?csrf={csrf}"))
+                .header("cookie", format!("{prefix}sg_csrf={csrf}"))
+                .header("content-type", "application/x-www-form-urlencoded"),
+            &format!(
+                "login=s_https&password={}&captcha_id={captcha}&captcha=TEST",
+                PASSWORD.replace('#', "%23")
+            ),
+        )
+        .await;
+        assert_eq!(headers["location"], "/staff", "{public_url}");
+        assert_eq!(
+            headers
+                .get("strict-transport-security")
+                .map(|v| v.to_str().unwrap()),
+            hsts
+        );
+        let cookies = set_cookies(&headers);
+        assert_eq!(cookies.len(), 1, "{cookies:?}");
+        let session = cookies[0]
+            .strip_prefix(&format!("{prefix}sg_session="))
+            .unwrap_or_else(|| panic!("{public_url}: {}", cookies[0]))
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            cookies[0],
+            format!("{prefix}sg_session={session}; Path=/; HttpOnly; SameSite=Lax{secure}")
+        );
+        assert!(!cookies[0].contains("Domain"));
+
+        // The session is read under its own name only.
+        let (status, _, _) =
+            fetch_with_cookie(&state, &format!("{prefix}sg_session={session}")).await;
+        assert_eq!(status, StatusCode::OK, "{public_url}");
+        let other = if prefix.is_empty() {
+            "__Host-sg_session"
+        } else {
+            "sg_session"
+        };
+        let (status, location, _) = fetch_with_cookie(&state, &format!("{other}={session}")).await;
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, "/staff/login"),
+            "{public_url}: {other} is not read"
+        );
+    }
+}
+
+/// `GET /staff` with `cookie`: status, location, body.
+async fn fetch_with_cookie(state: &AppState, cookie: &str) -> (StatusCode, String, String) {
+    let res = router(state.clone())
+        .oneshot(
+            Request::get("/staff")
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }

@@ -150,7 +150,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /unit/applications UnitPlatform",
         "POST /unit/applications/{id}/decide UnitPlatform",
         "GET /staff Staff",
-        "GET /staff/outbox Staff",
+        "GET /staff/outbox StaffRoles([SecurityAdmin, AccountReviewer])",
         "GET /staff/units StaffRole(AccountReviewer)",
         "GET /staff/units/{id} StaffRole(AccountReviewer)",
         "POST /staff/units/{id}/review StaffRole(AccountReviewer)",
@@ -186,9 +186,14 @@ async fn every_route_declares_and_enforces_its_permission() {
         } else {
             path.clone()
         };
-        match d.permission {
-            Permission::Public => continue,
-            Permission::StaffRole(role) => {
+        let staff_roles = match d.permission {
+            Permission::StaffRole(role) => Some(vec![role]),
+            Permission::StaffRoles(roles) => Some(roles.to_vec()),
+            _ => None,
+        };
+        match (d.permission, staff_roles) {
+            (Permission::Public, _) => continue,
+            (_, Some(roles)) => {
                 let (status, location, _) = send(&state, d.method, &uri, None).await;
                 assert_eq!(
                     (status, location.as_str()),
@@ -197,7 +202,7 @@ async fn every_route_declares_and_enforces_its_permission() {
                     d.method,
                     d.path
                 );
-                if role != StaffRole::AuditAdmin {
+                if !roles.contains(&StaffRole::AuditAdmin) {
                     let (status, _, _) = send(&state, d.method, &uri, Some(&auditor)).await;
                     assert_eq!(
                         status,
@@ -229,6 +234,34 @@ async fn every_route_declares_and_enforces_its_permission() {
     }
     // Every route but the 18 public ones was tried.
     assert_eq!(checked, 52);
+}
+
+/// The SMS outbox holds review messages and one-time codes: the account
+/// reviewer and the security administrator read it, no other staff role.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_reviewer_and_the_security_admin_read_the_outbox() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    for (role, want) in [
+        (StaffRole::AccountReviewer, StatusCode::OK),
+        (StaffRole::SecurityAdmin, StatusCode::OK),
+        (StaffRole::SystemAdmin, StatusCode::FORBIDDEN),
+        (StaffRole::AuditAdmin, StatusCode::FORBIDDEN),
+        (StaffRole::ProgramManager, StatusCode::FORBIDDEN),
+    ] {
+        let who = staff_session(&env, role).await;
+        let (status, _, body) = send(&state, "GET", "/staff/outbox", Some(&who)).await;
+        assert_eq!(status, want, "{role:?}");
+        let (_, _, home) = send(&state, "GET", "/staff", Some(&who)).await;
+        assert_eq!(
+            home.contains(r#"class="entry" href="/staff/outbox""#),
+            want == StatusCode::OK,
+            "{role:?}: the home page offers the outbox only to its readers"
+        );
+        if want == StatusCode::OK {
+            assert!(body.contains(r#"id="outbox""#), "{role:?}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -386,4 +419,83 @@ async fn region_api_serves_the_picker() {
         .map(|r| r["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["西藏自治区", "拉萨市", "城关区"]);
+}
+
+/// `/verify` gives an unknown number and a known number with a wrong
+/// digest the same status and the same answer, so it cannot be used to
+/// find which application numbers exist; number and digest together verify.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_does_not_tell_which_numbers_exist() {
+    use scigrant_app::grants::applications::{start, submit};
+    use scigrant_app::grants::calls::{CallForm, create_call, create_program, set_state};
+    use scigrant_domain::grants::application::CallState;
+    use scigrant_domain::grants::form::samples::sample_fj4;
+
+    let env = test_env(Backend::Sqlite).await;
+    let app = &env.app;
+    let state = AppState::new(app.clone());
+    let staff = Actor::system();
+    let program = create_program(app, &staff, "2023年“科创中国”科技服务团", "")
+        .await
+        .unwrap();
+    let form = CallForm {
+        code: "KJFWT2023-01".into(),
+        name: "产业科技服务团".into(),
+        task: "发挥全国学会科技人才汇聚优势".into(),
+        quota: "80".into(),
+        cap: "55".into(),
+        period_end: "2023-11-30".into(),
+        eligible: vec!["institute".into(), "enterprise".into()],
+        opens: "2023-04-10".into(),
+        closes: "2023-04-25".into(),
+        paper_deadline: "2023-04-28 12:00".into(),
+        template: "kczg2023-fj4".into(),
+        form_json: String::new(),
+        city_group: String::new(),
+    };
+    let call = create_call(app, &staff, program, &form).await.unwrap();
+    set_state(app, &staff, call, CallState::Published)
+        .await
+        .unwrap();
+    let person = ApprovedMember::builder(1).build(app).await.person;
+    let id = start(app, &Actor::system(), person, call).await.unwrap();
+    let receipt = submit(app, &Actor::system(), person, id, &sample_fj4())
+        .await
+        .unwrap();
+    assert_eq!(receipt.number, "KJFWT2023-01-0001");
+
+    let result_of = |body: &str| {
+        let start = body.find(r#"id="verify-result""#).unwrap();
+        let end = start + body[start..].find("</div>").unwrap();
+        body[start..end].to_string()
+    };
+    let wrong = "0".repeat(64);
+    let mut answers = Vec::new();
+    for (n, d) in [
+        (receipt.number.as_str(), wrong.as_str()),
+        ("KJFWT2023-01-0002", wrong.as_str()),
+        ("KJFWT2023-01-0002", receipt.digest.as_str()),
+        ("NO-SUCH", ""),
+    ] {
+        let (status, _, body) = send(&state, "GET", &format!("/verify?n={n}&d={d}"), None).await;
+        answers.push((status, result_of(&body)));
+    }
+    let refused = (
+        StatusCode::OK,
+        "id=\"verify-result\">核验未通过：没有与该申报编号和SM3摘要一致的已提交申报书。请核对编号和摘要；若核对无误，该文本可能已被修改。".to_string(),
+    );
+    assert_eq!(answers, vec![refused; 4]);
+
+    let (status, _, body) = send(
+        &state,
+        "GET",
+        &format!("/verify?n={}&d={}", receipt.number, receipt.digest),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        result_of(&body).contains("核验通过：该申报书与系统中提交的版本一致"),
+        "{body}"
+    );
 }

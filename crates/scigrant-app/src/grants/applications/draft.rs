@@ -3,7 +3,9 @@
 //! was typed while it is editable.
 
 use scigrant_domain::calendar::{format_date, format_datetime};
-use scigrant_domain::grants::application::{ApplicationEvent, CallState, in_time};
+use scigrant_domain::grants::application::{
+    ApplicationEvent, ApplicationState, CallState, in_time,
+};
 use scigrant_domain::grants::form::{FormData, Value};
 use scigrant_domain::identity::account::{Membership, UnitKind, UnitState};
 use scigrant_domain::ids::{ApplicationId, CallId, PersonId};
@@ -144,7 +146,10 @@ pub async fn start(
 }
 
 /// Autosave (and 保存): stores whatever was typed, valid or not, and
-/// returns the server time it was saved. Not audited: it is frequent and
+/// returns the server time it was saved. Refused once the application is
+/// submitted, and after the deadline by the server's clock (or the
+/// applicant's own extension): what was typed too late is not kept, the
+/// page keeps its copy in the browser. Not audited: it is frequent and
 /// changes nothing anyone else sees; the submission is.
 pub async fn save(
     app: &App,
@@ -152,20 +157,48 @@ pub async fn save(
     id: ApplicationId,
     data: &FormData,
 ) -> Result<i64, AppError> {
-    let now = app.now();
+    save_at(app, person_id, id, data, app.now()).await
+}
+
+/// `save` as of `now`: a submission decides "in time" once, for both its
+/// save and its freeze.
+pub(super) async fn save_at(
+    app: &App,
+    person_id: PersonId,
+    id: ApplicationId,
+    data: &FormData,
+    now: i64,
+) -> Result<i64, AppError> {
     let json = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
     let title: String = text_of(data, TITLE_KEY).chars().take(200).collect();
     let city: String = text_of(data, CITY_KEY).chars().take(100).collect();
     let mut tx = app.db.begin().await?;
+    let row = store::get(&mut tx, id.0)
+        .await?
+        .filter(|r| r.person_id == person_id.0)
+        .ok_or(AppError::NotFound)?;
+    if !ApplicationState::from_code(&row.state).is_some_and(ApplicationState::editable) {
+        return Err(AppError::Refused(SUBMITTED.into()));
+    }
+    let closes_at = calls::call(&mut tx, row.call_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .closes_at;
+    let ext = store::extension(&mut tx, row.call_id, person_id.0)
+        .await?
+        .map(|e| e.until_at);
+    if !in_time(now, closes_at, ext) {
+        return Err(AppError::Refused(format!(
+            "申报已于{}截止，不能再保存修改",
+            format_datetime(closes_at)
+        )));
+    }
+    // The state is checked again by the write itself.
     if !store::save_draft(&mut tx, id.0, person_id.0, &title, &json, &city, now).await? {
-        let row = store::get(&mut tx, id.0).await?;
-        return match row {
-            Some(r) if r.person_id == person_id.0 => {
-                Err(AppError::Refused("申报书已提交，不能再修改".into()))
-            }
-            _ => Err(AppError::NotFound),
-        };
+        return Err(AppError::Refused(SUBMITTED.into()));
     }
     tx.commit().await?;
     Ok(now)
 }
+
+const SUBMITTED: &str = "申报书已提交，不能再修改";

@@ -11,7 +11,7 @@ use scigrant_domain::ids::{ApplicationId, PersonId};
 use scigrant_store::grants::applications::{self as store, ApplicationRow, Submission};
 use scigrant_store::grants::calls;
 
-use super::{context_of, digest_of, draft::save};
+use super::{context_of, digest_of, draft::save_at};
 use crate::grants::calls::{call_view, spec_in};
 use crate::{Actor, App, AppError, audit};
 
@@ -54,14 +54,15 @@ pub async fn submit(
         .map(|e| e.until_at);
     let spec = spec_in(app, &mut c, row.form_spec_id).await?;
     drop(c);
-    // What was typed is kept even when the submission is refused.
-    save(app, person_id, id, data).await?;
+    // Too late: nothing is kept (the page keeps its copy in the browser).
     if !in_time(now, call.closes_at, ext) {
         return Err(AppError::Refused(format!(
             "申报已于{}截止，不能提交",
             format_datetime(call.closes_at)
         )));
     }
+    // In time, what was typed is kept even when the submission is refused.
+    save_at(app, person_id, id, data, now).await?;
     if call.state != CallState::Published {
         return Err(AppError::Refused("该计划类别未在受理期".into()));
     }

@@ -1,5 +1,6 @@
 //! /verify: does a paper copy match the submitted version? The digest of
-//! the stored submission is recomputed, so a changed row is caught too.
+//! the stored submission is recomputed, so a changed row is caught too;
+//! who does not hold both number and digest learns nothing.
 
 use scigrant_store::grants::applications as store;
 use scigrant_store::identity::accounts;
@@ -18,29 +19,38 @@ pub enum Verification {
         /// When it was submitted (epoch milliseconds).
         submitted: i64,
     },
-    /// The number exists but the digest differs: not the submitted version.
-    Differs,
-    NotFound,
+    /// No submitted version has this number and this digest. An unknown
+    /// number and a wrong digest are one answer, so the page cannot be
+    /// used to find out which application numbers exist.
+    NoMatch,
 }
 
-/// Recomputes the digest of the stored submission and compares it with the
-/// one printed on the paper copy. Reveals only the title, unit and
-/// submission time.
+/// Compares the digest printed on a paper copy with the stored
+/// submission's, and recomputes the stored one from the frozen data, so a
+/// changed row is caught too. Reveals only the title, unit and submission
+/// time, and only to someone who holds both the number and the digest.
 pub async fn verify(app: &App, number: &str, digest: &str) -> Result<Verification, AppError> {
+    let given = digest.trim().to_ascii_lowercase();
     let mut c = app.db.read().await?;
-    let Some(row) = store::by_number(&mut c, number.trim()).await? else {
-        return Ok(Verification::NotFound);
-    };
-    let (Some(frozen), Some(stored), Some(at)) =
-        (&row.submitted_json, &row.digest, row.submitted_at)
-    else {
-        return Ok(Verification::NotFound);
+    // Unknown, not submitted and wrong digest take the same path: one
+    // lookup, no digest computed.
+    let found = store::by_number(&mut c, number.trim())
+        .await?
+        .filter(|r| r.digest.as_deref() == Some(given.as_str()));
+    let Some((row, frozen, at)) = found.and_then(|r| {
+        let frozen = r.submitted_json.clone()?;
+        let at = r.submitted_at?;
+        Some((r, frozen, at))
+    }) else {
+        return Ok(Verification::NoMatch);
     };
     let spec = spec_in(app, &mut c, row.form_spec_id).await?;
-    let recomputed = digest_of(&spec, &parse_data(frozen));
-    let given = digest.trim().to_ascii_lowercase();
-    if recomputed != *stored || given != *stored {
-        return Ok(Verification::Differs);
+    if digest_of(&spec, &parse_data(&frozen)) != given {
+        tracing::warn!(
+            application = row.id,
+            "the stored submission no longer matches its digest"
+        );
+        return Ok(Verification::NoMatch);
     }
     let unit = accounts::unit(&mut c, row.unit_id)
         .await?
