@@ -286,6 +286,41 @@ pub async fn staff_with_password(
     id.0
 }
 
+/// Registers person `n`, who asks to join `unit` (完善个人信息 with both
+/// proofs) and is approved by it; returns the person and their mobile.
+pub async fn join_unit(app: &App, unit: UnitId, n: u32) -> (PersonId, String) {
+    let captcha_id = new_captcha(app).await.expect("new captcha").id;
+    let form = person_form(n, captcha_id);
+    let person = register_person(app, &visitor(), &form)
+        .await
+        .unwrap_or_else(|e| panic!("register person {n}: {e:?}"));
+    let id_proof = upload(app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(1000)).await;
+    let title_proof = upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000)).await;
+    let profile = ProfileForm {
+        unit_id: unit.to_string(),
+        region_code: "540102".into(),
+        department: "中心".into(),
+        email: form.email.clone(),
+        education: "硕士".into(),
+        degree: "博士".into(),
+        title: "高级".into(),
+    };
+    save_profile(
+        app,
+        &person_actor(person.0),
+        person,
+        &profile,
+        Some(&id_proof),
+        Some(&title_proof),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("profile of person {n}: {e:?}"));
+    decide_member(app, &unit_actor(unit.0), unit, person, Some(true), "")
+        .await
+        .unwrap_or_else(|e| panic!("unit {unit} approves person {n}: {e:?}"));
+    (person, form.phone)
+}
+
 /// Takes a registered unit through 初审, the 组织机构代码证 upload and 复审,
 /// so persons may join it.
 pub async fn complete_registration(app: &App, reviewer: &Actor, unit: UnitId) {
@@ -407,41 +442,12 @@ impl MemberBuilder {
             request_id: "test".into(),
         };
         complete_registration(app, &reviewer, unit).await;
-        let captcha_id = new_captcha(app).await.expect("new captcha").id;
-        let form = person_form(n, captcha_id);
-        let person = register_person(app, &visitor(), &form)
-            .await
-            .unwrap_or_else(|e| panic!("register person {n}: {e:?}"));
-        let id_proof = upload(app, FileKind::Pdf, limits::ID_PROOF, "id.pdf", &pdf(1000)).await;
-        let title_proof =
-            upload(app, FileKind::Pdf, limits::TITLE_PROOF, "t.pdf", &pdf(1000)).await;
-        let profile = ProfileForm {
-            unit_id: unit.to_string(),
-            region_code: "540102".into(),
-            department: "中心".into(),
-            email: form.email.clone(),
-            education: "硕士".into(),
-            degree: "博士".into(),
-            title: "高级".into(),
-        };
-        save_profile(
-            app,
-            &person_actor(person.0),
-            person,
-            &profile,
-            Some(&id_proof),
-            Some(&title_proof),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("profile of person {n}: {e:?}"));
-        decide_member(app, &unit_actor(unit.0), unit, person, Some(true), "")
-            .await
-            .unwrap_or_else(|e| panic!("unit {n} approves person {n}: {e:?}"));
+        let (person, phone) = join_unit(app, unit, n).await;
         ApprovedMember {
             unit,
             person,
             uscc: self.unit.uscc,
-            phone: form.phone,
+            phone,
         }
     }
 }

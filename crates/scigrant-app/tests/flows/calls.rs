@@ -10,7 +10,7 @@ use scigrant_app::grants::applications::{
 use scigrant_app::grants::calls::{
     self as calls, CallForm, create_call, create_program, open_calls, set_state, target_state,
 };
-use scigrant_app::testing::{ApprovedMember, TestEnv, person_actor, unit_actor};
+use scigrant_app::testing::{ApprovedMember, TestEnv, join_unit, person_actor, unit_actor};
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::calendar::day_start;
 use scigrant_domain::grants::application::{
@@ -714,3 +714,53 @@ pub(crate) async fn autosave_stops_at_the_deadline_and_after_submission(env: Tes
     assert_eq!(name_of(a).await, "延期内");
 }
 both!(autosave_stops_at_the_deadline_and_after_submission);
+
+/// Seed 003 四.2: two service teams of one unit may not share their
+/// experts; identical 团长 and 首席专家 are refused at recommendation even
+/// when the people tables differ, naming the other application.
+pub(crate) async fn one_units_teams_do_not_share_their_leader_or_chief_expert(env: TestEnv) {
+    let ApprovedMember {
+        unit, person: pa, ..
+    } = ApprovedMember::builder(8).build(&env.app).await;
+    let (pb, _) = join_unit(&env.app, unit, 9).await;
+    let call = cast_call(&env, "KJFWT2023-01", "kczg2023-fj4", "55", "").await;
+    env.clock.set(CLOSE - 60_000);
+    let a_data = sample_fj4();
+    let mut b_data = sample_fj4();
+    if let Some(Value::Rows(rows)) = b_data.get_mut("members") {
+        for (i, (row, name)) in rows.iter_mut().zip(["周一", "吴二", "郑三"]).enumerate() {
+            row.insert("name".into(), name.into());
+            row.insert("contact".into(), format!("1370000000{i}"));
+        }
+    }
+    let a = applications::start(&env.app, &person_actor(pa.0), pa, call)
+        .await
+        .unwrap();
+    submit(&env.app, &person_actor(pa.0), pa, a, &a_data)
+        .await
+        .unwrap();
+    let b = applications::start(&env.app, &person_actor(pb.0), pb, call)
+        .await
+        .unwrap();
+    submit(&env.app, &person_actor(pb.0), pb, b, &b_data)
+        .await
+        .unwrap();
+    recommend(&env.app, &unit_actor(unit.0), unit, a, &[true; 3])
+        .await
+        .unwrap();
+    let leader = match a_data.get("leader_name") {
+        Some(Value::Text(t)) => t.clone(),
+        other => panic!("the sample names its 团长: {other:?}"),
+    };
+    assert_eq!(
+        refusal_of(recommend(&env.app, &unit_actor(unit.0), unit, b, &[true; 3]).await),
+        format!(
+            "同一单位申报2个（含）以上项目时，各项目的专家不得重复：{leader}已在申报书 KJFWT2023-01-0001（{}）中",
+            match a_data.get("project_name") {
+                Some(Value::Text(t)) => t.clone(),
+                other => panic!("the sample has a title: {other:?}"),
+            }
+        )
+    );
+}
+both!(one_units_teams_do_not_share_their_leader_or_chief_expert);

@@ -10,11 +10,16 @@ use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications::{self as store, ApplicationRow};
 use scigrant_store::grants::calls::CallRow;
 
-use super::parse_data;
+use super::{parse_data, text_of};
 use crate::{AppError, FieldErrors};
 
 /// The people table compared across a unit's applications.
 const MEMBERS_KEY: &str = "members";
+/// The (name, mobile) fields of the 团长 and the 首席专家.
+const NAMED_ROLES: [(&str, &str); 2] = [
+    ("leader_name", "leader_mobile"),
+    ("chief_expert_name", "chief_expert_mobile"),
+];
 
 /// The unit confirmed that none of the ineligibility conditions applies,
 /// one checkbox each (`declaration0` …).
@@ -50,9 +55,10 @@ pub(super) async fn one_per_pilot_city(
     }
 }
 
-/// 同一单位申报2个（含）以上项目时，各项目的专家不得重复: nobody in the
-/// people table appears in another recommended application of the unit in
-/// the same program.
+/// 同一单位申报2个（含）以上项目时，各项目的专家不得重复 (seed 003 四.2):
+/// nobody named in the application — its 团长, its 首席专家 or anyone in
+/// the people table — appears in another recommended application of the
+/// unit in the same program.
 pub(super) async fn no_person_twice_in_program(
     c: &mut AnyConnection,
     call: &CallRow,
@@ -78,17 +84,21 @@ fn submitted_data(row: &ApplicationRow) -> FormData {
     parse_data(row.submitted_json.as_deref().unwrap_or("{}"))
 }
 
-/// The (name, contact) pairs of the people table; a person is the same
-/// person when both match.
+/// The named people of an application: (name, contact) of the 团长 and the
+/// 首席专家 (their mobiles) and of every row of the people table; a person
+/// is the same person when both match.
 fn people(data: &FormData) -> Vec<(String, String)> {
-    let Some(Value::Rows(rows)) = data.get(MEMBERS_KEY) else {
-        return vec![];
-    };
-    rows.iter()
-        .filter_map(|r| {
+    let mut out: Vec<(String, String)> = NAMED_ROLES
+        .iter()
+        .map(|(name, mobile)| (text_of(data, name), text_of(data, mobile)))
+        .filter(|(name, _)| !name.is_empty())
+        .collect();
+    if let Some(Value::Rows(rows)) = data.get(MEMBERS_KEY) {
+        out.extend(rows.iter().filter_map(|r| {
             let cell = |k: &str| r.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
             let name = cell("name");
             (!name.is_empty()).then(|| (name, cell("contact")))
-        })
-        .collect()
+        }));
+    }
+    out
 }
