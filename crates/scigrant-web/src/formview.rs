@@ -22,6 +22,8 @@ pub struct FieldView {
     pub hint: String,
     pub error: String,
     pub anchor: String,
+    /// Fixed by the call (项目编号, 项目类别, 项目子类): shown, not chosen.
+    pub fixed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -104,6 +106,7 @@ fn field_view(f: &FieldSpec, name: String, value: &str, error: &str, anchor: Str
         hint: f.hint.clone().unwrap_or_default(),
         error: error.to_string(),
         anchor,
+        fixed: false,
     }
 }
 
@@ -112,8 +115,20 @@ pub fn anchor(path: &str) -> String {
     format!("p-{}", path.replace(['[', ']', '.'], "-"))
 }
 
-/// The render model; `extra_rows` adds spare rows to the named table.
-pub fn view(spec: &FormSpec, data: &FormData, problems: &[Problem], extra_row: &str) -> FormView {
+/// The render model of an application to the call with `code`; the cover
+/// fields the call fixes show the call's values and cannot be changed;
+/// `extra_rows` adds spare rows to the named table.
+pub fn view(
+    spec: &FormSpec,
+    data: &FormData,
+    problems: &[Problem],
+    extra_row: &str,
+    code: &str,
+) -> FormView {
+    let fixed = form::fixed_by_call(spec, code);
+    let mut pinned = data.clone();
+    form::pin(spec, code, &mut pinned);
+    let data = &pinned;
     let errors: BTreeMap<&str, &str> = problems
         .iter()
         .map(|p| (p.path.as_str(), p.message.as_str()))
@@ -127,8 +142,9 @@ pub fn view(spec: &FormSpec, data: &FormData, problems: &[Problem], extra_row: &
     let cover = spec
         .cover
         .iter()
-        .map(|f| {
-            field_view(
+        .map(|f| FieldView {
+            fixed: fixed.iter().any(|(k, _)| *k == f.key),
+            ..field_view(
                 f,
                 format!("f:{}", f.key),
                 &text(&f.key),
@@ -295,7 +311,7 @@ mod tests {
     fn posted_pairs_round_trip_through_the_view() {
         let spec = form::builtin("kczg2023-fj4").unwrap();
         let data = form::samples::sample_fj4();
-        let v = view(&spec, &data, &[], "");
+        let v = view(&spec, &data, &[], "", "KJFWT2023-01");
         let mut pairs = Vec::new();
         for f in &v.cover {
             pairs.push((f.name.clone(), f.value.clone()));

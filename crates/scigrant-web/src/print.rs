@@ -71,7 +71,7 @@ fn flush(fields: &mut Vec<(String, String)>, blocks: &mut Vec<Block>) {
 
 /// The print model of a submitted application.
 pub fn document(a: &ApplicationView, verify_url: String) -> Document {
-    let form = view(&a.spec, &a.data, &[], "");
+    let form = view(&a.spec, &a.data, &[], "", &a.call.code);
     let cover = form
         .cover
         .iter()

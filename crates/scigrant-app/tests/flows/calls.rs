@@ -489,7 +489,7 @@ pub(crate) async fn impossible_dates_are_refused_beside_the_call_fields(env: Tes
     ];
     for (field, slot) in fields {
         for date in NO_SUCH_DATES {
-            let mut f = call_form("KJFWT2023-09", "kczg2023-fj4", "30", "");
+            let mut f = call_form("KJFWT2023-02", "kczg2023-fj4", "30", "");
             *slot(&mut f) = date.to_string();
             match create_call(&env.app, &manager(), program, &f).await {
                 Err(AppError::Validation(e)) => {
@@ -499,8 +499,27 @@ pub(crate) async fn impossible_dates_are_refused_beside_the_call_fields(env: Tes
             }
         }
     }
+    // A code the chosen form does not list could never be applied to.
+    match create_call(
+        &env.app,
+        &manager(),
+        program,
+        &call_form("KJFWT2023-09", "kczg2023-fj4", "30", ""),
+    )
+    .await
+    {
+        Err(AppError::Validation(e)) => assert_eq!(
+            e.0,
+            BTreeMap::from([(
+                "code".to_string(),
+                "项目编号须为申报书中列出的编号之一：KJFWT2023-01、KJFWT2023-02、KJFWT2023-03"
+                    .to_string()
+            )])
+        ),
+        other => panic!("an unlisted code: {other:?}"),
+    }
     // 29 February of a leap year is a day: every date field takes it.
-    let mut f = call_form("KJFWT2024-01", "kczg2023-fj4", "30", "");
+    let mut f = call_form("KJFWT2023-01", "kczg2023-fj4", "30", "");
     for (_, slot) in fields {
         *slot(&mut f) = "2024-02-29".to_string();
     }
@@ -625,7 +644,7 @@ fn unknown_posted_decisions_are_refused() {
 pub(crate) async fn autosave_stops_at_the_deadline_and_after_submission(env: TestEnv) {
     let person = ApprovedMember::builder(7).build(&env.app).await.person;
     let other = ApprovedMember::builder(8).build(&env.app).await.person;
-    let call = cast_call(&env, "KJFWT2023-07", "kczg2023-fj4", "55", "").await;
+    let call = cast_call(&env, "KJFWT2023-03", "kczg2023-fj4", "55", "").await;
     env.clock.set(CLOSE - 3_600_000);
     let a = applications::start(&env.app, &person_actor(person.0), person, call)
         .await
@@ -764,3 +783,36 @@ pub(crate) async fn one_units_teams_do_not_share_their_leader_or_chief_expert(en
     );
 }
 both!(one_units_teams_do_not_share_their_leader_or_chief_expert);
+
+/// The call fixes 项目编号, 项目类别 and 项目子类: what an applicant types
+/// there is replaced by the call's values before the application is
+/// checked and frozen, so the printed cover always names its call.
+pub(crate) async fn the_cover_names_the_call_whatever_was_typed(env: TestEnv) {
+    let person = ApprovedMember::builder(10).build(&env.app).await.person;
+    let call = cast_call(&env, "KJFWT2023-03", "kczg2023-fj4", "55", "").await;
+    env.clock.set(CLOSE - 60_000);
+    let me = person_actor(person.0);
+    let id = applications::start(&env.app, &me, person, call)
+        .await
+        .unwrap();
+    let mut data = sample_fj4();
+    data.insert("project_code".into(), Value::Text("KJFWT2023-01".into()));
+    data.insert(
+        "project_subcategory".into(),
+        Value::Text("产业科技服务团".into()),
+    );
+    let receipt = submit(&env.app, &me, person, id, &data).await.unwrap();
+    assert_eq!(receipt.number, "KJFWT2023-03-0001");
+    let v = applications::load(&env.app, Reader::Person(person.0), id)
+        .await
+        .unwrap();
+    let text = |k: &str| match v.data.get(k) {
+        Some(Value::Text(t)) => t.clone(),
+        other => panic!("{k}: {other:?}"),
+    };
+    assert_eq!(
+        (text("project_code"), text("project_subcategory")),
+        ("KJFWT2023-03".to_string(), "专业科技服务团".to_string())
+    );
+}
+both!(the_cover_names_the_call_whatever_was_typed);

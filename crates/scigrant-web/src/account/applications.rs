@@ -53,7 +53,7 @@ pub(crate) async fn view_page(
 ) -> Result<ViewPage, WebError> {
     let (reader, who) = reader_of(ctx)?;
     let a = applications::load(&state.app, reader, ApplicationId(id)).await?;
-    let form = view(&a.spec, &a.data, &[], "");
+    let form = view(&a.spec, &a.data, &[], "", &a.call.code);
     let verify_url = format!(
         "{}/verify?n={}&d={}",
         state.app.config.public_url, a.number, a.digest

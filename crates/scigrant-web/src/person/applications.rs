@@ -83,7 +83,7 @@ fn edit_page(
     } else {
         vec![]
     };
-    let form = view(&a.spec, &a.data, &problems, add);
+    let form = view(&a.spec, &a.data, &problems, add, &a.call.code);
     let counters = scigrant_domain::grants::form::counters(&a.spec);
     EditPage {
         ctx: PageCtx::new(state, ctx).with_notice(notice),

@@ -6,7 +6,7 @@ use scigrant_domain::calendar::{format_date, format_datetime};
 use scigrant_domain::grants::application::{
     ApplicationEvent, ApplicationState, CallState, in_time,
 };
-use scigrant_domain::grants::form::{FormData, Value};
+use scigrant_domain::grants::form::{self, FormData, Value};
 use scigrant_domain::identity::account::{Membership, UnitKind, UnitState};
 use scigrant_domain::ids::{ApplicationId, CallId, PersonId};
 use scigrant_store::AnyConnection;
@@ -106,7 +106,6 @@ pub async fn start(
             data.insert(k.to_string(), Value::Text(v));
         }
     };
-    put("project_code", call.code.clone());
     put("applicant", unit.name.clone());
     put("unit_name", unit.name);
     put("unit_uscc", unit.uscc);
@@ -115,6 +114,7 @@ pub async fn start(
     put("cover_email", person.email.clone());
     // A date inside the form, typed there like the others: the form's text.
     put("apply_date", format_date(now));
+    form::pin(&spec, &call.code, &mut data);
     let json = serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?;
     let id = store::insert(
         &mut tx,

@@ -61,6 +61,10 @@ pub async fn submit(
             format_datetime(call.closes_at)
         )));
     }
+    // The cover fields the call fixes are the call's, whatever was typed.
+    let mut pinned = data.clone();
+    form::pin(&spec, &call.code, &mut pinned);
+    let data = &pinned;
     // In time, what was typed is kept even when the submission is refused.
     save_at(app, person_id, id, data, now).await?;
     if call.state != CallState::Published {

@@ -168,6 +168,17 @@ pub async fn create_call(
             }
         }
     };
+    // The application's 项目编号 is the call's code: a form that lists the
+    // codes it serves must list this one, or no application could be valid.
+    if let Some(codes) = spec.as_ref().and_then(|s| s.code_options())
+        && !f.code.trim().is_empty()
+        && !codes.iter().any(|c| c == f.code.trim())
+    {
+        e.add(
+            "code",
+            format!("项目编号须为申报书中列出的编号之一：{}", codes.join("、")),
+        );
+    }
     let (
         Some(quota),
         Some(cap),

@@ -15,10 +15,12 @@
 
 mod money;
 #[doc(hidden)]
+mod pinned;
 pub mod samples;
 mod validate;
 
 pub use money::{MONEY_ERROR, Money, MoneyError};
+pub use pinned::{CODE_KEY, fixed_by_call, pin};
 pub use validate::{Problem, ValidationContext, computed, validate};
 
 use std::collections::{BTreeMap, BTreeSet};
