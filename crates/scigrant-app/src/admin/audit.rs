@@ -178,9 +178,15 @@ mod tests {
         );
         for bad in ["2023-02-29", "2023-04-31", "2023-13-01"] {
             let e = refusal(bad, "").map(|e| e.0);
-            let want = [("from".to_string(), format!("日期不存在：{bad}（请检查月份和天数）"))];
+            let want = [(
+                "from".to_string(),
+                format!("日期不存在：{bad}（请检查月份和天数）"),
+            )];
             assert_eq!(e, Some(want.into_iter().collect()), "{bad}");
-            assert!(refusal("", bad).is_some_and(|e| e.get("to").is_some()), "{bad}");
+            assert!(
+                refusal("", bad).is_some_and(|e| e.get("to").is_some()),
+                "{bad}"
+            );
         }
         assert!(AuditFilter::parse("", "", LogKind::All, "", "").is_ok());
     }
