@@ -5,8 +5,8 @@
 
 use rand::RngCore;
 use scigrant_domain::identity::account::{AccountKind, StaffRole, UnitState};
-use scigrant_domain::identity::password::check_password;
-use scigrant_domain::identity::password_hash::{hash_password, iterations_of, verify_password};
+use scigrant_domain::identity::password::check_password as check_policy;
+use scigrant_domain::identity::password_hash::iterations_of;
 use scigrant_domain::identity::phone::Phone;
 use scigrant_domain::identity::uscc::Uscc;
 use scigrant_domain::ids::{PersonId, UnitId};
@@ -17,6 +17,7 @@ use scigrant_store::identity::login_guard;
 use scigrant_store::identity::sessions::{self, SessionRow, hash_token};
 
 use crate::identity::captcha::take_captcha;
+use crate::identity::hasher::{check_against_dummy, check_password, new_password_hash};
 use crate::params::params;
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
@@ -82,22 +83,6 @@ pub fn random_token() -> String {
     let mut raw = [0u8; 32];
     rand::rng().fill_bytes(&mut raw);
     hex::encode(raw)
-}
-
-/// A hash to verify against when the login name is unknown, so the answer
-/// takes as long as for a real account.
-fn dummy_hash(app: &App) -> String {
-    hash_password(
-        "scigrant-no-such-account",
-        &[0u8; 16],
-        app.config.password_iterations,
-    )
-}
-
-pub(crate) fn new_password_hash(app: &App, password: &str) -> String {
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    hash_password(password, &salt, app.config.password_iterations)
 }
 
 struct Found {
@@ -201,7 +186,7 @@ pub async fn login(
     tx.commit().await?;
 
     let Some(acc) = found else {
-        let _ = verify_password(&input.password, &dummy_hash(app));
+        check_against_dummy(app, &input.password).await?;
         let mut c = app.db.begin().await?;
         audit(
             &mut c,
@@ -226,7 +211,7 @@ pub async fn login(
         ..actor.clone()
     };
     if locked_until > now || acc.disabled {
-        let _ = verify_password(&input.password, &dummy_hash(app));
+        check_against_dummy(app, &input.password).await?;
         let mut tx = app.db.begin().await?;
         let why = if acc.disabled {
             "账号已停用"
@@ -237,7 +222,7 @@ pub async fn login(
         tx.commit().await?;
         return Err(AppError::LoginFailed);
     }
-    if !verify_password(&input.password, &acc.hash) {
+    if !check_password(app, &input.password, &acc.hash).await? {
         let mut tx = app.db.begin().await?;
         let f = login_guard::record_failure(
             &mut tx,
@@ -279,12 +264,17 @@ pub async fn login(
         return Err(AppError::LoginFailed);
     }
 
+    // Hashed before the transaction, in case the stored hash is upgraded.
+    let upgraded = if iterations_of(&acc.hash).is_some_and(|i| i < app.config.password_iterations) {
+        Some(new_password_hash(app, &input.password).await?)
+    } else {
+        None
+    };
     let token = random_token();
     let mut tx = app.db.begin().await?;
     login_guard::clear(&mut tx, kind, acc.id).await?;
-    if iterations_of(&acc.hash).is_some_and(|i| i < app.config.password_iterations) {
-        let upgraded = new_password_hash(app, &input.password);
-        set_password_hash(&mut tx, acc.kind, acc.id, &upgraded).await?;
+    if let Some(upgraded) = &upgraded {
+        set_password_hash(&mut tx, acc.kind, acc.id, upgraded).await?;
     }
     sessions::insert(
         &mut tx,
@@ -451,11 +441,11 @@ pub async fn change_password(
     };
     drop(c);
     let mut errors = FieldErrors::new();
-    if !verify_password(&form.old, &hash) {
+    if !check_password(app, &form.old, &hash).await? {
         errors.add("old", "原密码不正确");
     }
     let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
-    if let Err(e) = check_password(&form.new, &personal) {
+    if let Err(e) = check_policy(&form.new, &personal) {
         errors.add("new", e.to_string());
     } else if form.new == form.old {
         errors.add("new", "新密码不能与原密码相同");
@@ -464,7 +454,7 @@ pub async fn change_password(
         errors.add("confirm", "两次输入的密码不一致");
     }
     errors.into_result()?;
-    let new_hash = new_password_hash(app, &form.new);
+    let new_hash = new_password_hash(app, &form.new).await?;
     let mut tx = app.db.begin().await?;
     set_password_hash(&mut tx, session.kind, session.account_id, &new_hash).await?;
     sessions::delete_others(
