@@ -1,7 +1,9 @@
 //! Signing in and out, sessions and passwords. Unknown login, wrong
-//! password and locked account answer with the same message and about the
-//! same time (a password hash is always computed); the failure counter is
-//! one atomic upsert (see `scigrant_store::identity::login_guard`).
+//! password and locked account answer with the same message and the same
+//! work (exactly one password check each, see `hasher`); every attempt is
+//! counted atomically before its password is checked (see
+//! `scigrant_store::identity::login_guard`), so parallel guesses stop at
+//! the threshold.
 
 use rand::RngCore;
 use scigrant_domain::identity::account::{AccountKind, StaffRole, UnitState};
@@ -18,7 +20,7 @@ use scigrant_store::identity::sessions::{self, SessionRow, hash_token};
 
 use crate::identity::captcha::take_captcha;
 use crate::identity::hasher::{check_against_dummy, check_password, new_password_hash};
-use crate::params::params;
+use crate::params::{SecurityParams, params};
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
 /// The tab of the login page.
@@ -149,10 +151,12 @@ async fn find_account(
     })
 }
 
-/// Signs in. Side effects: consumes the captcha; on failure counts it and
-/// may lock the account (audit `account.lock`); audits `login.success` or
-/// `login.failure`; on success clears the counter, upgrades an old hash
-/// and creates a session.
+/// Signs in. Side effects: consumes the captcha; counts the attempt before
+/// the password is checked (refused unchecked at the threshold); a wrong
+/// password may lock the account (audit `account.lock`) and end its
+/// sessions; audits `login.success` or `login.failure`; on success
+/// gives the attempt back (a lock set meanwhile stays and refuses it),
+/// upgrades an old hash and creates a session.
 pub async fn login(
     app: &App,
     actor: &Actor,
@@ -181,86 +185,51 @@ pub async fn login(
         ));
     }
     let found = find_account(&mut tx, app, tab, &input.login).await?;
-    // The account row is not locked for the hash: the expensive part runs
-    // outside any write lock.
+    // The attempt is counted before its password is checked, in the same
+    // short transaction as the captcha: every path below then runs one
+    // password check and one more transaction, so none is slower than
+    // another, and the check itself runs outside any write lock.
+    let reservation = match &found {
+        Some(acc) if !acc.disabled => Some(
+            login_guard::reserve_attempt(
+                &mut tx,
+                acc.kind.code(),
+                acc.id,
+                now,
+                p.failure_window_ms(),
+                p.max_failures,
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     tx.commit().await?;
 
     let Some(acc) = found else {
         check_against_dummy(app, &input.password).await?;
-        let mut c = app.db.begin().await?;
-        audit(
-            &mut c,
-            app,
-            actor,
-            "login.failure",
-            ("account", None),
-            "failure",
-            "登录名不存在",
-        )
-        .await?;
-        c.commit().await?;
+        refuse(app, &p, now, actor, None, "登录名不存在").await?;
         return Err(AppError::LoginFailed);
     };
     let kind = acc.kind.code();
-    let mut c = app.db.read().await?;
-    let locked_until = login_guard::locked_until(&mut c, kind, acc.id).await?;
-    drop(c);
     let target = (kind, Some(acc.id));
     let who = Actor {
         label: format!("{}（登录中）", acc.label),
         ..actor.clone()
     };
-    if locked_until > now || acc.disabled {
+    let Some(reservation) = reservation.filter(|r| r.admitted) else {
+        // Refused without looking at the password, at the cost of one check.
         check_against_dummy(app, &input.password).await?;
-        let mut tx = app.db.begin().await?;
-        let why = if acc.disabled {
-            "账号已停用"
-        } else {
-            "账号已锁定"
+        let why = match reservation {
+            None => "账号已停用",
+            Some(r) if r.locked_until > now => "账号已锁定",
+            Some(_) => "登录尝试次数已达上限",
         };
-        audit(&mut tx, app, &who, "login.failure", target, "failure", why).await?;
-        tx.commit().await?;
+        refuse(app, &p, now, &who, Some((kind, acc.id)), why).await?;
         return Err(AppError::LoginFailed);
-    }
+    };
     if !check_password(app, &input.password, &acc.hash).await? {
-        let mut tx = app.db.begin().await?;
-        let f = login_guard::record_failure(
-            &mut tx,
-            kind,
-            acc.id,
-            now,
-            p.failure_window_ms(),
-            p.max_failures,
-            p.lock_ms(),
-        )
-        .await?;
-        audit(
-            &mut tx,
-            app,
-            &who,
-            "login.failure",
-            target,
-            "failure",
-            &format!("密码错误（第{}次）", f.failures),
-        )
-        .await?;
-        if f.just_locked {
-            audit(
-                &mut tx,
-                app,
-                &Actor::system(),
-                "account.lock",
-                target,
-                "success",
-                &format!(
-                    "连续{}次密码错误，锁定{}分钟",
-                    p.max_failures, p.lock_minutes
-                ),
-            )
-            .await?;
-            sessions::delete_for_account(&mut tx, kind, acc.id).await?;
-        }
-        tx.commit().await?;
+        let why = format!("密码错误（第{}次）", reservation.attempts);
+        refuse(app, &p, now, &who, Some((kind, acc.id)), &why).await?;
         return Err(AppError::LoginFailed);
     }
 
@@ -272,7 +241,22 @@ pub async fn login(
     };
     let token = random_token();
     let mut tx = app.db.begin().await?;
-    login_guard::clear(&mut tx, kind, acc.id).await?;
+    // A lock set by parallel failures while this password was checked
+    // stays, and refuses this sign-in too.
+    if login_guard::release_success(&mut tx, kind, acc.id, now).await? > now {
+        audit(
+            &mut tx,
+            app,
+            &who,
+            "login.failure",
+            target,
+            "failure",
+            "账号已锁定",
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::LoginFailed);
+    }
     if let Some(upgraded) = &upgraded {
         set_password_hash(&mut tx, acc.kind, acc.id, upgraded).await?;
     }
@@ -303,6 +287,45 @@ pub async fn login(
         kind: acc.kind,
         account_id: acc.id,
     })
+}
+
+/// Records a refused login in one transaction: audit `login.failure` and,
+/// once the account's attempts have reached the threshold, its lock (audit
+/// `account.lock`; of parallel refusals exactly one sets it). Every refusal
+/// runs these same statements, an unknown login too (its lock check
+/// matches no row), so the time of the answer does not tell them apart.
+async fn refuse(
+    app: &App,
+    p: &SecurityParams,
+    now: i64,
+    who: &Actor,
+    account: Option<(&str, i64)>,
+    why: &str,
+) -> Result<(), AppError> {
+    let (kind, id) = account.unwrap_or(("account", 0));
+    let target = (kind, account.map(|(_, id)| id));
+    let mut tx = app.db.begin().await?;
+    let just_locked =
+        login_guard::confirm_failure(&mut tx, kind, id, now, p.max_failures, p.lock_ms()).await?;
+    audit(&mut tx, app, who, "login.failure", target, "failure", why).await?;
+    if just_locked {
+        audit(
+            &mut tx,
+            app,
+            &Actor::system(),
+            "account.lock",
+            target,
+            "success",
+            &format!(
+                "连续{}次登录失败，锁定{}分钟",
+                p.max_failures, p.lock_minutes
+            ),
+        )
+        .await?;
+        sessions::delete_for_account(&mut tx, kind, id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn set_password_hash(
