@@ -153,8 +153,8 @@ async fn find_account(
 
 /// Signs in. Side effects: consumes the captcha; counts the attempt before
 /// the password is checked (refused unchecked at the threshold); a wrong
-/// password may lock the account (audit `account.lock`) and end its
-/// sessions; audits `login.success` or `login.failure`; on success
+/// password may lock the account (audit `account.lock`), leaving its
+/// sessions alone; audits `login.success` or `login.failure`; on success
 /// gives the attempt back (a lock set meanwhile stays and refuses it),
 /// upgrades an old hash and creates a session.
 pub async fn login(
@@ -294,6 +294,8 @@ pub async fn login(
 /// `account.lock`; of parallel refusals exactly one sets it). Every refusal
 /// runs these same statements, an unknown login too (its lock check
 /// matches no row), so the time of the answer does not tell them apart.
+/// The account's sessions are left alone: anonymous guesses must not sign
+/// its owner out (issue 7, finding 7).
 async fn refuse(
     app: &App,
     p: &SecurityParams,
@@ -322,7 +324,6 @@ async fn refuse(
             ),
         )
         .await?;
-        sessions::delete_for_account(&mut tx, kind, id).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -1,13 +1,14 @@
-//! Attacks on signing in (issue 7, findings 1 and 2), each run on
-//! SQLite and on PostgreSQL: parallel guesses against the lockout, timing
-//! that would tell which accounts exist or are locked.
+//! Attacks on signing in (issue 7, findings 1, 2 and the sessions part of
+//! 7), each run on SQLite and on PostgreSQL: parallel guesses against the
+//! lockout, timing that would tell which accounts exist or are locked, and
+//! anonymous guesses that would sign the owner out.
 
 use std::time::{Duration, Instant};
 
 use scigrant_app::AppError;
 use scigrant_app::admin::audit::{AuditFilter, search_audit};
 use scigrant_app::admin::sessions::locked_accounts;
-use scigrant_app::identity::auth::{LoginInput, LoginTab, login};
+use scigrant_app::identity::auth::{LoginInput, LoginTab, authenticate, login};
 use scigrant_app::testing::{PASSWORD, TestEnv, phone, visitor};
 use scigrant_store::identity::login_guard;
 
@@ -123,6 +124,26 @@ async fn a_lock_set_during_a_correct_attempt_stays(env: TestEnv) {
     assert_eq!(locked_accounts(&env.app).await.unwrap().len(), 1);
 }
 both!(a_lock_set_during_a_correct_attempt_stays);
+
+/// Five anonymous wrong guesses lock the account but do not end the
+/// owner's session.
+async fn wrong_guesses_leave_sessions_alone(env: TestEnv) {
+    new_person(&env, 23).await;
+    let login_name = phone(50_023);
+    let s = try_login(&env, LoginTab::Person, &login_name, PASSWORD)
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        assert!(matches!(
+            try_login(&env, LoginTab::Person, &login_name, WRONG).await,
+            Err(AppError::LoginFailed)
+        ));
+    }
+    assert_eq!(lock_events(&env).await, 1);
+    let info = authenticate(&env.app, &s.token).await.unwrap();
+    assert_eq!(info.map(|i| i.account_id), Some(s.account_id));
+}
+both!(wrong_guesses_leave_sessions_alone);
 
 fn median(v: &[Duration]) -> Duration {
     let mut v = v.to_vec();
