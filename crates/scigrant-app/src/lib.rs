@@ -89,6 +89,8 @@ impl App {
 pub struct Caches {
     /// Security parameters, re-read every few seconds.
     pub params: params::ParamsCache,
+    /// The password-hashing queue and the dummy hash of refused logins.
+    pub hasher: identity::hasher::Hasher,
     /// Parsed form specifications by id: stored specifications never
     /// change, so a parse is kept for the life of the process.
     pub specs: std::sync::RwLock<

@@ -24,8 +24,8 @@ pub use scigrant_store::Backend;
 use crate::admin::audit::{AuditFilter, search_audit};
 use crate::admin::staff::{NewStaff, add_staff};
 use crate::config::Secret;
-use crate::identity::auth::new_password_hash;
 use crate::identity::captcha::new_captcha;
+use crate::identity::hasher::new_password_hash;
 use crate::identity::members::{ProfileForm, decide_member, save_profile};
 use crate::identity::register::{
     PersonForm, UnitForm, Uploaded, limits, register_person, register_unit, submit_org_cert,
@@ -279,8 +279,11 @@ pub async fn staff_with_password(
     )
     .await
     .unwrap_or_else(|e| panic!("add staff {login}: {e:?}"));
+    let hash = new_password_hash(app, password)
+        .await
+        .expect("hash the staff password");
     let mut c = app.db.read().await.expect("database connection");
-    accounts::set_staff_password(&mut c, id.0, &new_password_hash(app, password), false)
+    accounts::set_staff_password(&mut c, id.0, &hash, false)
         .await
         .expect("set the staff password");
     id.0

@@ -7,7 +7,7 @@ use scigrant_domain::identity::password::check_password;
 use scigrant_domain::ids::StaffId;
 use scigrant_store::identity::{accounts, sessions};
 
-use crate::identity::auth::new_password_hash;
+use crate::identity::hasher::new_password_hash;
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
 #[derive(Clone, Debug, Default)]
@@ -44,7 +44,7 @@ pub async fn add_staff(app: &App, actor: &Actor, f: &NewStaff) -> Result<StaffId
     }
     e.into_result()?;
     let role = role.ok_or(AppError::Forbidden)?;
-    let hash = new_password_hash(app, &f.password);
+    let hash = new_password_hash(app, &f.password).await?;
     let mut tx = app.db.begin().await?;
     let id = match accounts::insert_staff(&mut tx, login, name, role.code(), &hash, true, app.now())
         .await

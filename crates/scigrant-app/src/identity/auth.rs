@@ -1,12 +1,14 @@
 //! Signing in and out, sessions and passwords. Unknown login, wrong
-//! password and locked account answer with the same message and about the
-//! same time (a password hash is always computed); the failure counter is
-//! one atomic upsert (see `scigrant_store::identity::login_guard`).
+//! password and locked account answer with the same message and the same
+//! work (exactly one password check each, see `hasher`); every attempt is
+//! counted atomically before its password is checked (see
+//! `scigrant_store::identity::login_guard`), so parallel guesses stop at
+//! the threshold.
 
 use rand::RngCore;
 use scigrant_domain::identity::account::{AccountKind, StaffRole, UnitState};
-use scigrant_domain::identity::password::check_password;
-use scigrant_domain::identity::password_hash::{hash_password, iterations_of, verify_password};
+use scigrant_domain::identity::password::check_password as check_policy;
+use scigrant_domain::identity::password_hash::iterations_of;
 use scigrant_domain::identity::phone::Phone;
 use scigrant_domain::identity::uscc::Uscc;
 use scigrant_domain::ids::{PersonId, UnitId};
@@ -17,7 +19,8 @@ use scigrant_store::identity::login_guard;
 use scigrant_store::identity::sessions::{self, SessionRow, hash_token};
 
 use crate::identity::captcha::take_captcha;
-use crate::params::params;
+use crate::identity::hasher::{check_against_dummy, check_password, new_password_hash};
+use crate::params::{SecurityParams, params};
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
 /// The tab of the login page.
@@ -84,22 +87,6 @@ pub fn random_token() -> String {
     hex::encode(raw)
 }
 
-/// A hash to verify against when the login name is unknown, so the answer
-/// takes as long as for a real account.
-fn dummy_hash(app: &App) -> String {
-    hash_password(
-        "scigrant-no-such-account",
-        &[0u8; 16],
-        app.config.password_iterations,
-    )
-}
-
-pub(crate) fn new_password_hash(app: &App, password: &str) -> String {
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    hash_password(password, &salt, app.config.password_iterations)
-}
-
 struct Found {
     kind: AccountKind,
     id: i64,
@@ -164,10 +151,12 @@ async fn find_account(
     })
 }
 
-/// Signs in. Side effects: consumes the captcha; on failure counts it and
-/// may lock the account (audit `account.lock`); audits `login.success` or
-/// `login.failure`; on success clears the counter, upgrades an old hash
-/// and creates a session.
+/// Signs in. Side effects: consumes the captcha; counts the attempt before
+/// the password is checked (refused unchecked at the threshold); a wrong
+/// password may lock the account (audit `account.lock`), leaving its
+/// sessions alone; audits `login.success` or `login.failure`; on success
+/// gives the attempt back (a lock set meanwhile stays and refuses it),
+/// upgrades an old hash and creates a session.
 pub async fn login(
     app: &App,
     actor: &Actor,
@@ -196,59 +185,65 @@ pub async fn login(
         ));
     }
     let found = find_account(&mut tx, app, tab, &input.login).await?;
-    // The account row is not locked for the hash: the expensive part runs
-    // outside any write lock.
+    // The attempt is counted before its password is checked, in the same
+    // short transaction as the captcha: every path below then runs one
+    // password check and one more transaction, so none is slower than
+    // another, and the check itself runs outside any write lock.
+    let reservation = match &found {
+        Some(acc) if !acc.disabled => Some(
+            login_guard::reserve_attempt(
+                &mut tx,
+                acc.kind.code(),
+                acc.id,
+                now,
+                p.failure_window_ms(),
+                p.max_failures,
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     tx.commit().await?;
 
     let Some(acc) = found else {
-        let _ = verify_password(&input.password, &dummy_hash(app));
-        let mut c = app.db.begin().await?;
-        audit(
-            &mut c,
-            app,
-            actor,
-            "login.failure",
-            ("account", None),
-            "failure",
-            "登录名不存在",
-        )
-        .await?;
-        c.commit().await?;
+        check_against_dummy(app, &input.password).await?;
+        refuse(app, &p, now, actor, None, "登录名不存在").await?;
         return Err(AppError::LoginFailed);
     };
     let kind = acc.kind.code();
-    let mut c = app.db.read().await?;
-    let locked_until = login_guard::locked_until(&mut c, kind, acc.id).await?;
-    drop(c);
     let target = (kind, Some(acc.id));
     let who = Actor {
         label: format!("{}（登录中）", acc.label),
         ..actor.clone()
     };
-    if locked_until > now || acc.disabled {
-        let _ = verify_password(&input.password, &dummy_hash(app));
-        let mut tx = app.db.begin().await?;
-        let why = if acc.disabled {
-            "账号已停用"
-        } else {
-            "账号已锁定"
+    let Some(reservation) = reservation.filter(|r| r.admitted) else {
+        // Refused without looking at the password, at the cost of one check.
+        check_against_dummy(app, &input.password).await?;
+        let why = match reservation {
+            None => "账号已停用",
+            Some(r) if r.locked_until > now => "账号已锁定",
+            Some(_) => "登录尝试次数已达上限",
         };
-        audit(&mut tx, app, &who, "login.failure", target, "failure", why).await?;
-        tx.commit().await?;
+        refuse(app, &p, now, &who, Some((kind, acc.id)), why).await?;
+        return Err(AppError::LoginFailed);
+    };
+    if !check_password(app, &input.password, &acc.hash).await? {
+        let why = format!("密码错误（第{}次）", reservation.attempts);
+        refuse(app, &p, now, &who, Some((kind, acc.id)), &why).await?;
         return Err(AppError::LoginFailed);
     }
-    if !verify_password(&input.password, &acc.hash) {
-        let mut tx = app.db.begin().await?;
-        let f = login_guard::record_failure(
-            &mut tx,
-            kind,
-            acc.id,
-            now,
-            p.failure_window_ms(),
-            p.max_failures,
-            p.lock_ms(),
-        )
-        .await?;
+
+    // Hashed before the transaction, in case the stored hash is upgraded.
+    let upgraded = if iterations_of(&acc.hash).is_some_and(|i| i < app.config.password_iterations) {
+        Some(new_password_hash(app, &input.password).await?)
+    } else {
+        None
+    };
+    let token = random_token();
+    let mut tx = app.db.begin().await?;
+    // A lock set by parallel failures while this password was checked
+    // stays, and refuses this sign-in too.
+    if login_guard::release_success(&mut tx, kind, acc.id, now).await? > now {
         audit(
             &mut tx,
             app,
@@ -256,35 +251,14 @@ pub async fn login(
             "login.failure",
             target,
             "failure",
-            &format!("密码错误（第{}次）", f.failures),
+            "账号已锁定",
         )
         .await?;
-        if f.just_locked {
-            audit(
-                &mut tx,
-                app,
-                &Actor::system(),
-                "account.lock",
-                target,
-                "success",
-                &format!(
-                    "连续{}次密码错误，锁定{}分钟",
-                    p.max_failures, p.lock_minutes
-                ),
-            )
-            .await?;
-            sessions::delete_for_account(&mut tx, kind, acc.id).await?;
-        }
         tx.commit().await?;
         return Err(AppError::LoginFailed);
     }
-
-    let token = random_token();
-    let mut tx = app.db.begin().await?;
-    login_guard::clear(&mut tx, kind, acc.id).await?;
-    if iterations_of(&acc.hash).is_some_and(|i| i < app.config.password_iterations) {
-        let upgraded = new_password_hash(app, &input.password);
-        set_password_hash(&mut tx, acc.kind, acc.id, &upgraded).await?;
+    if let Some(upgraded) = &upgraded {
+        set_password_hash(&mut tx, acc.kind, acc.id, upgraded).await?;
     }
     sessions::insert(
         &mut tx,
@@ -313,6 +287,46 @@ pub async fn login(
         kind: acc.kind,
         account_id: acc.id,
     })
+}
+
+/// Records a refused login in one transaction: audit `login.failure` and,
+/// once the account's attempts have reached the threshold, its lock (audit
+/// `account.lock`; of parallel refusals exactly one sets it). Every refusal
+/// runs these same statements, an unknown login too (its lock check
+/// matches no row), so the time of the answer does not tell them apart.
+/// The account's sessions are left alone: anonymous guesses must not sign
+/// its owner out (issue 7, finding 7).
+async fn refuse(
+    app: &App,
+    p: &SecurityParams,
+    now: i64,
+    who: &Actor,
+    account: Option<(&str, i64)>,
+    why: &str,
+) -> Result<(), AppError> {
+    let (kind, id) = account.unwrap_or(("account", 0));
+    let target = (kind, account.map(|(_, id)| id));
+    let mut tx = app.db.begin().await?;
+    let just_locked =
+        login_guard::confirm_failure(&mut tx, kind, id, now, p.max_failures, p.lock_ms()).await?;
+    audit(&mut tx, app, who, "login.failure", target, "failure", why).await?;
+    if just_locked {
+        audit(
+            &mut tx,
+            app,
+            &Actor::system(),
+            "account.lock",
+            target,
+            "success",
+            &format!(
+                "连续{}次登录失败，锁定{}分钟",
+                p.max_failures, p.lock_minutes
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn set_password_hash(
@@ -451,11 +465,11 @@ pub async fn change_password(
     };
     drop(c);
     let mut errors = FieldErrors::new();
-    if !verify_password(&form.old, &hash) {
+    if !check_password(app, &form.old, &hash).await? {
         errors.add("old", "原密码不正确");
     }
     let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
-    if let Err(e) = check_password(&form.new, &personal) {
+    if let Err(e) = check_policy(&form.new, &personal) {
         errors.add("new", e.to_string());
     } else if form.new == form.old {
         errors.add("new", "新密码不能与原密码相同");
@@ -464,7 +478,7 @@ pub async fn change_password(
         errors.add("confirm", "两次输入的密码不一致");
     }
     errors.into_result()?;
-    let new_hash = new_password_hash(app, &form.new);
+    let new_hash = new_password_hash(app, &form.new).await?;
     let mut tx = app.db.begin().await?;
     set_password_hash(&mut tx, session.kind, session.account_id, &new_hash).await?;
     sessions::delete_others(

@@ -18,8 +18,8 @@ use scigrant_store::files::{self, NewFile, StoredFile};
 use scigrant_store::identity::accounts;
 use scigrant_store::{AnyConnection, is_unique_violation};
 
-use crate::identity::auth::new_password_hash;
 use crate::identity::captcha::take_captcha;
+use crate::identity::hasher::new_password_hash;
 use crate::record::{AccountDecision, AuditEvent, record_decision};
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
@@ -161,6 +161,9 @@ async fn register_unit_inner(
         return Err(AppError::Validation(e));
     };
     let phone_idx = app.pii.index("unit_phone", v.phone.as_str());
+    // Hashed before the transaction: SQLite's write lock is not held for
+    // the tens of milliseconds a hash takes.
+    let hash = new_password_hash(app, &f.password).await?;
     let mut tx = app.db.begin().await?;
     if accounts::unit_by_uscc(&mut tx, v.uscc.as_str())
         .await?
@@ -175,7 +178,6 @@ async fn register_unit_inner(
         return Err(AppError::field("contact_phone", DUPLICATE_UNIT_PHONE));
     }
     let now = app.now();
-    let hash = new_password_hash(app, &f.password);
     let phone_enc = app.pii.seal(v.phone.as_str());
     let fields = accounts::UnitFields {
         kind: v.kind.code(),
@@ -472,6 +474,13 @@ pub async fn register_person(
     if !f.agreed {
         e.add("agreed", "请阅读并同意用户注册协议");
     }
+    // Hashed before the transaction (SQLite's write lock is not held for
+    // it), and only for a form that is otherwise valid.
+    let hash = if e.is_empty() {
+        Some(new_password_hash(app, &f.password).await?)
+    } else {
+        None
+    };
     let mut tx = app.db.begin().await?;
     // The captcha is consumed even when other fields are wrong.
     if !take_captcha(&mut tx, app, &f.captcha_id, &f.captcha).await? {
@@ -481,7 +490,8 @@ pub async fn register_person(
         tx.commit().await?;
         return Err(AppError::Validation(e));
     }
-    let (Some(doc_type), Some(doc_no), Some(email), Some(phone)) = (doc_type, doc_no, email, phone)
+    let (Some(doc_type), Some(doc_no), Some(email), Some(phone), Some(hash)) =
+        (doc_type, doc_no, email, phone, hash)
     else {
         return Err(AppError::Validation(e));
     };
@@ -501,7 +511,6 @@ pub async fn register_person(
         tx.commit().await?;
         return Err(AppError::field("phone", DUPLICATE_PERSON_PHONE));
     }
-    let hash = new_password_hash(app, &f.password);
     let doc_enc = app.pii.seal(&doc_no);
     let phone_enc = app.pii.seal(phone.as_str());
     let p = accounts::NewPerson {

@@ -942,3 +942,4 @@ async fn staff_first_admin_and_roles(env: TestEnv) {
 both!(staff_first_admin_and_roles);
 
 mod calls;
+mod login_attacks;
