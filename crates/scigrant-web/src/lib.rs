@@ -28,6 +28,9 @@ pub struct AppState {
     pub app: App,
     pub limits: Arc<Limits>,
     pub printer: Arc<print::Printer>,
+    /// Content-Security-Policy violations browsers reported since start:
+    /// a page that breaks the policy is a defect (logged with its detail).
+    pub csp_reports: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
@@ -36,6 +39,7 @@ impl AppState {
             limits: Arc::new(Limits::new(&app.config, &app.clock)),
             app,
             printer: Arc::new(print::Printer::default()),
+            csp_reports: Arc::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 // SciGrant's small progressive enhancements. Every page works without
 // this file; with it: captcha refresh, the password strength meter,
-// file size checks before upload and an upload progress bar.
+// file size checks before upload, an upload progress bar, and a
+// confirmation before a form that changes an earlier decision.
 (function () {
   'use strict';
 
@@ -16,6 +17,14 @@
       })
       .catch(function () { /* keep the old image */ });
   }
+  // A form with data-confirm asks first (e.g. changing a member from
+  // 通过 to 不通过); without this script it simply submits.
+  document.querySelectorAll('form[data-confirm]').forEach(function (form) {
+    form.addEventListener('submit', function (e) {
+      if (!window.confirm(form.getAttribute('data-confirm'))) e.preventDefault();
+    });
+  });
+
   document.querySelectorAll('.captcha').forEach(function (box) {
     var img = box.querySelector('img');
     var link = box.querySelector('.refresh');

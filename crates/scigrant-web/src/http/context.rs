@@ -15,6 +15,8 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::Actor;
 use scigrant_app::identity::auth::{SessionInfo, authenticate, random_token};
 use scigrant_domain::identity::account::AccountKind;
+
+use crate::http::layers::CSP_REPORT_PATH;
 use scigrant_domain::ids::{PersonId, UnitId};
 use tower_http::request_id::RequestId;
 
@@ -196,7 +198,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         (None, None, Some(n)) => n.clone(),
         (None, None, None) => String::new(),
     };
-    if req.method() == Method::POST {
+    if req.method() == Method::POST && req.uri().path() != CSP_REPORT_PATH {
         let sent = query_param(req.uri().query().unwrap_or(""), "csrf").unwrap_or("");
         // A form rendered before login and posted after it still carries
         // the pre-login token; either is accepted from the same browser.

@@ -43,7 +43,11 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Pages load scripts and styles only from the site itself; there are no
 /// inline scripts.
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'";
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; report-uri /csp-report";
+
+/// Where browsers report what the CSP blocked (no CSRF token: a report
+/// cannot carry one, and the endpoint only logs and counts).
+pub const CSP_REPORT_PATH: &str = "/csp-report";
 
 /// A year, subdomains included: once a browser has reached the site over
 /// https it never tries plain http again, so the `Secure` cookies cannot be

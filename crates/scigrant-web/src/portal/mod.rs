@@ -6,7 +6,8 @@ pub mod calls;
 pub mod pages;
 pub mod regions;
 
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use scigrant_domain::permission::Permission::Public;
 
 use crate::routes::Table;
@@ -21,4 +22,9 @@ pub fn routes(t: Table) -> Table {
         .get("/api/regions/path", Public, get(regions::region_path))
         .get("/calls/{id}", Public, get(calls::call))
         .get("/verify", Public, get(calls::verify))
+        .post(
+            crate::http::layers::CSP_REPORT_PATH,
+            Public,
+            post(pages::csp_report).layer(DefaultBodyLimit::max(16 * 1024)),
+        )
 }

@@ -90,3 +90,24 @@ pub async fn agreement(State(state): State<AppState>, ctx: Ctx) -> impl IntoResp
 pub async fn health() -> &'static str {
     "ok"
 }
+
+/// A browser's report of something the Content-Security-Policy blocked:
+/// logged (what was blocked, on which page, by which directive) and
+/// counted, never stored. Always 204, whatever was sent.
+pub async fn csp_report(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    state
+        .csp_reports
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let r = &report["csp-report"];
+    tracing::warn!(
+        page = %r["document-uri"].as_str().unwrap_or("-"),
+        blocked = %r["blocked-uri"].as_str().unwrap_or("-"),
+        directive = %r["violated-directive"].as_str().unwrap_or("-"),
+        "content security policy violation"
+    );
+    axum::http::StatusCode::NO_CONTENT.into_response()
+}

@@ -45,6 +45,8 @@ struct Session {
     c: Client,
     _driver: Driver,
     files: PathBuf,
+    /// Counts the Content-Security-Policy violations the browser reported.
+    csp_reports: std::sync::Arc<std::sync::atomic::AtomicU64>,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
@@ -53,10 +55,9 @@ async fn start(backend: Backend) -> Session {
     let env = test_env(backend).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(scigrant_web::serve(
-        AppState::new(env.app.clone()),
-        listener,
-    ));
+    let state = AppState::new(env.app.clone());
+    let csp_reports = state.csp_reports.clone();
+    tokio::spawn(scigrant_web::serve(state, listener));
     let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let port = free_port();
     let child = Command::new(&chromedriver)
@@ -104,6 +105,7 @@ async fn start(backend: Backend) -> Session {
         c,
         _driver: driver,
         files,
+        csp_reports,
         _turn: turn,
     }
 }
@@ -254,8 +256,19 @@ impl Session {
             selects[i].select_by_value(code).await.unwrap();
         }
     }
+    /// Ends the session; no page it visited may have broken the
+    /// Content-Security-Policy (the browser reports every violation to the
+    /// server, which counts them).
     async fn done(self) {
+        // Reports are sent in the background; give the last page a moment.
+        let _ = self.c.goto(&format!("{}/healthz", self.base)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let _ = self.c.close().await;
+        assert_eq!(
+            self.csp_reports.load(std::sync::atomic::Ordering::Relaxed),
+            0,
+            "pages broke the Content-Security-Policy (see the warnings logged)"
+        );
     }
 }
 
@@ -306,9 +319,14 @@ async fn walk_the_seed_flow(backend: Backend) {
     s.click_to("#entry-platform", "/unit/platform").await;
     assert!(s.body().await.contains("账号未开通，请联系我们"));
 
-    // 3. Staff: first login forces a password change, then 初审.
+    // 3. Staff: the first login lands on the password change, then 初审.
     s.staff_login("shenhe", PASSWORD).await;
-    s.wait_path("/staff").await;
+    s.wait_path("/account/password").await;
+    assert!(
+        s.body()
+            .await
+            .contains("首次登录须修改初始密码后才能使用后台功能。")
+    );
     s.go("/staff/units").await;
     s.wait_path("/account/password").await;
     s.fill("old", PASSWORD).await;

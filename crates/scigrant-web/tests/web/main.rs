@@ -149,6 +149,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /unit/members/{id}/lock UnitPlatform",
         "GET /unit/applications UnitPlatform",
         "POST /unit/applications/{id}/decide UnitPlatform",
+        "POST /csp-report Public",
         "GET /staff Staff",
         "GET /staff/outbox StaffRoles([SecurityAdmin, AccountReviewer])",
         "GET /staff/units StaffRole(AccountReviewer)",

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use scigrant_app::Actor;
 use scigrant_app::admin::staff::{NewStaff, add_staff};
 use scigrant_app::identity::auth::LoginTab;
-use scigrant_app::testing::{Backend, PASSWORD, test_env};
+use scigrant_app::testing::{ApprovedMember, Backend, PASSWORD, test_env};
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_web::AppState;
 
@@ -149,4 +149,25 @@ async fn staff_screens_name_actions_and_accounts_in_chinese() {
             "{login}'s session is named, not numbered"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decided_member_offers_only_the_change_and_asks_first() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let member = ApprovedMember::builder(31).build(&env.app).await;
+    let unit = session_for(&env, LoginTab::Unit, &member.uscc, PASSWORD).await;
+    let (status, _, page) = send(&state, "GET", "/unit/members", Some(&unit)).await;
+    assert_eq!(status, StatusCode::OK);
+    let row = page
+        .split(&format!("<tr data-person=\"{}\">", member.person))
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap_or_else(|| panic!("a row for the member in {page}"));
+    assert!(
+        !row.contains("value=\"approve\""),
+        "already approved: no 通过"
+    );
+    assert!(row.contains("data-confirm=\"该成员已审核通过，确定改为不通过吗？\""));
+    assert!(!row.contains("style="), "no inline style under the CSP");
 }
