@@ -128,6 +128,71 @@ pub fn unit_may_decide_member(m: Membership) -> bool {
     )
 }
 
+/// What an applicant's right to apply stands on, read afresh from the
+/// store at the moment the applicant acts (start, save, submit): a right
+/// withdrawn since login, or since the draft was made, no longer acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApplicantStanding {
+    /// The person's membership of their current unit.
+    pub membership: Membership,
+    /// Locked by that unit (单位从属用户管理 → 锁定).
+    pub locked: bool,
+    /// The person's current 所在单位.
+    pub unit_id: Option<i64>,
+    /// Whether that unit's registration state opens the project platform.
+    pub unit_open: bool,
+}
+
+/// Why an applicant may not act now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApplicantBar {
+    /// The draft was made under another unit than the person's current one.
+    UnitChanged,
+    /// The person's unit locked them.
+    Locked,
+    /// The membership is not (or no longer) approved.
+    NotApproved,
+    /// The unit's registration state does not open the platform.
+    UnitClosed,
+}
+
+impl ApplicantBar {
+    /// The refusal the applicant reads.
+    pub fn message(self) -> &'static str {
+        match self {
+            ApplicantBar::UnitChanged => "您的所在单位已变更，此申报书属于原单位，不能再修改或提交",
+            ApplicantBar::Locked => "您已被所在单位锁定，不能继续申报",
+            ApplicantBar::NotApproved => "只有所在单位审核通过（且未被锁定）的用户才能申报项目",
+            ApplicantBar::UnitClosed => "所在单位账号尚未开通，不能申报",
+        }
+    }
+}
+
+/// The one check every applicant use case makes before it acts: the person
+/// is an approved, unlocked member of an open unit, and, for an existing
+/// application (`application_unit`), that unit is still the person's own,
+/// so a draft made under a former unit never reaches its queue.
+pub fn applicant_may_act(
+    s: &ApplicantStanding,
+    application_unit: Option<i64>,
+) -> Result<(), ApplicantBar> {
+    if let Some(owner) = application_unit
+        && s.unit_id != Some(owner)
+    {
+        return Err(ApplicantBar::UnitChanged);
+    }
+    if s.unit_id.is_none() || s.membership != Membership::Approved {
+        return Err(ApplicantBar::NotApproved);
+    }
+    if s.locked {
+        return Err(ApplicantBar::Locked);
+    }
+    if !s.unit_open {
+        return Err(ApplicantBar::UnitClosed);
+    }
+    Ok(())
+}
+
 /// Who may download a stored file: its owner, the unit a member applied to
 /// (for the member's proofs), and account reviewers (for unit certificates).
 pub fn may_read_file(
@@ -293,6 +358,62 @@ mod tests {
         assert!(authority_sees_application(Accepted, true));
         assert!(authority_sees_application(Returned, true));
         assert!(!authority_sees_application(Returned, false));
+    }
+
+    #[test]
+    fn withdrawn_rights_no_longer_act() {
+        let ok = ApplicantStanding {
+            membership: Membership::Approved,
+            locked: false,
+            unit_id: Some(3),
+            unit_open: true,
+        };
+        assert_eq!(applicant_may_act(&ok, None), Ok(()));
+        assert_eq!(applicant_may_act(&ok, Some(3)), Ok(()));
+        assert_eq!(
+            applicant_may_act(&ok, Some(4)),
+            Err(ApplicantBar::UnitChanged)
+        );
+        let locked = ApplicantStanding { locked: true, ..ok };
+        assert_eq!(
+            applicant_may_act(&locked, Some(3)),
+            Err(ApplicantBar::Locked)
+        );
+        let pending = ApplicantStanding {
+            membership: Membership::Pending,
+            ..ok
+        };
+        assert_eq!(
+            applicant_may_act(&pending, None),
+            Err(ApplicantBar::NotApproved)
+        );
+        let moved = ApplicantStanding {
+            membership: Membership::Pending,
+            unit_id: Some(4),
+            ..ok
+        };
+        assert_eq!(
+            applicant_may_act(&moved, Some(3)),
+            Err(ApplicantBar::UnitChanged)
+        );
+        let closed = ApplicantStanding {
+            unit_open: false,
+            ..ok
+        };
+        assert_eq!(
+            applicant_may_act(&closed, Some(3)),
+            Err(ApplicantBar::UnitClosed)
+        );
+        let loner = ApplicantStanding {
+            membership: Membership::None,
+            unit_id: None,
+            unit_open: false,
+            ..ok
+        };
+        assert_eq!(
+            applicant_may_act(&loner, None),
+            Err(ApplicantBar::NotApproved)
+        );
     }
 
     #[test]

@@ -301,26 +301,19 @@ pub struct MemberRow {
 #[derive(Clone, Debug, Default)]
 pub struct MemberSearch(MemberFilter);
 
-/// Turns the search box into filters: an exact ID or phone number is
-/// looked up through its blind index, anything else searches names.
-pub fn member_filter(app: &App, term: &str, membership: &str, locked: &str) -> MemberSearch {
-    let term = term.trim();
-    let exact_idx = if let Ok(p) = scigrant_domain::identity::phone::Phone::parse(term) {
-        Some(app.pii.index("phone", p.as_str()))
-    } else if term.len() >= 6 && term.chars().all(|c| c.is_ascii_alphanumeric()) {
-        Some(app.pii.index("doc", &term.to_uppercase()))
-    } else {
-        None
-    };
+/// Turns the search box into filters. The text matches names only, never
+/// an ID or phone number: the unit sees those masked, and an exact-number
+/// match would let it confirm a guessed full number one request at a time
+/// (issue 7, finding 4). The masked numbers stay on screen to tell rows apart.
+pub fn member_filter(term: &str, membership: &str, locked: &str) -> MemberSearch {
     MemberSearch(MemberFilter {
-        name: term.to_string(),
+        name: term.trim().to_string(),
         membership: Membership::from_code(membership).map(|m| m.code().to_string()),
         locked: match locked {
             "1" => Some(true),
             "0" => Some(false),
             _ => None,
         },
-        exact_idx,
     })
 }
 

@@ -10,6 +10,7 @@ use scigrant_app::grants::applications::{
 use scigrant_app::grants::calls::{
     self as calls, CallForm, create_call, create_program, open_calls, set_state, target_state,
 };
+use scigrant_app::identity::members::{ProfileForm, decide_member, lock_member, save_profile};
 use scigrant_app::testing::{ApprovedMember, TestEnv, join_unit, person_actor, unit_actor};
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::calendar::day_start;
@@ -816,3 +817,135 @@ pub(crate) async fn the_cover_names_the_call_whatever_was_typed(env: TestEnv) {
     );
 }
 both!(the_cover_names_the_call_whatever_was_typed);
+
+/// Issue 7, finding 3: a member locked by their unit after the draft was
+/// made can neither start, save nor submit; the right is read afresh at
+/// each act, not taken from the login. Unlocked again, the draft saves.
+pub(crate) async fn a_locked_member_cannot_save_or_submit_a_draft(env: TestEnv) {
+    let m = ApprovedMember::builder(32).build(&env.app).await;
+    let person = m.person;
+    let call = cast_call(&env, "KJFWT2023-03", "kczg2023-fj4", "55", "").await;
+    env.clock.set(CLOSE - 3_600_000);
+    let a = applications::start(&env.app, &person_actor(person.0), person, call)
+        .await
+        .unwrap();
+    let data = sample_fj4();
+    applications::save(&env.app, person, a, &data)
+        .await
+        .unwrap();
+    lock_member(&env.app, &unit_actor(m.unit.0), m.unit, person, true)
+        .await
+        .unwrap();
+    const LOCKED: &str = "您已被所在单位锁定，不能继续申报";
+    assert_eq!(
+        refusal_of(applications::save(&env.app, person, a, &data).await),
+        LOCKED
+    );
+    assert_eq!(
+        refusal_of(submit(&env.app, &person_actor(person.0), person, a, &data).await),
+        LOCKED
+    );
+    assert_eq!(
+        refusal_of(applications::start(&env.app, &person_actor(person.0), person, call).await),
+        LOCKED
+    );
+    let view = applications::load(&env.app, Reader::Person(person.0), a)
+        .await
+        .unwrap();
+    assert_eq!(
+        (view.state, view.number.as_str()),
+        (ApplicationState::Draft, "")
+    );
+    assert!(
+        applications::of_unit(&env.app, m.unit)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    lock_member(&env.app, &unit_actor(m.unit.0), m.unit, person, false)
+        .await
+        .unwrap();
+    applications::save(&env.app, person, a, &data)
+        .await
+        .unwrap();
+}
+both!(a_locked_member_cannot_save_or_submit_a_draft);
+
+/// Issue 7, finding 3: a person who moved to another unit cannot save or
+/// submit the draft made under the former unit, whether the new unit has
+/// approved them yet or not; nothing reaches the former unit's queue.
+pub(crate) async fn a_draft_of_the_former_unit_cannot_be_submitted_after_a_move(env: TestEnv) {
+    let m = ApprovedMember::builder(33).build(&env.app).await;
+    let other = ApprovedMember::builder(34).build(&env.app).await;
+    let person = m.person;
+    let call = cast_call(&env, "KJFWT2023-03", "kczg2023-fj4", "55", "").await;
+    env.clock.set(CLOSE - 3_600_000);
+    let a = applications::start(&env.app, &person_actor(person.0), person, call)
+        .await
+        .unwrap();
+    let data = sample_fj4();
+    applications::save(&env.app, person, a, &data)
+        .await
+        .unwrap();
+    let moved = ProfileForm {
+        unit_id: other.unit.to_string(),
+        region_code: "540102".into(),
+        department: "中心".into(),
+        email: "p33@example.cn".into(),
+        education: "硕士".into(),
+        degree: "博士".into(),
+        title: "高级".into(),
+    };
+    save_profile(
+        &env.app,
+        &person_actor(person.0),
+        person,
+        &moved,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    const MOVED: &str = "您的所在单位已变更，此申报书属于原单位，不能再修改或提交";
+    for approved_by_new_unit in [false, true] {
+        if approved_by_new_unit {
+            decide_member(
+                &env.app,
+                &unit_actor(other.unit.0),
+                other.unit,
+                person,
+                Some(true),
+                "",
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            refusal_of(submit(&env.app, &person_actor(person.0), person, a, &data).await),
+            MOVED,
+            "approved by the new unit: {approved_by_new_unit}"
+        );
+        assert_eq!(
+            refusal_of(applications::save(&env.app, person, a, &data).await),
+            MOVED
+        );
+        assert_eq!(
+            refusal_of(applications::start(&env.app, &person_actor(person.0), person, call).await),
+            MOVED
+        );
+    }
+    let view = applications::load(&env.app, Reader::Person(person.0), a)
+        .await
+        .unwrap();
+    assert_eq!(
+        (view.state, view.unit_id, view.number.as_str()),
+        (ApplicationState::Draft, m.unit, "")
+    );
+    assert!(
+        applications::of_unit(&env.app, m.unit)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+both!(a_draft_of_the_former_unit_cannot_be_submitted_after_a_move);

@@ -400,14 +400,14 @@ pub async fn set_member_locked(
     Ok(done.rows_affected() == 1)
 }
 
-/// Filters of 单位从属用户管理.
+/// Filters of 单位从属用户管理. The search box matches names only: the
+/// unit sees ID and phone numbers masked, so no search may confirm a
+/// guessed full number (issue 7, finding 4).
 #[derive(Clone, Debug, Default)]
 pub struct MemberFilter {
     pub name: String,
     pub membership: Option<String>,
     pub locked: Option<bool>,
-    /// Blind index of an exact phone or ID number typed in the search box.
-    pub exact_idx: Option<String>,
 }
 
 pub async fn list_members(
@@ -418,34 +418,26 @@ pub async fn list_members(
     offset: i64,
 ) -> Result<(Vec<PersonRow>, i64)> {
     // Optional filters are written as "$n IS NULL OR column = $n" so the
-    // query text stays fixed; the exact-number search matches either index.
-    // Persons without a membership are left out, by the domain's own code
-    // for that state so the query and the state machine cannot drift apart.
+    // query text stays fixed. Persons without a membership are left out,
+    // by the domain's own code for that state so the query and the state
+    // machine cannot drift apart.
     let where_sql = format!(
         "WHERE unit_id = $1 AND membership <> '{none}'
-        AND (name LIKE $2 ESCAPE '\\' OR doc_no_idx = $5 OR phone_idx = $5)
+        AND name LIKE $2 ESCAPE '\\'
         AND ($3 = '' OR membership = $3)
         AND ($4 < 0 OR member_locked = $4)",
         none = Membership::None.code()
     );
-    let name_pattern = if f.exact_idx.is_some() {
-        // The typed text was a number: match it exactly, not by name
-        // (LIKE '' matches no real name).
-        String::new()
-    } else {
-        like_pattern(&f.name)
-    };
+    let name_pattern = like_pattern(&f.name);
     let membership = f.membership.clone().unwrap_or_default();
     let locked: i64 = f.locked.map(i64::from).unwrap_or(-1);
-    let exact = f.exact_idx.clone().unwrap_or_default();
     let rows = sqlx::query_as::<_, PersonRow>(&format!(
-        "SELECT * FROM persons {where_sql} ORDER BY updated_at DESC, id DESC LIMIT $6 OFFSET $7"
+        "SELECT * FROM persons {where_sql} ORDER BY updated_at DESC, id DESC LIMIT $5 OFFSET $6"
     ))
     .bind(unit_id)
     .bind(&name_pattern)
     .bind(&membership)
     .bind(locked)
-    .bind(&exact)
     .bind(limit)
     .bind(offset)
     .fetch_all(&mut *c)
@@ -455,7 +447,6 @@ pub async fn list_members(
         .bind(&name_pattern)
         .bind(&membership)
         .bind(locked)
-        .bind(&exact)
         .fetch_one(c)
         .await?
         .try_get("n")?;

@@ -53,7 +53,7 @@ async fn members_page(
     q: &MemberQuery,
     errs: FieldErrors,
 ) -> Result<MembersPage, WebError> {
-    let filter = member_filter(&state.app, &q.q, &q.status, &q.locked);
+    let filter = member_filter(&q.q, &q.status, &q.locked);
     let page = list_members(&state.app, UnitId(unit_id), &filter, q.page.max(1), 20).await?;
     let base = format!(
         "q={}&status={}&locked={}&",
@@ -98,7 +98,7 @@ pub async fn members_export(
     Query(q): Query<MemberQuery>,
 ) -> Result<Response, WebError> {
     let unit = ctx.unit()?;
-    let filter = member_filter(&state.app, &q.q, &q.status, &q.locked);
+    let filter = member_filter(&q.q, &q.status, &q.locked);
     let bytes = export_members(&state.app, &ctx.actor(), unit, &filter).await?;
     Ok((
         [

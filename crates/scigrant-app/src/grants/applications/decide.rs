@@ -5,10 +5,13 @@
 use scigrant_domain::grants::application::{
     ApplicationEvent, ApplicationState, StaffDecision, UnitDecision,
 };
+use scigrant_domain::identity::account::UnitState;
 use scigrant_domain::ids::{ApplicationId, UnitId};
+use scigrant_domain::permission::{Caller, Decision, Permission, decide};
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications as store;
 use scigrant_store::grants::calls;
+use scigrant_store::identity::accounts;
 
 use super::rules;
 use crate::{Actor, App, AppError, audit};
@@ -43,6 +46,7 @@ pub async fn recommend(
     declarations: &[bool],
 ) -> Result<(), AppError> {
     let mut tx = app.db.begin().await?;
+    unit_platform_open(&mut tx, unit_id).await?;
     let row = store::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     let state = ApplicationState::from_code(&row.state);
     if row.unit_id != unit_id.0 || state == Some(ApplicationState::Draft) {
@@ -82,6 +86,7 @@ pub async fn unit_return(
     comment: &str,
 ) -> Result<(), AppError> {
     let mut tx = app.db.begin().await?;
+    unit_platform_open(&mut tx, unit_id).await?;
     let row = store::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     if row.unit_id != unit_id.0 || row.state == ApplicationState::Draft.code() {
         return Err(AppError::NotFound);
@@ -96,6 +101,22 @@ pub async fn unit_return(
     };
     transition(&mut tx, app, actor, id.0, &step, comment).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// The unit's right to decide, re-read in the transaction that decides:
+/// the same [`Permission::UnitPlatform`] the route declared, on the unit's
+/// registration state as it stands now.
+async fn unit_platform_open(tx: &mut AnyConnection, unit_id: UnitId) -> Result<(), AppError> {
+    let unit = accounts::unit(tx, unit_id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let state = UnitState::from_code(&unit.state).unwrap_or(UnitState::PendingInitial);
+    if decide(Permission::UnitPlatform, &Caller::Unit { state }) != Decision::Allow {
+        return Err(AppError::Refused(
+            "单位账号尚未开通科技项目申报平台，不能审核申报书".into(),
+        ));
+    }
     Ok(())
 }
 

@@ -9,6 +9,7 @@ use scigrant_domain::grants::application::{
 use scigrant_domain::grants::form::{self, FormData, Value};
 use scigrant_domain::identity::account::{Membership, UnitKind, UnitState};
 use scigrant_domain::ids::{ApplicationId, CallId, PersonId};
+use scigrant_domain::permission::{ApplicantStanding, applicant_may_act};
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications::{self as store, NewApplication};
 use scigrant_store::grants::calls;
@@ -25,6 +26,37 @@ struct ApplicantUnit {
     uscc: String,
 }
 
+/// The person's right to apply as it stands now, checked by the domain's
+/// [`applicant_may_act`]: an approved, unlocked member of an open unit and,
+/// for an existing application (`application_unit`), still a member of the
+/// unit it was made under. Every applicant use case calls it in the
+/// transaction that acts. Returns the person's current unit.
+pub(super) async fn check_applicant(
+    c: &mut AnyConnection,
+    person_id: i64,
+    application_unit: Option<i64>,
+) -> Result<accounts::UnitRow, AppError> {
+    let p = accounts::person(c, person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = match p.unit_id {
+        Some(id) => accounts::unit(c, id).await?,
+        None => None,
+    };
+    let standing = ApplicantStanding {
+        membership: Membership::from_code(&p.membership).unwrap_or(Membership::None),
+        locked: p.member_locked != 0,
+        unit_id: p.unit_id,
+        unit_open: unit
+            .as_ref()
+            .and_then(|u| UnitState::from_code(&u.state))
+            .is_some_and(|s| s.platform_open()),
+    };
+    applicant_may_act(&standing, application_unit)
+        .map_err(|bar| AppError::Refused(bar.message().into()))?;
+    unit.ok_or(AppError::NotFound)
+}
+
 /// Checks that `person_id` may apply to `call`: an approved, unlocked
 /// member of an open unit of a kind the call admits.
 async fn applicant_unit(
@@ -32,21 +64,7 @@ async fn applicant_unit(
     person_id: i64,
     call: &CallView,
 ) -> Result<ApplicantUnit, AppError> {
-    let p = accounts::person(c, person_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if Membership::from_code(&p.membership) != Some(Membership::Approved) || p.member_locked != 0 {
-        return Err(AppError::Refused(
-            "只有所在单位审核通过（且未被锁定）的用户才能申报项目".into(),
-        ));
-    }
-    let unit_id = p.unit_id.ok_or(AppError::NotFound)?;
-    let unit = accounts::unit(c, unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !UnitState::from_code(&unit.state).is_some_and(|s| s.platform_open()) {
-        return Err(AppError::Refused("所在单位账号尚未开通，不能申报".into()));
-    }
+    let unit = check_applicant(c, person_id, None).await?;
     let kind = UnitKind::from_code(&unit.kind);
     if !kind.is_some_and(|k| call.eligible.contains(&k)) {
         let eligible: Vec<&str> = call.eligible.iter().map(|k| k.label()).collect();
@@ -79,6 +97,7 @@ pub async fn start(
         .ok_or(AppError::NotFound)?;
     let call = call_view(&mut tx, call_row).await?;
     if let Some(existing) = store::of_person_in_call(&mut tx, person_id.0, call_id.0).await? {
+        check_applicant(&mut tx, person_id.0, Some(existing.unit_id)).await?;
         tx.commit().await?;
         return Ok(ApplicationId(existing.id));
     }
@@ -180,6 +199,7 @@ pub(super) async fn save_at(
     if !ApplicationState::from_code(&row.state).is_some_and(ApplicationState::editable) {
         return Err(AppError::Refused(SUBMITTED.into()));
     }
+    check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
     let closes_at = calls::call(&mut tx, row.call_id)
         .await?
         .ok_or(AppError::NotFound)?

@@ -11,7 +11,8 @@ use scigrant_domain::ids::{ApplicationId, PersonId};
 use scigrant_store::grants::applications::{self as store, ApplicationRow, Submission};
 use scigrant_store::grants::calls;
 
-use super::{context_of, digest_of, draft::save_at};
+use super::draft::{check_applicant, save_at};
+use super::{context_of, digest_of};
 use crate::grants::calls::{call_view, spec_in};
 use crate::{Actor, App, AppError, audit};
 
@@ -77,6 +78,9 @@ pub async fn submit(
     let json = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
     let digest = digest_of(&spec, data);
     let mut tx = app.db.begin().await?;
+    // The right is checked again where the submission is written: a lock
+    // or a change of unit since the save above still stops it.
+    check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
     let first = store::submit(
         &mut tx,
         &Submission {
