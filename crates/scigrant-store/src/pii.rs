@@ -22,6 +22,7 @@ type Sm4Gcm = AesGcm<sm4::Sm4, U12>;
 pub struct PiiCipher {
     cipher: Sm4Gcm,
     index_key: [u8; 32],
+    chain_key: [u8; 32],
 }
 
 impl std::fmt::Debug for PiiCipher {
@@ -44,7 +45,15 @@ impl PiiCipher {
         PiiCipher {
             cipher,
             index_key: derive(master, b"scigrant pii index key"),
+            chain_key: derive(master, b"scigrant audit-chain key"),
         }
+    }
+
+    /// The key of the audit chain's HMAC-SM3, derived from the same master
+    /// under its own label ("audit-chain"), so it lives outside the
+    /// database like the PII key and needs no secret of its own.
+    pub fn audit_chain_key(&self) -> crate::admin::audit::ChainKey {
+        crate::admin::audit::ChainKey(self.chain_key)
     }
 
     /// Parses a 64-hex-digit master key (from configuration).

@@ -11,6 +11,7 @@ use scigrant_app::admin::audit::seal_and_verify_audit;
 use scigrant_app::admin::staff::{NewStaff, add_staff, bootstrap_admin};
 use scigrant_app::{Actor, App, Config, SystemClock};
 use scigrant_web::AppState;
+use scigrant_web::staff::logs::chain_problem_text;
 
 #[derive(Parser)]
 #[command(name = "scigrant", version, about = "SciGrant 科技计划项目管理平台")]
@@ -56,7 +57,8 @@ enum StaffCmd {
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// Seal new records into the SM3 chain and verify it.
+    /// Seal new records into the keyed SM3 chain and verify it against this
+    /// node's anchor file (`<data_dir>/audit.anchor`).
     Verify,
 }
 
@@ -121,13 +123,17 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }) => {
             let app = open(&cli).await?;
             let check = seal_and_verify_audit(&app).await?;
-            match check.broken_at {
-                None => {
-                    println!("审计链完整：{} 条记录", check.sealed);
-                    Ok(())
-                }
-                Some(seq) => Err(format!("审计链在第 {seq} 条处断裂").into()),
+            if check.intact() {
+                println!(
+                    "审计链完整：{} 条记录，与本节点的链外锚点一致",
+                    check.sealed
+                );
+                return Ok(());
             }
+            for p in &check.problems {
+                eprintln!("审计链校验失败：{}", chain_problem_text(p));
+            }
+            Err(format!("审计链校验失败：发现 {} 处问题", check.problems.len()).into())
         }
     }
 }

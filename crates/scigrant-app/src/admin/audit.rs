@@ -1,5 +1,6 @@
-//! The 审计管理员 reads 操作日志 and 登录日志 and verifies the SM3 chain;
-//! every node seals new records into the chain in the background.
+//! The 审计管理员 reads 操作日志 and 登录日志 and verifies the keyed
+//! (HMAC-SM3) chain against this node's anchor file; every node seals new
+//! records into the chain in the background.
 
 use scigrant_domain::calendar;
 use scigrant_domain::identity::account::AccountKind;
@@ -137,28 +138,47 @@ pub async fn search_audit(
     Ok(Page::new(rows, total, page, per_page))
 }
 
+pub use audit_store::ChainProblem;
+
 /// What a walk of the chain found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainReport {
-    /// Records sealed into the chain.
+    /// Records whose links verify, from the first.
     pub sealed: i64,
-    /// The first sequence number whose hash does not match, if any.
-    pub broken_at: Option<i64>,
+    /// Empty when the chain is intact and reaches this node's anchor.
+    pub problems: Vec<ChainProblem>,
 }
 
-/// Seals new audit records into the SM3 chain; returns how many.
+impl ChainReport {
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// This node's anchor of the chain, outside the database:
+/// `<data_dir>/audit.anchor`.
+pub fn anchor_path(app: &App) -> std::path::PathBuf {
+    app.config.data_dir.join("audit.anchor")
+}
+
+/// Seals new audit records into the keyed chain and moves this node's
+/// anchor forward; returns how many.
 pub async fn seal(app: &App) -> Result<u64, AppError> {
-    Ok(audit_store::seal(&app.db).await?)
+    Ok(audit_store::seal(&app.db, &app.pii.audit_chain_key(), &anchor_path(app)).await?)
 }
 
-/// Seals new audit records into the SM3 chain and verifies it.
+/// Seals new audit records into the keyed chain and verifies it against
+/// this node's anchor.
 pub async fn seal_and_verify_audit(app: &App) -> Result<ChainReport, AppError> {
-    audit_store::seal(&app.db).await?;
+    let key = app.pii.audit_chain_key();
+    let path = anchor_path(app);
+    audit_store::seal(&app.db, &key, &path).await?;
+    let anchor = audit_store::read_anchor(&path)?;
     let mut c = app.db.read().await?;
-    let check = audit_store::verify(&mut c).await?;
+    let check = audit_store::verify(&mut c, &key, anchor.as_ref()).await?;
     Ok(ChainReport {
         sealed: check.sealed,
-        broken_at: check.broken_at,
+        problems: check.problems,
     })
 }
 

@@ -1,10 +1,21 @@
 //! The audit log: append-only (triggers refuse UPDATE and DELETE on both
-//! backends) and sealed into an SM3 hash chain. Records are inserted inside
+//! backends) and sealed into a keyed hash chain. Records are inserted inside
 //! the use case's transaction; a sealer later appends each unsealed record
 //! to `audit_chain` in one order, under a row lock, so concurrent writers
 //! never race for "the previous hash" and the auditor can verify the chain.
+//!
+//! The triggers stop the application, not someone with the database's own
+//! rights, so the chain does not rely on them: each link is
+//! HMAC-SM3(key, prev ‖ record) under a key kept outside the database
+//! ([`ChainKey`], derived from the PII master key), and after each seal the
+//! head (sequence number, hash, count) is written to an anchor file outside
+//! the database. An edited row no longer verifies without the key, and a
+//! deleted or cut-off row leaves the chain shorter than its anchor.
 
-use sm3::{Digest, Sm3};
+use std::path::Path;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sm3::Sm3;
 use sqlx::{AnyConnection, Row};
 
 use crate::{Db, Result, like_pattern};
@@ -133,8 +144,18 @@ pub async fn for_target(
     .await?)
 }
 
-fn link(prev: &str, r: &Record) -> String {
-    let mut h = Sm3::new();
+/// The key of the chain's HMAC-SM3; it never enters the database.
+#[derive(Clone)]
+pub struct ChainKey(pub(crate) [u8; 32]);
+
+impl std::fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChainKey(<redacted>)")
+    }
+}
+
+fn link(key: &ChainKey, prev: &str, r: &Record) -> String {
+    let mut h = <Hmac<Sm3> as KeyInit>::new_from_slice(&key.0).expect("HMAC takes any key length");
     for part in [
         prev.to_string(),
         r.id.to_string(),
@@ -151,15 +172,119 @@ fn link(prev: &str, r: &Record) -> String {
         r.detail.clone(),
     ] {
         h.update(part.as_bytes());
-        h.update([0x1f]);
+        h.update(&[0x1f]);
     }
-    hex::encode(h.finalize())
+    hex::encode(h.finalize().into_bytes())
 }
 
 const GENESIS: &str = "scigrant-audit-genesis";
 
-/// Appends every committed, unsealed record to the chain; returns how many.
-pub async fn seal(db: &Db) -> Result<u64> {
+/// The chain's head as last sealed on this node, kept outside the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+    /// Links in the chain when it was written (equal to `seq` while intact).
+    pub count: i64,
+}
+
+impl Anchor {
+    fn to_text(&self) -> String {
+        format!(
+            "seq={}\nhash={}\ncount={}\n",
+            self.seq, self.hash, self.count
+        )
+    }
+
+    fn parse(text: &str) -> Option<Anchor> {
+        let mut seq = None;
+        let mut hash = None;
+        let mut count = None;
+        for line in text.lines() {
+            match line.split_once('=') {
+                Some(("seq", v)) => seq = v.trim().parse().ok(),
+                Some(("hash", v)) => hash = Some(v.trim().to_string()),
+                Some(("count", v)) => count = v.trim().parse().ok(),
+                _ => {}
+            }
+        }
+        Some(Anchor {
+            seq: seq?,
+            hash: hash?,
+            count: count?,
+        })
+    }
+}
+
+/// Reads the anchor file; `None` when there is none yet.
+pub fn read_anchor(path: &Path) -> Result<Option<Anchor>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Anchor::parse(&text)
+            .map(Some)
+            .ok_or_else(|| crate::StoreError::Key("审计链锚点文件格式不正确".into())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes the anchor atomically: a new 0600 file beside it, then a rename.
+fn write_anchor(path: &Path, a: &Anchor) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut suffix = [0u8; 8];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut suffix);
+    let tmp = path.with_extension(format!("anchor.{}.tmp", hex::encode(suffix)));
+    let written = (|| {
+        let mut f = crate::private::new_file().open(&tmp)?;
+        f.write_all(a.to_text().as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// One writer of anchor files per process (a node's sealer and its
+/// auditor's verify may seal at once).
+static ANCHOR_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Moves the anchor forward to `head`, only when the chain still holds the
+/// anchored link: a chain found shorter or rewritten keeps its old anchor,
+/// so new records cannot paper over a truncation before it is verified.
+async fn advance_anchor(db: &Db, path: &Path, head: &Anchor) -> Result<()> {
+    let old = read_anchor(path)?;
+    if let Some(old) = &old {
+        if head.seq <= old.seq {
+            return Ok(());
+        }
+        let mut c = db.read().await?;
+        let at: Option<String> = sqlx::query("SELECT hash FROM audit_chain WHERE seq = $1")
+            .bind(old.seq)
+            .fetch_optional(&mut *c)
+            .await?
+            .map(|r| r.try_get("hash"))
+            .transpose()?;
+        if at.as_deref() != Some(old.hash.as_str()) {
+            tracing::error!(
+                anchor = old.seq,
+                "audit chain no longer holds its anchored link"
+            );
+            return Ok(());
+        }
+    }
+    let _guard = ANCHOR_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    // Another sealer of this process may have written a newer head meanwhile.
+    if read_anchor(path)?.is_some_and(|now| now.seq >= head.seq) {
+        return Ok(());
+    }
+    write_anchor(path, head)?;
+    Ok(())
+}
+
+/// Appends every committed, unsealed record to the chain and moves the
+/// anchor file at `anchor` forward; returns how many were sealed.
+pub async fn seal(db: &Db, key: &ChainKey, anchor: &Path) -> Result<u64> {
     let mut tx = db.begin().await?;
     // The row lock on this setting serialises sealers across app nodes.
     sqlx::query(
@@ -185,7 +310,7 @@ pub async fn seal(db: &Db) -> Result<u64> {
     .await?;
     for r in &pending {
         seq += 1;
-        prev = link(&prev, r);
+        prev = link(key, &prev, r);
         sqlx::query("INSERT INTO audit_chain (seq, audit_id, hash) VALUES ($1, $2, $3)")
             .bind(seq)
             .bind(r.id)
@@ -193,32 +318,87 @@ pub async fn seal(db: &Db) -> Result<u64> {
             .execute(&mut *tx)
             .await?;
     }
+    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_chain")
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
     tx.commit().await?;
+    if seq > 0 {
+        let head = Anchor {
+            seq,
+            hash: prev,
+            count,
+        };
+        advance_anchor(db, anchor, &head).await?;
+    }
     Ok(pending.len() as u64)
+}
+
+/// What a walk of the chain found wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainProblem {
+    /// The link at `seq` does not match its record under the key: the
+    /// record was edited or the chain recomputed without the key.
+    Altered { seq: i64 },
+    /// The sealed record at `seq` is gone, or the numbering skips `seq`.
+    Missing { seq: i64 },
+    /// The chain is shorter than its anchor: rows were deleted, or the
+    /// newest cut off.
+    Shortened {
+        head: i64,
+        count: i64,
+        anchor_seq: i64,
+        anchor_count: i64,
+    },
+    /// The link at the anchor's sequence number is not the anchored one.
+    AnchorMismatch { seq: i64 },
 }
 
 /// Result of walking the chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainCheck {
+    /// Links whose records verify, from the first.
     pub sealed: i64,
-    /// The first sequence number whose hash does not match, if any.
-    pub broken_at: Option<i64>,
+    /// Empty when the chain is intact and reaches its anchor.
+    pub problems: Vec<ChainProblem>,
 }
 
-pub async fn verify(c: &mut AnyConnection) -> Result<ChainCheck> {
+pub async fn verify(
+    c: &mut AnyConnection,
+    key: &ChainKey,
+    anchor: Option<&Anchor>,
+) -> Result<ChainCheck> {
     let rows = sqlx::query(
         "SELECT ch.seq AS seq, ch.hash AS chain_hash, a.* FROM audit_chain ch
-         JOIN audit_log a ON a.id = ch.audit_id ORDER BY ch.seq",
+         LEFT JOIN audit_log a ON a.id = ch.audit_id ORDER BY ch.seq",
     )
     .fetch_all(c)
     .await?;
+    let mut problems = Vec::new();
     let mut prev = GENESIS.to_string();
     let mut sealed = 0;
+    let mut broken = false;
+    let mut head = 0;
+    let mut at_anchor: Option<String> = None;
+    let count = rows.len() as i64;
     for row in rows {
         let seq: i64 = row.try_get("seq")?;
         let stored: String = row.try_get("chain_hash")?;
+        head = seq;
+        if anchor.is_some_and(|a| a.seq == seq) {
+            at_anchor = Some(stored.clone());
+        }
+        if broken {
+            continue;
+        }
+        let id: Option<i64> = row.try_get("id")?;
+        let Some(id) = id.filter(|_| seq == sealed + 1) else {
+            problems.push(ChainProblem::Missing { seq: sealed + 1 });
+            broken = true;
+            continue;
+        };
         let r = Record {
-            id: row.try_get("id")?,
+            id,
             at: row.try_get("at")?,
             actor_kind: row.try_get("actor_kind")?,
             actor_id: row.try_get("actor_id")?,
@@ -231,18 +411,25 @@ pub async fn verify(c: &mut AnyConnection) -> Result<ChainCheck> {
             request_id: row.try_get("request_id")?,
             detail: row.try_get("detail")?,
         };
-        let expected = link(&prev, &r);
-        if expected != stored || seq != sealed + 1 {
-            return Ok(ChainCheck {
-                sealed,
-                broken_at: Some(seq),
-            });
+        if link(key, &prev, &r) != stored {
+            problems.push(ChainProblem::Altered { seq });
+            broken = true;
+            continue;
         }
         sealed = seq;
         prev = stored;
     }
-    Ok(ChainCheck {
-        sealed,
-        broken_at: None,
-    })
+    if let Some(a) = anchor {
+        if head < a.seq || count < a.count {
+            problems.push(ChainProblem::Shortened {
+                head,
+                count,
+                anchor_seq: a.seq,
+                anchor_count: a.count,
+            });
+        } else if at_anchor.as_deref() != Some(a.hash.as_str()) {
+            problems.push(ChainProblem::AnchorMismatch { seq: a.seq });
+        }
+    }
+    Ok(ChainCheck { sealed, problems })
 }

@@ -12,7 +12,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::admin::audit::{
-    AuditEntry, AuditFilter, ChainReport, LogKind, seal_and_verify_audit, search_audit,
+    AuditEntry, AuditFilter, ChainProblem, ChainReport, LogKind, seal_and_verify_audit,
+    search_audit,
 };
 use scigrant_app::{AppError, FieldErrors, Page};
 use serde::Deserialize;
@@ -40,7 +41,32 @@ pub struct LogsPage {
     pub items: Vec<AuditEntry>,
     pub pager: Pager,
     pub chain: Option<ChainReport>,
+    /// What the chain check found wrong, worded for the auditor.
+    pub chain_problems: Vec<String>,
     pub errs: Errs,
+}
+
+/// One finding of the audit chain check, for the page and the command line.
+pub fn chain_problem_text(p: &ChainProblem) -> String {
+    match p {
+        ChainProblem::Altered { seq } => {
+            format!("第 {seq} 条记录与密钥哈希链不符：记录被修改，或哈希链被重新计算")
+        }
+        ChainProblem::Missing { seq } => {
+            format!("第 {seq} 条已封存的记录缺失：记录被删除或序号不连续")
+        }
+        ChainProblem::Shortened {
+            head,
+            count,
+            anchor_seq,
+            anchor_count,
+        } => format!(
+            "审计链现有 {count} 条、最新为第 {head} 条，少于链外锚点记录的 {anchor_count} 条（第 {anchor_seq} 条）：记录被删除，或最新的记录被截去"
+        ),
+        ChainProblem::AnchorMismatch { seq } => {
+            format!("第 {seq} 条的哈希与链外锚点不符：审计链被改写")
+        }
+    }
 }
 
 async fn logs_page(
@@ -84,6 +110,10 @@ async fn logs_page(
         from: q.from,
         to: q.to,
         items: page.rows,
+        chain_problems: chain
+            .iter()
+            .flat_map(|c| c.problems.iter().map(chain_problem_text))
+            .collect(),
         chain,
         errs: Errs(errs),
     };
@@ -105,4 +135,34 @@ pub async fn logs_verify(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
     let check = seal_and_verify_audit(&state.app).await?;
     let (status, page) = logs_page(&state, &ctx, LogsQuery::default(), Some(check)).await?;
     Ok((status, render(&page)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_findings_are_worded_for_the_auditor() {
+        assert_eq!(
+            chain_problem_text(&ChainProblem::Altered { seq: 2 }),
+            "第 2 条记录与密钥哈希链不符：记录被修改，或哈希链被重新计算"
+        );
+        assert_eq!(
+            chain_problem_text(&ChainProblem::Missing { seq: 3 }),
+            "第 3 条已封存的记录缺失：记录被删除或序号不连续"
+        );
+        assert_eq!(
+            chain_problem_text(&ChainProblem::Shortened {
+                head: 8,
+                count: 8,
+                anchor_seq: 10,
+                anchor_count: 10
+            }),
+            "审计链现有 8 条、最新为第 8 条，少于链外锚点记录的 10 条（第 10 条）：记录被删除，或最新的记录被截去"
+        );
+        assert_eq!(
+            chain_problem_text(&ChainProblem::AnchorMismatch { seq: 10 }),
+            "第 10 条的哈希与链外锚点不符：审计链被改写"
+        );
+    }
 }
