@@ -16,7 +16,7 @@ use tower::ServiceExt;
 use tracing::instrument::WithSubscriber;
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::{CSRF, send, staff_session};
+use super::{CSRF, send, send_cookies, staff_session};
 
 /// Log output captured for one request.
 #[derive(Clone, Default)]
@@ -446,27 +446,5 @@ async fn https_sends_hsts_and_host_prefixed_cookies() {
 
 /// `GET /staff` with `cookie`: status, location, body.
 async fn fetch_with_cookie(state: &AppState, cookie: &str) -> (StatusCode, String, String) {
-    let res = router(state.clone())
-        .oneshot(
-            Request::get("/staff")
-                .header("cookie", cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
-        .await
-        .unwrap();
-    (
-        status,
-        location,
-        String::from_utf8_lossy(&body).into_owned(),
-    )
+    send_cookies(state, "GET", "/staff", cookie).await
 }

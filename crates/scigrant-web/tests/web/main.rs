@@ -35,12 +35,25 @@ async fn send(
     path: &str,
     cookie: Option<&str>,
 ) -> (StatusCode, String, String) {
-    let mut req = Request::builder().method(method).uri(path);
     let mut cookies = format!("sg_csrf={CSRF}");
     if let Some(c) = cookie {
         cookies.push_str(&format!("; sg_session={c}"));
     }
-    req = req.header("cookie", cookies);
+    send_cookies(state, method, path, &cookies).await
+}
+
+/// One in-process request with exactly this `Cookie` header: status,
+/// `Location`, body.
+async fn send_cookies(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    cookies: &str,
+) -> (StatusCode, String, String) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("cookie", cookies);
     if method == "POST" {
         req = req.header("content-type", "application/x-www-form-urlencoded");
     }
