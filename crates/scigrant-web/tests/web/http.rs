@@ -188,7 +188,7 @@ async fn pages_are_compressed_and_carry_the_security_headers() {
     assert!(plain.starts_with(b"<!doctype html>"));
     assert_eq!(
         headers["content-security-policy"],
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; report-uri /csp-report"
     );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
@@ -447,4 +447,24 @@ async fn https_sends_hsts_and_host_prefixed_cookies() {
 /// `GET /staff` with `cookie`: status, location, body.
 async fn fetch_with_cookie(state: &AppState, cookie: &str) -> (StatusCode, String, String) {
     send_cookies(state, "GET", "/staff", cookie).await
+}
+
+/// Browsers post what the policy blocked without a CSRF token; the report
+/// is accepted, counted and logged, and nothing else is exempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_violation_reports_are_counted() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let (status, _, _) = send_cookies(&state, "POST", "/csp-report", "").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        state.csp_reports.load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    let (status, _, _) = send_cookies(&state, "POST", "/logout", "").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "other posts still need the token"
+    );
 }
