@@ -5,6 +5,33 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use crate::AppError;
 
+/// The columns a list offers for export, in their stable order: (key,
+/// header).
+pub type Columns = &'static [(&'static str, &'static str)];
+
+/// A workbook of `items` in the columns the user `picked` (all when none),
+/// always in the list's own order, `cell` giving each cell's text as the
+/// screen shows it (personal data masked by the caller).
+pub fn xlsx_of<T>(
+    sheet: &str,
+    all: Columns,
+    picked: &[String],
+    items: &[T],
+    cell: impl Fn(&T, &str) -> String,
+) -> Result<Vec<u8>, AppError> {
+    let chosen: Vec<(&str, &str)> = all
+        .iter()
+        .filter(|(k, _)| picked.is_empty() || picked.iter().any(|c| c == k))
+        .copied()
+        .collect();
+    let headers: Vec<&str> = chosen.iter().map(|(_, l)| *l).collect();
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| chosen.iter().map(|(k, _)| cell(i, k)).collect())
+        .collect();
+    xlsx(sheet, &headers, &rows)
+}
+
 pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 36] = [
+pub const ACTIONS: [(&str, &str); 38] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -41,6 +41,8 @@ pub const ACTIONS: [(&str, &str); 36] = [
     ("unit.review.initial", "单位注册初审"),
     ("unit.review.second", "单位注册复审"),
     ("unit.submit_second", "单位提交复审材料"),
+    ("audit.export", "导出日志"),
+    ("staff.export", "导出后台账号"),
 ];
 
 /// The auditor's name for an action code.
@@ -71,6 +73,7 @@ pub fn target_label(kind: &str) -> Option<&'static str> {
         "settings" => "安全参数",
         "file" => "文件",
         "session" => "会话",
+        "audit" => "日志",
         _ => return None,
     })
 }

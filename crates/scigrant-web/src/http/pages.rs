@@ -212,3 +212,27 @@ pub fn qv(s: &str) -> String {
     }
     out
 }
+
+/// An .xlsx file as a download: `ascii` names it for old clients,
+/// `name` (Chinese) for the rest.
+pub fn xlsx_download(ascii: &str, name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                    qv(name)
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -6,14 +6,17 @@ use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
+use crate::http::forms::Posted;
 use crate::http::notice::{OkQuery, notice_text, see_other};
-use crate::http::pages::{Errs, Opt, PageCtx, options, render};
+use crate::http::pages::{Errs, Opt, PageCtx, options, render, xlsx_download};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use scigrant_app::admin::staff::{NewStaff, StaffView, add_staff, list_staff, update_staff};
+use scigrant_app::admin::staff::{
+    NewStaff, STAFF_COLUMNS, StaffView, add_staff, export_staff, list_staff, update_staff,
+};
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::ids::StaffId;
@@ -33,6 +36,8 @@ pub struct AccountsPage {
     pub form: NewStaff,
     pub roles: Vec<Opt>,
     pub errs: Errs,
+    /// The export's columns: (key, header).
+    pub columns: &'static [(&'static str, &'static str)],
 }
 
 fn role_options(current: &str) -> Vec<Opt> {
@@ -64,6 +69,7 @@ async fn accounts_page(
         roles: role_options(&form.role),
         form,
         errs: Errs(errs),
+        columns: &STAFF_COLUMNS,
     })
 }
 
@@ -125,4 +131,15 @@ pub async fn account_update(
 ) -> Result<Response, WebError> {
     update_staff(&state.app, &ctx.actor(), id, &p.role, p.disabled == "1").await?;
     Ok(see_other("/staff/accounts?ok=staff_updated"))
+}
+
+/// 后台账号 as .xlsx in the columns ticked (`col`, repeated).
+pub async fn accounts_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let q = Posted::parse(query.unwrap_or_default().as_bytes());
+    let bytes = export_staff(&state.app, &ctx.actor(), &q.all("col")).await?;
+    Ok(xlsx_download("staff.xlsx", "后台账号.xlsx", bytes))
 }

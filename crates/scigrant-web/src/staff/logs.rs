@@ -6,14 +6,15 @@ use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
-use crate::http::pages::{Errs, PageCtx, Pager, qv, render};
+use crate::http::forms::Posted;
+use crate::http::pages::{Errs, PageCtx, Pager, qv, render, xlsx_download};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::admin::audit::{
-    AuditEntry, AuditFilter, ChainProblem, ChainReport, LogKind, seal_and_verify_audit,
-    search_audit,
+    AUDIT_COLUMNS, AuditEntry, AuditFilter, ChainProblem, ChainReport, LogKind, export_audit,
+    seal_and_verify_audit, search_audit,
 };
 use scigrant_app::{AppError, FieldErrors, Page};
 use serde::Deserialize;
@@ -44,6 +45,8 @@ pub struct LogsPage {
     /// What the chain check found wrong, worded for the auditor.
     pub chain_problems: Vec<String>,
     pub errs: Errs,
+    /// The export's columns: (key, header).
+    pub columns: &'static [(&'static str, &'static str)],
 }
 
 /// One finding of the audit chain check, for the page and the command line.
@@ -116,6 +119,7 @@ async fn logs_page(
             .collect(),
         chain,
         errs: Errs(errs),
+        columns: &AUDIT_COLUMNS,
     };
     Ok((status, page))
 }
@@ -135,6 +139,35 @@ pub async fn logs_verify(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
     let check = seal_and_verify_audit(&state.app).await?;
     let (status, page) = logs_page(&state, &ctx, LogsQuery::default(), Some(check)).await?;
     Ok((status, render(&page)).into_response())
+}
+
+/// 操作日志 / 登录日志 as .xlsx: the same filter as the page, the columns
+/// ticked on it (`col`, repeated), newest first.
+pub async fn logs_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let q = Posted::parse(query.unwrap_or_default().as_bytes());
+    let kind = if q.get("kind") == "login" {
+        LogKind::Logins
+    } else {
+        LogKind::Operations
+    };
+    let filter = AuditFilter::parse(
+        &q.get("actor"),
+        &q.get("action"),
+        kind,
+        &q.get("from"),
+        &q.get("to"),
+    )?;
+    let bytes = export_audit(&state.app, &ctx.actor(), &filter, &q.all("col")).await?;
+    let (ascii, name) = if kind == LogKind::Logins {
+        ("login-log.xlsx", "登录日志.xlsx")
+    } else {
+        ("operation-log.xlsx", "操作日志.xlsx")
+    };
+    Ok(xlsx_download(ascii, name, bytes))
 }
 
 #[cfg(test)]

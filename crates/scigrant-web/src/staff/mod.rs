@@ -96,6 +96,11 @@ pub fn routes(t: Table) -> Table {
         // 系统管理员: staff accounts
         .get("/staff/accounts", sysadmin, get(accounts::accounts))
         .post("/staff/accounts", sysadmin, post(accounts::account_add))
+        .get(
+            "/staff/accounts/export",
+            sysadmin,
+            get(accounts::accounts_export),
+        )
         .post(
             "/staff/accounts/{id}",
             sysadmin,
@@ -110,6 +115,7 @@ pub fn routes(t: Table) -> Table {
         // 审计管理员
         .get("/staff/logs", auditor, get(logs::logs))
         .get("/staff/logs/verify", auditor, get(logs::logs_verify))
+        .get("/staff/logs/export", auditor, get(logs::logs_export))
         // 项目管理员: 计划管理
         .get("/staff/programs", manager, get(programs::list))
         .post("/staff/programs", manager, post(programs::add_program))

@@ -31,7 +31,7 @@ use crate::http::error::WebError;
 use crate::http::filters;
 use crate::http::forms::Posted;
 use crate::http::notice::{notice_text, see_other};
-use crate::http::pages::{Errs, Opt, PageCtx, qv, render};
+use crate::http::pages::{Errs, Opt, PageCtx, render, xlsx_download};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -285,23 +285,7 @@ pub async fn export(
 ) -> Result<Response, WebError> {
     let cols = Posted::parse(&body).all("col");
     let bytes = applications::export_call(&state.app, &ctx.actor(), id, &cols).await?;
-    Ok((
-        [
-            (
-                CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"applications.xlsx\"; filename*=UTF-8''{}",
-                    qv("申报书.xlsx")
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_download("applications.xlsx", "申报书.xlsx", bytes))
 }
 
 /// 形式审查 and paper copies, posted from the application page.

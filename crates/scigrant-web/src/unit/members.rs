@@ -6,12 +6,12 @@ use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::notice::{notice_text, see_other};
-use crate::http::pages::{Errs, Opt, PageCtx, Pager, options, qv, render};
+use crate::http::pages::{Errs, Opt, PageCtx, Pager, options, qv, render, xlsx_download};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+
 use axum::response::{IntoResponse, Response};
 use scigrant_app::identity::members::{
     MemberRow, decide_member, export_members, list_members, lock_member, member as member_of_unit,
@@ -100,23 +100,7 @@ pub async fn members_export(
     let unit = ctx.unit()?;
     let filter = member_filter(&q.q, &q.status, &q.locked);
     let bytes = export_members(&state.app, &ctx.actor(), unit, &filter).await?;
-    Ok((
-        [
-            (
-                CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"members.xlsx\"; filename*=UTF-8''{}",
-                    qv("单位从属用户.xlsx")
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_download("members.xlsx", "单位从属用户.xlsx", bytes))
 }
 
 #[derive(Template)]

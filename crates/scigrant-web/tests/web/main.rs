@@ -77,6 +77,25 @@ async fn send_cookies(
     )
 }
 
+/// `GET path` with a session: status, content type, raw body.
+async fn raw_get(state: &AppState, path: &str, session: &str) -> (StatusCode, String, Vec<u8>) {
+    let req = Request::get(path)
+        .header("cookie", format!("sg_csrf={CSRF}; sg_session={session}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let kind = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap();
+    (status, kind, body.to_vec())
+}
+
 async fn session_for(env: &TestEnv, tab: LoginTab, login_name: &str, password: &str) -> String {
     let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
         .await
@@ -170,6 +189,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/units/{id}/review StaffRole(AccountReviewer)",
         "GET /staff/accounts StaffRole(SystemAdmin)",
         "POST /staff/accounts StaffRole(SystemAdmin)",
+        "GET /staff/accounts/export StaffRole(SystemAdmin)",
         "POST /staff/accounts/{id} StaffRole(SystemAdmin)",
         "GET /staff/security StaffRole(SecurityAdmin)",
         "POST /staff/security StaffRole(SecurityAdmin)",
@@ -178,6 +198,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/online/end StaffRole(SecurityAdmin)",
         "GET /staff/logs StaffRole(AuditAdmin)",
         "GET /staff/logs/verify StaffRole(AuditAdmin)",
+        "GET /staff/logs/export StaffRole(AuditAdmin)",
         "GET /staff/programs StaffRole(ProgramManager)",
         "POST /staff/programs StaffRole(ProgramManager)",
         "GET /staff/programs/{id}/calls/new StaffRole(ProgramManager)",

@@ -171,3 +171,83 @@ async fn a_decided_member_offers_only_the_change_and_asks_first() {
     assert!(row.contains("data-confirm=\"该成员已审核通过，确定改为不通过吗？\""));
     assert!(!row.contains("style="), "no inline style under the CSP");
 }
+
+/// The strings of an .xlsx file, in the order of its shared-string table
+/// (headers first, then the cells as written).
+fn xlsx_strings(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx (zip) file");
+    let mut xml = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .expect("shared strings")
+        .read_to_string(&mut xml)
+        .expect("utf-8 xml");
+    xml
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_and_staff_accounts_export_what_the_screen_shows() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let auditor = staff_session(&env, StaffRole::AuditAdmin).await;
+    add_staff(
+        &env.app,
+        &Actor::system(),
+        &NewStaff {
+            login: "wang_xm".into(),
+            name: "王项目".into(),
+            role: StaffRole::ProgramManager.code().into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let res = super::raw_get(
+        &state,
+        "/staff/logs/export?kind=op&action=staff.&col=action&col=at&col=target",
+        &auditor,
+    )
+    .await;
+    assert_eq!(res.0, StatusCode::OK);
+    assert_eq!(
+        res.1,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let strings = xlsx_strings(&res.2);
+    let order: Vec<usize> = [
+        "时间",
+        "操作",
+        "对象",
+        "新增后台账号",
+        "后台账号 王项目（wang_xm）",
+    ]
+    .iter()
+    .map(|s| {
+        strings
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} in {strings}"))
+    })
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "columns in the list's order: {strings}"
+    );
+    assert!(!strings.contains("详情") && !strings.contains("staff.add"));
+
+    let sysadmin = staff_session(&env, StaffRole::SystemAdmin).await;
+    let res = super::raw_get(
+        &state,
+        "/staff/accounts/export?col=login&col=role",
+        &sysadmin,
+    )
+    .await;
+    assert_eq!(res.0, StatusCode::OK);
+    let strings = xlsx_strings(&res.2);
+    for s in ["登录名", "角色", "wang_xm", "项目管理员"] {
+        assert!(strings.contains(s), "{s} in {strings}");
+    }
+    assert!(
+        !strings.contains("王项目"),
+        "the name column was not chosen"
+    );
+}

@@ -32,17 +32,7 @@ pub async fn export_call(
     columns: &[String],
 ) -> Result<Vec<u8>, AppError> {
     let items = of_call(app, call_id, None).await?;
-    let chosen: Vec<(&str, &str)> = EXPORT_COLUMNS
-        .iter()
-        .filter(|(k, _)| columns.is_empty() || columns.iter().any(|c| c == k))
-        .copied()
-        .collect();
-    let headers: Vec<&str> = chosen.iter().map(|(_, l)| *l).collect();
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|i| chosen.iter().map(|(k, _)| cell(i, k)).collect())
-        .collect();
-    let bytes = crate::export::xlsx("申报书", &headers, &rows)?;
+    let bytes = crate::export::xlsx_of("申报书", &EXPORT_COLUMNS, columns, &items, cell)?;
     let mut tx = app.db.begin().await?;
     audit(
         &mut tx,
@@ -51,7 +41,7 @@ pub async fn export_call(
         "application.export",
         ("call", Some(call_id.0)),
         "success",
-        &format!("{}条", rows.len()),
+        &format!("{}条", items.len()),
     )
     .await?;
     tx.commit().await?;
