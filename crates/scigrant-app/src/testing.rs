@@ -191,7 +191,7 @@ pub fn phone(n: u32) -> String {
     format!("139{:08}", n)
 }
 
-pub const PASSWORD: &str = "Kjt#2023abc";
+pub const PASSWORD: &str = "Gesang#2023abc";
 
 /// A minimal JPEG / PDF body of `size` bytes.
 pub fn jpeg(size: usize) -> Vec<u8> {

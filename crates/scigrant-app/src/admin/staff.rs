@@ -39,7 +39,7 @@ pub async fn add_staff(app: &App, actor: &Actor, f: &NewStaff) -> Result<StaffId
     if role.is_none() {
         e.add("role", "请选择角色");
     }
-    if let Err(err) = check_password(&f.password, &[login]) {
+    if let Err(err) = check_password(&f.password, &[login, name]) {
         e.add("password", err.to_string());
     }
     e.into_result()?;

@@ -447,20 +447,20 @@ pub async fn change_password(
                 .ok_or(AppError::NotFound)?;
             let phone = app.pii.open(&p.phone_enc)?;
             let doc = app.pii.open(&p.doc_no_enc)?;
-            (p.password_hash, vec![phone, doc])
+            (p.password_hash, vec![phone, doc, p.name])
         }
         AccountKind::Unit => {
             let u = accounts::unit(&mut c, session.account_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let phone = app.pii.open(&u.contact_phone_enc)?;
-            (u.password_hash, vec![u.uscc, phone])
+            (u.password_hash, vec![u.uscc, phone, u.name, u.contact_name])
         }
         AccountKind::Staff => {
             let s = accounts::staff(&mut c, session.account_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            (s.password_hash, vec![s.login])
+            (s.password_hash, vec![s.login, s.name])
         }
     };
     drop(c);

@@ -109,7 +109,12 @@ fn validate_unit(f: &UnitForm, with_password: bool) -> Result<ValidUnit, FieldEr
         .map_err(|err| e.add("contact_phone", err.to_string()))
         .ok();
     if with_password {
-        let personal = [f.uscc.trim(), f.contact_phone.trim()];
+        let personal = [
+            f.uscc.trim(),
+            f.contact_phone.trim(),
+            f.name.trim(),
+            f.contact_name.trim(),
+        ];
         if let Err(err) = check_password(&f.password, &personal) {
             e.add("password", err.to_string());
         }
@@ -464,7 +469,7 @@ pub async fn register_person(
     let phone = Phone::parse(&f.phone)
         .map_err(|m| e.add("phone", m.to_string()))
         .ok();
-    let personal = [f.doc_no.trim(), f.phone.trim()];
+    let personal = [f.doc_no.trim(), f.phone.trim(), f.name.trim()];
     if let Err(err) = check_password(&f.password, &personal) {
         e.add("password", err.to_string());
     }

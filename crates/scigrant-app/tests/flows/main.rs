@@ -366,7 +366,7 @@ async fn bad_input_comes_back_field_by_field(env: TestEnv) {
     assert_eq!(e.get("agreed"), Some("请阅读并同意用户注册协议"));
     assert_eq!(
         e.get("password"),
-        Some("密码不能包含登录名、手机号或证件号码")
+        Some("密码不能包含登录名、手机号、证件号码、姓名或单位名称")
     );
 }
 both!(bad_input_comes_back_field_by_field);
