@@ -339,6 +339,14 @@ pub async fn complete_registration(app: &App, reviewer: &Actor, unit: UnitId) {
         .unwrap_or_else(|e| panic!("复审 of unit {unit}: {e:?}"));
 }
 
+/// How many captchas are stored.
+pub async fn captcha_count(app: &App) -> i64 {
+    let mut c = app.db.read().await.expect("a connection");
+    scigrant_store::identity::captcha::count(&mut c)
+        .await
+        .expect("count captchas")
+}
+
 /// How many audit records have an action starting with `action_prefix`.
 pub async fn audit_count(app: &App, action_prefix: &str) -> i64 {
     let filter = AuditFilter {
@@ -352,7 +360,8 @@ pub async fn audit_count(app: &App, action_prefix: &str) -> i64 {
 }
 
 /// The registration form of unit `n`: a research institute with the n-th
-/// 统一社会信用代码 and the n-th mobile number as its contact.
+/// 统一社会信用代码 and the n-th mobile number as its contact, answering
+/// the test captcha; set `captcha_id` to a fresh captcha before registering.
 pub fn unit_form(n: u32) -> UnitForm {
     UnitForm {
         kind: "institute".into(),
@@ -364,6 +373,8 @@ pub fn unit_form(n: u32) -> UnitForm {
         password_confirm: PASSWORD.into(),
         contact_name: "卓玛".into(),
         contact_phone: phone(n),
+        captcha_id: String::new(),
+        captcha: "TEST".into(),
     }
 }
 
@@ -434,7 +445,9 @@ impl MemberBuilder {
     pub async fn build(self, app: &App) -> ApprovedMember {
         let n = self.n;
         let cert = upload(app, FileKind::Jpeg, limits::USCC_CERT, "c.jpg", &jpeg(100)).await;
-        let unit = register_unit(app, &visitor(), &self.unit, Some(&cert))
+        let mut form = self.unit.clone();
+        form.captcha_id = new_captcha(app).await.expect("a captcha").id;
+        let unit = register_unit(app, &visitor(), &form, Some(&cert))
             .await
             .unwrap_or_else(|e| panic!("register unit {n}: {e:?}"));
         let reviewer = Actor {

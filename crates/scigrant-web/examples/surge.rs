@@ -274,6 +274,11 @@ async fn main() {
             password_confirm: "Bench#Pass2023".into(),
             contact_name: "乙".into(),
             contact_phone: phone(n),
+            captcha_id: scigrant_app::identity::captcha::new_captcha(&app)
+                .await
+                .unwrap()
+                .id,
+            captcha: "TEST".into(),
         };
         let id = register_unit(&app, &staff, &f, Some(&cert)).await.unwrap();
         complete_registration(&app, &staff, id).await;

@@ -48,11 +48,17 @@ impl AppState {
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let app = state.app.clone();
     let limits = state.limits.clone();
+    let purging = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
             limits.forget_idle();
+            // Captchas nobody answered would otherwise stay for good.
+            if let Err(e) = scigrant_app::identity::captcha::purge_expired_captchas(&purging).await
+            {
+                tracing::warn!(error = %e, "captcha purge failed");
+            }
         }
     });
     // Seal the audit chain in the background; each node may run it, the

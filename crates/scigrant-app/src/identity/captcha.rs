@@ -37,12 +37,18 @@ pub async fn new_captcha(app: &App) -> Result<CaptchaImage, AppError> {
     let now = app.now();
     scigrant_store::identity::captcha::insert(&mut c, &id, &captcha.text.to_uppercase(), now)
         .await?;
-    // Old answers are cleared as new ones are made; no separate job needed.
-    scigrant_store::identity::captcha::purge(&mut c, now - CAPTCHA_TTL_MS).await?;
     Ok(CaptchaImage {
         id,
         data_url: captcha.to_base64(),
     })
+}
+
+/// Deletes the captchas that have expired, answered or not, and tells how
+/// many; the server calls it every minute.
+pub async fn purge_expired_captchas(app: &App) -> Result<u64, AppError> {
+    let mut c = app.db.read().await?;
+    let cutoff = app.now() - CAPTCHA_TTL_MS;
+    Ok(scigrant_store::identity::captcha::purge(&mut c, cutoff).await?)
 }
 
 /// Consumes captcha `id` and tells whether `answer` matched in time.

@@ -84,6 +84,9 @@ pub struct UnitForm {
     pub password_confirm: String,
     pub contact_name: String,
     pub contact_phone: String,
+    /// 图形验证码, asked at registration only (a correction has a session).
+    pub captcha_id: String,
+    pub captcha: String,
 }
 
 struct ValidUnit {
@@ -132,12 +135,13 @@ fn validate_unit(f: &UnitForm, with_password: bool) -> Result<ValidUnit, FieldEr
 
 const DUPLICATE_UNIT: &str =
     "该统一社会信用代码已注册。请直接登录；如忘记密码，请点击“忘记密码？”找回";
-const DUPLICATE_UNIT_PHONE: &str =
-    "该手机号码已注册为单位联系人。请直接登录；如忘记密码，请点击“忘记密码？”找回";
+/// Says no more than that the number is taken: not by which account.
+const DUPLICATE_UNIT_PHONE: &str = "该手机号码已被注册";
 
-/// 单位账号注册. Side effects: the certificate file recorded, the unit
-/// created 待初审, decision history `register`, audit `unit.register`.
-/// On refusal the uploaded certificate is deleted.
+/// 单位账号注册. Side effects: consumes the captcha (one attempt each,
+/// checked before anything else is looked up), the certificate file
+/// recorded, the unit created 待初审, decision history `register`, audit
+/// `unit.register`. On refusal the uploaded certificate is deleted.
 pub async fn register_unit(
     app: &App,
     actor: &Actor,
@@ -162,24 +166,42 @@ async fn register_unit_inner(
     if cert.is_none() {
         e.add("cert", "请选择JPG格式的统一社会信用代码证图片");
     }
-    let (Ok(v), Some(cert)) = (checked, cert) else {
+    // Hashed before the transaction (SQLite's write lock is not held for
+    // the tens of milliseconds a hash takes), and only for a valid form.
+    let hash = if e.is_empty() {
+        Some(new_password_hash(app, &f.password).await?)
+    } else {
+        None
+    };
+    let mut tx = app.db.begin().await?;
+    // The captcha is consumed even when other fields are wrong, and checked
+    // before the duplicate look-ups: whether a 统一社会信用代码 or a number
+    // is registered cannot be asked without solving one.
+    if !take_captcha(&mut tx, app, &f.captcha_id, &f.captcha).await? {
+        e.add("captcha", "图形验证码不正确或已过期，请重新输入");
+    }
+    if !e.is_empty() {
+        tx.commit().await?;
+        return Err(AppError::Validation(e));
+    }
+    let (Ok(v), Some(cert), Some(hash)) = (checked, cert, hash) else {
         return Err(AppError::Validation(e));
     };
     let phone_idx = app.pii.index("unit_phone", v.phone.as_str());
-    // Hashed before the transaction: SQLite's write lock is not held for
-    // the tens of milliseconds a hash takes.
-    let hash = new_password_hash(app, &f.password).await?;
-    let mut tx = app.db.begin().await?;
     if accounts::unit_by_uscc(&mut tx, v.uscc.as_str())
         .await?
         .is_some()
     {
+        // Committed: the captcha stays consumed.
+        tx.commit().await?;
         return Err(AppError::field("uscc", DUPLICATE_UNIT));
     }
     if accounts::unit_by_phone_idx(&mut tx, &phone_idx)
         .await?
         .is_some()
     {
+        // Committed: the captcha stays consumed.
+        tx.commit().await?;
         return Err(AppError::field("contact_phone", DUPLICATE_UNIT_PHONE));
     }
     let now = app.now();
@@ -252,6 +274,8 @@ pub async fn unit_form(app: &App, unit_id: UnitId) -> Result<UnitForm, AppError>
         password_confirm: String::new(),
         contact_name: u.contact_name,
         contact_phone: app.pii.open(&u.contact_phone_enc)?,
+        captcha_id: String::new(),
+        captcha: String::new(),
     })
 }
 
@@ -427,8 +451,8 @@ pub struct PersonForm {
 }
 
 const DUPLICATE_PERSON: &str = "该证件号码已注册。请直接登录；如忘记密码，请点击“忘记密码？”找回";
-const DUPLICATE_PERSON_PHONE: &str =
-    "该手机号码已注册。请直接登录；如忘记密码，请点击“忘记密码？”找回";
+/// As for units: taken, without saying by which account.
+const DUPLICATE_PERSON_PHONE: &str = "该手机号码已被注册";
 
 pub(crate) fn parse_region(e: &mut FieldErrors, field: &str, code: &str) -> i64 {
     match code.trim().parse::<u32>() {

@@ -51,7 +51,9 @@ pub(crate) async fn new_unit(env: &TestEnv, n: u32) -> UnitId {
         &jpeg(2048),
     )
     .await;
-    register_unit(&env.app, &visitor(), &unit_form(n), Some(&cert))
+    let mut f = unit_form(n);
+    f.captcha_id = new_captcha(env).await;
+    register_unit(&env.app, &visitor(), &f, Some(&cert))
         .await
         .unwrap()
 }
@@ -282,11 +284,34 @@ async fn duplicates_are_refused_without_leaking(env: TestEnv) {
     .await;
     let mut f = unit_form(2);
     f.contact_phone = phone(99);
+    f.captcha_id = new_captcha(&env).await;
     let e = errors_of(register_unit(&env.app, &visitor(), &f, Some(&cert)).await);
     assert_eq!(
         e.get("uscc"),
         Some("该统一社会信用代码已注册。请直接登录；如忘记密码，请点击“忘记密码？”找回")
     );
+    // A taken contact number says only that, not which account holds it.
+    let mut f = unit_form(3);
+    f.contact_phone = phone(2);
+    f.captcha_id = new_captcha(&env).await;
+    let e = errors_of(register_unit(&env.app, &visitor(), &f, None).await);
+    assert_eq!(
+        e.get("contact_phone"),
+        None,
+        "no look-up without a certificate"
+    );
+    let cert2 = upload(
+        &env.app,
+        FileKind::Jpeg,
+        limits::USCC_CERT,
+        "c2.jpg",
+        &jpeg(100),
+    )
+    .await;
+    f.captcha_id = new_captcha(&env).await;
+    let e = errors_of(register_unit(&env.app, &visitor(), &f, Some(&cert2)).await);
+    assert_eq!(e.get("contact_phone"), Some("该手机号码已被注册"));
+    assert_eq!(e.get("uscc"), None);
     // The refused registration left no file behind.
     assert_eq!(count_files(&env).await, before);
     assert_eq!(
@@ -308,8 +333,90 @@ async fn duplicates_are_refused_without_leaking(env: TestEnv) {
         e.get("doc_no"),
         Some("该证件号码已注册。请直接登录；如忘记密码，请点击“忘记密码？”找回")
     );
+    let c = new_captcha(&env).await;
+    let mut p = person_form(2, c);
+    p.phone = person_form(1, String::new()).phone;
+    let e = errors_of(register_person(&env.app, &visitor(), &p).await);
+    assert_eq!(e.get("phone"), Some("该手机号码已被注册"));
+    assert_eq!(e.get("doc_no"), None);
 }
 both!(duplicates_are_refused_without_leaking);
+
+async fn units_count(env: &TestEnv) -> i64 {
+    use scigrant_store::sqlx::{self, Row};
+    sqlx::query("SELECT COUNT(*) FROM units")
+        .fetch_one(&env.app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+/// 单位注册 asks the image captcha: a wrong answer is refused with the
+/// field error before anything is looked up or stored, and the captcha is
+/// spent, so whether a 统一社会信用代码 is registered costs one solved
+/// captcha per question.
+async fn unit_registration_needs_the_captcha(env: TestEnv) {
+    new_unit(&env, 5).await;
+    let units = units_count(&env).await;
+    let files = count_files(&env).await;
+    for (n, answer) in [(6, "WRONG"), (5, ""), (5, "WRONG")] {
+        let cert = upload(
+            &env.app,
+            FileKind::Jpeg,
+            limits::USCC_CERT,
+            "c.jpg",
+            &jpeg(100),
+        )
+        .await;
+        let mut f = unit_form(n);
+        f.captcha_id = new_captcha(&env).await;
+        f.captcha = answer.into();
+        let e = errors_of(register_unit(&env.app, &visitor(), &f, Some(&cert)).await);
+        assert_eq!(
+            e.get("captcha"),
+            Some("图形验证码不正确或已过期，请重新输入")
+        );
+        // The registered USCC (unit 5) is not confirmed without the captcha.
+        assert_eq!(e.get("uscc"), None);
+        assert_eq!(units_count(&env).await, units);
+        assert_eq!(count_files(&env).await, files);
+    }
+    // One attempt per captcha: the right answer on a spent one is refused.
+    let cert = upload(
+        &env.app,
+        FileKind::Jpeg,
+        limits::USCC_CERT,
+        "c.jpg",
+        &jpeg(100),
+    )
+    .await;
+    let mut f = unit_form(6);
+    f.captcha_id = new_captcha(&env).await;
+    f.captcha = "WRONG".into();
+    let _ = register_unit(&env.app, &visitor(), &f, None).await;
+    f.captcha = "TEST".into();
+    let e = errors_of(register_unit(&env.app, &visitor(), &f, Some(&cert)).await);
+    assert_eq!(
+        e.get("captcha"),
+        Some("图形验证码不正确或已过期，请重新输入")
+    );
+    assert_eq!(units_count(&env).await, units);
+    f.captcha_id = new_captcha(&env).await;
+    let cert = upload(
+        &env.app,
+        FileKind::Jpeg,
+        limits::USCC_CERT,
+        "c.jpg",
+        &jpeg(100),
+    )
+    .await;
+    register_unit(&env.app, &visitor(), &f, Some(&cert))
+        .await
+        .unwrap();
+    assert_eq!(units_count(&env).await, units + 1);
+}
+both!(unit_registration_needs_the_captcha);
 
 async fn count_files(env: &TestEnv) -> usize {
     fn walk(p: &std::path::Path) -> usize {
@@ -338,6 +445,10 @@ async fn bad_input_comes_back_field_by_field(env: TestEnv) {
     f.password_confirm = "different".into();
     f.kind = String::new();
     let e = errors_of(register_unit(&env.app, &visitor(), &f, None).await);
+    assert_eq!(
+        e.get("captcha"),
+        Some("图形验证码不正确或已过期，请重新输入")
+    );
     assert_eq!(e.get("kind"), Some("请选择单位性质"));
     assert_eq!(e.get("uscc"), Some("统一社会信用代码校验位不正确，请核对"));
     assert_eq!(e.get("contact_phone"), Some("手机号码格式不正确"));

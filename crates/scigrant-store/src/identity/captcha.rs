@@ -34,3 +34,11 @@ pub async fn purge(c: &mut AnyConnection, created_before: i64) -> Result<u64> {
         .await?
         .rows_affected())
 }
+
+/// How many captchas are stored, answered or not.
+pub async fn count(c: &mut AnyConnection) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM captchas")
+        .fetch_one(c)
+        .await?
+        .try_get("n")?)
+}

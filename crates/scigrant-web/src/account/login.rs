@@ -18,7 +18,7 @@ use crate::http::context::{Cookie, Ctx, set_cookie};
 use crate::http::error::WebError;
 use crate::http::notice::notice_text;
 use crate::http::pages::{Errs, PageCtx, render};
-use crate::http::rate::{Admitted, Captcha, Login};
+use crate::http::rate::{Admitted, Captcha, ClientAddr, Login};
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -63,9 +63,10 @@ fn tab_of(s: &str) -> &'static str {
 pub async fn login_page(
     State(state): State<AppState>,
     ctx: Ctx,
+    addr: ClientAddr,
     Query(q): Query<TabQuery>,
 ) -> Result<Response, WebError> {
-    let captcha = new_captcha(&state.app).await?;
+    let captcha = addr.captcha(&state).await?;
     Ok(render(&LoginPage {
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
         tab: tab_of(&q.tab).into(),
@@ -73,7 +74,7 @@ pub async fn login_page(
         error: String::new(),
         errs: Errs::default(),
         captcha_id: captcha.id,
-        captcha_image: captcha.data_url,
+        captcha_image: captcha.image,
     })
     .into_response())
 }
@@ -142,6 +143,7 @@ async fn do_login(
 pub async fn login_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    addr: ClientAddr,
     admitted: Result<Admitted<Login>, WebError>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
@@ -153,7 +155,7 @@ pub async fn login_submit(
     match do_login(&state, &ctx, admitted, tab, &f).await? {
         Ok(r) => Ok(r),
         Err((error, errs)) => {
-            let captcha = new_captcha(&state.app).await?;
+            let captcha = addr.captcha(&state).await?;
             let page = LoginPage {
                 ctx: PageCtx::new(&state, &ctx),
                 tab: tab_of(&f.tab).into(),
@@ -161,7 +163,7 @@ pub async fn login_submit(
                 error,
                 errs: Errs(errs),
                 captcha_id: captcha.id,
-                captcha_image: captcha.data_url,
+                captcha_image: captcha.image,
             };
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
@@ -171,15 +173,16 @@ pub async fn login_submit(
 pub async fn staff_login_page(
     State(state): State<AppState>,
     ctx: Ctx,
+    addr: ClientAddr,
 ) -> Result<Response, WebError> {
-    let captcha = new_captcha(&state.app).await?;
+    let captcha = addr.captcha(&state).await?;
     Ok(render(&StaffLoginPage {
         ctx: PageCtx::new(&state, &ctx),
         login: String::new(),
         error: String::new(),
         errs: Errs::default(),
         captcha_id: captcha.id,
-        captcha_image: captcha.data_url,
+        captcha_image: captcha.image,
     })
     .into_response())
 }
@@ -187,20 +190,21 @@ pub async fn staff_login_page(
 pub async fn staff_login_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    addr: ClientAddr,
     admitted: Result<Admitted<Login>, WebError>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     match do_login(&state, &ctx, admitted, LoginTab::Staff, &f).await? {
         Ok(r) => Ok(r),
         Err((error, errs)) => {
-            let captcha = new_captcha(&state.app).await?;
+            let captcha = addr.captcha(&state).await?;
             let page = StaffLoginPage {
                 ctx: PageCtx::new(&state, &ctx),
                 login: f.login.clone(),
                 error,
                 errs: Errs(errs),
                 captcha_id: captcha.id,
-                captcha_image: captcha.data_url,
+                captcha_image: captcha.image,
             };
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }

@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use scigrant_app::identity::captcha::new_captcha;
 use scigrant_app::identity::register::{
     PersonForm, UnitForm, limits, register_person, register_unit,
 };
@@ -22,7 +21,7 @@ use crate::http::error::WebError;
 use crate::http::forms::{FileSpec, merge, read_multipart};
 use crate::http::notice::see_other;
 use crate::http::pages::{Errs, Opt, PageCtx, options, render};
-use crate::http::rate::{Admitted, Register};
+use crate::http::rate::{Admitted, ClientAddr, Register};
 
 #[derive(Template)]
 #[template(path = "auth/unit_form.html")]
@@ -37,6 +36,9 @@ pub struct UnitFormPage {
     pub errs: Errs,
     pub reason: String,
     pub cert_max: u64,
+    /// The image captcha of a registration; a correction shows none.
+    pub captcha_id: String,
+    pub captcha_image: String,
 }
 
 pub fn unit_kinds(current: &str) -> Vec<Opt> {
@@ -47,18 +49,13 @@ pub fn unit_kinds(current: &str) -> Vec<Opt> {
     options(&items, current)
 }
 
-pub async fn unit_page(State(state): State<AppState>, ctx: Ctx) -> impl IntoResponse {
-    render(&UnitFormPage {
-        ctx: PageCtx::new(&state, &ctx),
-        title: "单位账号注册",
-        action: "/register/unit",
-        with_password: true,
-        form: UnitForm::default(),
-        kinds: unit_kinds(""),
-        errs: Errs::default(),
-        reason: String::new(),
-        cert_max: limits::USCC_CERT,
-    })
+pub async fn unit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    addr: ClientAddr,
+) -> Result<Response, WebError> {
+    let page = unit_page_with(&state, &ctx, &addr, UnitForm::default(), FieldErrors::new()).await?;
+    Ok(render(&page).into_response())
 }
 
 pub const CERT_SPEC: [FileSpec; 1] = [FileSpec {
@@ -78,12 +75,15 @@ pub fn unit_form_of(s: &crate::http::forms::Submitted) -> UnitForm {
         password_confirm: s.get("password_confirm"),
         contact_name: s.get("contact_name"),
         contact_phone: s.get("contact_phone"),
+        captcha_id: s.get("captcha_id"),
+        captcha: s.get("captcha"),
     }
 }
 
 pub async fn unit_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    addr: ClientAddr,
     _: Admitted<Register>,
     mp: Multipart,
 ) -> Result<Response, WebError> {
@@ -111,17 +111,26 @@ pub async fn unit_submit(
                     "请重新选择统一社会信用代码证图片（出于安全考虑，出错后需重新选择文件）",
                 );
             }
-            Ok(unit_form_again(&state, &ctx, form, errs))
+            let page = unit_page_with(&state, &ctx, &addr, form, errs).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
     }
 }
 
-fn unit_form_again(state: &AppState, ctx: &Ctx, mut form: UnitForm, errs: FieldErrors) -> Response {
+async fn unit_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    addr: &ClientAddr,
+    mut form: UnitForm,
+    errs: FieldErrors,
+) -> Result<UnitFormPage, WebError> {
+    let captcha = addr.captcha(state).await?;
     form.password.clear();
     form.password_confirm.clear();
+    form.captcha.clear();
     let kinds = unit_kinds(&form.kind);
-    let page = UnitFormPage {
+    Ok(UnitFormPage {
         ctx: PageCtx::new(state, ctx),
         title: "单位账号注册",
         action: "/register/unit",
@@ -131,8 +140,9 @@ fn unit_form_again(state: &AppState, ctx: &Ctx, mut form: UnitForm, errs: FieldE
         errs: Errs(errs),
         reason: String::new(),
         cert_max: limits::USCC_CERT,
-    };
-    (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
+        captcha_id: captcha.id,
+        captcha_image: captcha.image,
+    })
 }
 
 #[derive(Template)]
@@ -158,10 +168,11 @@ fn doc_types(current: &str) -> Vec<Opt> {
 async fn person_page_with(
     state: &AppState,
     ctx: &Ctx,
+    addr: &ClientAddr,
     mut form: PersonForm,
     errs: FieldErrors,
 ) -> Result<PersonFormPage, WebError> {
-    let captcha = new_captcha(&state.app).await?;
+    let captcha = addr.captcha(state).await?;
     form.password.clear();
     form.password_confirm.clear();
     form.captcha.clear();
@@ -175,12 +186,23 @@ async fn person_page_with(
         form,
         errs: Errs(errs),
         captcha_id: captcha.id,
-        captcha_image: captcha.data_url,
+        captcha_image: captcha.image,
     })
 }
 
-pub async fn person_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let page = person_page_with(&state, &ctx, PersonForm::default(), FieldErrors::new()).await?;
+pub async fn person_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    addr: ClientAddr,
+) -> Result<Response, WebError> {
+    let page = person_page_with(
+        &state,
+        &ctx,
+        &addr,
+        PersonForm::default(),
+        FieldErrors::new(),
+    )
+    .await?;
     Ok(render(&page).into_response())
 }
 
@@ -204,6 +226,7 @@ pub struct PersonPost {
 pub async fn person_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    addr: ClientAddr,
     _: Admitted<Register>,
     Form(p): Form<PersonPost>,
 ) -> Result<Response, WebError> {
@@ -225,7 +248,7 @@ pub async fn person_submit(
     match register_person(app, &ctx.actor(), &form).await {
         Ok(_) => Ok(see_other("/login?tab=person&ok=registered_person")),
         Err(AppError::Validation(e)) => {
-            let page = person_page_with(&state, &ctx, form, e).await?;
+            let page = person_page_with(&state, &ctx, &addr, form, e).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

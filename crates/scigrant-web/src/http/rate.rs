@@ -16,6 +16,7 @@ use axum::http::request::Parts;
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::HashMapStateStore;
 use governor::{Quota, RateLimiter};
+use scigrant_app::identity::captcha::new_captcha;
 use scigrant_app::{AppError, Clock, Config};
 
 use crate::AppState;
@@ -100,7 +101,7 @@ pub trait Bucket {
 pub struct Login;
 /// 注册 (unit and person).
 pub struct Register;
-/// The captcha image endpoint.
+/// The captcha images: the endpoint and the pages that show one.
 pub struct Captcha;
 
 impl Bucket for Login {
@@ -118,6 +119,46 @@ impl Bucket for Register {
 impl Bucket for Captcha {
     fn budget(limits: &Limits) -> &Budget {
         &limits.captcha
+    }
+}
+
+/// The client's address, for a handler that spends a budget only on some
+/// paths: the pages that show a captcha spend the captcha budget per image.
+pub struct ClientAddr(IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(ClientAddr(
+            client_ip(&parts.extensions).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        ))
+    }
+}
+
+/// The captcha a page shows: empty when the address has spent its captcha
+/// budget, and then no answer is stored (`auth/captcha.html` asks the
+/// visitor to wait instead).
+#[derive(Default)]
+pub struct PageCaptcha {
+    pub id: String,
+    pub image: String,
+}
+
+impl ClientAddr {
+    /// A new captcha drawn from this address's captcha budget.
+    pub async fn captcha(&self, state: &AppState) -> Result<PageCaptcha, WebError> {
+        if !Captcha::budget(&state.limits).admits(self.0) {
+            return Ok(PageCaptcha::default());
+        }
+        let c = new_captcha(&state.app).await?;
+        Ok(PageCaptcha {
+            id: c.id,
+            image: c.data_url,
+        })
     }
 }
 

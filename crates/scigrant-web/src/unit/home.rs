@@ -65,6 +65,8 @@ fn correct_page_of(
         errs: Errs(errs),
         reason,
         cert_max: limits::USCC_CERT,
+        captcha_id: String::new(),
+        captcha_image: String::new(),
     }
 }
 

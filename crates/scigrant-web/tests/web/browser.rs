@@ -308,6 +308,7 @@ async fn walk_the_seed_flow(backend: Backend) {
     s.fill("contact_phone", &phone(7)).await;
     let cert = s.file("证书.jpg", &jpeg(50_000));
     s.attach("cert", &cert).await;
+    s.fill("captcha", "TEST").await;
     s.submit().await;
     s.wait_path("/login?tab=unit&ok=registered_unit").await;
     assert!(s.body().await.contains("等待后台初审"));
@@ -549,6 +550,7 @@ async fn browser_rejected_upload_keeps_the_form() {
     // A PNG renamed to .jpg: refused by content, not by name.
     let fake = s.file("证书.jpg", b"\x89PNG\r\n\x1a\n not a jpeg");
     s.attach("cert", &fake).await;
+    s.fill("captcha", "TEST").await;
     s.submit().await;
     assert_eq!(
         s.text("#e-cert").await,

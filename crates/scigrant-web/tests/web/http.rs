@@ -317,6 +317,67 @@ async fn login_and_registration_are_rate_limited_per_address() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// Every page with a captcha stores one answer per load, so loads draw
+/// from the per-address captcha budget (120 a minute): past it the page
+/// still renders, asks the visitor to wait and stores nothing. Expired
+/// answers are purged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn captcha_pages_draw_from_the_per_address_budget() {
+    use axum::extract::ConnectInfo;
+    use scigrant_app::identity::captcha::purge_expired_captchas;
+    use scigrant_app::testing::captcha_count;
+
+    const WAIT: &str = "获取图形验证码过于频繁，请稍等一分钟后刷新页面";
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let logs = Captured::default();
+    let pages = [
+        "/login",
+        "/staff/login",
+        "/register/person",
+        "/register/unit",
+    ];
+    let attacker: std::net::SocketAddr = "203.0.113.9:40000".parse().unwrap();
+    let from =
+        |path: &str, addr: std::net::SocketAddr| Request::get(path).extension(ConnectInfo(addr));
+    for i in 0..130 {
+        let path = pages[i % pages.len()];
+        let (status, _, body) = fetch(&state, from(path, attacker), &logs).await;
+        let body = String::from_utf8(body).unwrap();
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(body.contains("src=\"data:image"), i < 120, "load {i}");
+        assert_eq!(body.contains(WAIT), i >= 120, "load {i}");
+    }
+    assert_eq!(captcha_count(&env.app).await, 120);
+    // The image endpoint shares the budget.
+    let (status, _, _) = fetch(&state, from("/captcha", attacker), &logs).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Another address has its own budget.
+    let other: std::net::SocketAddr = "198.51.100.7:40000".parse().unwrap();
+    let (_, _, body) = fetch(&state, from("/register/unit", other), &logs).await;
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("src=\"data:image")
+    );
+    assert_eq!(captcha_count(&env.app).await, 121);
+
+    // Five minutes on, nothing is expired yet; past them all are purged.
+    env.clock.advance_ms(5 * 60_000);
+    assert_eq!(purge_expired_captchas(&env.app).await.unwrap(), 0);
+    env.clock.advance_ms(1);
+    assert_eq!(purge_expired_captchas(&env.app).await.unwrap(), 121);
+    assert_eq!(captcha_count(&env.app).await, 0);
+    // By then the budget has refilled.
+    let (_, _, body) = fetch(&state, from("/login", attacker), &logs).await;
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("src=\"data:image")
+    );
+    assert_eq!(captcha_count(&env.app).await, 1);
+}
+
 /// Sends `req` with `cookie` and a form body, without logging.
 async fn exchange(state: &AppState, req: axum::http::request::Builder, body: &str) -> HeaderMap {
     let res = router(state.clone())
