@@ -157,10 +157,18 @@ async fn serve(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
         cfg.data_dir.display(),
         redact_url(&cfg.database_url())
     );
-    if let Some((login, password)) = bootstrap_admin(&app).await? {
+    let first = match bootstrap_admin(&app).await {
+        Ok(first) => first,
+        Err(scigrant_app::AppError::Validation(e)) => {
+            let msgs: Vec<String> = e.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            return Err(format!("无法创建首个系统管理员：{}", msgs.join("；")).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some((login, password)) = first {
         println!("首次启动，已创建系统管理员：");
         println!("  后台登录地址：{}/staff/login", cfg.public_url);
-        println!("  登录名：{login}");
+        println!("  登录名：{login}（可用 admin_login / SCIGRANT_ADMIN_LOGIN 预先指定）");
         println!("  一次性密码：{password}");
         println!("  首次登录后须立即修改密码。");
     } else {

@@ -30,6 +30,8 @@ pub async fn add_staff(app: &App, actor: &Actor, f: &NewStaff) -> Result<StaffId
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
     {
         e.add("login", "登录名为3至32位字母、数字、下划线或点");
+    } else if is_reserved_login(login) {
+        e.add("login", "不得使用 admin 作为登录名");
     }
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 50 {
@@ -86,23 +88,56 @@ pub fn one_time_password() -> String {
     out
 }
 
-/// At first start, when no staff exists, creates `admin` (系统管理员) with
-/// a one-time password to be changed at first login; returns it to print.
+/// `admin` (in any case) is a predictable name an attacker guesses first;
+/// no staff account may be called so.
+pub fn is_reserved_login(login: &str) -> bool {
+    login.trim().eq_ignore_ascii_case("admin")
+}
+
+/// A login name for the first administrator when the configuration names
+/// none: `sysadmin_` and six random lowercase letters.
+pub fn generated_admin_login() -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    let mut out = String::from("sysadmin_");
+    for _ in 0..6 {
+        out.push(LETTERS[rng.random_range(0..LETTERS.len())] as char);
+    }
+    out
+}
+
+/// At first start, when no staff exists, creates the first 系统管理员 with
+/// a one-time password to be changed at first login; returns the login
+/// name and the password to print. The login name comes from the
+/// configuration (`admin_login`), else it is generated; `admin` is refused.
 pub async fn bootstrap_admin(app: &App) -> Result<Option<(String, String)>, AppError> {
+    let configured = app.config.admin_login.clone();
+    bootstrap_admin_as(app, configured.as_deref()).await
+}
+
+/// [`bootstrap_admin`] with the login name given (`None`: generated).
+pub async fn bootstrap_admin_as(
+    app: &App,
+    login: Option<&str>,
+) -> Result<Option<(String, String)>, AppError> {
     let mut c = app.db.read().await?;
     if accounts::count_staff(&mut c).await? > 0 {
         return Ok(None);
     }
     drop(c);
+    let login = match login {
+        Some(l) => l.trim().to_string(),
+        None => generated_admin_login(),
+    };
     let password = one_time_password();
     let f = NewStaff {
-        login: "admin".into(),
+        login: login.clone(),
         name: "系统管理员".into(),
         role: StaffRole::SystemAdmin.code().into(),
         password: password.clone(),
     };
     add_staff(app, &Actor::system(), &f).await?;
-    Ok(Some(("admin".into(), password)))
+    Ok(Some((login, password)))
 }
 
 /// A staff account as the 系统管理员 sees it.
