@@ -1070,3 +1070,8 @@ both!(staff_first_admin_login_is_configured);
 mod audit_chain;
 mod calls;
 mod login_attacks;
+mod staff_activation;
+
+async fn audit_count_of(env: &TestEnv, prefix: &str) -> i64 {
+    scigrant_app::testing::audit_count(&env.app, prefix).await
+}
