@@ -378,6 +378,9 @@ pub struct StaffView {
     pub must_change_password: bool,
     pub disabled: bool,
     pub created_at: i64,
+    /// Not yet activated by its member: `Some(true)` while the code is
+    /// valid, `Some(false)` once it expired unused.
+    pub activation_open: Option<bool>,
 }
 
 impl From<accounts::StaffRow> for StaffView {
@@ -390,6 +393,7 @@ impl From<accounts::StaffRow> for StaffView {
             must_change_password: r.must_change_password != 0,
             disabled: r.disabled != 0,
             created_at: r.created_at,
+            activation_open: None,
         }
     }
 }
@@ -398,7 +402,19 @@ impl From<accounts::StaffRow> for StaffView {
 pub async fn list_staff(app: &App) -> Result<Vec<StaffView>, AppError> {
     let mut c = app.db.read().await?;
     let rows = accounts::list_staff(&mut c).await?;
-    Ok(rows.into_iter().map(StaffView::from).collect())
+    let unused = activation::unused(&mut c).await?;
+    let now = app.now();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut v = StaffView::from(r);
+            v.activation_open = unused
+                .iter()
+                .find(|(id, _)| *id == v.id.0)
+                .map(|(_, expires)| *expires > now);
+            v
+        })
+        .collect())
 }
 
 /// Changes a staff member's role or disables the account (系统管理员);

@@ -51,6 +51,18 @@ async fn code_in_outbox(env: &TestEnv) -> String {
     code
 }
 
+/// The account list's activation state of `login` (None: activated or
+/// never invited).
+async fn activation_state(env: &TestEnv, login: &str) -> Option<bool> {
+    scigrant_app::admin::staff::list_staff(&env.app)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.login == login)
+        .expect("the account is listed")
+        .activation_open
+}
+
 fn activation_of(login: &str, code: &str) -> Activation {
     Activation {
         login: login.into(),
@@ -101,6 +113,7 @@ async fn the_code_activates_once(env: TestEnv) {
     .await
     .unwrap();
     let code = code_in_outbox(&env).await;
+    assert_eq!(activation_state(&env, "li_sec").await, Some(true));
     // The password policy applies and both entries must match.
     let mut weak = activation_of("li_sec", &code);
     weak.password = "123456".into();
@@ -113,6 +126,7 @@ async fn the_code_activates_once(env: TestEnv) {
         .await
         .unwrap();
     assert_eq!(activated, id);
+    assert_eq!(activation_state(&env, "li_sec").await, None);
     let s = try_login(&env, LoginTab::Staff, "li_sec", NEW_PASSWORD)
         .await
         .unwrap();
@@ -164,6 +178,7 @@ async fn wrong_and_expired_codes_are_refused(env: TestEnv) {
     );
     // One second past 72 hours the right code no longer works.
     env.clock.advance_ms(ACTIVATION_TTL_MS + 1000);
+    assert_eq!(activation_state(&env, "wang_rev").await, Some(false));
     assert_eq!(
         refusal_of(activate_staff(&env.app, &visitor(), &activation_of("wang_rev", &code)).await),
         ACTIVATION_REFUSED

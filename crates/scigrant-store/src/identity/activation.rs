@@ -78,3 +78,13 @@ pub async fn mark_used(c: &mut AnyConnection, staff_id: i64, now: i64) -> Result
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The staff accounts whose activation code is still unused (open or
+/// expired).
+pub async fn unused(c: &mut AnyConnection) -> Result<Vec<(i64, i64)>> {
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT staff_id, expires_at FROM staff_activation WHERE used_at IS NULL")
+            .fetch_all(c)
+            .await?;
+    Ok(rows)
+}
