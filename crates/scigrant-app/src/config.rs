@@ -63,6 +63,10 @@ pub struct Config {
     /// Per-IP limits (requests a minute) on login and registration posts.
     pub login_rate_per_minute: u32,
     pub register_rate_per_minute: u32,
+    /// Login name of the first 系统管理员, created at first start
+    /// (`SCIGRANT_ADMIN_LOGIN`); when unset one is generated and printed.
+    /// `admin` is refused.
+    pub admin_login: Option<String>,
 }
 
 impl Default for Config {
@@ -85,6 +89,7 @@ impl Default for Config {
             mail_from: "scigrant@localhost".into(),
             login_rate_per_minute: 30,
             register_rate_per_minute: 20,
+            admin_login: None,
         }
     }
 }
@@ -190,6 +195,11 @@ impl Config {
                 .parse()
                 .map_err(|_| ConfigError::Env("SCIGRANT_REGISTER_RATE_PER_MINUTE", v))?;
         }
+        if let Some(v) = get("SCIGRANT_ADMIN_LOGIN")
+            && !v.trim().is_empty()
+        {
+            self.admin_login = Some(v.trim().to_string());
+        }
         if let Some(v) = get("SCIGRANT_MAIL_FROM") {
             self.mail_from = v;
         }
@@ -214,6 +224,13 @@ impl Config {
         if self.allow_weak_password_hashing && self.https() {
             return Err(ConfigError::Invalid(
                 "allow_weak_password_hashing 仅用于测试，公开地址为 https 时拒绝启动".into(),
+            ));
+        }
+        if let Some(login) = &self.admin_login
+            && crate::admin::staff::is_reserved_login(login)
+        {
+            return Err(ConfigError::Invalid(
+                "admin_login 不得为 admin，请另选系统管理员登录名".into(),
             ));
         }
         scigrant_store::Backend::from_url(&self.database_url())
@@ -277,6 +294,22 @@ mod tests {
             ..Config::default()
         };
         assert!(c.check().is_err());
+    }
+
+    #[test]
+    fn admin_login_comes_from_the_environment_and_admin_is_refused() {
+        let mut c = Config::default();
+        c.apply_env(env(&[("SCIGRANT_ADMIN_LOGIN", " zhang.kjt ")]))
+            .unwrap();
+        c.check().unwrap();
+        assert_eq!(c.admin_login.as_deref(), Some("zhang.kjt"));
+        let mut c = Config::default();
+        c.apply_env(env(&[("SCIGRANT_ADMIN_LOGIN", "Admin")]))
+            .unwrap();
+        assert_eq!(
+            c.check().unwrap_err().to_string(),
+            "admin_login 不得为 admin，请另选系统管理员登录名"
+        );
     }
 
     #[test]

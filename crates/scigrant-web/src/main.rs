@@ -1,14 +1,14 @@
 //! The `scigrant` command: `serve` (the default) runs the product,
-//! `migrate` applies migrations, `staff add` creates a staff account with
-//! the password read from standard input, `audit verify` checks the chain.
+//! `migrate` applies migrations, `staff add` creates a staff account whose
+//! activation code goes by SMS to the member's mobile, `audit verify`
+//! checks the chain.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use scigrant_app::admin::audit::seal_and_verify_audit;
-use scigrant_app::admin::staff::{NewStaff, add_staff, bootstrap_admin};
+use scigrant_app::admin::staff::{StaffInvite, bootstrap_admin, invite_staff};
 use scigrant_app::{Actor, App, Config, SystemClock};
 use scigrant_web::AppState;
 use scigrant_web::staff::logs::chain_problem_text;
@@ -43,7 +43,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum StaffCmd {
-    /// Add a staff account; the password is read from standard input.
+    /// Add a staff account; a one-time activation code goes by SMS to the
+    /// member's mobile, who sets the password at /staff/activate.
     Add {
         #[arg(long)]
         login: String,
@@ -52,6 +53,9 @@ enum StaffCmd {
         role: String,
         #[arg(long)]
         name: Option<String>,
+        /// The new member's own mobile number.
+        #[arg(long)]
+        mobile: String,
     },
 }
 
@@ -94,21 +98,26 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Some(Command::Staff {
-            action: StaffCmd::Add { login, role, name },
+            action:
+                StaffCmd::Add {
+                    login,
+                    role,
+                    name,
+                    mobile,
+                },
         }) => {
             let app = open(&cli).await?;
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
-            let f = NewStaff {
+            let f = StaffInvite {
                 login: login.clone(),
                 name: name.clone().unwrap_or_else(|| login.clone()),
                 role: role.clone(),
-                password,
+                mobile: mobile.clone(),
             };
-            match add_staff(&app, &Actor::system(), &f).await {
+            match invite_staff(&app, &Actor::system(), &f).await {
                 Ok(id) => {
-                    println!("已创建后台账号 {login}（编号 {id}），首次登录须修改密码");
+                    println!(
+                        "已创建后台账号 {login}（编号 {id}），激活码已通过短信发送至本人手机，本人在 /staff/activate 激活并设置密码后方可登录（72小时内有效）"
+                    );
                     Ok(())
                 }
                 Err(scigrant_app::AppError::Validation(e)) => {
@@ -157,10 +166,18 @@ async fn serve(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
         cfg.data_dir.display(),
         redact_url(&cfg.database_url())
     );
-    if let Some((login, password)) = bootstrap_admin(&app).await? {
+    let first = match bootstrap_admin(&app).await {
+        Ok(first) => first,
+        Err(scigrant_app::AppError::Validation(e)) => {
+            let msgs: Vec<String> = e.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            return Err(format!("无法创建首个系统管理员：{}", msgs.join("；")).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some((login, password)) = first {
         println!("首次启动，已创建系统管理员：");
         println!("  后台登录地址：{}/staff/login", cfg.public_url);
-        println!("  登录名：{login}");
+        println!("  登录名：{login}（可用 admin_login / SCIGRANT_ADMIN_LOGIN 预先指定）");
         println!("  一次性密码：{password}");
         println!("  首次登录后须立即修改密码。");
     } else {

@@ -255,6 +255,16 @@ pub async fn seal_and_verify_audit(app: &App) -> Result<ChainReport, AppError> {
     })
 }
 
+/// 需关注的三员账号变更 for the 审计管理员's home page: the newest changes
+/// to 审计管理员 and 安全管理员 accounts (action `staff.privileged`).
+pub async fn privileged_staff_changes(app: &App) -> Result<Vec<AuditEntry>, AppError> {
+    let filter = AuditFilter {
+        action_prefix: "staff.privileged".into(),
+        ..AuditFilter::default()
+    };
+    Ok(search_audit(app, &filter, 1).await?.rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

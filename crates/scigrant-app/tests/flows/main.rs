@@ -1060,14 +1060,32 @@ async fn staff_first_admin_and_roles(env: TestEnv) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(login_name, "admin");
+    // No `admin`: an unconfigured first start generates the login name.
+    assert_eq!(login_name.len(), "sysadmin_".len() + 6);
+    assert!(login_name.starts_with("sysadmin_"), "{login_name}");
+    assert!(
+        login_name["sysadmin_".len()..]
+            .chars()
+            .all(|c| c.is_ascii_lowercase()),
+        "{login_name}"
+    );
     assert!(
         scigrant_app::admin::staff::bootstrap_admin(&env.app)
             .await
             .unwrap()
             .is_none()
     );
-    let s = try_login(&env, LoginTab::Staff, "admin", &otp)
+    assert_eq!(
+        try_login(&env, LoginTab::Staff, "admin", &otp)
+            .await
+            .unwrap_err()
+            .to_string(),
+        try_login(&env, LoginTab::Staff, "nobody_here", &otp)
+            .await
+            .unwrap_err()
+            .to_string()
+    );
+    let s = try_login(&env, LoginTab::Staff, &login_name, &otp)
         .await
         .unwrap();
     let info = authenticate(&env.app, &s.token).await.unwrap().unwrap();
@@ -1103,7 +1121,7 @@ async fn staff_first_admin_and_roles(env: TestEnv) {
         &env.app,
         &staff_actor(info.account_id),
         &NewStaff {
-            login: "admin".into(),
+            login: login_name.clone(),
             name: "x".into(),
             role: "auditor".into(),
             password: PASSWORD.into(),
@@ -1111,9 +1129,60 @@ async fn staff_first_admin_and_roles(env: TestEnv) {
     )
     .await;
     assert_eq!(errors_of(dup).get("login"), Some("该登录名已存在"));
+    for reserved in ["admin", "Admin", "ADMIN"] {
+        let refused = add_staff(
+            &env.app,
+            &staff_actor(info.account_id),
+            &NewStaff {
+                login: reserved.into(),
+                name: "x".into(),
+                role: "sysadmin".into(),
+                password: PASSWORD.into(),
+            },
+        )
+        .await;
+        assert_eq!(
+            errors_of(refused).get("login"),
+            Some("不得使用 admin 作为登录名")
+        );
+    }
 }
 both!(staff_first_admin_and_roles);
+
+/// The first administrator's login name comes from the configuration;
+/// a configured `admin` is refused and creates nothing.
+async fn staff_first_admin_login_is_configured(env: TestEnv) {
+    use scigrant_app::admin::staff::{bootstrap_admin_as, list_staff};
+    let refused = bootstrap_admin_as(&env.app, Some("admin")).await;
+    assert_eq!(
+        errors_of(refused.map(|_| ())).get("login"),
+        Some("不得使用 admin 作为登录名")
+    );
+    assert!(list_staff(&env.app).await.unwrap().is_empty());
+    let (login_name, otp) = bootstrap_admin_as(&env.app, Some("zhang.kjt"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(login_name, "zhang.kjt");
+    let staff = list_staff(&env.app).await.unwrap();
+    assert_eq!(staff.len(), 1);
+    assert_eq!(staff[0].login, "zhang.kjt");
+    assert_eq!(
+        staff[0].role,
+        Some(scigrant_domain::identity::account::StaffRole::SystemAdmin)
+    );
+    assert!(staff[0].must_change_password);
+    try_login(&env, LoginTab::Staff, "zhang.kjt", &otp)
+        .await
+        .unwrap();
+}
+both!(staff_first_admin_login_is_configured);
 
 mod audit_chain;
 mod calls;
 mod login_attacks;
+mod staff_activation;
+
+async fn audit_count_of(env: &TestEnv, prefix: &str) -> i64 {
+    scigrant_app::testing::audit_count(&env.app, prefix).await
+}

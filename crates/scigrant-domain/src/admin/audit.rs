@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 38] = [
+pub const ACTIONS: [(&str, &str); 41] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -34,7 +34,10 @@ pub const ACTIONS: [(&str, &str); 38] = [
     ("program.create", "新增计划"),
     ("security.params", "修改安全参数"),
     ("session.end", "强制下线"),
+    ("staff.activate", "激活后台账号"),
     ("staff.add", "新增后台账号"),
+    ("staff.invite", "新增后台账号并短信发送激活码"),
+    ("staff.privileged", "三员账号变更（审计管理员、安全管理员）"),
     ("staff.update", "修改后台账号"),
     ("unit.register", "单位注册"),
     ("unit.resubmit", "单位修改后重新提交"),

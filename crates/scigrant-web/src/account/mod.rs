@@ -3,6 +3,7 @@
 //! downloads, and the application page and PDF that every signed-in
 //! party to an application reads.
 
+pub mod activate;
 pub mod applications;
 pub mod login;
 pub mod password;
@@ -19,6 +20,8 @@ pub fn routes(t: Table) -> Table {
         .post("/login", Public, post(login::login_submit))
         .get("/staff/login", Public, get(login::staff_login_page))
         .post("/staff/login", Public, post(login::staff_login_submit))
+        .get("/staff/activate", Public, get(activate::activate_page))
+        .post("/staff/activate", Public, post(activate::activate_submit))
         .get("/captcha", Public, get(login::captcha))
         .get("/register/unit", Public, get(register::unit_page))
         .post(

@@ -33,7 +33,9 @@ pub fn notice_text(code: &str) -> &'static str {
         "locked" => "已锁定该用户。",
         "unlocked" => "已解除锁定。",
         "reviewed" => "审核结果已保存，并已短信通知单位联系人。",
-        "staff_added" => "后台账号已创建，首次登录须修改密码。",
+        "staff_added" => {
+            "后台账号已创建，激活码已通过短信发送至本人手机，本人激活并设置密码后方可登录。"
+        }
         "staff_updated" => "后台账号已更新。",
         "params" => "安全参数已保存。",
         "session_ended" => "已强制该用户下线。",

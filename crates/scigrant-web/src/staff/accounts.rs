@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::admin::staff::{
-    NewStaff, STAFF_COLUMNS, StaffView, add_staff, export_staff, list_staff, update_staff,
+    STAFF_COLUMNS, StaffInvite, StaffView, export_staff, invite_staff, list_staff, update_staff,
 };
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::StaffRole;
@@ -33,7 +33,7 @@ pub struct StaffItem {
 pub struct AccountsPage {
     pub ctx: PageCtx,
     pub items: Vec<StaffItem>,
-    pub form: NewStaff,
+    pub form: StaffInvite,
     pub roles: Vec<Opt>,
     pub errs: Errs,
     /// The export's columns: (key, header).
@@ -51,7 +51,7 @@ fn role_options(current: &str) -> Vec<Opt> {
 async fn accounts_page(
     state: &AppState,
     ctx: &Ctx,
-    form: NewStaff,
+    form: StaffInvite,
     errs: FieldErrors,
     ok: &str,
 ) -> Result<AccountsPage, WebError> {
@@ -78,7 +78,14 @@ pub async fn accounts(
     ctx: Ctx,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
-    let page = accounts_page(&state, &ctx, NewStaff::default(), FieldErrors::new(), &q.ok).await?;
+    let page = accounts_page(
+        &state,
+        &ctx,
+        StaffInvite::default(),
+        FieldErrors::new(),
+        &q.ok,
+    )
+    .await?;
     Ok(render(&page).into_response())
 }
 
@@ -88,7 +95,7 @@ pub struct StaffPost {
     login: String,
     name: String,
     role: String,
-    password: String,
+    mobile: String,
 }
 
 pub async fn account_add(
@@ -96,20 +103,16 @@ pub async fn account_add(
     ctx: Ctx,
     Form(p): Form<StaffPost>,
 ) -> Result<Response, WebError> {
-    let f = NewStaff {
+    let f = StaffInvite {
         login: p.login,
         name: p.name,
         role: p.role,
-        password: p.password,
+        mobile: p.mobile,
     };
-    match add_staff(&state.app, &ctx.actor(), &f).await {
+    match invite_staff(&state.app, &ctx.actor(), &f).await {
         Ok(_) => Ok(see_other("/staff/accounts?ok=staff_added")),
         Err(AppError::Validation(e)) => {
-            let form = NewStaff {
-                password: String::new(),
-                ..f
-            };
-            let page = accounts_page(&state, &ctx, form, e, "").await?;
+            let page = accounts_page(&state, &ctx, f, e, "").await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

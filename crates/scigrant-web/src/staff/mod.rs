@@ -19,6 +19,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use scigrant_app::admin::audit::{AuditEntry, privileged_staff_changes};
 use scigrant_app::notify::{Channel, OutboxView, recent};
 use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_domain::permission::Caller;
@@ -35,6 +36,8 @@ fn role_of(ctx: &Ctx) -> Option<StaffRole> {
 pub struct HomePage {
     pub ctx: PageCtx,
     pub role: &'static str,
+    /// 需关注的三员账号变更 (审计管理员 only).
+    pub privileged: Vec<AuditEntry>,
 }
 
 pub async fn home(
@@ -43,10 +46,17 @@ pub async fn home(
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
     ctx.require(AccountKind::Staff)?;
-    let role = role_of(&ctx).map(|r| r.code()).unwrap_or("");
+    let staff_role = role_of(&ctx);
+    let role = staff_role.map(|r| r.code()).unwrap_or("");
+    let privileged = if staff_role == Some(StaffRole::AuditAdmin) {
+        privileged_staff_changes(&state.app).await?
+    } else {
+        Vec::new()
+    };
     Ok(render(&HomePage {
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
         role,
+        privileged,
     })
     .into_response())
 }

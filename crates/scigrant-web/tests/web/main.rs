@@ -149,6 +149,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /login Public",
         "GET /staff/login Public",
         "POST /staff/login Public",
+        "GET /staff/activate Public",
+        "POST /staff/activate Public",
         "GET /captcha Public",
         "GET /register/unit Public",
         "POST /register/unit Public",
@@ -533,4 +535,46 @@ async fn verify_does_not_tell_which_numbers_exist() {
         result_of(&body).contains("核验通过：该申报书与系统中提交的版本一致"),
         "{body}"
     );
+}
+
+/// Issue 7, finding 6: the activation page is public, and the auditor's
+/// home page lists changes to 审计管理员 and 安全管理员 accounts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_auditor_sees_privileged_staff_changes_and_activation_is_public() {
+    use scigrant_app::admin::staff::{StaffInvite, invite_staff};
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let (status, _, body) = send(&state, "GET", "/staff/activate", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("后台账号激活"));
+    assert!(body.contains("name=\"code\""));
+    let admin = staff_with_password(
+        &env.app,
+        "sa_web",
+        "管理员",
+        StaffRole::SystemAdmin,
+        PASSWORD,
+    )
+    .await;
+    invite_staff(
+        &env.app,
+        &scigrant_app::testing::staff_actor(admin),
+        &StaffInvite {
+            login: "shadow".into(),
+            name: "影子".into(),
+            role: "auditor".into(),
+            mobile: scigrant_app::testing::phone(90),
+        },
+    )
+    .await
+    .unwrap();
+    let auditor = staff_session(&env, StaffRole::AuditAdmin).await;
+    let (status, _, body) = send(&state, "GET", "/staff", Some(&auditor)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("需关注的三员账号变更"));
+    assert!(body.contains("新增审计管理员账号 shadow"), "{body}");
+    // Other roles do not get the list.
+    let secadmin = staff_session(&env, StaffRole::SecurityAdmin).await;
+    let (_, _, body) = send(&state, "GET", "/staff", Some(&secadmin)).await;
+    assert!(!body.contains("需关注的三员账号变更"));
 }

@@ -1,0 +1,14 @@
+-- A staff account is activated by its new member with a one-time code sent
+-- to the member's own mobile; the creator never knows the password. The
+-- code is stored only as a salted hash, expires unused, and is burnt after
+-- a few wrong tries.
+CREATE TABLE staff_activation (
+    staff_id BIGINT PRIMARY KEY REFERENCES staff(id),
+    mobile_enc BYTEA NOT NULL,
+    mobile_masked TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    failed BIGINT NOT NULL DEFAULT 0,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT,
+    created_at BIGINT NOT NULL
+);
