@@ -297,10 +297,13 @@ async fn hashing_leaves_the_async_workers_free(env: TestEnv) {
         "{:?}: one login {one_login:?}, eight at once {all:?}, longest 1 ms tick {longest_tick:?}",
         env.backend
     );
-    // On the async workers a tick waited for a whole hash, nearly all of a
-    // login; measured here it waits 10-20 ms against 130-220 ms a login.
+    // On the async workers a tick waited for whole hashes, with eight
+    // logins on two workers several of them: longer than one login. Off
+    // them it waits 10-20 ms against 130-220 ms a login; the bound is one
+    // login so that a loaded machine (the suite runs tests in parallel)
+    // does not fail it while a regression still does.
     assert!(
-        longest_tick < one_login / 2,
+        longest_tick < one_login,
         "a 1 ms tick took {longest_tick:?}, one login {one_login:?}"
     );
 }
