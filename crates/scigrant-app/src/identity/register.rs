@@ -166,26 +166,12 @@ async fn register_unit_inner(
     if cert.is_none() {
         e.add("cert", "请选择JPG格式的统一社会信用代码证图片");
     }
-    // Hashed before the transaction (SQLite's write lock is not held for
-    // the tens of milliseconds a hash takes), and only for a valid form.
-    let hash = if e.is_empty() {
-        Some(new_password_hash(app, &f.password).await?)
-    } else {
-        None
-    };
-    let mut tx = app.db.begin().await?;
-    // The captcha is consumed even when other fields are wrong, and checked
-    // before the duplicate look-ups: whether a 统一社会信用代码 or a number
-    // is registered cannot be asked without solving one.
-    if !take_captcha(&mut tx, app, &f.captcha_id, &f.captcha).await? {
-        e.add("captcha", "图形验证码不正确或已过期，请重新输入");
-    }
-    if !e.is_empty() {
-        tx.commit().await?;
-        return Err(AppError::Validation(e));
-    }
-    let (Ok(v), Some(cert), Some(hash)) = (checked, cert, hash) else {
-        return Err(AppError::Validation(e));
+    // The captcha is checked before the duplicate look-ups: whether a
+    // 统一社会信用代码 or a number is registered cannot be asked without
+    // solving one.
+    let (mut tx, hash) = open_registration(app, e, &f.password, &f.captcha_id, &f.captcha).await?;
+    let (Ok(v), Some(cert)) = (checked, cert) else {
+        return Err(AppError::Internal("a valid form without its values".into()));
     };
     let phone_idx = app.pii.index("unit_phone", v.phone.as_str());
     if accounts::unit_by_uscc(&mut tx, v.uscc.as_str())
@@ -256,6 +242,36 @@ async fn register_unit_inner(
     .await?;
     tx.commit().await?;
     Ok(UnitId(id))
+}
+
+/// The opening every registration shares: the password is hashed only for
+/// an otherwise valid form and before the transaction (SQLite's write lock
+/// is not held for the tens of milliseconds a hash takes); the captcha is
+/// taken inside it and consumed even when other fields are wrong. Returns
+/// the open transaction and the hash, or every field error.
+async fn open_registration(
+    app: &App,
+    mut e: FieldErrors,
+    password: &str,
+    captcha_id: &str,
+    captcha: &str,
+) -> Result<(scigrant_store::Tx, String), AppError> {
+    let hash = if e.is_empty() {
+        Some(new_password_hash(app, password).await?)
+    } else {
+        None
+    };
+    let mut tx = app.db.begin().await?;
+    if !take_captcha(&mut tx, app, captcha_id, captcha).await? {
+        e.add("captcha", "图形验证码不正确或已过期，请重新输入");
+    }
+    match hash {
+        Some(hash) if e.is_empty() => Ok((tx, hash)),
+        _ => {
+            tx.commit().await?;
+            Err(AppError::Validation(e))
+        }
+    }
 }
 
 /// The unit's own registration data for its correction form.
@@ -503,26 +519,10 @@ pub async fn register_person(
     if !f.agreed {
         e.add("agreed", "请阅读并同意用户注册协议");
     }
-    // Hashed before the transaction (SQLite's write lock is not held for
-    // it), and only for a form that is otherwise valid.
-    let hash = if e.is_empty() {
-        Some(new_password_hash(app, &f.password).await?)
-    } else {
-        None
-    };
-    let mut tx = app.db.begin().await?;
-    // The captcha is consumed even when other fields are wrong.
-    if !take_captcha(&mut tx, app, &f.captcha_id, &f.captcha).await? {
-        e.add("captcha", "图形验证码不正确或已过期，请重新输入");
-    }
-    if !e.is_empty() {
-        tx.commit().await?;
-        return Err(AppError::Validation(e));
-    }
-    let (Some(doc_type), Some(doc_no), Some(email), Some(phone), Some(hash)) =
-        (doc_type, doc_no, email, phone, hash)
+    let (mut tx, hash) = open_registration(app, e, &f.password, &f.captcha_id, &f.captcha).await?;
+    let (Some(doc_type), Some(doc_no), Some(email), Some(phone)) = (doc_type, doc_no, email, phone)
     else {
-        return Err(AppError::Validation(e));
+        return Err(AppError::Internal("a valid form without its values".into()));
     };
     let doc_idx = app.pii.index("doc", &doc_no);
     let phone_idx = app.pii.index("phone", phone.as_str());
