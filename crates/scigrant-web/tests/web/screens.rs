@@ -5,11 +5,28 @@ use axum::http::StatusCode;
 use scigrant_app::Actor;
 use scigrant_app::admin::staff::{NewStaff, add_staff};
 use scigrant_app::identity::auth::LoginTab;
-use scigrant_app::testing::{ApprovedMember, Backend, PASSWORD, test_env};
+use scigrant_app::testing::{ApprovedMember, Backend, PASSWORD, TestEnv, test_env};
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_web::AppState;
 
 use super::{send, session_for, staff_session};
+
+/// A staff account created the way tests seed one (its first-login
+/// password change still due).
+async fn new_staff(env: &TestEnv, login: &str, name: &str, role: StaffRole) {
+    add_staff(
+        &env.app,
+        &Actor::system(),
+        &NewStaff {
+            login: login.into(),
+            name: name.into(),
+            role: role.code().into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("staff {login}: {e:?}"));
+}
 
 /// The tabs of the console's navigation on a page, in order.
 fn tabs(page: &str) -> Vec<String> {
@@ -91,18 +108,7 @@ async fn each_role_sees_only_the_tabs_it_may_open() {
 async fn the_first_staff_login_goes_straight_to_the_password_change() {
     let env = test_env(Backend::Sqlite).await;
     let state = AppState::new(env.app.clone());
-    add_staff(
-        &env.app,
-        &Actor::system(),
-        &NewStaff {
-            login: "xinren".into(),
-            name: "新人".into(),
-            role: StaffRole::AuditAdmin.code().into(),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
+    new_staff(&env, "xinren", "新人", StaffRole::AuditAdmin).await;
     let session = session_for(&env, LoginTab::Staff, "xinren", PASSWORD).await;
     let (status, location, _) = send(&state, "GET", "/staff", Some(&session)).await;
     assert_eq!(
@@ -119,18 +125,7 @@ async fn staff_screens_name_actions_and_accounts_in_chinese() {
     let env = test_env(Backend::Sqlite).await;
     let state = AppState::new(env.app.clone());
     let auditor = staff_session(&env, StaffRole::AuditAdmin).await;
-    add_staff(
-        &env.app,
-        &Actor::system(),
-        &NewStaff {
-            login: "li_shenhe".into(),
-            name: "李审核".into(),
-            role: StaffRole::AccountReviewer.code().into(),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
+    new_staff(&env, "li_shenhe", "李审核", StaffRole::AccountReviewer).await;
     let (status, _, page) = send(&state, "GET", "/staff/logs", Some(&auditor)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -190,18 +185,7 @@ async fn logs_and_staff_accounts_export_what_the_screen_shows() {
     let env = test_env(Backend::Sqlite).await;
     let state = AppState::new(env.app.clone());
     let auditor = staff_session(&env, StaffRole::AuditAdmin).await;
-    add_staff(
-        &env.app,
-        &Actor::system(),
-        &NewStaff {
-            login: "wang_xm".into(),
-            name: "王项目".into(),
-            role: StaffRole::ProgramManager.code().into(),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
+    new_staff(&env, "wang_xm", "王项目", StaffRole::ProgramManager).await;
     let res = super::raw_get(
         &state,
         "/staff/logs/export?kind=op&action=staff.&col=action&col=at&col=target",
