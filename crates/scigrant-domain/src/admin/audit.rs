@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 41] = [
+pub const ACTIONS: [(&str, &str); 42] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -46,6 +46,7 @@ pub const ACTIONS: [(&str, &str); 41] = [
     ("unit.submit_second", "单位提交复审材料"),
     ("audit.export", "导出日志"),
     ("staff.export", "导出后台账号"),
+    ("unit.export", "导出单位列表"),
 ];
 
 /// The auditor's name for an action code.

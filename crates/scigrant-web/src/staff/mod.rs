@@ -97,6 +97,7 @@ pub fn routes(t: Table) -> Table {
         )
         // 账号审核员: 初审 / 复审
         .get("/staff/units", reviewer, get(reviews::units))
+        .get("/staff/units/export", reviewer, get(reviews::units_export))
         .get("/staff/units/{id}", reviewer, get(reviews::unit))
         .post(
             "/staff/units/{id}/review",

@@ -6,14 +6,17 @@ use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
+use crate::http::forms::Posted;
 use crate::http::notice::{notice_text, see_other};
-use crate::http::pages::{Errs, PageCtx, Pager, qv, render};
+use crate::http::pages::{Errs, PageCtx, Pager, qv, render, xlsx_download};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use scigrant_app::identity::review::{Queue, UnitView, Verdict, queue, review_unit};
+use scigrant_app::identity::review::{
+    Queue, UNIT_COLUMNS, UnitView, Verdict, export_units, queue, review_unit,
+};
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::identity::decision::{NO_VERDICT, parse_verdict};
@@ -37,6 +40,8 @@ pub struct UnitsPage {
     pub q: String,
     pub rows: Vec<UnitView>,
     pub pager: Pager,
+    /// The export's columns: (key, header).
+    pub columns: &'static [(&'static str, &'static str)],
 }
 
 pub async fn units(
@@ -44,25 +49,31 @@ pub async fn units(
     ctx: Ctx,
     Query(q): Query<UnitsQuery>,
 ) -> Result<Response, WebError> {
-    let which = match q.queue.as_str() {
-        "second" => Queue::Second,
-        "all" => Queue::All,
-        _ => Queue::Initial,
-    };
+    let which = Queue::from_code(&q.queue);
     let page = queue(&state.app, which, &q.q, q.page.max(1)).await?;
-    let queue_code = match which {
-        Queue::Initial => "initial",
-        Queue::Second => "second",
-        Queue::All => "all",
-    };
+    let queue_code = which.code();
     Ok(render(&UnitsPage {
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
         pager: Pager::new(&page, format!("queue={queue_code}&q={}&", qv(&q.q))),
         queue: queue_code.into(),
+        columns: &UNIT_COLUMNS,
         q: q.q,
         rows: page.rows,
     })
     .into_response())
+}
+
+/// The queue's units (with the page's search) as .xlsx in the columns
+/// ticked (`col`, repeated).
+pub async fn units_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let q = Posted::parse(query.unwrap_or_default().as_bytes());
+    let which = Queue::from_code(&q.get("queue"));
+    let bytes = export_units(&state.app, &ctx.actor(), which, &q.get("q"), &q.all("col")).await?;
+    Ok(xlsx_download("units.xlsx", "单位列表.xlsx", bytes))
 }
 
 #[derive(Template)]

@@ -187,6 +187,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /staff Staff",
         "GET /staff/outbox StaffRoles([SecurityAdmin, AccountReviewer])",
         "GET /staff/units StaffRole(AccountReviewer)",
+        "GET /staff/units/export StaffRole(AccountReviewer)",
         "GET /staff/units/{id} StaffRole(AccountReviewer)",
         "POST /staff/units/{id}/review StaffRole(AccountReviewer)",
         "GET /staff/accounts StaffRole(SystemAdmin)",
@@ -270,7 +271,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 54);
+    assert_eq!(checked, 55);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

@@ -235,3 +235,46 @@ async fn logs_and_staff_accounts_export_what_the_screen_shows() {
         "the name column was not chosen"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reviewers_unit_list_exports_its_queue() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let member = ApprovedMember::builder(41).build(&env.app).await;
+    let reviewer = staff_session(&env, StaffRole::AccountReviewer).await;
+    let res = super::raw_get(
+        &state,
+        "/staff/units/export?queue=all&q=&col=name&col=contact&col=state",
+        &reviewer,
+    )
+    .await;
+    assert_eq!(res.0, StatusCode::OK);
+    let strings = xlsx_strings(&res.2);
+    let unit = scigrant_app::identity::review::unit(&env.app, member.unit)
+        .await
+        .unwrap();
+    let contact = format!("{}（{}）", unit.contact_name, unit.contact_phone_masked);
+    let order: Vec<usize> = [
+        "单位名称",
+        "联系人",
+        "状态",
+        unit.name.as_str(),
+        contact.as_str(),
+        "注册完成",
+    ]
+    .iter()
+    .map(|s| {
+        strings
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} in {strings}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{strings}");
+    assert!(!strings.contains("统一社会信用代码"), "not chosen");
+    let full_contact_phone = scigrant_app::testing::phone(41);
+    assert!(unit.contact_phone_masked.contains('*'));
+    assert!(
+        !strings.contains(&full_contact_phone),
+        "the contact's phone stays masked"
+    );
+}
