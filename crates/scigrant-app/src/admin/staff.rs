@@ -140,16 +140,8 @@ pub async fn invite_staff(app: &App, actor: &Actor, f: &StaffInvite) -> Result<S
     )
     .await?;
     if is_privileged(role) {
-        audit(
-            &mut tx,
-            app,
-            actor,
-            "staff.privileged",
-            ("staff", Some(id)),
-            "success",
-            &format!("新增{}账号 {login}", role.label()),
-        )
-        .await?;
+        let what = format!("新增{}账号 {login}", role.label());
+        raise_to_auditor(&mut tx, app, actor, id, &what).await?;
     }
     tx.commit().await?;
     Ok(StaffId(id))
@@ -284,16 +276,8 @@ pub async fn add_staff(app: &App, actor: &Actor, f: &NewStaff) -> Result<StaffId
     )
     .await?;
     if is_privileged(role) {
-        audit(
-            &mut tx,
-            app,
-            actor,
-            "staff.privileged",
-            ("staff", Some(id)),
-            "success",
-            &format!("新增{}账号 {login}", role.label()),
-        )
-        .await?;
+        let what = format!("新增{}账号 {login}", role.label());
+        raise_to_auditor(&mut tx, app, actor, id, &what).await?;
     }
     tx.commit().await?;
     Ok(StaffId(id))
@@ -457,19 +441,32 @@ pub async fn update_staff(
     let changed = old_role != Some(role) || (before.disabled != 0) != disabled;
     if changed && (old_role.is_some_and(is_privileged) || is_privileged(role)) {
         let old_label = old_role.map(|r| r.label()).unwrap_or("未知角色");
-        audit(
-            &mut tx,
-            app,
-            actor,
-            "staff.privileged",
-            ("staff", Some(staff_id.0)),
-            "success",
-            &format!("{} 由{old_label}改为{detail}", before.login),
-        )
-        .await?;
+        let what = format!("{} 由{old_label}改为{detail}", before.login);
+        raise_to_auditor(&mut tx, app, actor, staff_id.0, &what).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A change to a 审计管理员 or 安全管理员 account, recorded as
+/// `staff.privileged` so the auditor's home page raises it.
+async fn raise_to_auditor(
+    c: &mut scigrant_store::AnyConnection,
+    app: &App,
+    actor: &Actor,
+    staff_id: i64,
+    what: &str,
+) -> Result<(), AppError> {
+    audit(
+        c,
+        app,
+        actor,
+        "staff.privileged",
+        ("staff", Some(staff_id)),
+        "success",
+        what,
+    )
+    .await
 }
 
 /// Columns of the staff account export, in their stable order.

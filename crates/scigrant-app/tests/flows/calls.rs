@@ -610,32 +610,24 @@ fn unknown_posted_decisions_are_refused() {
     assert_eq!(staff_decision("return").unwrap(), StaffDecision::Return);
     assert_eq!(staff_decision("paper").unwrap(), StaffDecision::Paper);
     for bad in ["", "approve", "ACCEPT"] {
-        match staff_decision(bad) {
-            Err(AppError::Refused(m)) => assert_eq!(
-                m,
-                "无法识别的审查操作：请在申报书页面选择受理、退回或纸质材料登记后重新提交"
-            ),
-            other => panic!("{bad:?}: {other:?}"),
-        }
+        assert_eq!(
+            refusal_of(staff_decision(bad)),
+            "无法识别的审查操作：请在申报书页面选择受理、退回或纸质材料登记后重新提交",
+            "{bad:?}"
+        );
     }
     assert_eq!(unit_decision("recommend").unwrap(), UnitDecision::Recommend);
     assert_eq!(unit_decision("return").unwrap(), UnitDecision::Return);
-    match unit_decision("accept") {
-        Err(AppError::Refused(m)) => assert_eq!(
-            m,
-            "无法识别的审核操作：请在申报书页面选择推荐或退回修改后重新提交"
-        ),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        refusal_of(unit_decision("accept")),
+        "无法识别的审核操作：请在申报书页面选择推荐或退回修改后重新提交"
+    );
     assert_eq!(target_state("published").unwrap(), CallState::Published);
     assert_eq!(target_state("closed").unwrap(), CallState::Closed);
-    match target_state("reopen") {
-        Err(AppError::Refused(m)) => assert_eq!(
-            m,
-            "无法识别的操作：请在计划类别页面选择发布或截止受理后重新提交"
-        ),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        refusal_of(target_state("reopen")),
+        "无法识别的操作：请在计划类别页面选择发布或截止受理后重新提交"
+    );
 }
 
 /// Autosave stops at the deadline by the server's clock: at T−1 s it
