@@ -467,3 +467,51 @@ impl MemberBuilder {
         }
     }
 }
+
+/// Puts `person` straight into the expert library as an approved expert
+/// (what staff approval of an application does), with 学科 `codes` (the
+/// first is primary) and 研究方向 `keywords`; returns the expert. For
+/// tests that need experts without walking the application.
+pub async fn approved_expert(
+    app: &App,
+    person: PersonId,
+    unit: Option<UnitId>,
+    codes: &[&str],
+    keywords: &[&str],
+) -> scigrant_domain::ids::ExpertId {
+    use scigrant_domain::evaluation::expert::ExpertState;
+    use scigrant_store::evaluation::experts::{NewExpert, insert_expert};
+    let mut tx = app.db.begin().await.expect("begin");
+    let unit_name = match unit {
+        Some(u) => accounts::unit(&mut tx, u.0)
+            .await
+            .expect("read unit")
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let keywords = keywords.join("\n");
+    let disciplines: Vec<(&str, bool)> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, i == 0))
+        .collect();
+    let e = NewExpert {
+        person_id: person.0,
+        unit_id: unit.map(|u| u.0),
+        unit_name: &unit_name,
+        title: "正高级",
+        summary: "长期从事相关领域研究。",
+        keywords: &keywords,
+        email_domain: "",
+        region_code: 540_102,
+        available: true,
+        state: ExpertState::Approved,
+        source: "applied",
+    };
+    let id = insert_expert(&mut tx, &e, &disciplines, app.now())
+        .await
+        .expect("insert expert");
+    tx.commit().await.expect("commit");
+    scigrant_domain::ids::ExpertId(id)
+}

@@ -48,6 +48,18 @@ entity_id!(
     /// A stored document.
     FileId
 );
+entity_id!(
+    /// An expert of the expert library (专家库); one per person.
+    ExpertId
+);
+entity_id!(
+    /// A review plan: one call's round of review (函评 or 会评).
+    ReviewPlanId
+);
+entity_id!(
+    /// One expert assigned to one application within a review plan.
+    AssignmentId
+);
 
 #[cfg(test)]
 mod tests {

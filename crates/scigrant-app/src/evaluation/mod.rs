@@ -1,0 +1,2 @@
+//! 专家评审 use cases: the expert library, review plans and assignment,
+//! the expert's scoring, ranking, funding decisions and 公示.

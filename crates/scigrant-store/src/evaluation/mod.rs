@@ -1,0 +1,4 @@
+//! Persistence of expert review: the expert library, review plans,
+//! assignments and reviews.
+
+pub mod experts;
