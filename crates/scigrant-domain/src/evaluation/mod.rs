@@ -1,3 +1,4 @@
-//! 专家评审: the expert library, conflicts of interest, assignment,
-//! scoring and funding decisions. Reserved for the expert-review work;
-//! nothing lives here yet.
+//! 专家评审: the pure rules of expert review (no IO).
+
+/// 回避: the (application, expert) pairs excluded by a conflict of interest, with reasons.
+pub mod conflict;
