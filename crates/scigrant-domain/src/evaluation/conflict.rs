@@ -420,7 +420,10 @@ fn person_keys(
     if let Some(p) = person {
         keys.push(PersonKey::Account(p));
     }
-    if let Some(k) = id_key.map(|k| k.trim().to_uppercase()).filter(|k| !k.is_empty()) {
+    if let Some(k) = id_key
+        .map(|k| k.trim().to_uppercase())
+        .filter(|k| !k.is_empty())
+    {
         keys.push(PersonKey::IdKey(k));
     }
     let (name, unit) = (normalise_name(name), normalise_name(unit_name));
@@ -655,10 +658,7 @@ mod tests {
 
     #[test]
     fn an_unrelated_expert_is_not_excluded() {
-        assert_eq!(
-            reasons_for(&[application(APP)], unrelated_expert()),
-            vec![]
-        );
+        assert_eq!(reasons_for(&[application(APP)], unrelated_expert()), vec![]);
     }
 
     #[test]
@@ -777,7 +777,14 @@ mod tests {
             reasons_for(&[application(APP)], same_domain),
             vec![ConflictReason::SameEmailDomain]
         );
-        for public in ["qq.com", "vip.qq.com", "163.com", "126.com", "gmail.com", "sina.com"] {
+        for public in [
+            "qq.com",
+            "vip.qq.com",
+            "163.com",
+            "126.com",
+            "gmail.com",
+            "sina.com",
+        ] {
             let mut app = application(APP);
             app.emails = vec![format!("gesang@{public}")];
             let mut expert = unrelated_expert();

@@ -1,4 +1,6 @@
 //! 专家评审: the pure rules of expert review (no IO).
 
+/// 自动分配: the optimal assignment of experts to a call's applications (min-cost flow), a greedy baseline and replacement.
+pub mod assign;
 /// 回避: the (application, expert) pairs excluded by a conflict of interest, with reasons.
 pub mod conflict;
