@@ -4,3 +4,5 @@
 pub mod assign;
 /// 回避: the (application, expert) pairs excluded by a conflict of interest, with reasons.
 pub mod conflict;
+/// 评审结果汇总: means, trimmed means, grade and opinion counts, outliers, normalisation and ranking.
+pub mod score;
