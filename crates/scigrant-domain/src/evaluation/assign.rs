@@ -376,6 +376,54 @@ pub fn match_score(application: &ApplicationTopics, expert: &ExpertProfile) -> u
     discipline + KEYWORD_POINTS * found
 }
 
+/// Finds the library's keywords in an application's free text (title,
+/// abstract, 产业方向), to add to [`ApplicationTopics::terms`]: Chinese text
+/// has no spaces to split on, so the text is searched for the experts'
+/// keywords themselves (Aho–Corasick, overlapping matches, text and keywords
+/// compared after [`normalise_name`]).
+pub struct KeywordFinder {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    keywords: Vec<String>,
+}
+
+impl KeywordFinder {
+    /// A finder for every keyword of `experts`.
+    pub fn new(experts: &[ExpertProfile]) -> KeywordFinder {
+        let mut keywords: Vec<String> = experts
+            .iter()
+            .flat_map(|e| e.keywords.iter().map(|k| normalise_name(k)))
+            .filter(|k| !k.is_empty())
+            .collect();
+        keywords.sort();
+        keywords.dedup();
+        // Building fails only beyond the automaton's size limits, far above
+        // any expert library; such a finder finds nothing rather than panic.
+        let automaton = aho_corasick::AhoCorasick::new(&keywords).ok();
+        KeywordFinder {
+            automaton,
+            keywords,
+        }
+    }
+
+    /// The distinct keywords found in `text`, in sorted order.
+    pub fn terms_in(&self, text: &str) -> Vec<String> {
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
+        let text = normalise_name(text);
+        let mut found: Vec<usize> = automaton
+            .find_overlapping_iter(&text)
+            .map(|m| m.pattern().as_usize())
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+            .into_iter()
+            .filter_map(|i| self.keywords.get(i).cloned())
+            .collect()
+    }
+}
+
 /// Interned, pre-digested profiles so candidate scoring is cheap; gives the
 /// same scores as [`match_score`].
 struct Scorer {
@@ -1277,6 +1325,27 @@ mod tests {
         assert_eq!(score(&expert(7, "630", &[], &["低氧", "高原医学"])), 100);
         assert_eq!(score(&expert(8, "630", &[], &["冰川"])), 0);
         assert_eq!(score(&expert(9, "5201010", &[], &["低氧"])), 1050);
+    }
+
+    #[test]
+    fn keywords_are_found_in_unsegmented_text() {
+        let experts = [
+            expert(1, "520", &[], &["高原医学", "低氧"]),
+            expert(2, "630", &[], &["人工智能", "智能芯片", "GPU"]),
+        ];
+        let finder = KeywordFinder::new(&experts);
+        assert_eq!(
+            finder.terms_in("本项目研究高原医学中的低氧适应，并用人工智能芯片（ＧＰＵ）加速"),
+            vec!["gpu", "人工智能", "低氧", "智能芯片", "高原医学"]
+        );
+        assert_eq!(finder.terms_in("冰川与冻土"), Vec::<String>::new());
+        let terms = finder.terms_in("人工智能芯片");
+        assert_eq!(terms, vec!["人工智能", "智能芯片"]);
+        let a = ApplicationTopics {
+            terms,
+            ..app(1, &["710"], &[])
+        };
+        assert_eq!(match_score(&a, &experts[1]), 100);
     }
 
     #[test]
