@@ -11,10 +11,14 @@
 //! `-- --small` for 2 000 × 1 000, or `-- --apps N --experts M`.
 
 use scigrant_domain::evaluation::assign::{
-    ApplicationTopics, AssignmentProblem, ExpertProfile, Pair, assign, assign_greedy, replace,
+    ApplicationTopics, AssignmentProblem, ExpertProfile, KeywordFinder, Pair, assign,
+    assign_greedy, replace,
 };
 use scigrant_domain::evaluation::conflict::{
     ApplicationParties, AvoidedExpert, ExpertTies, PersonRef, UnitRef, exclusions,
+};
+use scigrant_domain::evaluation::score::{
+    AggregateOptions, Grade, Opinion, Points, RankBy, Ranked, Review, aggregate, rank,
 };
 use scigrant_domain::ids::{ApplicationId, ExpertId, PersonId, UnitId};
 use std::collections::HashSet;
@@ -90,6 +94,8 @@ fn keyword(rng: &mut Rng, first: &str) -> String {
 }
 
 struct Data {
+    /// Each application's free text (title and abstract, ~220 characters).
+    texts: Vec<String>,
     parties: Vec<ApplicationParties>,
     topics: Vec<ApplicationTopics>,
     ties: Vec<ExpertTies>,
@@ -164,6 +170,7 @@ fn generate(apps: usize, experts: usize, seed: u64) -> Data {
         });
     }
     let mut parties = Vec::with_capacity(apps);
+    let mut texts = Vec::with_capacity(apps);
     let mut topics = Vec::with_capacity(apps);
     for i in 0..apps {
         let unit = rng.skewed(units);
@@ -238,6 +245,14 @@ fn generate(apps: usize, experts: usize, seed: u64) -> Data {
             emails: vec![email],
             avoided_experts,
         });
+        let mut text = String::new();
+        for _ in 0..12 {
+            text.push_str("本项目围绕关键科学问题开展系统研究，");
+            if rng.chance(0.3) {
+                text.push_str(&keyword(&mut rng, first));
+            }
+        }
+        texts.push(text);
         topics.push(ApplicationTopics {
             application: ApplicationId(i as i64 + 1),
             disciplines,
@@ -245,6 +260,7 @@ fn generate(apps: usize, experts: usize, seed: u64) -> Data {
         });
     }
     Data {
+        texts,
         parties,
         topics,
         ties,
@@ -335,6 +351,18 @@ fn main() {
         greedy.total_score as f64 / best.total_score as f64
     );
 
+    // Keywords found in every application's free text (what the product
+    // adds to the application's terms before assigning).
+    let t = Instant::now();
+    let finder = KeywordFinder::new(&data.profiles);
+    let found: usize = data.texts.iter().map(|t| finder.terms_in(t).len()).sum();
+    println!(
+        "keywords in {} texts of {} characters: {:.3} s ({found} found)",
+        data.texts.len(),
+        data.texts.first().map_or(0, |t| t.chars().count()),
+        t.elapsed().as_secs_f64()
+    );
+
     // One expert declines one application.
     let current: Vec<Pair> = best
         .pairs
@@ -372,5 +400,45 @@ fn main() {
         before.difference(&after).count(),
         after.difference(&before).count(),
         before.difference(&after).filter(|p| p.1 != gone).count()
+    );
+
+    // Aggregation and ranking of the reviews of the assignment (one call,
+    // one review per assigned pair, scores 55–98, five categories).
+    let mut rng = Rng(7);
+    let reviews: Vec<Review> = best
+        .pairs
+        .iter()
+        .map(|p| Review {
+            application: p.application,
+            expert: p.expert,
+            score: Points(5_500 + rng.below(4_300) as i64),
+            grade: Some(Grade::ALL[rng.below(4)]),
+            opinion: Some(Opinion::ALL[rng.below(3)]),
+        })
+        .collect();
+    let listed: Vec<Ranked> = data
+        .topics
+        .iter()
+        .map(|a| Ranked {
+            application: a.application,
+            number: format!("KJ2026-{:05}", a.application.0),
+            category: format!("类别{}", a.application.0 % 5),
+        })
+        .collect();
+    let ids: Vec<ApplicationId> = listed.iter().map(|a| a.application).collect();
+    let t = Instant::now();
+    let options = AggregateOptions {
+        normalise: true,
+        ..AggregateOptions::default()
+    };
+    let scores = aggregate(&ids, &reviews, options);
+    let ranking = rank(&listed, &scores, RankBy::TrimmedMean);
+    println!(
+        "aggregate (normalised) and rank {} reviews of {} applications in {} categories: {:.3} s, {} outliers flagged",
+        reviews.len(),
+        scores.len(),
+        ranking.len(),
+        t.elapsed().as_secs_f64(),
+        scores.iter().filter(|s| s.has_outlier).count()
     );
 }

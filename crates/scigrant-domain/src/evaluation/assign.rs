@@ -975,7 +975,8 @@ pub fn replace(
 
 /// How many left-out candidates of one application pricing adds per round
 /// (measured: with 6 × reviewers candidates first and 16 per round, the
-/// 20 000 × 8 000 benchmark is certified after two solves).
+/// 20 000 × 8 000 benchmark is certified after two or three solves, the
+/// last adding a few dozen pairs).
 const PRICED_PER_ROUND: usize = 16;
 
 /// How many of each application's best candidates enter the first solve.
