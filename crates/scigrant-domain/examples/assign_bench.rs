@@ -18,7 +18,7 @@ use scigrant_domain::evaluation::conflict::{
     ApplicationParties, AvoidedExpert, ExpertTies, PersonRef, UnitRef, exclusions,
 };
 use scigrant_domain::evaluation::score::{
-    AggregateOptions, Grade, Opinion, Points, RankBy, Ranked, Review, aggregate, rank,
+    AggregateOptions, Grade, Opinion, Points, RankBy, RankingEntry, Review, aggregate, rank,
 };
 use scigrant_domain::ids::{ApplicationId, ExpertId, PersonId, UnitId};
 use std::collections::HashSet;
@@ -416,10 +416,10 @@ fn main() {
             opinion: Some(Opinion::ALL[rng.below(3)]),
         })
         .collect();
-    let listed: Vec<Ranked> = data
+    let listed: Vec<RankingEntry> = data
         .topics
         .iter()
-        .map(|a| Ranked {
+        .map(|a| RankingEntry {
             application: a.application,
             number: format!("KJ2026-{:05}", a.application.0),
             category: format!("类别{}", a.application.0 % 5),
