@@ -64,11 +64,18 @@ impl Refusal {
 /// The longest reason kept with a decision, an objection or its outcome.
 pub const MAX_REASON_CHARS: usize = 500;
 
-/// The amount of one 立项: more than zero, at most what the application
-/// requested (申请经费) and at most the call's cap.
+/// The amount of one 立项: more than zero, at most the call's cap (named
+/// first: it binds every project) and at most what the application
+/// requested (申请经费).
 pub fn check_amount(amount: Money, requested: Option<Money>, cap: Money) -> Result<(), Refusal> {
     if amount <= Money::ZERO {
         return Err(Refusal::new("amount", "资助金额须大于 0 万元".into()));
+    }
+    if amount > cap {
+        return Err(Refusal::new(
+            "amount",
+            format!("资助金额不得超过单项资助上限 {cap} 万元"),
+        ));
     }
     if let Some(req) = requested
         && amount > req
@@ -76,12 +83,6 @@ pub fn check_amount(amount: Money, requested: Option<Money>, cap: Money) -> Resu
         return Err(Refusal::new(
             "amount",
             format!("资助金额不得超过申请经费 {req} 万元"),
-        ));
-    }
-    if amount > cap {
-        return Err(Refusal::new(
-            "amount",
-            format!("资助金额不得超过单项资助上限 {cap} 万元"),
         ));
     }
     Ok(())
@@ -388,7 +389,7 @@ mod tests {
             "资助金额不得超过申请经费 55.00 万元"
         );
         assert_eq!(
-            check_amount(wan(61), None, wan(60)).unwrap_err().message,
+            check_amount(wan(61), Some(wan(55)), wan(60)).unwrap_err().message,
             "资助金额不得超过单项资助上限 60.00 万元"
         );
         assert_eq!(
