@@ -471,7 +471,12 @@ impl MemberBuilder {
 /// A published call of the 附件4 form for funding tests: `quota` projects
 /// at most `cap` 万元 each, open from 2023-04-10 to 2023-04-25 (around
 /// [`T0`]).
-pub async fn funding_call(app: &App, code: &str, quota: &str, cap: &str) -> scigrant_domain::ids::CallId {
+pub async fn funding_call(
+    app: &App,
+    code: &str,
+    quota: &str,
+    cap: &str,
+) -> scigrant_domain::ids::CallId {
     use crate::grants::calls::{CallForm, create_call, create_program, set_state};
     let manager = staff_actor(99);
     let program = create_program(app, &manager, "2023年“科创中国”系列项目", "各有关单位：……")
@@ -525,9 +530,15 @@ pub async fn accepted_application(
     submit(app, &me, member.person, id, &data)
         .await
         .expect("submit");
-    recommend(app, &unit_actor(member.unit.0), member.unit, id, &[true, true, true])
-        .await
-        .expect("recommend");
+    recommend(
+        app,
+        &unit_actor(member.unit.0),
+        member.unit,
+        id,
+        &[true, true, true],
+    )
+    .await
+    .expect("recommend");
     staff_decide(app, &staff_actor(99), id, true, "")
         .await
         .expect("accept");

@@ -154,7 +154,9 @@ pub async fn board(app: &App, call_id: CallId) -> Result<Board, AppError> {
         .await?
         .ok_or(AppError::NotFound)?;
     let call = call_view(&mut c, row).await?;
-    let budget = store::budget(&mut c, call_id.0).await?.map(Money::from_cents);
+    let budget = store::budget(&mut c, call_id.0)
+        .await?
+        .map(Money::from_cents);
     let decisions = store::decisions_of_call(&mut c, call_id.0).await?;
     let funded = funded_amounts(&decisions, None);
     let rows = apps::of_call(&mut c, call_id.0, Some(ApplicationState::Accepted)).await?;
@@ -198,9 +200,7 @@ pub async fn board(app: &App, call_id: CallId) -> Result<Board, AppError> {
         call,
         budget,
         funded_count: funded.len() as i64,
-        funded_total: funded
-            .iter()
-            .fold(Money::ZERO, |a, m| a.saturating_add(*m)),
+        funded_total: funded.iter().fold(Money::ZERO, |a, m| a.saturating_add(*m)),
         candidates,
         notices,
         locked,
@@ -276,8 +276,9 @@ pub async fn decide(
     let reason = f.reason.trim();
     rules::check_reason(verdict, reason).map_err(refused)?;
     let amount = match verdict {
-        Verdict::Fund => Money::parse(&f.amount)
-            .map_err(|e| AppError::field("amount", e.to_string()))?,
+        Verdict::Fund => {
+            Money::parse(&f.amount).map_err(|e| AppError::field("amount", e.to_string()))?
+        }
         Verdict::Decline => Money::ZERO,
     };
     let mut tx = app.db.begin().await?;

@@ -75,9 +75,7 @@ pub async fn publish_funding_notice(
         .await?
         .ok_or(AppError::NotFound)?;
     if standing_notice(&mut tx, call_id.0).await?.is_some() {
-        return Err(AppError::Refused(
-            "本类别已有立项公示，不能重复发布".into(),
-        ));
+        return Err(AppError::Refused("本类别已有立项公示，不能重复发布".into()));
     }
     let decisions = store::decisions_of_call(&mut tx, call_id.0).await?;
     if decisions.iter().any(|d| d.reopened != 0) {

@@ -119,8 +119,7 @@ async fn lodge_inner(
     if !take_captcha(&mut tx, app, &f.captcha_id, &f.captcha).await? {
         e.add("captcha", "图形验证码不正确或已过期，请重新输入");
     }
-    let (Some(application), Some(phone), Some(statement)) = (application, phone, statement)
-    else {
+    let (Some(application), Some(phone), Some(statement)) = (application, phone, statement) else {
         tx.commit().await?;
         return Err(AppError::Validation(e));
     };
@@ -246,7 +245,12 @@ pub async fn handle_objection(
     if outcome.is_none() {
         e.add("outcome", "请选择处理结果");
     }
-    e.require("outcome_reason", reason, "处理理由", rules::MAX_REASON_CHARS);
+    e.require(
+        "outcome_reason",
+        reason,
+        "处理理由",
+        rules::MAX_REASON_CHARS,
+    );
     e.into_result()?;
     let Some(outcome) = outcome else {
         return Err(AppError::Internal("outcome checked above".into()));
@@ -288,7 +292,10 @@ pub async fn handle_objection(
                 "notice.withdraw",
                 ("notice", Some(o.notice_id)),
                 "success",
-                &format!("异议 {} 成立，申报书 {} 退回重新决定", o.number, o.application_id),
+                &format!(
+                    "异议 {} 成立，申报书 {} 退回重新决定",
+                    o.number, o.application_id
+                ),
             )
             .await?;
         }
@@ -298,7 +305,11 @@ pub async fn handle_objection(
         &mut tx,
         app,
         &contact,
-        &format!("您提出的异议（编号{}）已处理：{}。", o.number, outcome.label()),
+        &format!(
+            "您提出的异议（编号{}）已处理：{}。",
+            o.number,
+            outcome.label()
+        ),
     )
     .await?;
     audit(

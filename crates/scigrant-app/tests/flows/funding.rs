@@ -69,7 +69,9 @@ pub(crate) async fn funding_stays_within_quota_budget_request_and_cap(env: TestE
         field_error(decide(&env, a, &fund("50", "")).await, "amount"),
         "请先设置本计划类别的资助预算"
     );
-    funding::set_budget(&env.app, &staff, call, "100").await.unwrap();
+    funding::set_budget(&env.app, &staff, call, "100")
+        .await
+        .unwrap();
 
     // Above the request (55 万元) and above the cap (60 万元), each named.
     assert_eq!(
@@ -84,7 +86,9 @@ pub(crate) async fn funding_stays_within_quota_budget_request_and_cap(env: TestE
         field_error(decide(&env, a, &fund("五十", "")).await, "amount"),
         "请输入金额（万元，最多两位小数）"
     );
-    decide(&env, a, &fund("55", "专家评审排名第一")).await.unwrap();
+    decide(&env, a, &fund("55", "专家评审排名第一"))
+        .await
+        .unwrap();
 
     // The budget: 55 + 50 exceeds 100.
     assert_eq!(
@@ -104,7 +108,9 @@ pub(crate) async fn funding_stays_within_quota_budget_request_and_cap(env: TestE
         field_error(decide(&env, d, &decline("  ")).await, "reason"),
         "不予立项须填写理由"
     );
-    decide(&env, d, &decline("评审得分低于立项线")).await.unwrap();
+    decide(&env, d, &decline("评审得分低于立项线"))
+        .await
+        .unwrap();
     // A posted verdict that is neither is refused, not read as one.
     assert_eq!(
         field_error(
@@ -174,12 +180,19 @@ async fn objection(
     application: ApplicationId,
     name: &str,
 ) -> Result<String, AppError> {
-    let statement = upload(&env.app, FileKind::Pdf, STATEMENT_MAX, "异议书.pdf", &pdf(2000)).await;
+    let statement = upload(
+        &env.app,
+        FileKind::Pdf,
+        STATEMENT_MAX,
+        "异议书.pdf",
+        &pdf(2000),
+    )
+    .await;
     let f = ObjectionForm {
         application: application.to_string(),
         name: name.into(),
         unit: "拉萨市某研究院".into(),
-        contact: "13800138000".into(),
+        contact: "15987654321".into(),
         grounds: "该项目团队成员与另一已立项项目重复，且申报材料中的业绩不实。".into(),
         captcha_id: new_captcha(env).await,
         captcha: "TEST".into(),
@@ -189,7 +202,14 @@ async fn objection(
 
 /// Two accepted applications: the first funded with 55 万元, the second
 /// declined with a reason; the budget 100 万元.
-async fn decided_call(env: &TestEnv) -> (scigrant_domain::ids::CallId, ApplicationId, ApplicationId, i64) {
+async fn decided_call(
+    env: &TestEnv,
+) -> (
+    scigrant_domain::ids::CallId,
+    ApplicationId,
+    ApplicationId,
+    i64,
+) {
     let call = funding_call(&env.app, "KJFWT2023-01", "3", "60").await;
     let (member, a) = accepted_application(&env.app, call, 1, "高原农牧业科技服务团").await;
     let (_, b) = accepted_application(&env.app, call, 2, "清洁能源科技服务团").await;
@@ -197,7 +217,9 @@ async fn decided_call(env: &TestEnv) -> (scigrant_domain::ids::CallId, Applicati
         .await
         .unwrap();
     decide(env, a, &fund("55", "")).await.unwrap();
-    decide(env, b, &decline("评审得分低于立项线")).await.unwrap();
+    decide(env, b, &decline("评审得分低于立项线"))
+        .await
+        .unwrap();
     (call, a, b, member.person.0)
 }
 
@@ -232,7 +254,10 @@ pub(crate) async fn notice_period_and_objections_to_the_second(env: TestEnv) {
     let sent = scigrant_app::notify::recent(&env.app, 50).await.unwrap();
     let told: Vec<_> = sent
         .iter()
-        .filter(|m| m.body.contains("立项结果将于2023-05-02起公示，请登录系统查看"))
+        .filter(|m| {
+            m.body
+                .contains("立项结果将于2023-05-02起公示，请登录系统查看")
+        })
         .collect();
     assert_eq!(told.len(), 4);
     // Published for a period that has not begun: still nothing to see.
@@ -274,8 +299,18 @@ pub(crate) async fn notice_period_and_objections_to_the_second(env: TestEnv) {
     assert_eq!(public.items.len(), 1, "the declined one is not listed");
     let item = &public.items[0];
     assert_eq!(
-        (item.project.as_str(), item.unit_name.as_str(), item.leader.as_str(), item.amount),
-        ("高原农牧业科技服务团", "西藏高原科学研究所1", "张伟", wan("55"))
+        (
+            item.project.as_str(),
+            item.unit_name.as_str(),
+            item.leader.as_str(),
+            item.amount
+        ),
+        (
+            "高原农牧业科技服务团",
+            "西藏高原科学研究所1",
+            "张伟",
+            wan("55")
+        )
     );
 
     // Anonymous or nameless objections are refused beside the name.
@@ -289,13 +324,13 @@ pub(crate) async fn notice_period_and_objections_to_the_second(env: TestEnv) {
     );
     // Only a project the notice lists.
     assert_eq!(
-        field_error(objection(&env, notice, b, "王芳").await, "application"),
+        field_error(objection(&env, notice, b, "欧阳明睿").await, "application"),
         "请选择异议涉及的项目"
     );
 
     // T−1 s: taken. T+1 s: refused.
     env.clock.set(period_end() - 1000);
-    let number = objection(&env, notice, a, "王芳").await.unwrap();
+    let number = objection(&env, notice, a, "欧阳明睿").await.unwrap();
     assert_eq!(number, format!("YY{notice:04}-001"));
     env.clock.set(period_end() + 1000);
     assert_eq!(
@@ -312,8 +347,11 @@ pub(crate) async fn notice_period_and_objections_to_the_second(env: TestEnv) {
     assert_eq!(outcome.phase, NoticePhase::Pending);
     // The applicant's view carries nothing of the objector.
     let seen = format!("{outcome:?}");
-    for objector in ["王芳", "拉萨市某研究院", "13800138000", "138****8000"] {
-        assert!(!seen.contains(objector), "{objector} shown to the applicant");
+    for objector in ["欧阳明睿", "拉萨市某研究院", "15987654321", "159****4321"] {
+        assert!(
+            !seen.contains(objector),
+            "{objector} shown to the applicant"
+        );
     }
 
     // Staff see the objector (contact masked) and dismiss it.
@@ -321,7 +359,7 @@ pub(crate) async fn notice_period_and_objections_to_the_second(env: TestEnv) {
     assert_eq!(list.len(), 1);
     assert_eq!(
         (list[0].name.as_str(), list[0].contact_masked.as_str()),
-        ("王芳", "138****8000")
+        ("欧阳明睿", "159****4321")
     );
     assert_eq!(
         field_error(
@@ -340,9 +378,7 @@ pub(crate) async fn notice_period_and_objections_to_the_second(env: TestEnv) {
     .await
     .unwrap();
     assert_eq!(
-        refusal_of(
-            handle_objection(&env.app, &staff, list[0].id, "upheld", "再次处理").await
-        ),
+        refusal_of(handle_objection(&env.app, &staff, list[0].id, "upheld", "再次处理").await),
         "该异议已处理，不能重复处理"
     );
     // Every objection handled, none upheld, period over: final.
@@ -363,7 +399,7 @@ pub(crate) async fn an_upheld_objection_reopens_the_decision(env: TestEnv) {
         .await
         .unwrap();
     env.clock.set(period_start() + 3_600_000);
-    objection(&env, notice, a, "王芳").await.unwrap();
+    objection(&env, notice, a, "欧阳明睿").await.unwrap();
     let (_, list) = objections_of(&env.app, notice).await.unwrap();
     handle_objection(
         &env.app,
@@ -401,7 +437,9 @@ pub(crate) async fn an_upheld_objection_reopens_the_decision(env: TestEnv) {
         refusal_of(notices::publish_funding_notice(&env.app, &staff, call, &again).await),
         "有异议成立后退回的立项决定尚未重新作出，请先重新决定"
     );
-    decide(&env, a, &decline("异议成立：申报业绩与事实不符")).await.unwrap();
+    decide(&env, a, &decline("异议成立：申报业绩与事实不符"))
+        .await
+        .unwrap();
     assert_eq!(
         refusal_of(notices::publish_funding_notice(&env.app, &staff, call, &again).await),
         "尚无立项项目，不能发布立项公示"

@@ -240,7 +240,13 @@ impl NoticePhase {
 /// The phase of a notice at `now`: its period is `[starts_at, ends_at]`
 /// to the second, both ends included (a period "至 5月10日" ends at
 /// 23:59:59 that day). `unhandled` counts objections not yet handled.
-pub fn phase(state: NoticeState, starts_at: i64, ends_at: i64, unhandled: i64, now: i64) -> NoticePhase {
+pub fn phase(
+    state: NoticeState,
+    starts_at: i64,
+    ends_at: i64,
+    unhandled: i64,
+    now: i64,
+) -> NoticePhase {
     if state == NoticeState::Withdrawn {
         return NoticePhase::Withdrawn;
     }
@@ -344,7 +350,14 @@ impl ObjectionOutcome {
 
 /// Names that are no names: an objection must be lodged under a real name.
 const NOT_A_NAME: [&str; 8] = [
-    "匿名", "无名", "无", "不详", "某某", "群众", "知情人", "anonymous",
+    "匿名",
+    "无名",
+    "无",
+    "不详",
+    "某某",
+    "群众",
+    "知情人",
+    "anonymous",
 ];
 
 /// The objector's name: required, 2 to 30 characters, not a stand-in
@@ -389,7 +402,9 @@ mod tests {
             "资助金额不得超过申请经费 55.00 万元"
         );
         assert_eq!(
-            check_amount(wan(61), Some(wan(55)), wan(60)).unwrap_err().message,
+            check_amount(wan(61), Some(wan(55)), wan(60))
+                .unwrap_err()
+                .message,
             "资助金额不得超过单项资助上限 60.00 万元"
         );
         assert_eq!(
@@ -407,7 +422,10 @@ mod tests {
             budget: Some(wan(100)),
             cap: wan(60),
         };
-        assert_eq!(check_selection(&limits, &[wan(40), wan(30), wan(30)]), Ok(()));
+        assert_eq!(
+            check_selection(&limits, &[wan(40), wan(30), wan(30)]),
+            Ok(())
+        );
         let e = check_selection(&limits, &[wan(10), wan(10), wan(10), wan(10)]).unwrap_err();
         assert_eq!(e.message, "立项数量已达上限 3 项");
         let e = check_selection(&limits, &[wan(60), wan(60)]).unwrap_err();
@@ -442,7 +460,10 @@ mod tests {
     fn the_period_is_exact_to_the_second() {
         let (start, end) = (1_000_000_000_000, 1_000_000_864_000);
         let p = NoticeState::Published;
-        assert_eq!(phase(p, start, end, 0, start - 1000), NoticePhase::Scheduled);
+        assert_eq!(
+            phase(p, start, end, 0, start - 1000),
+            NoticePhase::Scheduled
+        );
         assert_eq!(phase(p, start, end, 0, start), NoticePhase::Open);
         assert_eq!(phase(p, start, end, 0, end - 1000), NoticePhase::Open);
         assert_eq!(phase(p, start, end, 0, end), NoticePhase::Open);

@@ -54,12 +54,14 @@ pub struct DecisionRow {
 
 /// The current decisions of a call, reopened ones included.
 pub async fn decisions_of_call(c: &mut AnyConnection, call_id: i64) -> Result<Vec<DecisionRow>> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM funding_decisions WHERE call_id = $1 ORDER BY application_id",
+    Ok(
+        sqlx::query_as(
+            "SELECT * FROM funding_decisions WHERE call_id = $1 ORDER BY application_id",
+        )
+        .bind(call_id)
+        .fetch_all(c)
+        .await?,
     )
-    .bind(call_id)
-    .fetch_all(c)
-    .await?)
 }
 
 pub async fn decision(c: &mut AnyConnection, application_id: i64) -> Result<Option<DecisionRow>> {
@@ -178,13 +180,13 @@ pub async fn notices_of_call(
     call_id: i64,
     kind: NoticeKind,
 ) -> Result<Vec<NoticeRow>> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM notices WHERE call_id = $1 AND kind = $2 ORDER BY id DESC",
+    Ok(
+        sqlx::query_as("SELECT * FROM notices WHERE call_id = $1 AND kind = $2 ORDER BY id DESC")
+            .bind(call_id)
+            .bind(kind.code())
+            .fetch_all(c)
+            .await?,
     )
-    .bind(call_id)
-    .bind(kind.code())
-    .fetch_all(c)
-    .await?)
 }
 
 /// Compare-and-set on the notice's state.
@@ -230,12 +232,12 @@ pub async fn insert_item(c: &mut AnyConnection, i: &NoticeItemRow) -> Result<()>
 }
 
 pub async fn items(c: &mut AnyConnection, notice_id: i64) -> Result<Vec<NoticeItemRow>> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM notice_items WHERE notice_id = $1 ORDER BY application_id",
+    Ok(
+        sqlx::query_as("SELECT * FROM notice_items WHERE notice_id = $1 ORDER BY application_id")
+            .bind(notice_id)
+            .fetch_all(c)
+            .await?,
     )
-    .bind(notice_id)
-    .fetch_all(c)
-    .await?)
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -276,7 +278,10 @@ pub struct NewObjection<'a> {
 
 /// Inserts an objection numbered `YY<notice>-<n>` with `n` counted in the
 /// caller's transaction (which holds the write lock).
-pub async fn insert_objection(c: &mut AnyConnection, o: &NewObjection<'_>) -> Result<(i64, String)> {
+pub async fn insert_objection(
+    c: &mut AnyConnection,
+    o: &NewObjection<'_>,
+) -> Result<(i64, String)> {
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM objections WHERE notice_id = $1")
         .bind(o.notice_id)
         .fetch_one(&mut *c)
@@ -310,22 +315,27 @@ pub async fn objection(c: &mut AnyConnection, id: i64) -> Result<Option<Objectio
         .await?)
 }
 
-pub async fn objections_of_notice(c: &mut AnyConnection, notice_id: i64) -> Result<Vec<ObjectionRow>> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM objections WHERE notice_id = $1 ORDER BY id",
+pub async fn objections_of_notice(
+    c: &mut AnyConnection,
+    notice_id: i64,
+) -> Result<Vec<ObjectionRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM objections WHERE notice_id = $1 ORDER BY id")
+            .bind(notice_id)
+            .fetch_all(c)
+            .await?,
     )
-    .bind(notice_id)
-    .fetch_all(c)
-    .await?)
 }
 
 pub async fn unhandled_count(c: &mut AnyConnection, notice_id: i64) -> Result<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) AS n FROM objections WHERE notice_id = $1 AND state = $2")
-        .bind(notice_id)
-        .bind(PENDING)
-        .fetch_one(c)
-        .await?
-        .try_get("n")?)
+    Ok(
+        sqlx::query("SELECT COUNT(*) AS n FROM objections WHERE notice_id = $1 AND state = $2")
+            .bind(notice_id)
+            .bind(PENDING)
+            .fetch_one(c)
+            .await?
+            .try_get("n")?,
+    )
 }
 
 pub struct Handling<'a> {

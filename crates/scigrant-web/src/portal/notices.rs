@@ -157,8 +157,7 @@ pub async fn object(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(AppError::Refused(m)) => {
-            let mut page =
-                notice_page(&state, &ctx, &addr, id, form, FieldErrors::new()).await?;
+            let mut page = notice_page(&state, &ctx, &addr, id, form, FieldErrors::new()).await?;
             page.error = m;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }

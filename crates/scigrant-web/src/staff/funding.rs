@@ -194,7 +194,9 @@ pub async fn publish(
         ends: p.get("ends"),
     };
     match notices::publish_funding_notice(&state.app, &ctx.actor(), id, &form).await {
-        Ok(_) => Ok(see_other(&format!("/staff/calls/{id}/funding?ok=published"))),
+        Ok(_) => Ok(see_other(&format!(
+            "/staff/calls/{id}/funding?ok=published"
+        ))),
         Err(e @ (AppError::Validation(_) | AppError::Refused(_))) => {
             let mut page = page(&state, &ctx, id, "").await?;
             match e {
@@ -277,7 +279,9 @@ pub async fn handle(
         .parse()
         .map_err(|_| WebError::from(AppError::NotFound))?;
     match objections::handle_objection(&state.app, &ctx.actor(), id, &outcome, &reason).await {
-        Ok(n) => Ok(see_other(&format!("/staff/notices/{n}/objections?ok=saved"))),
+        Ok(n) => Ok(see_other(&format!(
+            "/staff/notices/{n}/objections?ok=saved"
+        ))),
         Err(e @ (AppError::Validation(_) | AppError::Refused(_))) => {
             let mut page = objections_page(&state, &ctx, notice, "").await?;
             let errs = match e {

@@ -42,7 +42,11 @@ fn multipart(fields: &[(&str, &str)], statement: &[u8]) -> Vec<u8> {
     body
 }
 
-async fn post_multipart(state: &AppState, path: &str, body: Vec<u8>) -> (StatusCode, String, String) {
+async fn post_multipart(
+    state: &AppState,
+    path: &str,
+    body: Vec<u8>,
+) -> (StatusCode, String, String) {
     let req = Request::post(format!("{path}?csrf={CSRF}"))
         .header("cookie", format!("sg_csrf={CSRF}"))
         .header(
@@ -61,7 +65,11 @@ async fn post_multipart(state: &AppState, path: &str, body: Vec<u8>) -> (StatusC
     let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
         .await
         .unwrap();
-    (status, location, String::from_utf8_lossy(&body).into_owned())
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }
 
 /// The captcha id a page carries in its hidden field.
@@ -92,7 +100,9 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
         starts: "2023-05-02".into(),
         ends: "2023-05-08".into(),
     };
-    let notice = publish_funding_notice(app, &staff, call, &form).await.unwrap();
+    let notice = publish_funding_notice(app, &staff, call, &form)
+        .await
+        .unwrap();
     let page_path = format!("/gongshi/{notice}");
 
     // Before the period the notice is not public.
@@ -103,13 +113,18 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
 
     let (status, _, list) = send(&state, "GET", "/gongshi", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(list.contains(&format!(r#"<a href="/gongshi/{notice}">2023年产业科技服务团立项公示</a>"#)));
+    assert!(list.contains(&format!(
+        r#"<a href="/gongshi/{notice}">2023年产业科技服务团立项公示</a>"#
+    )));
     let (status, _, page) = send(&state, "GET", &page_path, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains(
         "<tr><td>1</td><td>高原农牧业科技服务团</td><td>西藏高原科学研究所1</td><td>张伟</td><td>55.00</td></tr>"
     ));
-    assert!(page.contains("2023-05-02 00:00:00 至 2023-05-08 23:59:59"), "{page}");
+    assert!(
+        page.contains("2023-05-02 00:00:00 至 2023-05-08 23:59:59"),
+        "{page}"
+    );
     assert!(page.contains("<p>公示期内如有异议，请以实名书面形式提出。</p>"));
     assert!(page.contains(r#"id="objection-form""#));
 
@@ -119,8 +134,11 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
             ("application", a.to_string()),
             ("name", name.to_string()),
             ("unit", "拉萨市某研究院".to_string()),
-            ("contact", "13800138000".to_string()),
-            ("grounds", "该项目团队成员与另一已立项项目重复，业绩不实。".to_string()),
+            ("contact", "15987654321".to_string()),
+            (
+                "grounds",
+                "该项目团队成员与另一已立项项目重复，业绩不实。".to_string(),
+            ),
             ("captcha_id", captcha),
             ("captcha", "TEST".to_string()),
         ]
@@ -146,7 +164,7 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
     let (status, location, _) = post_multipart(
         &state,
         &format!("{page_path}/objection"),
-        body(fields("王芳", captcha_id(&refused))),
+        body(fields("欧阳明睿", captcha_id(&refused))),
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -165,18 +183,27 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(staff_page.contains("王芳（拉萨市某研究院）"));
-    assert!(staff_page.contains("138****8000"));
-    assert!(!staff_page.contains("13800138000"));
+    assert!(staff_page.contains("欧阳明睿（拉萨市某研究院）"));
+    assert!(staff_page.contains("159****4321"));
+    assert!(!staff_page.contains("15987654321"));
 
     // The applicant sees the outcome, and nothing of the objector.
     let applicant = session_for(&env, LoginTab::Person, &member.phone, PASSWORD).await;
-    let (status, _, mine) = send(&state, "GET", &format!("/applications/{a}"), Some(&applicant)).await;
+    let (status, _, mine) = send(
+        &state,
+        "GET",
+        &format!("/applications/{a}"),
+        Some(&applicant),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(mine.contains(r#"<dd id="outcome-verdict">立项</dd>"#));
     assert!(mine.contains(r#"<dd id="outcome-amount">55.00 万元</dd>"#));
-    for objector in ["王芳", "拉萨市某研究院", "138****8000", number.as_str()] {
-        assert!(!mine.contains(objector), "{objector} shown to the applicant");
+    for objector in ["欧阳明睿", "拉萨市某研究院", "159****4321", number.as_str()] {
+        assert!(
+            !mine.contains(objector),
+            "{objector} shown to the applicant"
+        );
     }
 
     // After the period: no form, a late post is refused.
