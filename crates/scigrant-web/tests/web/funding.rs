@@ -143,7 +143,6 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
             ("captcha", "TEST".to_string()),
         ]
     };
-    let as_refs = |v: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { v.clone() };
     let body = |v: Vec<(&'static str, String)>| {
         let pairs: Vec<(&str, &str)> = v.iter().map(|(k, s)| (*k, s.as_str())).collect();
         multipart(&pairs, &pdf(2000))
@@ -152,7 +151,7 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
     let (status, _, refused) = post_multipart(
         &state,
         &format!("{page_path}/objection"),
-        body(as_refs(&anonymous)),
+        body(anonymous),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -217,4 +216,90 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
         post_multipart(&state, &format!("{page_path}/objection"), body(late)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(late_page.contains("公示期已于 2023-05-08 23:59:59 结束，不再受理异议"));
+}
+
+/// A urlencoded POST with a session: status, `Location`, body.
+async fn post_form(
+    state: &AppState,
+    path: &str,
+    session: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let req = Request::post(format!("{path}?csrf={CSRF}"))
+        .header("cookie", format!("sg_csrf={CSRF}; sg_session={session}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+        .unwrap();
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap();
+    (status, location, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_decide_on_the_funding_page_with_errors_beside_the_fields() {
+    let env = test_env(Backend::Sqlite).await;
+    let app = &env.app;
+    let state = AppState::new(app.clone());
+    let call = funding_call(app, "KJFWT2023-01", "3", "60").await;
+    let (_, a) = accepted_application(app, call, 1, "高原农牧业科技服务团").await;
+    let manager = staff_session(&env, StaffRole::ProgramManager).await;
+    let page = format!("/staff/calls/{call}/funding");
+
+    let (status, _, body) = send(&state, "GET", &format!("/staff/calls/{call}"), Some(&manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(&format!(r#"id="funding-link" href="{page}""#)));
+    let (status, _, body) = send(&state, "GET", &page, Some(&manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("高原农牧业科技服务团"));
+    assert!(body.contains("（尚未设置预算）"));
+
+    // A bad budget comes back beside its field, as typed.
+    let (status, _, body) = post_form(
+        &state,
+        &format!("{page}/budget"),
+        &manager,
+        &[("budget", "一百")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(r#"<p class="error" id="e-budget">请输入金额（万元，最多两位小数）</p>"#));
+    assert!(body.contains(r#"value="一百""#));
+    let (status, location, _) =
+        post_form(&state, &format!("{page}/budget"), &manager, &[("budget", "100")]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, format!("{page}?ok=saved").as_str()));
+
+    // Above the request: the limit named beside the amount, input kept.
+    let decide_path = format!("/staff/funding/{a}/decide");
+    let call_s = call.to_string();
+    let (status, _, body) = post_form(
+        &state,
+        &decide_path,
+        &manager,
+        &[("call", &call_s), ("verdict", "fund"), ("amount", "55.01"), ("reason", "排名第一")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(r#"<p class="error">资助金额不得超过申请经费 55.00 万元</p>"#));
+    assert!(body.contains(r#"value="55.01""#));
+    assert!(body.contains(r#"value="排名第一""#));
+
+    let (status, _, _) = post_form(
+        &state,
+        &decide_path,
+        &manager,
+        &[("call", &call_s), ("verdict", "fund"), ("amount", "55"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, body) = send(&state, "GET", &page, Some(&manager)).await;
+    assert!(body.contains(r#"<span id="funded-count">1</span> / 3 项"#));
+    assert!(body.contains(r#"<span id="funded-total">55.00</span> 万元 / 预算 100.00 万元（剩余 45.00 万元）"#));
 }
