@@ -1,6 +1,6 @@
 //! 异议: during a 公示 anyone may object to a listed project under their
 //! real name (name, unit, contact phone, grounds, a signed or stamped
-//! statement as PDF, and the captcha); anonymous objections and objections
+//! statement as PDF or JPG, and the captcha); anonymous objections and objections
 //! after the period are refused. Staff handle each with an outcome (不予
 //! 受理 / 异议不成立 / 异议成立) and a reason; an upheld objection
 //! withdraws the notice and sends that decision back to staff. The
@@ -111,7 +111,7 @@ async fn lodge_inner(
     if statement.is_none() {
         e.add(
             "statement",
-            "请上传本人签名或单位盖章的书面异议材料（PDF格式）",
+            "请上传本人签名或单位盖章的书面异议材料（PDF或JPG格式）",
         );
     }
     // The captcha is taken last and always, so a form with other errors

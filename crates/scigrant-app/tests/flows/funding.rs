@@ -11,7 +11,8 @@ use scigrant_app::evaluation::objections::{
 };
 use scigrant_app::grants::applications::Reader;
 use scigrant_app::testing::{
-    TestEnv, accepted_application, audit_count, funding_call, pdf, staff_actor, upload, visitor,
+    TestEnv, accepted_application, audit_count, funding_call, jpeg, pdf, staff_actor, upload,
+    visitor,
 };
 use scigrant_domain::calendar::{DayPart, parse_moment};
 use scigrant_domain::evaluation::funding::{NoticePhase, ObjectionOutcome, Verdict};
@@ -188,6 +189,16 @@ async fn objection(
         &pdf(2000),
     )
     .await;
+    objection_with(env, notice, application, name, statement).await
+}
+
+async fn objection_with(
+    env: &TestEnv,
+    notice: i64,
+    application: ApplicationId,
+    name: &str,
+    statement: scigrant_app::identity::register::Uploaded,
+) -> Result<String, AppError> {
     let f = ObjectionForm {
         application: application.to_string(),
         name: name.into(),
@@ -399,7 +410,38 @@ pub(crate) async fn an_upheld_objection_reopens_the_decision(env: TestEnv) {
         .await
         .unwrap();
     env.clock.set(period_start() + 3_600_000);
-    objection(&env, notice, a, "欧阳明睿").await.unwrap();
+    // The signed statement may be a photo (JPG) as well as a PDF, told
+    // apart by content; anything else is refused while it streams.
+    let either = [FileKind::Pdf, FileKind::Jpeg];
+    let mut text = env
+        .app
+        .files
+        .begin_any(&either, STATEMENT_MAX)
+        .await
+        .unwrap();
+    assert_eq!(
+        text.write(b"hello, not a document")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "文件格式不正确，请上传PDF或JPG格式的文件"
+    );
+    let mut photo = env
+        .app
+        .files
+        .begin_any(&either, STATEMENT_MAX)
+        .await
+        .unwrap();
+    photo.write(&jpeg(3000)).await.unwrap();
+    let stored = photo.finish().await.unwrap();
+    assert_eq!(stored.kind, FileKind::Jpeg);
+    let statement = scigrant_app::identity::register::Uploaded {
+        stored,
+        original_name: "异议书.jpg".into(),
+    };
+    objection_with(&env, notice, a, "欧阳明睿", statement)
+        .await
+        .unwrap();
     let (_, list) = objections_of(&env.app, notice).await.unwrap();
     handle_objection(
         &env.app,

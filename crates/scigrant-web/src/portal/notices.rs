@@ -1,7 +1,7 @@
 //! 公示公告: the 立项公示 list and one notice (project, unit, 负责人,
 //! amount, period, notice text), with the 异议 form while the period is
 //! open — real name, unit, contact phone, the project, grounds, the signed
-//! or stamped statement (PDF) and the captcha.
+//! or stamped statement (PDF or JPG) and the captcha.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
-use crate::http::forms::{FileSpec, merge, read_multipart};
+use crate::http::forms::{AnyKindSpec, merge, read_multipart_any};
 use crate::http::notice::{notice_text, see_other};
 use crate::http::pages::{Errs, PageCtx, render};
 use crate::http::rate::{Admitted, ClientAddr, Register};
@@ -111,9 +111,10 @@ pub async fn show(
     Ok(render(&page).into_response())
 }
 
-pub const STATEMENT_SPEC: [FileSpec; 1] = [FileSpec {
+/// The signed or stamped statement: a PDF, or a JPG photo of the page.
+pub const STATEMENT_SPEC: [AnyKindSpec<'static>; 1] = [AnyKindSpec {
     field: "statement",
-    kind: FileKind::Pdf,
+    kinds: &[FileKind::Pdf, FileKind::Jpeg],
     max: STATEMENT_MAX,
 }];
 
@@ -126,7 +127,7 @@ pub async fn object(
     mp: Multipart,
 ) -> Result<Response, WebError> {
     let app = &state.app;
-    let s = read_multipart(app, mp, &STATEMENT_SPEC).await;
+    let s = read_multipart_any(app, mp, &STATEMENT_SPEC).await;
     let form = ObjectionForm {
         application: s.get("application"),
         name: s.get("name"),

@@ -306,8 +306,13 @@ pub async fn statement(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let file = objections::statement(&state.app, &ctx.actor(), id).await?;
+    let ext = if file.content_type == "application/pdf" {
+        "pdf"
+    } else {
+        "jpg"
+    };
     let disposition = format!(
-        "attachment; filename=\"objection-{id}.pdf\"; filename*=UTF-8''{}",
+        "attachment; filename=\"objection-{id}.{ext}\"; filename*=UTF-8''{}",
         qv(&file.original_name)
     );
     Ok((

@@ -148,12 +148,8 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
         multipart(&pairs, &pdf(2000))
     };
     let anonymous = fields("匿名", captcha_id(&page));
-    let (status, _, refused) = post_multipart(
-        &state,
-        &format!("{page_path}/objection"),
-        body(anonymous),
-    )
-    .await;
+    let (status, _, refused) =
+        post_multipart(&state, &format!("{page_path}/objection"), body(anonymous)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.contains(r#"<p class="error" id="e-name">不受理匿名异议，请填写真实姓名</p>"#));
     assert!(refused.contains(r#"value="拉萨市某研究院""#));
@@ -240,7 +236,11 @@ async fn post_form(
     let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
         .await
         .unwrap();
-    (status, location, String::from_utf8_lossy(&body).into_owned())
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -253,7 +253,13 @@ async fn staff_decide_on_the_funding_page_with_errors_beside_the_fields() {
     let manager = staff_session(&env, StaffRole::ProgramManager).await;
     let page = format!("/staff/calls/{call}/funding");
 
-    let (status, _, body) = send(&state, "GET", &format!("/staff/calls/{call}"), Some(&manager)).await;
+    let (status, _, body) = send(
+        &state,
+        "GET",
+        &format!("/staff/calls/{call}"),
+        Some(&manager),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(&format!(r#"id="funding-link" href="{page}""#)));
     let (status, _, body) = send(&state, "GET", &page, Some(&manager)).await;
@@ -270,11 +276,21 @@ async fn staff_decide_on_the_funding_page_with_errors_beside_the_fields() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains(r#"<p class="error" id="e-budget">请输入金额（万元，最多两位小数）</p>"#));
+    assert!(
+        body.contains(r#"<p class="error" id="e-budget">请输入金额（万元，最多两位小数）</p>"#)
+    );
     assert!(body.contains(r#"value="一百""#));
-    let (status, location, _) =
-        post_form(&state, &format!("{page}/budget"), &manager, &[("budget", "100")]).await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, format!("{page}?ok=saved").as_str()));
+    let (status, location, _) = post_form(
+        &state,
+        &format!("{page}/budget"),
+        &manager,
+        &[("budget", "100")],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, format!("{page}?ok=saved").as_str())
+    );
 
     // Above the request: the limit named beside the amount, input kept.
     let decide_path = format!("/staff/funding/{a}/decide");
@@ -283,7 +299,12 @@ async fn staff_decide_on_the_funding_page_with_errors_beside_the_fields() {
         &state,
         &decide_path,
         &manager,
-        &[("call", &call_s), ("verdict", "fund"), ("amount", "55.01"), ("reason", "排名第一")],
+        &[
+            ("call", &call_s),
+            ("verdict", "fund"),
+            ("amount", "55.01"),
+            ("reason", "排名第一"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -295,11 +316,18 @@ async fn staff_decide_on_the_funding_page_with_errors_beside_the_fields() {
         &state,
         &decide_path,
         &manager,
-        &[("call", &call_s), ("verdict", "fund"), ("amount", "55"), ("reason", "")],
+        &[
+            ("call", &call_s),
+            ("verdict", "fund"),
+            ("amount", "55"),
+            ("reason", ""),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, body) = send(&state, "GET", &page, Some(&manager)).await;
     assert!(body.contains(r#"<span id="funded-count">1</span> / 3 项"#));
-    assert!(body.contains(r#"<span id="funded-total">55.00</span> 万元 / 预算 100.00 万元（剩余 45.00 万元）"#));
+    assert!(body.contains(
+        r#"<span id="funded-total">55.00</span> 万元 / 预算 100.00 万元（剩余 45.00 万元）"#
+    ));
 }
