@@ -227,6 +227,7 @@ pub async fn set_budget(
     scigrant_store::grants::calls::call(&mut tx, call_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
+    store::lock_selection(&mut tx, call_id.0).await?;
     if standing_notice(&mut tx, call_id.0).await?.is_some() {
         return Err(AppError::Refused(LOCKED.into()));
     }
@@ -283,6 +284,7 @@ pub async fn decide(
     };
     let mut tx = app.db.begin().await?;
     let row = apps::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
+    store::lock_selection(&mut tx, row.call_id).await?;
     if row.state != ApplicationState::Accepted.code() {
         return Err(AppError::Refused(
             "只有形式审查已受理的申报书可以作出立项决定".into(),

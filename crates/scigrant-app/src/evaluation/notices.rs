@@ -74,6 +74,7 @@ pub async fn publish_funding_notice(
     let call = scigrant_store::grants::calls::call(&mut tx, call_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
+    store::lock_selection(&mut tx, call_id.0).await?;
     if standing_notice(&mut tx, call_id.0).await?.is_some() {
         return Err(AppError::Refused("本类别已有立项公示，不能重复发布".into()));
     }

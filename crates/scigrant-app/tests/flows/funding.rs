@@ -488,3 +488,21 @@ pub(crate) async fn an_upheld_objection_reopens_the_decision(env: TestEnv) {
     );
 }
 both!(an_upheld_objection_reopens_the_decision);
+
+/// Two decisions at once on the same call cannot both take the last of
+/// the budget: the selection is checked under a lock.
+pub(crate) async fn parallel_decisions_cannot_overrun_the_budget(env: TestEnv) {
+    let call = funding_call(&env.app, "KJFWT2023-01", "3", "60").await;
+    let (_, a) = accepted_application(&env.app, call, 1, "高原农牧业科技服务团").await;
+    let (_, b) = accepted_application(&env.app, call, 2, "清洁能源科技服务团").await;
+    funding::set_budget(&env.app, &staff_actor(99), call, "100")
+        .await
+        .unwrap();
+    let (fa, fb) = (fund("55", ""), fund("55", ""));
+    let (ra, rb) = tokio::join!(decide(&env, a, &fa), decide(&env, b, &fb));
+    let refused: Vec<_> = [ra, rb].into_iter().filter(|r| r.is_err()).collect();
+    assert_eq!(refused.len(), 1, "exactly one of the two is refused");
+    let board = funding::board(&env.app, call).await.unwrap();
+    assert_eq!((board.funded_count, board.funded_total), (1, wan("55")));
+}
+both!(parallel_decisions_cannot_overrun_the_budget);

@@ -40,6 +40,20 @@ pub async fn set_budget(
     Ok(())
 }
 
+/// Serialises the decisions of one call: the budget row is locked until
+/// the transaction ends (PostgreSQL takes the row lock on a no-op update;
+/// SQLite's `BEGIN IMMEDIATE` already holds the database's write lock), so
+/// two decisions cannot both pass the quota or budget check on the same
+/// selection. A call without a budget funds nothing, so has nothing to
+/// lock.
+pub async fn lock_selection(c: &mut AnyConnection, call_id: i64) -> Result<()> {
+    sqlx::query("UPDATE call_budgets SET budget_cents = budget_cents WHERE call_id = $1")
+        .bind(call_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DecisionRow {
     pub application_id: i64,
