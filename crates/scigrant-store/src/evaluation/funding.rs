@@ -290,12 +290,17 @@ pub struct NewObjection<'a> {
     pub now: i64,
 }
 
-/// Inserts an objection numbered `YY<notice>-<n>` with `n` counted in the
-/// caller's transaction (which holds the write lock).
+/// Inserts an objection numbered `YY<notice>-<n>`, `n` counted under a
+/// lock on the notice's row (a no-op update; SQLite's write lock is held
+/// already), so objections lodged at once get distinct numbers.
 pub async fn insert_objection(
     c: &mut AnyConnection,
     o: &NewObjection<'_>,
 ) -> Result<(i64, String)> {
+    sqlx::query("UPDATE notices SET state = state WHERE id = $1")
+        .bind(o.notice_id)
+        .execute(&mut *c)
+        .await?;
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM objections WHERE notice_id = $1")
         .bind(o.notice_id)
         .fetch_one(&mut *c)
