@@ -181,6 +181,64 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
     assert!(staff_page.contains("欧阳明睿（拉萨市某研究院）"));
     assert!(staff_page.contains("159****4321"));
     assert!(!staff_page.contains("15987654321"));
+    // The signed statement downloads for staff; handling needs an outcome
+    // and a reason, refused beside the fields with the reason kept.
+    let objection_id = {
+        let marker = "/staff/objections/";
+        let start = staff_page.find(marker).unwrap() + marker.len();
+        let end = start + staff_page[start..].find('/').unwrap();
+        staff_page[start..end].to_string()
+    };
+    let (status, kind, pdf_bytes) = super::raw_get(
+        &state,
+        &format!("/staff/objections/{objection_id}/statement"),
+        &manager,
+    )
+    .await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
+    assert!(pdf_bytes.starts_with(b"%PDF-"));
+    let notice_s = notice.to_string();
+    let handle_path = format!("/staff/objections/{objection_id}/handle");
+    let (status, _, refused) = post_form(
+        &state,
+        &handle_path,
+        &manager,
+        &[
+            ("notice", &notice_s),
+            ("outcome", ""),
+            ("outcome_reason", "经核查业绩属实"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains(r#"<p class="error">请选择处理结果</p>"#));
+    assert!(refused.contains(">经核查业绩属实</textarea>"));
+    let (status, location, _) = post_form(
+        &state,
+        &handle_path,
+        &manager,
+        &[
+            ("notice", &notice_s),
+            ("outcome", "dismissed"),
+            ("outcome_reason", "经核查业绩属实"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, location),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/staff/notices/{notice}/objections?ok=saved")
+        )
+    );
+    let (_, _, handled) = send(
+        &state,
+        "GET",
+        &format!("/staff/notices/{notice}/objections"),
+        Some(&manager),
+    )
+    .await;
+    assert!(handled.contains("<dt>处理结果</dt><dd>异议不成立</dd>"));
 
     // The applicant sees the outcome, and nothing of the objector.
     let applicant = session_for(&env, LoginTab::Person, &member.phone, PASSWORD).await;
@@ -206,7 +264,7 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
         .set(parse_moment("2023-05-08", DayPart::End).unwrap() + 1000);
     let (_, _, closed) = send(&state, "GET", &page_path, None).await;
     assert!(!closed.contains(r#"id="objection-form""#));
-    assert!(closed.contains("公示期满，异议处理中"));
+    assert!(closed.contains("公示期满，决定生效"));
     let late = fields("李强", String::new());
     let (status, _, late_page) =
         post_multipart(&state, &format!("{page_path}/objection"), body(late)).await;
