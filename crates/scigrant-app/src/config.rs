@@ -67,6 +67,10 @@ pub struct Config {
     /// (`SCIGRANT_ADMIN_LOGIN`); when unset one is generated and printed.
     /// `admin` is refused.
     pub admin_login: Option<String>,
+    /// The shortest and longest 公示 period staff may publish, in days
+    /// (both ends counted; provincial practice is 5 to 10).
+    pub notice_min_days: i64,
+    pub notice_max_days: i64,
 }
 
 impl Default for Config {
@@ -90,6 +94,8 @@ impl Default for Config {
             login_rate_per_minute: 30,
             register_rate_per_minute: 20,
             admin_login: None,
+            notice_min_days: 5,
+            notice_max_days: 10,
         }
     }
 }
@@ -200,6 +206,16 @@ impl Config {
         {
             self.admin_login = Some(v.trim().to_string());
         }
+        if let Some(v) = get("SCIGRANT_NOTICE_MIN_DAYS") {
+            self.notice_min_days = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_NOTICE_MIN_DAYS", v))?;
+        }
+        if let Some(v) = get("SCIGRANT_NOTICE_MAX_DAYS") {
+            self.notice_max_days = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_NOTICE_MAX_DAYS", v))?;
+        }
         if let Some(v) = get("SCIGRANT_MAIL_FROM") {
             self.mail_from = v;
         }
@@ -219,6 +235,12 @@ impl Config {
         if self.password_iterations < MIN_PASSWORD_ITERATIONS && !self.allow_weak_password_hashing {
             return Err(ConfigError::Invalid(format!(
                 "password_iterations 不得低于 {MIN_PASSWORD_ITERATIONS}"
+            )));
+        }
+        if self.notice_min_days < 1 || self.notice_max_days < self.notice_min_days {
+            return Err(ConfigError::Invalid(format!(
+                "公示期天数设置有误：notice_min_days = {}，notice_max_days = {}（最少 1 天，且不大于最多天数）",
+                self.notice_min_days, self.notice_max_days
             )));
         }
         if self.allow_weak_password_hashing && self.https() {

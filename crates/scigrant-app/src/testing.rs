@@ -515,3 +515,80 @@ pub async fn approved_expert(
     tx.commit().await.expect("commit");
     scigrant_domain::ids::ExpertId(id)
 }
+
+/// A published call of the 附件4 form for funding tests: `quota` projects
+/// at most `cap` 万元 each, open from 2023-04-10 to 2023-04-25 (around
+/// [`T0`]).
+pub async fn funding_call(
+    app: &App,
+    code: &str,
+    quota: &str,
+    cap: &str,
+) -> scigrant_domain::ids::CallId {
+    use crate::grants::calls::{CallForm, create_call, create_program, set_state};
+    let manager = staff_actor(99);
+    let program = create_program(app, &manager, "2023年“科创中国”系列项目", "各有关单位：……")
+        .await
+        .expect("program");
+    let form = CallForm {
+        code: code.into(),
+        name: "产业科技服务团".into(),
+        task: "发挥全国学会科技人才汇聚优势".into(),
+        quota: quota.into(),
+        cap: cap.into(),
+        period_end: "2023-11-30".into(),
+        eligible: vec!["institute".into(), "enterprise".into()],
+        opens: "2023-04-10".into(),
+        closes: "2023-04-25".into(),
+        paper_deadline: "2023-04-28 12:00".into(),
+        template: "kczg2023-fj4".into(),
+        form_json: String::new(),
+        city_group: String::new(),
+    };
+    let call = create_call(app, &manager, program, &form)
+        .await
+        .expect("call");
+    set_state(
+        app,
+        &manager,
+        call,
+        scigrant_domain::grants::application::CallState::Published,
+    )
+    .await
+    .expect("publish call");
+    call
+}
+
+/// Member `n` applies to `call` with the sample 附件4 (申请经费 55 万元,
+/// project `title`), the unit recommends it and staff accept it: an
+/// application ready for a funding decision.
+pub async fn accepted_application(
+    app: &App,
+    call: scigrant_domain::ids::CallId,
+    n: u32,
+    title: &str,
+) -> (ApprovedMember, scigrant_domain::ids::ApplicationId) {
+    use crate::grants::applications::{recommend, staff_decide, start, submit};
+    use scigrant_domain::grants::form::Value;
+    let member = ApprovedMember::builder(n).build(app).await;
+    let me = person_actor(member.person.0);
+    let id = start(app, &me, member.person, call).await.expect("start");
+    let mut data = scigrant_domain::grants::form::samples::sample_fj4();
+    data.insert("project_name".into(), Value::Text(title.into()));
+    submit(app, &me, member.person, id, &data)
+        .await
+        .expect("submit");
+    recommend(
+        app,
+        &unit_actor(member.unit.0),
+        member.unit,
+        id,
+        &[true, true, true],
+    )
+    .await
+    .expect("recommend");
+    staff_decide(app, &staff_actor(99), id, true, "")
+        .await
+        .expect("accept");
+    (member, id)
+}

@@ -23,7 +23,7 @@ pub enum UploadError {
     #[error("文件超过大小限制（不超过{}）", human_size(*.0))]
     TooLarge(u64),
     #[error("文件格式不正确，请上传{0}格式的文件")]
-    WrongType(&'static str),
+    WrongType(String),
     #[error("请选择要上传的文件")]
     Empty,
     #[error("文件保存失败：{0}")]
@@ -127,7 +127,8 @@ pub struct Upload {
     file: Option<tokio::fs::File>,
     key: String,
     storage: Arc<dyn Storage>,
-    kind: FileKind,
+    /// The kinds accepted; the first bytes decide which one the file is.
+    kinds: Vec<FileKind>,
     max: u64,
     size: u64,
     head: Vec<u8>,
@@ -161,6 +162,13 @@ impl FileStore {
 
     /// Starts an upload that must be a `kind` file of at most `max` bytes.
     pub async fn begin(&self, kind: FileKind, max: u64) -> std::io::Result<Upload> {
+        self.begin_any(&[kind], max).await
+    }
+
+    /// Starts an upload that must be a file of one of `kinds` (told apart
+    /// by their first bytes, e.g. a signed statement as PDF or as a JPG
+    /// photo) of at most `max` bytes.
+    pub async fn begin_any(&self, kinds: &[FileKind], max: u64) -> std::io::Result<Upload> {
         let mut raw = [0u8; 16];
         rand::rng().fill_bytes(&mut raw);
         let key = hex::encode(raw);
@@ -174,7 +182,7 @@ impl FileStore {
             file: Some(file),
             key,
             storage: self.storage.clone(),
-            kind,
+            kinds: kinds.to_vec(),
             max,
             size: 0,
             head: Vec::with_capacity(8),
@@ -196,6 +204,15 @@ impl Upload {
         self.size
     }
 
+    /// "PDF", or "PDF或JPG" when several kinds are accepted.
+    fn labels(&self) -> String {
+        self.kinds
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join("或")
+    }
+
     /// Appends a chunk; refuses (and deletes what was written) as soon as
     /// the file is too large or its first bytes are not of the right type.
     pub async fn write(&mut self, chunk: &[u8]) -> Result<(), UploadError> {
@@ -204,13 +221,24 @@ impl Upload {
             self.abort().await;
             return Err(UploadError::TooLarge(self.max));
         }
-        let magic = self.kind.magic();
-        if self.head.len() < magic.len() {
-            let take = (magic.len() - self.head.len()).min(chunk.len());
+        let longest = self
+            .kinds
+            .iter()
+            .map(|k| k.magic().len())
+            .max()
+            .unwrap_or(0);
+        if self.head.len() < longest {
+            let take = (longest - self.head.len()).min(chunk.len());
             self.head.extend_from_slice(&chunk[..take]);
-            if !magic.starts_with(&self.head) {
+            let head = &self.head;
+            let possible = self.kinds.iter().any(|k| {
+                let m = k.magic();
+                let n = head.len().min(m.len());
+                m[..n] == head[..n]
+            });
+            if !possible {
                 self.abort().await;
-                return Err(UploadError::WrongType(self.kind.label()));
+                return Err(UploadError::WrongType(self.labels()));
             }
         }
         self.hasher.update(chunk);
@@ -230,10 +258,16 @@ impl Upload {
             self.abort().await;
             return Err(UploadError::Empty);
         }
-        if self.head.len() < self.kind.magic().len() {
+        let head = &self.head;
+        let Some(kind) = self
+            .kinds
+            .iter()
+            .copied()
+            .find(|k| head.starts_with(k.magic()))
+        else {
             self.abort().await;
-            return Err(UploadError::WrongType(self.kind.label()));
-        }
+            return Err(UploadError::WrongType(self.labels()));
+        };
         if let Some(mut f) = self.file.take() {
             f.flush().await?;
             f.sync_all().await?;
@@ -246,7 +280,7 @@ impl Upload {
             key: self.key.clone(),
             size: self.size,
             digest: hex::encode(self.hasher.clone().finalize()),
-            kind: self.kind,
+            kind,
         })
     }
 

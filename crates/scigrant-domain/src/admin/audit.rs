@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 42] = [
+pub const ACTIONS: [(&str, &str); 48] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -47,6 +47,12 @@ pub const ACTIONS: [(&str, &str); 42] = [
     ("audit.export", "导出日志"),
     ("staff.export", "导出后台账号"),
     ("unit.export", "导出单位列表"),
+    ("funding.budget", "设置计划类别资助预算"),
+    ("funding.decide", "立项决定"),
+    ("notice.publish", "发布公示"),
+    ("notice.withdraw", "异议成立，撤回公示"),
+    ("objection.lodge", "提出异议"),
+    ("objection.handle", "处理异议"),
 ];
 
 /// The auditor's name for an action code.
@@ -78,6 +84,8 @@ pub fn target_label(kind: &str) -> Option<&'static str> {
         "file" => "文件",
         "session" => "会话",
         "audit" => "日志",
+        "notice" => "公示",
+        "objection" => "异议",
         _ => return None,
     })
 }

@@ -6,5 +6,7 @@ pub mod assign;
 /// 回避: the (application, expert) pairs excluded by a conflict of interest, with reasons.
 pub mod conflict;
 pub mod expert;
+/// 立项: quota, budget, cap and requested-amount rules; 公示 phases and objection outcomes.
+pub mod funding;
 /// 评审结果汇总: means, trimmed means, grade and opinion counts, outliers, normalisation and ranking.
 pub mod score;

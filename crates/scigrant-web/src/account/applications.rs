@@ -14,7 +14,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::AppError;
+use scigrant_app::evaluation::notices::{FundingOutcome, outcome};
 use scigrant_app::grants::applications::{self, ApplicationView, Reader, reader_for};
+use scigrant_domain::evaluation::funding::Verdict;
 use scigrant_domain::grants::application::{ApplicationState, INELIGIBILITY};
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::ids::ApplicationId;
@@ -30,6 +32,8 @@ pub struct ViewPage {
     pub declarations: Vec<(usize, &'static str)>,
     pub error: String,
     pub verify_url: String,
+    /// 立项结果, once the call's 立项公示 has begun.
+    pub outcome: Option<FundingOutcome>,
 }
 
 pub(crate) fn reader_of(ctx: &Ctx) -> Result<(Reader, &'static str), WebError> {
@@ -54,6 +58,7 @@ pub(crate) async fn view_page(
     let (reader, who) = reader_of(ctx)?;
     let a = applications::load(&state.app, reader, ApplicationId(id)).await?;
     let form = view(&a.spec, &a.data, &[], "", &a.call.code);
+    let outcome = outcome(&state.app, reader, ApplicationId(id)).await?;
     let verify_url = format!(
         "{}/verify?n={}&d={}",
         state.app.config.public_url, a.number, a.digest
@@ -65,6 +70,7 @@ pub(crate) async fn view_page(
         declarations: INELIGIBILITY.iter().copied().enumerate().collect(),
         error,
         verify_url,
+        outcome,
         a,
     })
 }

@@ -124,7 +124,7 @@ pub async fn download(
 }
 
 /// Reads a stored file in 64 KiB chunks as a body stream.
-fn chunks<R>(f: R) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>>
+pub(crate) fn chunks<R>(f: R) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>>
 where
     R: tokio::io::AsyncRead + Unpin + Send,
 {

@@ -17,6 +17,14 @@ pub struct FileSpec {
     pub max: u64,
 }
 
+/// A file field that accepts any of several kinds, told apart by content
+/// (a signed statement as PDF or as a JPG photo).
+pub struct AnyKindSpec<'a> {
+    pub field: &'static str,
+    pub kinds: &'a [FileKind],
+    pub max: u64,
+}
+
 /// A multipart form: text fields, stored files, and upload errors.
 #[derive(Default)]
 pub struct Submitted {
@@ -42,7 +50,24 @@ impl Submitted {
 
 const MAX_TEXT: usize = 64 * 1024;
 
-pub async fn read_multipart(app: &App, mut mp: Multipart, specs: &[FileSpec]) -> Submitted {
+pub async fn read_multipart(app: &App, mp: Multipart, specs: &[FileSpec]) -> Submitted {
+    let any: Vec<AnyKindSpec<'_>> = specs
+        .iter()
+        .map(|s| AnyKindSpec {
+            field: s.field,
+            kinds: std::slice::from_ref(&s.kind),
+            max: s.max,
+        })
+        .collect();
+    read_multipart_any(app, mp, &any).await
+}
+
+/// [`read_multipart`] for fields that take one of several kinds.
+pub async fn read_multipart_any(
+    app: &App,
+    mut mp: Multipart,
+    specs: &[AnyKindSpec<'_>],
+) -> Submitted {
     let mut out = Submitted::default();
     loop {
         let mut field = match mp.next_field().await {
@@ -70,7 +95,7 @@ pub async fn read_multipart(app: &App, mut mp: Multipart, specs: &[FileSpec]) ->
             if !has_name {
                 continue;
             }
-            let mut upload = match app.files.begin(spec.kind, spec.max).await {
+            let mut upload = match app.files.begin_any(spec.kinds, spec.max).await {
                 Ok(u) => u,
                 Err(e) => {
                     out.errors.add(&name, format!("文件保存失败：{e}"));

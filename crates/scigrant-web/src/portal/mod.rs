@@ -1,8 +1,10 @@
 //! 门户: the public pages anyone may read — the portal and its sections,
 //! the agreement, a call's guide, the /verify page for paper copies, the
-//! region picker's JSON, static assets and the health check.
+//! region picker's JSON, static assets, the health check, and the
+//! 公示公告 with their objection form.
 
 pub mod calls;
+pub mod notices;
 pub mod pages;
 pub mod regions;
 
@@ -22,6 +24,13 @@ pub fn routes(t: Table) -> Table {
         .get("/api/regions/path", Public, get(regions::region_path))
         .get("/calls/{id}", Public, get(calls::call))
         .get("/verify", Public, get(calls::verify))
+        .get("/gongshi", Public, get(notices::list))
+        .get("/gongshi/{id}", Public, get(notices::show))
+        .post(
+            "/gongshi/{id}/objection",
+            Public,
+            post(notices::object).layer(DefaultBodyLimit::max(11 * crate::routes::MB)),
+        )
         .post(
             crate::http::layers::CSP_REPORT_PATH,
             Public,

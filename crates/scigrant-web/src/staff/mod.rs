@@ -3,6 +3,7 @@
 //! security and 在线用户, 操作日志 / 登录日志).
 
 pub mod accounts;
+pub mod funding;
 pub mod logs;
 pub mod programs;
 pub mod reviews;
@@ -161,5 +162,33 @@ pub fn routes(t: Table) -> Table {
             "/staff/applications/{id}/decide",
             manager,
             post(programs::decide),
+        )
+        // 项目管理员: 立项, 立项公示, 异议处理
+        .get("/staff/calls/{id}/funding", manager, get(funding::show))
+        .post(
+            "/staff/calls/{id}/funding/budget",
+            manager,
+            post(funding::budget),
+        )
+        .post(
+            "/staff/calls/{id}/funding/notice",
+            manager,
+            post(funding::publish),
+        )
+        .post("/staff/funding/{id}/decide", manager, post(funding::decide))
+        .get(
+            "/staff/notices/{id}/objections",
+            manager,
+            get(funding::objection_list),
+        )
+        .post(
+            "/staff/objections/{id}/handle",
+            manager,
+            post(funding::handle),
+        )
+        .get(
+            "/staff/objections/{id}/statement",
+            manager,
+            get(funding::statement),
         )
 }
