@@ -1,3 +1,4 @@
 //! 专家评审: the expert library, conflicts of interest, assignment,
-//! scoring and funding decisions. Reserved for the expert-review work;
-//! nothing lives here yet.
+//! scoring and funding decisions, and 查重 (near-duplicate applications).
+
+pub mod dedup;
