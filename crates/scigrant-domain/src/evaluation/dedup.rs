@@ -21,6 +21,7 @@ pub mod synthetic;
 mod tests;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::Hasher;
 
 use fnv::FnvBuildHasher;
 use gaoya::minhash::{MinHashIndex, MinHasher, MinHasher32, SmallVecContainer};
@@ -279,6 +280,29 @@ impl ApplicantText {
             .collect()
     }
 
+    /// The distinct shingles as 64-bit FNV hashes of their characters,
+    /// sorted: what the signature is made from, without a string per shingle.
+    fn shingle_hashes(&self) -> Vec<u64> {
+        let mut out = Vec::new();
+        for p in self.normalised() {
+            let chars: Vec<char> = p.chars().collect();
+            let width = SHINGLE.min(chars.len());
+            if width == 0 {
+                continue;
+            }
+            for w in chars.windows(width) {
+                let mut h = fnv::FnvHasher::default();
+                for c in w {
+                    h.write_u32(*c as u32);
+                }
+                out.push(h.finish());
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The set of distinct shingles.
     pub fn shingles(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
@@ -361,7 +385,7 @@ impl Signer {
     /// The signature of `text`, or `None` when it has no own text at all (an
     /// empty text would look identical to every other empty text).
     pub fn sign(&self, text: &ApplicantText) -> Option<Signature> {
-        let shingles = text.shingles();
+        let shingles = text.shingle_hashes();
         if shingles.is_empty() {
             return None;
         }
