@@ -8,6 +8,7 @@ pub mod admin;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod evaluation;
 pub mod export;
 pub mod grants;
 pub mod identity;

@@ -129,7 +129,10 @@ fn main() {
     times.sort();
     lookups.sort();
     let pct = |v: &[Duration], p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize];
-    println!("applications          {n} ({} characters on average)", chars / n.max(1) as usize);
+    println!(
+        "applications          {n} ({} characters on average)",
+        chars / n.max(1) as usize
+    );
     println!("threads               {threads}");
     println!("signatures            {:.1} s", signed.as_secs_f64());
     println!("LSH index insert      {:.2} s", indexed.as_secs_f64());

@@ -7,6 +7,7 @@ pub mod logs;
 pub mod programs;
 pub mod reviews;
 pub mod security;
+pub mod similarity;
 
 use crate::AppState;
 use crate::http::context::Ctx;
@@ -161,5 +162,16 @@ pub fn routes(t: Table) -> Table {
             "/staff/applications/{id}/decide",
             manager,
             post(programs::decide),
+        )
+        // 项目管理员: 查重
+        .get(
+            "/staff/calls/{id}/similarity",
+            manager,
+            get(similarity::call_pairs),
+        )
+        .get(
+            "/staff/similarity/{a}/{b}",
+            manager,
+            get(similarity::staff_pair),
         )
 }
