@@ -159,11 +159,15 @@ async fn pairs_in(
     for (a, b, similarity) in found {
         let mut visible = Vec::new();
         for id in [a, b] {
-            if !seen.contains_key(&id) {
-                let row = applications::get(c, id).await?.filter(authority_sees);
-                seen.insert(id, row);
-            }
-            visible.extend(seen.get(&id).cloned().flatten());
+            let row = match seen.get(&id) {
+                Some(known) => known.clone(),
+                None => {
+                    let row = applications::get(c, id).await?.filter(authority_sees);
+                    seen.insert(id, row.clone());
+                    row
+                }
+            };
+            visible.extend(row);
         }
         if let [ra, rb] = visible.as_slice() {
             pairs.push(SimilarPair {
@@ -213,13 +217,17 @@ pub async fn duplicates_of_unit(
                 continue;
             }
             for (x, y) in [(*a, *b), (*b, *a)] {
-                if !titles.contains_key(&y) {
-                    let row = applications::get(&mut c, y)
-                        .await?
-                        .ok_or(AppError::NotFound)?;
-                    titles.insert(y, (row.number.unwrap_or_default(), row.title));
-                }
-                let (number, title) = titles.get(&y).cloned().unwrap_or_default();
+                let (number, title) = match titles.get(&y) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let row = applications::get(&mut c, y)
+                            .await?
+                            .ok_or(AppError::NotFound)?;
+                        let named = (row.number.unwrap_or_default(), row.title);
+                        titles.insert(y, named.clone());
+                        named
+                    }
+                };
                 out.entry(ApplicationId(x)).or_default().push(OwnDuplicate {
                     other: ApplicationId(y),
                     number,

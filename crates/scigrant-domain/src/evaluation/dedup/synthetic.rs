@@ -207,7 +207,7 @@ impl Topic {
         }
         let city = *rng.pick(CITIES);
         Topic {
-            industry: *rng.pick(INDUSTRIES),
+            industry: rng.pick::<&str>(INDUSTRIES),
             techs,
             city,
             unit: format!("{}市{}{}", city, rng.pick(INDUSTRIES), rng.pick(UNIT_KINDS)),
