@@ -18,3 +18,4 @@
 pub mod funding;
 pub mod notices;
 pub mod objections;
+pub mod similarity;

@@ -24,7 +24,7 @@ use scigrant_domain::ids::CallId;
 use super::{new_person, refusal_of};
 
 /// 2023-04-25 23:59:59 CST, the CAST call's deadline.
-const CLOSE: i64 = 1_682_438_399_000;
+pub(crate) const CLOSE: i64 = 1_682_438_399_000;
 /// 2023-04-28 12:00 CST, its paper deadline.
 const PAPER_DEADLINE: i64 = 1_682_654_400_000;
 
@@ -56,7 +56,13 @@ fn call_form(code: &str, template: &str, cap: &str, city_group: &str) -> CallFor
     }
 }
 
-async fn cast_call(env: &TestEnv, code: &str, template: &str, cap: &str, group: &str) -> CallId {
+pub(crate) async fn cast_call(
+    env: &TestEnv,
+    code: &str,
+    template: &str,
+    cap: &str,
+    group: &str,
+) -> CallId {
     let program = create_program(
         &env.app,
         &manager(),

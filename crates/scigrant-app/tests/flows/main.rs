@@ -1182,6 +1182,7 @@ mod audit_chain;
 mod calls;
 mod funding;
 mod login_attacks;
+mod similarity;
 mod staff_activation;
 
 async fn audit_count_of(env: &TestEnv, prefix: &str) -> i64 {

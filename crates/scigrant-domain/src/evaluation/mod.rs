@@ -5,6 +5,8 @@
 pub mod assign;
 /// 回避: the (application, expert) pairs excluded by a conflict of interest, with reasons.
 pub mod conflict;
+/// 查重: MinHash signatures of what applicants typed, LSH candidates and overlapping passages.
+pub mod dedup;
 pub mod expert;
 /// 立项: quota, budget, cap and requested-amount rules; 公示 phases and objection outcomes.
 pub mod funding;

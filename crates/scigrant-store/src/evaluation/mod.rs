@@ -4,3 +4,4 @@
 
 pub mod experts;
 pub mod funding;
+pub mod similarity;

@@ -8,6 +8,7 @@ pub mod logs;
 pub mod programs;
 pub mod reviews;
 pub mod security;
+pub mod similarity;
 
 use crate::AppState;
 use crate::http::context::Ctx;
@@ -190,5 +191,16 @@ pub fn routes(t: Table) -> Table {
             "/staff/objections/{id}/statement",
             manager,
             get(funding::statement),
+        )
+        // 项目管理员: 查重
+        .get(
+            "/staff/calls/{id}/similarity",
+            manager,
+            get(similarity::call_pairs),
+        )
+        .get(
+            "/staff/similarity/{a}/{b}",
+            manager,
+            get(similarity::staff_pair),
         )
 }

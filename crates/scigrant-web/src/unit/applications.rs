@@ -11,22 +11,33 @@ use crate::http::filters;
 use crate::http::forms::Posted;
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{PageCtx, render};
+use crate::staff::similarity::{pair_page, percent};
 use askama::Template;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::AppError;
+use scigrant_app::evaluation::similarity::{OwnDuplicate, unit_applications};
 use scigrant_app::grants::applications::{
-    self, ApplicationItem, recommend, unit_decision, unit_return,
+    ApplicationItem, Reader, recommend, unit_decision, unit_return,
 };
 use scigrant_domain::grants::application::{INELIGIBILITY, UnitDecision};
 use scigrant_domain::ids::ApplicationId;
+use std::collections::BTreeMap;
 
 #[derive(Template)]
 #[template(path = "apply/unit_list.html")]
 pub struct UnitListPage {
     pub ctx: PageCtx,
     pub items: Vec<ApplicationItem>,
+    /// 查重: near-duplicates among the unit's own applications, per application.
+    pub duplicates: BTreeMap<ApplicationId, Vec<(OwnDuplicate, String)>>,
+}
+
+impl UnitListPage {
+    fn duplicates_of(&self, id: &ApplicationId) -> &[(OwnDuplicate, String)] {
+        self.duplicates.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
 }
 
 /// 项目管理 for a unit: its members' submitted applications.
@@ -36,12 +47,37 @@ pub async fn unit_list(
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
     let unit = ctx.unit()?;
-    let items = applications::of_unit(&state.app, unit).await?;
+    let list = unit_applications(&state.app, unit).await?;
+    let duplicates = list
+        .duplicates
+        .into_iter()
+        .map(|(id, ds)| {
+            let shown = ds
+                .into_iter()
+                .map(|d| {
+                    let p = percent(d.similarity);
+                    (d, p)
+                })
+                .collect();
+            (id, shown)
+        })
+        .collect();
     Ok(render(&UnitListPage {
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
-        items,
+        items: list.items,
+        duplicates,
     })
     .into_response())
+}
+
+/// 查重: two of the unit's own applications side by side.
+pub async fn unit_pair(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((a, b)): Path<(ApplicationId, ApplicationId)>,
+) -> Result<Response, WebError> {
+    let unit = ctx.unit()?;
+    pair_page(&state, &ctx, Reader::Unit(unit.0), a, b).await
 }
 
 pub async fn unit_decide(

@@ -54,4 +54,9 @@ pub fn routes(t: Table) -> Table {
             UnitPlatform,
             post(applications::unit_decide),
         )
+        .get(
+            "/unit/similarity/{a}/{b}",
+            UnitPlatform,
+            get(applications::unit_pair),
+        )
 }

@@ -7,6 +7,7 @@ mod browser;
 mod funding;
 mod http;
 mod screens;
+mod similarity;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -26,6 +27,8 @@ const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "1")
+        .replace("{a}", "1")
+        .replace("{b}", "2")
         .replace("{section}", "tzgg")
         .replace("{file}", "site.css")
 }
@@ -184,6 +187,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /unit/members/{id}/lock UnitPlatform",
         "GET /unit/applications UnitPlatform",
         "POST /unit/applications/{id}/decide UnitPlatform",
+        "GET /unit/similarity/{a}/{b} UnitPlatform",
         "POST /csp-report Public",
         "GET /staff Staff",
         "GET /staff/outbox StaffRoles([SecurityAdmin, AccountReviewer])",
@@ -223,6 +227,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /gongshi Public",
         "GET /gongshi/{id} Public",
         "POST /gongshi/{id}/objection Public",
+        "GET /staff/calls/{id}/similarity StaffRole(ProgramManager)",
+        "GET /staff/similarity/{a}/{b} StaffRole(ProgramManager)",
     ];
     expected.sort();
     assert_eq!(routes, expected);
@@ -282,7 +288,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 62);
+    assert_eq!(checked, 65);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

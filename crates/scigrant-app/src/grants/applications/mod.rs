@@ -48,7 +48,7 @@ const CITY_KEY: &str = "pilot_cities";
 const BUDGET_KEY: &str = "budget_requested";
 
 /// Form data as stored; a row that does not parse reads as an empty form.
-fn parse_data(json: &str) -> FormData {
+pub(crate) fn parse_data(json: &str) -> FormData {
     serde_json::from_str(json).unwrap_or_default()
 }
 
@@ -79,7 +79,7 @@ fn state_of(row: &ApplicationRow) -> ApplicationState {
 }
 
 /// Whether staff (the authority) may see the application.
-fn authority_sees(row: &ApplicationRow) -> bool {
+pub(crate) fn authority_sees(row: &ApplicationRow) -> bool {
     ApplicationState::from_code(&row.state).is_some_and(|st| {
         scigrant_domain::permission::authority_sees_application(st, row.submitted_at.is_some())
     })

@@ -29,7 +29,7 @@ pub struct Receipt {
 /// it before the deadline by the server's clock. All or nothing and
 /// idempotent: a second click, a retry or another tab gets the same
 /// receipt. Side effects: number assigned (call code + sequence), digest,
-/// history `submitted`, audit `application.submit`.
+/// 查重 signature, history `submitted`, audit `application.submit`.
 pub async fn submit(
     app: &App,
     actor: &Actor,
@@ -77,6 +77,9 @@ pub async fn submit(
     }
     let json = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
     let digest = digest_of(&spec, data);
+    // 查重: the signature is made here, outside the transaction, and
+    // written with the submission.
+    let signature = crate::evaluation::similarity::signature_of(&spec, data, &call.code);
     let mut tx = app.db.begin().await?;
     // The right is checked again where the submission is written: a lock
     // or a change of unit since the save above still stops it.
@@ -108,6 +111,14 @@ pub async fn submit(
             n
         }
     };
+    crate::evaluation::similarity::store_signature(
+        &mut tx,
+        id.0,
+        call.id.0,
+        signature.as_deref(),
+        now,
+    )
+    .await?;
     store::add_event(
         &mut tx,
         id.0,
