@@ -1,4 +1,10 @@
-//! 专家评审: the expert library, conflicts of interest, assignment,
-//! scoring and funding decisions.
+//! 专家评审: the pure rules of expert review (no IO): the expert library,
+//! conflicts of interest, assignment, scoring and funding decisions.
 
+/// 自动分配: the optimal assignment of experts to a call's applications (min-cost flow), a greedy baseline and replacement.
+pub mod assign;
+/// 回避: the (application, expert) pairs excluded by a conflict of interest, with reasons.
+pub mod conflict;
 pub mod expert;
+/// 评审方案 and 评审意见表: plan limits, the scoring form and its tally.
+pub mod review;
