@@ -45,10 +45,6 @@ entity_id!(
     ApplicationId
 );
 entity_id!(
-    /// An expert of the expert library (专家库).
-    ExpertId
-);
-entity_id!(
     /// A stored document.
     FileId
 );
