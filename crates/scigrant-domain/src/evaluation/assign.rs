@@ -966,7 +966,7 @@ fn run_flow(
         let nodes: Vec<u32> = path
             .vertices()
             .into_iter()
-            .filter_map(|v| v.clone().as_option())
+            .filter_map(|v| (*v).as_option())
             .collect();
         if let [a, e] = nodes[..]
             && let Some(&i) = index.get(&(a, e))
@@ -1008,25 +1008,24 @@ fn price(
             residual.push((ai, en, cost_of(c.score)));
         }
     }
-    for ai in 0..apps {
-        let need = prep.need[ai];
+    for (ai, (&need, &filled)) in prep.need.iter().zip(&filled).enumerate() {
         if need == 0 {
             continue;
         }
-        if filled[ai] > 0 {
+        if filled > 0 {
             residual.push((ai, sink, w.unfilled));
         }
-        if filled[ai] < need {
+        if filled < need {
             residual.push((sink, ai, -w.unfilled));
         }
     }
-    for e in 0..experts {
+    for (e, &load) in load.iter().enumerate() {
         let (cap, min) = (prep.capacity[e], prep.min_remaining[e]);
         if cap == 0 {
             continue;
         }
-        let at_min = load[e].min(min);
-        let above = load[e] - at_min;
+        let at_min = load.min(min);
+        let above = load - at_min;
         let en = apps + e;
         if at_min < min {
             residual.push((en, sink, -w.bonus));

@@ -8,3 +8,5 @@ pub mod conflict;
 pub mod expert;
 /// 评审方案 and 评审意见表: plan limits, the scoring form and its tally.
 pub mod review;
+/// 评审结果汇总: means, trimmed means, grade and opinion counts, outliers, normalisation and ranking.
+pub mod score;
