@@ -8,6 +8,7 @@
 //! national practice: 创新性 30, 科学性与可行性 25, 研究基础与条件 20,
 //! 预期成果与效益 15, 经费预算合理性 10.
 
+use super::score::{Grade, Opinion};
 use crate::grants::form::{Entry, FieldKind, FormData, FormSpec, Value};
 
 /// The key of 综合评价 in a scoring form.
@@ -77,12 +78,13 @@ pub fn check_sheet(spec: &FormSpec) -> Result<(), String> {
         return Err("评审意见表至少需要一个评分项".into());
     }
     for (key, codes) in [
-        (GRADE_KEY, Grade::ALL.map(Grade::option).to_vec()),
-        (FUNDING_KEY, Funding::ALL.map(Funding::option).to_vec()),
+        (GRADE_KEY, Grade::ALL.map(Grade::label).to_vec()),
+        (FUNDING_KEY, Opinion::ALL.map(Opinion::label).to_vec()),
     ] {
         if let Some(Entry::Field(f)) = spec.entry(key) {
             match &f.kind {
-                FieldKind::Choice { options } if options.iter().all(|o| codes.contains(&o.as_str())) => {}
+                FieldKind::Choice { options }
+                    if options.iter().all(|o| codes.contains(&o.as_str())) => {}
                 _ => return Err(format!("评审意见表中“{}”的选项不正确", f.label)),
             }
         }
@@ -90,73 +92,16 @@ pub fn check_sheet(spec: &FormSpec) -> Result<(), String> {
     Ok(())
 }
 
-/// 综合评价.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Grade {
-    A,
-    B,
-    C,
-    D,
+/// The grade a form option stands for ("A 优" → A).
+pub fn grade_of(option: &str) -> Option<Grade> {
+    Grade::ALL.into_iter().find(|g| g.label() == option.trim())
 }
 
-impl Grade {
-    pub const ALL: [Grade; 4] = [Grade::A, Grade::B, Grade::C, Grade::D];
-    /// The stored code ("A" … "D").
-    pub fn code(self) -> &'static str {
-        match self {
-            Grade::A => "A",
-            Grade::B => "B",
-            Grade::C => "C",
-            Grade::D => "D",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Grade> {
-        Grade::ALL.into_iter().find(|g| g.code() == s)
-    }
-    /// The option as the form offers it.
-    pub fn option(self) -> &'static str {
-        match self {
-            Grade::A => "A 优",
-            Grade::B => "B 良",
-            Grade::C => "C 中",
-            Grade::D => "D 差",
-        }
-    }
-    pub fn from_option(s: &str) -> Option<Grade> {
-        Grade::ALL.into_iter().find(|g| g.option() == s.trim())
-    }
-}
-
-/// 资助意见.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Funding {
-    Priority,
-    Fundable,
-    NotFundable,
-}
-
-impl Funding {
-    pub const ALL: [Funding; 3] = [Funding::Priority, Funding::Fundable, Funding::NotFundable];
-    pub fn code(self) -> &'static str {
-        match self {
-            Funding::Priority => "priority",
-            Funding::Fundable => "fundable",
-            Funding::NotFundable => "not_fundable",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Funding> {
-        Funding::ALL.into_iter().find(|g| g.code() == s)
-    }
-    pub fn option(self) -> &'static str {
-        match self {
-            Funding::Priority => "优先资助",
-            Funding::Fundable => "可资助",
-            Funding::NotFundable => "不予资助",
-        }
-    }
-    pub fn from_option(s: &str) -> Option<Funding> {
-        Funding::ALL.into_iter().find(|g| g.option() == s.trim())
-    }
+/// The opinion a form option stands for ("优先资助" → Priority).
+pub fn opinion_of(option: &str) -> Option<Opinion> {
+    Opinion::ALL
+        .into_iter()
+        .find(|o| o.label() == option.trim())
 }
 
 /// What a (partly) filled scoring form adds up to, as shown live while
@@ -169,7 +114,7 @@ pub struct Tally {
     pub scored: usize,
     pub criteria: usize,
     pub grade: Option<Grade>,
-    pub funding: Option<Funding>,
+    pub opinion: Option<Opinion>,
 }
 
 impl Tally {
@@ -200,8 +145,8 @@ pub fn tally(spec: &FormSpec, data: &FormData) -> Tally {
         max_total: all.iter().map(|c| c.max * c.weight).sum(),
         scored,
         criteria: all.len(),
-        grade: Grade::from_option(&text(GRADE_KEY)),
-        funding: Funding::from_option(&text(FUNDING_KEY)),
+        grade: grade_of(&text(GRADE_KEY)),
+        opinion: opinion_of(&text(FUNDING_KEY)),
     }
 }
 
@@ -245,6 +190,61 @@ impl PlanState {
     }
 }
 
+/// What replaces a hidden value.
+pub const HIDDEN: &str = "（已隐去）";
+
+/// Fields and table columns that name the applicant side beyond their
+/// kind: units, posts, addresses and joint units.
+const IDENTIFYING_KEYS: [&str; 9] = [
+    "applicant",
+    "unit_name",
+    "leader_post",
+    "chief_expert_post",
+    "contact_post",
+    "contact_address",
+    "partner_units",
+    "post_title",
+    "contact",
+];
+
+fn identifying(f: &crate::grants::form::FieldSpec) -> bool {
+    matches!(
+        f.kind,
+        FieldKind::Name | FieldKind::Phone | FieldKind::Tel | FieldKind::Email | FieldKind::Uscc
+    ) || IDENTIFYING_KEYS.contains(&f.key.as_str())
+}
+
+/// The application as experts read it when the plan hides identities:
+/// names, units, phones, e-mails, 统一社会信用代码, posts and addresses
+/// replaced by [`HIDDEN`], in fields and table cells alike.
+pub fn hide_identity(spec: &FormSpec, data: &mut FormData) {
+    for e in spec.entries() {
+        match e {
+            Entry::Field(f) if identifying(f) => {
+                if let Some(Value::Text(t)) = data.get_mut(&f.key)
+                    && !t.trim().is_empty()
+                {
+                    *t = HIDDEN.to_string();
+                }
+            }
+            Entry::Table(t) => {
+                if let Some(Value::Rows(rows)) = data.get_mut(&t.key) {
+                    for row in rows {
+                        for c in t.columns.iter().filter(|c| identifying(c)) {
+                            if let Some(v) = row.get_mut(&c.key)
+                                && !v.trim().is_empty()
+                            {
+                                *v = HIDDEN.to_string();
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Review rounds: 函评 (remote review, round 1) and 会评 (panel, round 2).
 pub const ROUND_REMOTE: i64 = 1;
 
@@ -258,7 +258,10 @@ mod tests {
         let spec = standard_sheet();
         check_sheet(&spec).unwrap();
         assert_eq!(max_total(&spec), 100);
-        let labels: Vec<_> = criteria(&spec).into_iter().map(|c| (c.label, c.max)).collect();
+        let labels: Vec<_> = criteria(&spec)
+            .into_iter()
+            .map(|c| (c.label, c.max))
+            .collect();
         assert_eq!(
             labels,
             [
@@ -283,7 +286,7 @@ mod tests {
         let t = tally(&spec, &data);
         assert_eq!((t.total, t.scored, t.criteria), (46, 2, 5));
         assert_eq!(t.grade, Some(Grade::A));
-        assert_eq!(t.funding, None);
+        assert_eq!(t.opinion, None);
         assert!(!t.complete());
     }
 }

@@ -2,3 +2,4 @@
 //! assignments and reviews.
 
 pub mod experts;
+pub mod review;

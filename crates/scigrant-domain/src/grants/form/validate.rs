@@ -168,7 +168,9 @@ fn check_text(f: &FieldSpec, label: &str, text: &str) -> Option<String> {
         FieldKind::Score { min, max, .. } => {
             let ok = trimmed.len() <= 9
                 && trimmed.bytes().all(|b| b.is_ascii_digit())
-                && trimmed.parse::<u32>().is_ok_and(|n| (*min..=*max).contains(&n));
+                && trimmed
+                    .parse::<u32>()
+                    .is_ok_and(|n| (*min..=*max).contains(&n));
             (!ok).then(|| format!("{label}应为{min}至{max}之间的整数"))
         }
     }
