@@ -1181,6 +1181,7 @@ both!(staff_first_admin_login_is_configured);
 mod audit_chain;
 mod calls;
 mod login_attacks;
+mod review;
 mod staff_activation;
 
 async fn audit_count_of(env: &TestEnv, prefix: &str) -> i64 {
