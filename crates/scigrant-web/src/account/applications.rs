@@ -30,6 +30,8 @@ pub struct ViewPage {
     pub declarations: Vec<(usize, &'static str)>,
     pub error: String,
     pub verify_url: String,
+    /// Where the PDF of this reader's view is downloaded.
+    pub pdf_url: String,
 }
 
 pub(crate) fn reader_of(ctx: &Ctx) -> Result<(Reader, &'static str), WebError> {
@@ -65,6 +67,7 @@ pub(crate) async fn view_page(
         declarations: INELIGIBILITY.iter().copied().enumerate().collect(),
         error,
         verify_url,
+        pdf_url: format!("/applications/{id}/pdf"),
         a,
     })
 }
