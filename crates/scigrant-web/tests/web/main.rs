@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod browser;
+mod expert;
 mod http;
 mod screens;
 
@@ -25,6 +26,7 @@ const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "1")
+        .replace("{aid}", "1")
         .replace("{section}", "tzgg")
         .replace("{file}", "site.css")
 }
@@ -212,6 +214,24 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/extension StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/export StaffRole(ProgramManager)",
         "POST /staff/applications/{id}/decide StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/review StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/review/assign StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/assign StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/add StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/assignments/{aid}/pin StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/assignments/{aid}/remove StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/assignments/{aid}/reopen StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/review/results StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/export StaffRole(ProgramManager)",
+        "GET /expert Person",
+        "POST /expert/assignments/{id}/accept Person",
+        "POST /expert/assignments/{id}/decline Person",
+        "GET /expert/assignments/{id} Person",
+        "POST /expert/assignments/{id} Person",
+        "POST /expert/assignments/{id}/autosave Person",
+        "GET /expert/assignments/{id}/application Person",
+        "GET /expert/assignments/{id}/pdf Person",
     ];
     expected.sort();
     assert_eq!(routes, expected);
@@ -271,7 +291,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 55);
+    assert_eq!(checked, 73);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account
