@@ -186,15 +186,15 @@ async fn world(env: &TestEnv) -> World {
     let mut apps = Vec::new();
     for (i, m) in members.iter().enumerate() {
         let mut data = sample_fj4();
-        if i == 1 {
-            if let Some(Value::Rows(rows)) = data.get_mut("members") {
-                rows.push(BTreeMap::from([
-                    ("name".to_string(), "次仁".to_string()),
-                    ("post_title".to_string(), "日喀则农牧学院/教授".to_string()),
-                    ("contact".to_string(), "13900000000".to_string()),
-                    ("duty".to_string(), "动力电池测试评价".to_string()),
-                ]));
-            }
+        if i == 1
+            && let Some(Value::Rows(rows)) = data.get_mut("members")
+        {
+            rows.push(BTreeMap::from([
+                ("name".to_string(), "次仁".to_string()),
+                ("post_title".to_string(), "日喀则农牧学院/教授".to_string()),
+                ("contact".to_string(), "13900000000".to_string()),
+                ("duty".to_string(), "动力电池测试评价".to_string()),
+            ]));
         }
         apps.push(accepted_application(env, call, m, data).await);
     }

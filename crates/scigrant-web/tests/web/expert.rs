@@ -18,12 +18,14 @@ use scigrant_app::testing::{
 };
 use scigrant_domain::grants::application::CallState;
 use scigrant_domain::grants::form::samples::sample_fj4;
+use scigrant_domain::identity::account::StaffRole;
+use scigrant_domain::ids::CallId;
 use scigrant_domain::upload::FileKind;
 use scigrant_web::AppState;
 use scigrant_web::routes::router;
 use tower::ServiceExt;
 
-use super::{CSRF, send, session_for};
+use super::{CSRF, send, session_for, staff_session};
 
 /// 2023-04-25 23:59:59 CST, the call's deadline.
 const CLOSE: i64 = 1_682_438_399_000;
@@ -107,10 +109,16 @@ async fn public_mail(env: &TestEnv, m: &ApprovedMember) {
     .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_expert_workspace_confirms_then_reads_hidden_and_scores() {
-    let env = test_env(Backend::Sqlite).await;
-    let state = AppState::new(env.app.clone());
+/// A published call with one accepted application of 高原新能源研究所 and
+/// one approved expert of 拉萨理工学院 (a public mail address), and a
+/// review plan of one reviewer per application with identities hidden.
+struct Seeded {
+    call: CallId,
+    applicant: ApprovedMember,
+    expert: ApprovedMember,
+}
+
+async fn seeded(env: &TestEnv) -> Seeded {
     env.clock.set(CLOSE - 3_600_000);
     let manager = staff_actor(1);
     let program = create_program(
@@ -199,7 +207,25 @@ async fn the_expert_workspace_confirms_then_reads_hidden_and_scores() {
     )
     .await
     .unwrap();
-    run_assignment(&env.app, &manager, call).await.unwrap();
+    Seeded {
+        call,
+        applicant,
+        expert,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_expert_workspace_confirms_then_reads_hidden_and_scores() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let Seeded {
+        call,
+        applicant,
+        expert,
+    } = seeded(&env).await;
+    run_assignment(&env.app, &staff_actor(1), call)
+        .await
+        .unwrap();
     let aid = workspace(&env.app, expert.person)
         .await
         .unwrap()
@@ -268,4 +294,69 @@ async fn the_expert_workspace_confirms_then_reads_hidden_and_scores() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) = send(&state, "GET", &read, Some(&stranger)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_set_the_plan_assign_and_see_results() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let Seeded { call, .. } = seeded(&env).await;
+    let manager = staff_session(&env, StaffRole::ProgramManager).await;
+
+    let (status, _, page) = send(
+        &state,
+        "GET",
+        &format!("/staff/calls/{call}"),
+        Some(&manager),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!(
+        r#"<a id="review-plan" href="/staff/calls/{call}/review">评审方案</a>"#
+    )));
+    let plan = format!("/staff/calls/{call}/review");
+    let (status, _, page) = send(&state, "GET", &plan, Some(&manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<td>创新性</td><td>0–30</td>"));
+    // A refused plan keeps what was typed and names the field.
+    let (status, _, page) = post_form(
+        &state,
+        &plan,
+        &manager,
+        "reviewers=3&min_load=6&max_load=5&accept_deadline=2023-05-10&review_deadline=2023-05-20&hide_identity=1",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("最少评审数不能大于最多评审数"));
+    assert!(page.contains(r#"name="min_load" type="text" value="6""#));
+    let (status, location, _) = post_form(
+        &state,
+        &plan,
+        &manager,
+        "reviewers=1&min_load=0&max_load=5&accept_deadline=2023-05-10&review_deadline=2023-05-20&hide_identity=1",
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, format!("{plan}?ok=saved").as_str())
+    );
+
+    let assign = format!("/staff/calls/{call}/review/assign");
+    let (status, location, _) = post_form(&state, &assign, &manager, "").await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, format!("{assign}?ok=saved").as_str())
+    );
+    let (status, _, page) = send(&state, "GET", &assign, Some(&manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("KJFWT2023-01-0001"));
+    assert!(page.contains("待接受"));
+    assert!(page.contains("每份申报书的评审专家均已足额"));
+    assert!(page.contains(r#"<dd id="optimal-score">"#));
+
+    let results = format!("/staff/calls/{call}/review/results");
+    let (status, _, page) = send(&state, "GET", &results, Some(&manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h2>产业科技服务团</h2>"));
+    assert!(page.contains("待专家接受</dt><dd>1</dd>"));
 }
