@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use scigrant_app::evaluation::review::{
     PlanForm, accept_assignment, add_assignment, assignment_board, declare_conflict,
-    decline_assignment, pin_assignment, plan_of_call, ranking, remove_assignment, reopen_review,
-    review_application, review_sheet, run_assignment, save_plan, save_review, submit_review,
-    workspace,
+    decline_assignment, expire_unanswered, pin_assignment, plan_of_call, ranking,
+    remove_assignment, reopen_review, review_application, review_sheet, run_assignment, save_plan,
+    save_review, submit_review, workspace,
 };
 use scigrant_app::grants::applications::{self, recommend, staff_decide, submit};
 use scigrant_app::grants::calls::{CallForm, create_call, create_program, set_state};
@@ -526,6 +526,48 @@ pub(crate) async fn decline_and_conflict_are_replaced_without_disturbing_others(
     );
     assert_eq!(audit_count(&env.app, "review.decline").await, 1);
     assert_eq!(audit_count(&env.app, "review.conflict").await, 1);
+
+    // Missed acceptance deadline: 尼玛 accepted theirs, the other
+    // proposals are released and replaced; accepted work stays.
+    assert_eq!(
+        refusal_of(expire_unanswered(&env.app, &manager(), w.call).await),
+        "接受评审截止时间未到，不能处理逾期未接受的分配"
+    );
+    let (nima, nima_e) = w.free[2];
+    let accepted: BTreeSet<_> = assignment_of(&board, nima_e).into_iter().collect();
+    for (id, _) in &accepted {
+        accept_assignment(&env.app, &person_actor(nima.0), nima, *id, true)
+            .await
+            .unwrap();
+    }
+    let unanswered = board
+        .rows
+        .iter()
+        .filter(|r| r.state == AssignmentState::Proposed && r.expert_id != nima_e)
+        .count();
+    // 2023-05-10 23:59:59 CST was the acceptance deadline.
+    env.clock.set(CLOSE + 15 * 86_400_000 + 1000);
+    let (released, proposed) = expire_unanswered(&env.app, &manager(), w.call)
+        .await
+        .unwrap();
+    assert_eq!(released, unanswered);
+    assert!(proposed <= released);
+    let after = assignment_board(&env.app, w.call).await.unwrap();
+    for (id, _) in &accepted {
+        assert_eq!(
+            after.rows.iter().find(|r| r.id == *id).map(|r| r.state),
+            Some(AssignmentState::Accepted)
+        );
+    }
+    assert_eq!(
+        after
+            .rows
+            .iter()
+            .filter(|r| r.reason == "逾期未接受")
+            .count(),
+        unanswered
+    );
+    assert_eq!(audit_count(&env.app, "review.expire").await, 1);
 }
 both!(decline_and_conflict_are_replaced_without_disturbing_others);
 

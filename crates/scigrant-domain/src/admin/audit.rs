@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 53] = [
+pub const ACTIONS: [(&str, &str); 54] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -58,6 +58,7 @@ pub const ACTIONS: [(&str, &str); 53] = [
     ("review.submit", "专家提交评审意见"),
     ("review.reopen", "退回专家评审意见修改"),
     ("review.export", "导出评审意见"),
+    ("review.expire", "撤销逾期未接受的评审分配并替补"),
 ];
 
 /// The auditor's name for an action code.

@@ -178,6 +178,11 @@ pub fn routes(t: Table) -> Table {
         )
         .post("/staff/calls/{id}/review/add", manager, post(review::add))
         .post(
+            "/staff/calls/{id}/review/expire",
+            manager,
+            post(review::expire),
+        )
+        .post(
             "/staff/calls/{id}/review/assignments/{aid}/pin",
             manager,
             post(review::pin),

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::evaluation::review::{
     AssignmentBoard, PlanForm, PlanView, RANKING_COLUMNS, Ranking, add_assignment,
-    assignment_board, export_reviews, pin_assignment, plan_form_of, plan_of_call, ranking,
-    remove_assignment, reopen_review, run_assignment, save_plan,
+    assignment_board, expire_unanswered, export_reviews, pin_assignment, plan_form_of,
+    plan_of_call, ranking, remove_assignment, reopen_review, run_assignment, save_plan,
 };
 use scigrant_app::grants::calls::CallView;
 use scigrant_app::{AppError, FieldErrors};
@@ -182,6 +182,18 @@ pub async fn run(
     Path(call): Path<CallId>,
 ) -> Result<Response, WebError> {
     let r = run_assignment(&state.app, &ctx.actor(), call)
+        .await
+        .map(|_| ());
+    after(&state, &ctx, call, r).await
+}
+
+/// 逾期未接受 → 替补.
+pub async fn expire(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(call): Path<CallId>,
+) -> Result<Response, WebError> {
+    let r = expire_unanswered(&state.app, &ctx.actor(), call)
         .await
         .map(|_| ());
     after(&state, &ctx, call, r).await

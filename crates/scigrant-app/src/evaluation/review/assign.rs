@@ -826,3 +826,58 @@ pub async fn add_assignment(
     tx.commit().await?;
     Ok(AssignmentId(id))
 }
+
+/// 逾期未接受: releases every proposal the expert left unanswered past the
+/// plan's acceptance deadline and proposes replacements for them all at
+/// once, every other assignment unchanged. Refused before the deadline.
+/// Side effects: assignments released (reason 逾期未接受), replacements
+/// proposed, audit `review.expire`. Returns (released, proposed).
+pub async fn expire_unanswered(
+    app: &App,
+    actor: &Actor,
+    call: CallId,
+) -> Result<(usize, usize), AppError> {
+    let mut tx = app.db.begin().await?;
+    let plan = plan_row(&mut tx, call).await?;
+    let now = app.now();
+    if now <= plan.accept_deadline {
+        return Err(AppError::Refused(
+            "接受评审截止时间未到，不能处理逾期未接受的分配".into(),
+        ));
+    }
+    let mut released = Vec::new();
+    for a in store::assignments_of_plan(&mut tx, plan.id).await? {
+        if a.state() == Some(AssignmentState::Proposed)
+            && store::move_assignment(
+                &mut tx,
+                a.id,
+                &[AssignmentState::Proposed],
+                AssignmentState::Released,
+                "逾期未接受",
+                now,
+            )
+            .await?
+        {
+            store::set_pinned(&mut tx, a.id, false).await?;
+            released.push((ApplicationId(a.application_id), ExpertId(a.expert_id)));
+        }
+    }
+    let plan_id = plan.id;
+    let (_, proposed) = super::expert::propose_replacements(&mut tx, plan, &released, now).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "review.expire",
+        ("review_plan", Some(plan_id)),
+        "success",
+        &format!(
+            "撤销逾期未接受的分配{}个，替补{}个",
+            released.len(),
+            proposed.len()
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((released.len(), proposed.len()))
+}

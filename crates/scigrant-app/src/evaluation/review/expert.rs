@@ -244,32 +244,8 @@ async fn release_and_replace(
         return Err(AppError::Refused("该评审任务已谢绝或撤销".into()));
     }
     store::set_pinned(&mut tx, row.id, false).await?;
-    let p = load_problem(&mut tx, plan).await?;
-    let current: Vec<Pair> = p
-        .active()
-        .iter()
-        .map(|a| (ApplicationId(a.application_id), ExpertId(a.expert_id)))
-        .collect();
-    let removed = p.removed();
     let released = [(ApplicationId(row.application_id), ExpertId(row.expert_id))];
-    let mut proposed = Vec::new();
-    // A replacement that cannot be computed (the plan's limits changed
-    // under pinned pairs) leaves the slot open for staff; the decline stands.
-    if let Ok(r) = solver::replace(&p.problem(&[], &removed), &current, &released) {
-        for pair in r.proposed {
-            store::propose(
-                &mut tx,
-                p.plan.id,
-                pair.application.0,
-                pair.expert.0,
-                false,
-                i64::from(pair.score),
-                now,
-            )
-            .await?;
-            proposed.push(pair.expert);
-        }
-    }
+    let (p, proposed) = propose_replacements(&mut tx, plan, &released, now).await?;
     let names: Vec<String> = proposed.iter().map(|e| p.expert_name(e.0)).collect();
     audit(
         &mut tx,
@@ -290,6 +266,44 @@ async fn release_and_replace(
     .await?;
     tx.commit().await?;
     Ok(proposed)
+}
+
+/// Proposes replacements for `released` pairs (already given up): the
+/// same optimisation re-solved with every other active assignment fixed
+/// (`scigrant_domain::evaluation::assign::replace`), so nobody else's work
+/// changes. A replacement that cannot be computed (the plan's limits
+/// changed under pinned pairs) leaves the slots open for staff; the
+/// release stands. Returns the problem as read and the experts proposed.
+pub(crate) async fn propose_replacements(
+    tx: &mut AnyConnection,
+    plan: PlanRow,
+    released: &[Pair],
+    now: i64,
+) -> Result<(super::assign::Problem, Vec<ExpertId>), AppError> {
+    let p = load_problem(tx, plan).await?;
+    let current: Vec<Pair> = p
+        .active()
+        .iter()
+        .map(|a| (ApplicationId(a.application_id), ExpertId(a.expert_id)))
+        .collect();
+    let removed = p.removed();
+    let mut proposed = Vec::new();
+    if let Ok(r) = solver::replace(&p.problem(&[], &removed), &current, released) {
+        for pair in r.proposed {
+            store::propose(
+                tx,
+                p.plan.id,
+                pair.application.0,
+                pair.expert.0,
+                false,
+                i64::from(pair.score),
+                now,
+            )
+            .await?;
+            proposed.push(pair.expert);
+        }
+    }
+    Ok((p, proposed))
 }
 
 /// An accepted assignment of the expert, with its plan: reading and

@@ -12,7 +12,7 @@ mod ranking;
 
 pub use assign::{
     AssignmentBoard, BoardRow, ExcludedView, RunSummary, ShortView, add_assignment,
-    assignment_board, pin_assignment, remove_assignment, run_assignment,
+    assignment_board, expire_unanswered, pin_assignment, remove_assignment, run_assignment,
 };
 pub use expert::{
     ExpertAssignment, ReviewSheet, Workspace, accept_assignment, declare_conflict,
