@@ -182,7 +182,7 @@ async fn seeded(env: &TestEnv) -> Seeded {
         .unit_name("拉萨理工学院")
         .build(&env.app)
         .await;
-    public_mail(&env, &expert).await;
+    public_mail(env, &expert).await;
     approved_expert(
         &env.app,
         expert.person,
