@@ -322,6 +322,17 @@ impl Exclusions {
         all
     }
 
+    /// Every pair-specific exclusion (call-wide ones aside), in no
+    /// particular order.
+    pub fn pair_keys(&self) -> impl Iterator<Item = (ApplicationId, ExpertId)> + '_ {
+        self.pairs.keys().copied()
+    }
+
+    /// The experts excluded from the whole call, in no particular order.
+    pub fn call_wide_experts(&self) -> impl Iterator<Item = ExpertId> + '_ {
+        self.call_wide.keys().copied()
+    }
+
     /// How many pair-specific entries there are (call-wide experts not
     /// multiplied out).
     pub fn pair_count(&self) -> usize {

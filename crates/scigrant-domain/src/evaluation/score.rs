@@ -153,9 +153,9 @@ pub struct Review {
     pub opinion: Option<Opinion>,
 }
 
-/// An application as the ranking lists it.
+/// An application entered in the ranking.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ranked {
+pub struct RankingEntry {
     /// The application.
     pub application: ApplicationId,
     /// Its number (申报编号), the last tie-breaker.
@@ -466,7 +466,7 @@ pub struct CategoryRanking {
 /// matched to `applications` by id, and applications without scores rank as
 /// unreviewed.
 pub fn rank(
-    applications: &[Ranked],
+    applications: &[RankingEntry],
     scores: &[ApplicationScores],
     by: RankBy,
 ) -> Vec<CategoryRanking> {
@@ -623,7 +623,7 @@ mod tests {
 
     #[test]
     fn the_ranking_breaks_ties_by_priority_then_number() {
-        let apps: Vec<Ranked> = [
+        let apps: Vec<RankingEntry> = [
             (1, "KJ-003", "重点"),
             (2, "KJ-001", "重点"),
             (3, "KJ-002", "重点"),
@@ -631,7 +631,7 @@ mod tests {
             (5, "KJ-005", "一般"),
         ]
         .iter()
-        .map(|&(id, number, category)| Ranked {
+        .map(|&(id, number, category)| RankingEntry {
             application: ApplicationId(id),
             number: number.to_owned(),
             category: category.to_owned(),
