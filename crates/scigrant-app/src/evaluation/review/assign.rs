@@ -11,14 +11,14 @@
 //! and 产业方向, and the applicant-requested avoidance applies only to a
 //! form that declares an `avoid_experts` table (姓名, 工作单位).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use scigrant_domain::evaluation::assign::{
-    self as solver, ApplicationTopics, AssignmentProblem, ExpertProfile, Pair, match_score,
+    self as solver, ApplicationTopics, AssignmentProblem, ExpertProfile, KeywordFinder, Pair,
+    match_score,
 };
 use scigrant_domain::evaluation::conflict::{
     ApplicationParties, AvoidedExpert, Exclusions, ExpertTies, PersonRef, UnitRef, exclusions,
-    normalise_name,
 };
 use scigrant_domain::evaluation::expert::AssignmentState;
 use scigrant_domain::evaluation::review::CONFLICT_PREFIX;
@@ -176,19 +176,14 @@ fn parties_of(row: &CallApplicationRow, data: &FormData) -> ApplicationParties {
 fn topics_of(
     row: &CallApplicationRow,
     data: &FormData,
-    vocabulary: &[String],
+    finder: &KeywordFinder,
 ) -> ApplicationTopics {
     let mut body = row.title.clone();
     for k in TEXT_KEYS {
         body.push('\n');
         body.push_str(&text(data, k));
     }
-    let body = normalise_name(&body);
-    let mut terms: Vec<String> = vocabulary
-        .iter()
-        .filter(|k| body.contains(k.as_str()))
-        .cloned()
-        .collect();
+    let mut terms = finder.terms_in(&body);
     terms.extend(names_in(&text(data, "industries")));
     ApplicationTopics {
         application: ApplicationId(row.id),
@@ -296,7 +291,6 @@ pub(crate) async fn load_problem(
     );
     let mut experts = Vec::with_capacity(library.len());
     let mut ties = Vec::with_capacity(library.len());
-    let mut vocabulary: HashSet<String> = HashSet::new();
     for e in &library {
         let keywords: Vec<String> = e
             .keywords
@@ -305,12 +299,6 @@ pub(crate) async fn load_problem(
             .filter(|k| !k.is_empty())
             .map(str::to_string)
             .collect();
-        vocabulary.extend(
-            keywords
-                .iter()
-                .map(|k| normalise_name(k))
-                .filter(|k| !k.is_empty()),
-        );
         let own = codes.remove(&e.id).unwrap_or_default();
         let primary = own
             .iter()
@@ -361,15 +349,14 @@ pub(crate) async fn load_problem(
             declared_conflicts: declared.remove(&e.id).unwrap_or_default(),
         });
     }
-    let mut vocabulary: Vec<String> = vocabulary.into_iter().collect();
-    vocabulary.sort();
+    let finder = KeywordFinder::new(&experts);
     let mut parties = Vec::with_capacity(applications.len());
     let mut topics = Vec::new();
     for row in &applications {
         let data = data_of(row);
         parties.push(parties_of(row, &data));
         if row.state == ApplicationState::Accepted.code() {
-            topics.push(topics_of(row, &data, &vocabulary));
+            topics.push(topics_of(row, &data, &finder));
         }
     }
     let names = store::expert_names(c)

@@ -10,7 +10,7 @@ use scigrant_domain::calendar;
 use scigrant_domain::evaluation::expert::AssignmentState;
 use scigrant_domain::evaluation::review::{COMMENT_KEY, ReviewState, criteria};
 use scigrant_domain::evaluation::score::{
-    self as score, AggregateOptions, Grade, Opinion, Points, RankBy, Ranked, Review,
+    self as score, AggregateOptions, Grade, Opinion, Points, RankBy, RankingEntry, Review,
 };
 use scigrant_domain::grants::form::{FormData, Value};
 use scigrant_domain::ids::{ApplicationId, AssignmentId, CallId, ExpertId};
@@ -190,7 +190,7 @@ pub async fn ranking(app: &App, call: CallId, normalise: bool) -> Result<Ranking
     } else {
         RankBy::TrimmedMean
     };
-    let ranked: Vec<Ranked> = applications
+    let ranked: Vec<RankingEntry> = applications
         .iter()
         .map(|a| {
             let data: FormData =
@@ -200,7 +200,7 @@ pub async fn ranking(app: &App, call: CallId, normalise: bool) -> Result<Ranking
                 c if c.is_empty() => plan.call.name.clone(),
                 c => c,
             };
-            Ranked {
+            RankingEntry {
                 application: ApplicationId(a.id),
                 number: a.number.clone().unwrap_or_default(),
                 category,
