@@ -87,6 +87,7 @@ fn input_of(kind: &FieldKind) -> &'static str {
         FieldKind::Phone | FieldKind::Tel => "tel",
         FieldKind::Email => "email",
         FieldKind::Money => "money",
+        FieldKind::Score { .. } => "score",
         _ => "text",
     }
 }

@@ -114,6 +114,7 @@ pub fn table() -> Table {
     let t = crate::account::routes(t);
     let t = crate::person::routes(t);
     let t = crate::unit::routes(t);
+    let t = crate::expert::routes(t);
     crate::staff::routes(t)
 }
 

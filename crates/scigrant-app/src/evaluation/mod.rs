@@ -18,4 +18,5 @@
 pub mod funding;
 pub mod notices;
 pub mod objections;
+pub mod review;
 pub mod similarity;

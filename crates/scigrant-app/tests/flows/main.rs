@@ -1182,6 +1182,7 @@ mod audit_chain;
 mod calls;
 mod funding;
 mod login_attacks;
+mod review;
 mod similarity;
 mod staff_activation;
 

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 48] = [
+pub const ACTIONS: [(&str, &str); 60] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -53,6 +53,18 @@ pub const ACTIONS: [(&str, &str); 48] = [
     ("notice.withdraw", "异议成立，撤回公示"),
     ("objection.lodge", "提出异议"),
     ("objection.handle", "处理异议"),
+    ("review.plan", "设置评审方案"),
+    ("review.assign", "自动分配评审专家"),
+    ("review.add", "手动分配评审专家"),
+    ("review.pin", "固定或取消固定评审分配"),
+    ("review.remove", "移除评审分配"),
+    ("review.accept", "专家确认无利益冲突并接受评审"),
+    ("review.decline", "专家谢绝评审"),
+    ("review.conflict", "专家声明利益冲突"),
+    ("review.submit", "专家提交评审意见"),
+    ("review.reopen", "退回专家评审意见修改"),
+    ("review.export", "导出评审意见"),
+    ("review.expire", "撤销逾期未接受的评审分配并替补"),
 ];
 
 /// The auditor's name for an action code.

@@ -10,5 +10,7 @@ pub mod dedup;
 pub mod expert;
 /// 立项: quota, budget, cap and requested-amount rules; 公示 phases and objection outcomes.
 pub mod funding;
+/// 评审方案 and 评审意见表: plan limits, the scoring form and its tally.
+pub mod review;
 /// 评审结果汇总: means, trimmed means, grade and opinion counts, outliers, normalisation and ranking.
 pub mod score;

@@ -4,4 +4,5 @@
 
 pub mod experts;
 pub mod funding;
+pub mod review;
 pub mod similarity;

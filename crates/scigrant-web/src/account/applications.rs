@@ -34,6 +34,8 @@ pub struct ViewPage {
     pub verify_url: String,
     /// 立项结果, once the call's 立项公示 has begun.
     pub outcome: Option<FundingOutcome>,
+    /// Where the PDF of this reader's view is downloaded.
+    pub pdf_url: String,
 }
 
 pub(crate) fn reader_of(ctx: &Ctx) -> Result<(Reader, &'static str), WebError> {
@@ -71,6 +73,7 @@ pub(crate) async fn view_page(
         error,
         verify_url,
         outcome,
+        pdf_url: format!("/applications/{id}/pdf"),
         a,
     })
 }

@@ -43,11 +43,12 @@ const fn fnv1a(bytes: &[u8]) -> u64 {
     hash
 }
 
-const ASSETS: [Asset; 4] = [
+const ASSETS: [Asset; 5] = [
     asset("site.css", include_str!("../../static/site.css"), CSS),
     asset("site.js", include_str!("../../static/site.js"), JS),
     asset("apply.js", include_str!("../../static/apply.js"), JS),
     asset("region.js", include_str!("../../static/region.js"), JS),
+    asset("review.js", include_str!("../../static/review.js"), JS),
 ];
 
 fn find(name: &str) -> Option<&'static Asset> {

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod funding;
 pub mod logs;
 pub mod programs;
+pub mod review;
 pub mod reviews;
 pub mod security;
 pub mod similarity;
@@ -202,5 +203,49 @@ pub fn routes(t: Table) -> Table {
             "/staff/similarity/{a}/{b}",
             manager,
             get(similarity::staff_pair),
+        )
+        // 项目管理员: 专家评审
+        .get("/staff/calls/{id}/review", manager, get(review::plan))
+        .post("/staff/calls/{id}/review", manager, post(review::save))
+        .get(
+            "/staff/calls/{id}/review/assign",
+            manager,
+            get(review::assignments),
+        )
+        .post(
+            "/staff/calls/{id}/review/assign",
+            manager,
+            post(review::run),
+        )
+        .post("/staff/calls/{id}/review/add", manager, post(review::add))
+        .post(
+            "/staff/calls/{id}/review/expire",
+            manager,
+            post(review::expire),
+        )
+        .post(
+            "/staff/calls/{id}/review/assignments/{aid}/pin",
+            manager,
+            post(review::pin),
+        )
+        .post(
+            "/staff/calls/{id}/review/assignments/{aid}/remove",
+            manager,
+            post(review::remove),
+        )
+        .post(
+            "/staff/calls/{id}/review/assignments/{aid}/reopen",
+            manager,
+            post(review::reopen),
+        )
+        .get(
+            "/staff/calls/{id}/review/results",
+            manager,
+            get(review::results),
+        )
+        .post(
+            "/staff/calls/{id}/review/export",
+            manager,
+            post(review::export),
         )
 }

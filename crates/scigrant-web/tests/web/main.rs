@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod browser;
+mod expert;
 mod funding;
 mod http;
 mod screens;
@@ -29,6 +30,7 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", "1")
         .replace("{a}", "1")
         .replace("{b}", "2")
+        .replace("{aid}", "1")
         .replace("{section}", "tzgg")
         .replace("{file}", "site.css")
 }
@@ -229,6 +231,25 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /gongshi/{id}/objection Public",
         "GET /staff/calls/{id}/similarity StaffRole(ProgramManager)",
         "GET /staff/similarity/{a}/{b} StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/review StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/review/assign StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/assign StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/add StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/expire StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/assignments/{aid}/pin StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/assignments/{aid}/remove StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/assignments/{aid}/reopen StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/review/results StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/export StaffRole(ProgramManager)",
+        "GET /expert Person",
+        "POST /expert/assignments/{id}/accept Person",
+        "POST /expert/assignments/{id}/decline Person",
+        "GET /expert/assignments/{id} Person",
+        "POST /expert/assignments/{id} Person",
+        "POST /expert/assignments/{id}/autosave Person",
+        "GET /expert/assignments/{id}/application Person",
+        "GET /expert/assignments/{id}/pdf Person",
     ];
     expected.sort();
     assert_eq!(routes, expected);
@@ -288,7 +309,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 65);
+    assert_eq!(checked, 84);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

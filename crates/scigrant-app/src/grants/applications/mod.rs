@@ -27,6 +27,7 @@ pub use export::{EXPORT_COLUMNS, export_call};
 pub use paper::{grant_extension, record_paper};
 pub use submit::{Receipt, submit};
 pub use verify::{Verification, verify};
+pub(crate) use view::load_for_review;
 pub use view::{
     ApplicationItem, ApplicationView, EventView, PaperView, Reader, form_of, load, of_call,
     of_person, of_unit, reader_for,

@@ -190,6 +190,20 @@ pub async fn load(
     view_of(&mut c, app, row).await
 }
 
+/// An application as an assigned expert reads it (评审): the version the
+/// authority received. The caller has checked the assignment.
+pub(crate) async fn load_for_review(
+    app: &App,
+    c: &mut AnyConnection,
+    id: ApplicationId,
+) -> Result<ApplicationView, AppError> {
+    let row = store::get(c, id.0).await?.ok_or(AppError::NotFound)?;
+    if !authority_sees(&row) {
+        return Err(AppError::NotFound);
+    }
+    view_of(c, app, row).await
+}
+
 /// The form an applicant fills, for reading a posted form: one query to
 /// check ownership, the parsed specification from the cache.
 pub async fn form_of(

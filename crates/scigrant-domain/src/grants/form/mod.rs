@@ -82,6 +82,10 @@ pub struct FieldSpec {
     pub required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_chars: Option<u32>,
+    /// The fewest characters a filled value must have (an expert's 评审意见
+    /// of at least 200 字); counted as `max_chars` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_chars: Option<u32>,
     /// Guidance shown under the input, e.g. the form's own “（主要工作思路、内容等）”.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
@@ -114,6 +118,9 @@ pub enum FieldKind {
     Choice { options: Vec<String> },
     /// 统一社会信用代码 ([`crate::identity::uscc::Uscc`]).
     Uscc,
+    /// A whole-number score from `min` to `max` (an expert's score on one
+    /// criterion, e.g. 创新性 0–30), counted `weight` times in the total.
+    Score { min: u32, max: u32, weight: u32 },
 }
 
 /// A repeating table. Its value is a list of rows, each a map column key → text.
@@ -465,6 +472,16 @@ fn check_field(f: &FieldSpec) -> Result<(), String> {
     }
     if f.max_chars == Some(0) {
         return Err(format!("字段“{}”的字数上限不能为0", f.key));
+    }
+    if let (Some(min), Some(max)) = (f.min_chars, f.max_chars)
+        && min > max
+    {
+        return Err(format!("字段“{}”的字数下限大于上限", f.key));
+    }
+    if let FieldKind::Score { min, max, weight } = &f.kind
+        && (min >= max || *weight == 0)
+    {
+        return Err(format!("评分项“{}”的分值范围或权重不正确", f.key));
     }
     if let FieldKind::Choice { options } = &f.kind {
         let distinct: BTreeSet<&String> = options.iter().collect();

@@ -659,6 +659,7 @@ fn from_json_checks_consistency() {
                     kind: FieldKind::Date,
                     required: false,
                     max_chars: None,
+                    min_chars: None,
                     hint: None,
                 });
             }
@@ -690,6 +691,7 @@ fn a_spec_can_be_built_in_code_and_exported() {
                 kind: FieldKind::Integer,
                 required: true,
                 max_chars: None,
+                min_chars: None,
                 hint: None,
             })],
         }],

@@ -138,6 +138,12 @@ fn check_text(f: &FieldSpec, label: &str, text: &str) -> Option<String> {
             return Some(format!("{label}不能超过{max}字（当前{n}字）"));
         }
     }
+    if let Some(min) = f.min_chars {
+        let n = char_count(text.trim());
+        if n < min as usize {
+            return Some(format!("{label}不能少于{min}字（当前{n}字）"));
+        }
+    }
     match &f.kind {
         FieldKind::Text | FieldKind::LongText => None,
         FieldKind::Name => (!valid_name(trimmed)).then(|| format!("{label}格式不正确")),
@@ -159,6 +165,14 @@ fn check_text(f: &FieldSpec, label: &str, text: &str) -> Option<String> {
             (!options.iter().any(|o| o == trimmed)).then(|| format!("请从选项中选择{label}"))
         }
         FieldKind::Uscc => Uscc::parse(trimmed).err().map(|e| e.to_string()),
+        FieldKind::Score { min, max, .. } => {
+            let ok = trimmed.len() <= 9
+                && trimmed.bytes().all(|b| b.is_ascii_digit())
+                && trimmed
+                    .parse::<u32>()
+                    .is_ok_and(|n| (*min..=*max).contains(&n));
+            (!ok).then(|| format!("{label}应为{min}至{max}之间的整数"))
+        }
     }
 }
 
