@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 42] = [
+pub const ACTIONS: [(&str, &str); 49] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -47,6 +47,13 @@ pub const ACTIONS: [(&str, &str); 42] = [
     ("audit.export", "导出日志"),
     ("staff.export", "导出后台账号"),
     ("unit.export", "导出单位列表"),
+    ("expert.apply", "申请成为科技项目专家"),
+    ("expert.approve", "专家审核通过入库"),
+    ("expert.reject", "专家申请未通过"),
+    ("expert.pause", "暂停专家"),
+    ("expert.resume", "恢复专家"),
+    ("expert.retire", "专家退出专家库"),
+    ("expert.export", "导出专家列表"),
 ];
 
 /// The auditor's name for an action code.
