@@ -41,6 +41,8 @@ pub fn notice_text(code: &str) -> &'static str {
         "session_ended" => "已强制该用户下线。",
         "logged_out" => "您已安全退出。",
         "saved" => "已保存。",
+        "expert_applied" => "专家申请已提交，请等待项目管理员审核。",
+        "expert_decided" => "专家状态已更新。",
         "submitted" => "申报书已提交。请保存回执，并联系所在单位审核推荐。",
         _ => "",
     }

@@ -165,6 +165,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /person Person",
         "GET /person/profile Person",
         "POST /person/profile Person",
+        "GET /person/expert Person",
+        "POST /person/expert Person",
         "POST /calls/{id}/apply Person",
         "GET /applications/{id}/edit Person",
         "POST /applications/{id}/save Person",
@@ -212,6 +214,10 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/extension StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/export StaffRole(ProgramManager)",
         "POST /staff/applications/{id}/decide StaffRole(ProgramManager)",
+        "GET /staff/experts StaffRole(ProgramManager)",
+        "GET /staff/experts/export StaffRole(ProgramManager)",
+        "GET /staff/experts/{id} StaffRole(ProgramManager)",
+        "POST /staff/experts/{id}/decide StaffRole(ProgramManager)",
     ];
     expected.sort();
     assert_eq!(routes, expected);
@@ -271,7 +277,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 55);
+    assert_eq!(checked, 61);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account
