@@ -15,6 +15,7 @@
 //! stored transition (the notice is withdrawn and the decision reopened),
 //! audited like every other change.
 
+pub mod experts;
 pub mod funding;
 pub mod notices;
 pub mod objections;

@@ -65,6 +65,32 @@ impl ExpertState {
     }
 }
 
+/// 职称 as an expert declares it (科技项目专家申请).
+pub const TITLES: [&str; 4] = ["正高级", "副高级", "中级", "其他"];
+
+/// Most 研究方向 keywords an expert gives.
+pub const MAX_KEYWORDS: usize = 5;
+/// Longest single keyword, in characters.
+pub const KEYWORD_CHARS: usize = 20;
+/// 研究领域 summary length, in characters (least, most).
+pub const SUMMARY_CHARS: (usize, usize) = (20, 500);
+/// Most 回避单位 / 回避人员 rows of each kind.
+pub const MAX_AVOIDS: usize = 5;
+
+/// The 研究方向 keywords of a text box: separated by new lines or by
+/// commas, semicolons or 顿号 (half- or full-width), trimmed, empty ones
+/// and repeats dropped, in the order typed.
+pub fn parse_keywords(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in text.split(['\n', '\r', ',', '，', ';', '；', '、']) {
+        let k = k.trim();
+        if !k.is_empty() && !out.iter().any(|o| o == k) {
+            out.push(k.to_string());
+        }
+    }
+    out
+}
+
 /// An assignment of one expert to one application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AssignmentState {
@@ -123,6 +149,15 @@ mod tests {
         for s in AssignmentState::ALL {
             assert_eq!(AssignmentState::from_code(s.code()), Some(s));
         }
+    }
+
+    #[test]
+    fn keywords_split_on_any_usual_separator() {
+        assert_eq!(
+            parse_keywords("机器学习，数据挖掘;图像识别、 机器学习\n知识图谱,"),
+            ["机器学习", "数据挖掘", "图像识别", "知识图谱"]
+        );
+        assert!(parse_keywords(" ，\n").is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod assign;
 pub mod conflict;
 /// 查重: MinHash signatures of what applicants typed, LSH candidates and overlapping passages.
 pub mod dedup;
+pub mod discipline;
 pub mod expert;
 /// 立项: quota, budget, cap and requested-amount rules; 公示 phases and objection outcomes.
 pub mod funding;

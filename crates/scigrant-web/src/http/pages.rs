@@ -47,10 +47,11 @@ pub struct PageCtx {
 }
 
 /// The staff console's tabs: (address, label).
-const STAFF_TABS: [(&str, &str); 9] = [
+const STAFF_TABS: [(&str, &str); 10] = [
     ("/staff", "后台首页"),
     ("/staff/units", "单位审核"),
     ("/staff/programs", "计划管理"),
+    ("/staff/experts", "专家管理"),
     ("/staff/accounts", "后台账号"),
     ("/staff/security", "安全管理"),
     ("/staff/online", "在线用户"),

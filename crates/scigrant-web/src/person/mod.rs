@@ -1,7 +1,9 @@
-//! 个人: a natural person's home, 完善个人信息 (choosing one's unit), and
-//! 项目申报 — starting, drafting (autosaved) and submitting applications.
+//! 个人: a natural person's home, 完善个人信息 (choosing one's unit),
+//! 科技项目专家申请, and 项目申报 — starting, drafting (autosaved) and
+//! submitting applications.
 
 pub mod applications;
+pub mod expert;
 pub mod home;
 
 use axum::extract::DefaultBodyLimit;
@@ -18,6 +20,8 @@ pub fn routes(t: Table) -> Table {
             Person,
             post(home::profile_submit).layer(DefaultBodyLimit::max(13 * MB)),
         )
+        .get("/person/expert", Person, get(expert::expert_page))
+        .post("/person/expert", Person, post(expert::expert_submit))
         .post("/calls/{id}/apply", Person, post(applications::start))
         .get("/applications/{id}/edit", Person, get(applications::edit))
         .post(

@@ -3,6 +3,7 @@
 //! security and 在线用户, 操作日志 / 登录日志).
 
 pub mod accounts;
+pub mod experts;
 pub mod funding;
 pub mod logs;
 pub mod programs;
@@ -248,4 +249,9 @@ pub fn routes(t: Table) -> Table {
             manager,
             post(review::export),
         )
+        // 项目管理员: 专家管理
+        .get("/staff/experts", manager, get(experts::list))
+        .get("/staff/experts/export", manager, get(experts::export))
+        .get("/staff/experts/{id}", manager, get(experts::expert))
+        .post("/staff/experts/{id}/decide", manager, post(experts::decide))
 }

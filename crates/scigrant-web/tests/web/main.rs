@@ -171,6 +171,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /person Person",
         "GET /person/profile Person",
         "POST /person/profile Person",
+        "GET /person/expert Person",
+        "POST /person/expert Person",
         "POST /calls/{id}/apply Person",
         "GET /applications/{id}/edit Person",
         "POST /applications/{id}/save Person",
@@ -250,6 +252,10 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /expert/assignments/{id}/autosave Person",
         "GET /expert/assignments/{id}/application Person",
         "GET /expert/assignments/{id}/pdf Person",
+        "GET /staff/experts StaffRole(ProgramManager)",
+        "GET /staff/experts/export StaffRole(ProgramManager)",
+        "GET /staff/experts/{id} StaffRole(ProgramManager)",
+        "POST /staff/experts/{id}/decide StaffRole(ProgramManager)",
     ];
     expected.sort();
     assert_eq!(routes, expected);
@@ -309,7 +315,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 84);
+    assert_eq!(checked, 90);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

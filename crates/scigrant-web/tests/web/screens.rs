@@ -66,7 +66,7 @@ async fn each_role_sees_only_the_tabs_it_may_open() {
         (
             StaffRole::ProgramManager,
             "/staff/programs",
-            vec!["计划管理"],
+            vec!["计划管理", "专家管理"],
         ),
         (StaffRole::SystemAdmin, "/staff/accounts", vec!["后台账号"]),
         (
@@ -79,6 +79,7 @@ async fn each_role_sees_only_the_tabs_it_may_open() {
     let role_tabs = [
         "单位审核",
         "计划管理",
+        "专家管理",
         "后台账号",
         "安全管理",
         "在线用户",
@@ -277,4 +278,143 @@ async fn the_reviewers_unit_list_exports_its_queue() {
         !strings.contains(&full_contact_phone),
         "the contact's phone stays masked"
     );
+}
+
+/// The person's 科技项目专家申请 page: the form, errors beside their fields
+/// with what was typed kept, then the state and the staff's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_applies_to_the_expert_library_and_staff_decide() {
+    use scigrant_app::evaluation::experts::{ExpertAction, decide_expert, my_expert};
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let member = ApprovedMember::builder(42).build(&env.app).await;
+    let person = session_for(&env, LoginTab::Person, &member.phone, PASSWORD).await;
+    let (status, _, page) = send(&state, "GET", "/person/expert", Some(&person)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("填写申请"), "{page}");
+    assert!(
+        page.contains(
+            r#"<input id="f-unit_name" name="unit_name" type="text" value="西藏高原科学研究所42">"#
+        ),
+        "工作单位 prefilled with the person's unit"
+    );
+    assert!(page.contains(r#"<option value="52020">　52020 人工智能</option>"#));
+
+    let csrf = super::CSRF;
+    let body = "discipline=52020&discipline=110&primary=0&keywords=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0&title=&unit_name=X&summary=short&available=1";
+    let path = format!("/person/expert?csrf={csrf}");
+    let (status, _, page) = send_form(&state, &path, body, &person).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"<p class="error" id="e-title">请选择职称</p>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<p class="error" id="e-summary">研究领域应为20至500个字，当前5个字</p>"#)
+    );
+    assert!(
+        page.contains(r#"<option value="52020" selected>"#),
+        "the 学科 kept"
+    );
+    assert!(page.contains(r#"<input type="radio" name="primary" value="0" checked>"#));
+    assert!(page.contains(">机器学习</textarea>"), "keywords kept");
+    assert!(my_expert(&env.app, member.person).await.unwrap().is_none());
+
+    let summary = "%E9%95%BF%E6%9C%9F%E4%BB%8E%E4%BA%8B%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0%E4%B8%8E%E7%9F%A5%E8%AF%86%E5%9B%BE%E8%B0%B1%E7%A0%94%E7%A9%B6%EF%BC%8C%E4%B8%BB%E6%8C%81%E5%A4%9A%E9%A1%B9%E5%9B%BD%E5%AE%B6%E7%BA%A7%E9%A1%B9%E7%9B%AE%E3%80%82";
+    let body = format!(
+        "discipline=52020&discipline=110&primary=0&keywords=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0&title=%E6%AD%A3%E9%AB%98%E7%BA%A7&unit_name=X&summary={summary}&available=1"
+    );
+    let path = format!("/person/expert?csrf={csrf}");
+    let (status, location, _) = send_form(&state, &path, &body, &person).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/person/expert?ok=expert_applied")
+    );
+    let mine = my_expert(&env.app, member.person).await.unwrap().unwrap();
+
+    // The manager's list shows the application; the detail offers its moves.
+    let manager = staff_session(&env, StaffRole::ProgramManager).await;
+    let (status, _, list) = send(
+        &state,
+        "GET",
+        "/staff/experts?discipline=520",
+        Some(&manager),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("<td>52020 人工智能</td>"), "{list}");
+    assert!(list.contains("<td>待审核</td>"));
+    assert!(!list.contains(&member.phone), "the phone is masked");
+    let (_, _, empty) = send(
+        &state,
+        "GET",
+        "/staff/experts?discipline=110&keyword=%E5%86%B0%E5%B7%9D",
+        Some(&manager),
+    )
+    .await;
+    assert!(empty.contains("没有符合条件的专家"));
+    let (status, _, detail) = send(
+        &state,
+        "GET",
+        &format!("/staff/experts/{}", mine.id.0),
+        Some(&manager),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(detail.contains(r#"id="action-approve""#) && detail.contains(r#"id="action-reject""#));
+    assert!(!detail.contains(r#"id="action-pause""#));
+
+    decide_expert(
+        &env.app,
+        &Actor::system(),
+        mine.id,
+        ExpertAction::Reject,
+        "研究领域与申报学科不符",
+    )
+    .await
+    .unwrap();
+    let (_, _, page) = send(&state, "GET", "/person/expert", Some(&person)).await;
+    assert!(
+        page.contains(r#"id="expert-state">未通过</span>"#),
+        "{page}"
+    );
+    assert!(page.contains("未通过原因：研究领域与申报学科不符"));
+    assert!(page.contains("修改并重新提交"));
+}
+
+/// `POST path` with a urlencoded `body` as signed-in `session`: status,
+/// `Location`, body.
+async fn send_form(
+    state: &AppState,
+    path: &str,
+    body: &str,
+    session: &str,
+) -> (StatusCode, String, String) {
+    use tower::ServiceExt;
+    let req = axum::http::Request::post(path)
+        .header(
+            "cookie",
+            format!("sg_csrf={}; sg_session={session}", super::CSRF),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    let res = scigrant_web::routes::router(state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
