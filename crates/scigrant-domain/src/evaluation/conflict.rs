@@ -498,6 +498,9 @@ pub fn exclusions(applications: &[ApplicationParties], experts: &[ExpertTies]) -
     let mut by_domain = Index::new();
     let mut avoiding_unit = Index::new();
     let mut avoiding_person = Index::new();
+    // An avoided person declared by name alone (no account, no unit): the
+    // expert avoids anyone of that name, erring on the side of caution.
+    let mut avoiding_name = Index::new();
     for (i, e) in experts.iter().enumerate() {
         by_expert_id.insert(e.expert, i);
         for key in unit_keys(&e.unit) {
@@ -519,6 +522,10 @@ pub fn exclusions(applications: &[ApplicationParties], experts: &[ExpertTies]) -
         for p in &e.avoid_persons {
             for key in person_ref_keys(p) {
                 avoiding_person.put(key, i);
+            }
+            let name = normalise_name(&p.name);
+            if p.person.is_none() && normalise_name(&p.unit_name).is_empty() && !name.is_empty() {
+                avoiding_name.put(name, i);
             }
         }
     }
@@ -560,6 +567,9 @@ pub fn exclusions(applications: &[ApplicationParties], experts: &[ExpertTies]) -
                 for &i in avoiding_person.get(&key) {
                     pair(&mut out, app, i, ConflictReason::ExpertDeclaredAvoid);
                 }
+            }
+            for &i in avoiding_name.get(&normalise_name(&person.name)) {
+                pair(&mut out, app, i, ConflictReason::ExpertDeclaredAvoid);
             }
         }
         for avoided in &a.avoided_experts {
@@ -754,6 +764,16 @@ mod tests {
             reasons_for(&[application(APP)], of_person),
             vec![ConflictReason::ExpertDeclaredAvoid]
         );
+        // Declared by name alone, as the library's 回避人员 rows are.
+        let mut by_name = unrelated_expert();
+        by_name.avoid_persons = vec![person("格 桑", "")];
+        assert_eq!(
+            reasons_for(&[application(APP)], by_name),
+            vec![ConflictReason::ExpertDeclaredAvoid]
+        );
+        let mut other_name = unrelated_expert();
+        other_name.avoid_persons = vec![person("央金", "")];
+        assert!(reasons_for(&[application(APP)], other_name).is_empty());
     }
 
     #[test]

@@ -328,9 +328,16 @@ pub(crate) async fn load_problem(
                     name: a.name,
                     unit_name: String::new(),
                 }),
-                (None, unit) => avoid_units.push(UnitRef {
-                    unit: unit.map(UnitId),
+                (None, Some(unit)) => avoid_units.push(UnitRef {
+                    unit: Some(UnitId(unit)),
                     name: a.name,
+                }),
+                // 回避人员 declared by name alone in the expert library.
+                (None, None) => avoid_persons.push(PersonRef {
+                    person: None,
+                    id_key: None,
+                    name: a.name,
+                    unit_name: String::new(),
                 }),
             }
         }
