@@ -185,15 +185,15 @@ pub async fn expert_form(app: &App, person: PersonId) -> Result<ExpertForm, AppE
 }
 
 /// The checked content of a form.
-struct Checked {
-    disciplines: Vec<(&'static str, bool)>,
-    keywords: Vec<String>,
+pub(crate) struct Checked {
+    pub(crate) disciplines: Vec<(&'static str, bool)>,
+    pub(crate) keywords: Vec<String>,
     avoid_units: Vec<(i64, AvoidLine)>,
     avoid_persons: Vec<AvoidLine>,
 }
 
 /// Checks every field, each error beside its own field.
-async fn check(c: &mut AnyConnection, f: &ExpertForm) -> Result<Checked, AppError> {
+pub(crate) async fn check(c: &mut AnyConnection, f: &ExpertForm) -> Result<Checked, AppError> {
     let mut e = FieldErrors::new();
     // 学科: the ticked row names the primary code.
     let primary = match f.primary.as_slice() {

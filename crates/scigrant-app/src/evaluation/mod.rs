@@ -16,6 +16,7 @@
 //! audited like every other change.
 
 pub mod experts;
+pub mod experts_import;
 pub mod funding;
 pub mod notices;
 pub mod objections;

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 67] = [
+pub const ACTIONS: [(&str, &str); 68] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -72,6 +72,7 @@ pub const ACTIONS: [(&str, &str); 67] = [
     ("expert.resume", "恢复专家"),
     ("expert.retire", "专家退出专家库"),
     ("expert.export", "导出专家列表"),
+    ("expert.import", "导入专家"),
 ];
 
 /// The auditor's name for an action code.

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod experts;
+pub mod experts_import;
 pub mod funding;
 pub mod logs;
 pub mod programs;
@@ -20,7 +21,7 @@ use crate::http::notice::{OkQuery, notice_text};
 use crate::http::pages::{PageCtx, render};
 use crate::routes::Table;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use scigrant_app::admin::audit::{AuditEntry, privileged_staff_changes};
@@ -252,6 +253,13 @@ pub fn routes(t: Table) -> Table {
         // 项目管理员: 专家管理
         .get("/staff/experts", manager, get(experts::list))
         .get("/staff/experts/export", manager, get(experts::export))
+        .get("/staff/experts/import", manager, get(experts_import::form))
+        .post(
+            "/staff/experts/import",
+            manager,
+            post(experts_import::submit)
+                .layer(DefaultBodyLimit::max(experts_import::MAX_BYTES + 64 * 1024)),
+        )
         .get("/staff/experts/{id}", manager, get(experts::expert))
         .post("/staff/experts/{id}/decide", manager, post(experts::decide))
 }

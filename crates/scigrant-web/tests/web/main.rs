@@ -5,6 +5,7 @@
 
 mod browser;
 mod expert;
+mod experts_import;
 mod funding;
 mod http;
 mod screens;
@@ -254,6 +255,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /expert/assignments/{id}/pdf Person",
         "GET /staff/experts StaffRole(ProgramManager)",
         "GET /staff/experts/export StaffRole(ProgramManager)",
+        "GET /staff/experts/import StaffRole(ProgramManager)",
+        "POST /staff/experts/import StaffRole(ProgramManager)",
         "GET /staff/experts/{id} StaffRole(ProgramManager)",
         "POST /staff/experts/{id}/decide StaffRole(ProgramManager)",
     ];
@@ -315,7 +318,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 90);
+    assert_eq!(checked, 92);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account
