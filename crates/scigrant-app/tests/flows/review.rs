@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use scigrant_app::evaluation::review::{
     PlanForm, accept_assignment, add_assignment, assignment_board, declare_conflict,
-    decline_assignment, expire_unanswered, pin_assignment, plan_of_call, ranking,
+    decline_assignment, expire_unanswered, pin_assignment, plan_of_call, ranking, remind_experts,
     remove_assignment, reopen_review, review_application, review_sheet, run_assignment, save_plan,
     save_review, submit_review, workspace,
 };
@@ -780,3 +780,39 @@ pub(crate) async fn experts_score_only_their_own_and_results_rank(env: TestEnv) 
     assert_eq!(r.progress.late, 6);
 }
 both!(experts_score_only_their_own_and_results_rank);
+
+pub(crate) async fn staff_remind_experts_with_open_reviews(env: TestEnv) {
+    let w = world(&env).await;
+    save_plan(&env.app, &manager(), w.call, &plan_form("3", "0", "3"))
+        .await
+        .unwrap();
+    run_assignment(&env.app, &manager(), w.call).await.unwrap();
+    let board = assignment_board(&env.app, w.call).await.unwrap();
+    let mut open: BTreeMap<ExpertId, usize> = BTreeMap::new();
+    for (_, e) in active(&board) {
+        *open.entry(e).or_default() += 1;
+    }
+    let before = scigrant_app::notify::recent(&env.app, 500)
+        .await
+        .unwrap()
+        .len();
+    let reminded = remind_experts(&env.app, &manager(), w.call).await.unwrap();
+    assert_eq!(reminded, open.len());
+    let sent = scigrant_app::notify::recent(&env.app, 500).await.unwrap();
+    let reminders: Vec<&str> = sent[..sent.len() - before]
+        .iter()
+        .map(|m| m.body.as_str())
+        .filter(|b| b.contains("评审任务尚未完成"))
+        .collect();
+    assert_eq!(reminders.len(), open.len());
+    let (_, pubu_e) = w.free[0];
+    let n = open[&pubu_e];
+    assert!(
+        reminders.contains(&format!(
+            "【科技创新服务系统】您有{n}份“产业科技服务团”评审任务尚未完成，评审截止时间为2023-05-20 18:00:00，请登录系统完成评审。"
+        ).as_str()),
+        "{reminders:?}"
+    );
+    assert_eq!(audit_count(&env.app, "review.remind").await, 1);
+}
+both!(staff_remind_experts_with_open_reviews);

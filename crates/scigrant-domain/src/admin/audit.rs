@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 68] = [
+pub const ACTIONS: [(&str, &str); 69] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -65,6 +65,7 @@ pub const ACTIONS: [(&str, &str); 68] = [
     ("review.reopen", "退回专家评审意见修改"),
     ("review.export", "导出评审意见"),
     ("review.expire", "撤销逾期未接受的评审分配并替补"),
+    ("review.remind", "催办评审专家"),
     ("expert.apply", "申请成为科技项目专家"),
     ("expert.approve", "专家审核通过入库"),
     ("expert.reject", "专家申请未通过"),

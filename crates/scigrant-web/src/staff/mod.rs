@@ -221,6 +221,11 @@ pub fn routes(t: Table) -> Table {
         )
         .post("/staff/calls/{id}/review/add", manager, post(review::add))
         .post(
+            "/staff/calls/{id}/review/remind",
+            manager,
+            post(review::remind),
+        )
+        .post(
             "/staff/calls/{id}/review/expire",
             manager,
             post(review::expire),

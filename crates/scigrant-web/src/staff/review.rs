@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::evaluation::review::{
     AssignmentBoard, PlanForm, PlanView, RANKING_COLUMNS, Ranking, add_assignment,
     assignment_board, expire_unanswered, export_reviews, pin_assignment, plan_form_of,
-    plan_of_call, ranking, remove_assignment, reopen_review, run_assignment, save_plan,
+    plan_of_call, ranking, remind_experts, remove_assignment, reopen_review, run_assignment,
+    save_plan,
 };
 use scigrant_app::grants::calls::CallView;
 use scigrant_app::{AppError, FieldErrors};
@@ -364,4 +365,19 @@ pub fn assignment_label(s: &AssignmentState) -> &'static str {
 
 pub fn review_label(s: &Option<ReviewState>) -> &'static str {
     s.map(ReviewState::label).unwrap_or("未开始")
+}
+
+/// 催办: one SMS to every expert with open reviews of the call.
+pub async fn remind(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(call): Path<CallId>,
+) -> Result<Response, WebError> {
+    match remind_experts(&state.app, &ctx.actor(), call).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/staff/calls/{call}/review/results?ok=reminded"
+        ))),
+        Err(AppError::Refused(m)) => results_page(&state, &ctx, call, false, "", m).await,
+        Err(e) => Err(e.into()),
+    }
 }

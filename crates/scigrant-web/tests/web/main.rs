@@ -240,6 +240,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/review/assign StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/review/add StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/review/expire StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/review/remind StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/review/assignments/{aid}/pin StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/review/assignments/{aid}/remove StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/review/assignments/{aid}/reopen StaffRole(ProgramManager)",
@@ -318,7 +319,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 92);
+    assert_eq!(checked, 93);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

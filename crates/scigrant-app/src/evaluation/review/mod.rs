@@ -9,6 +9,7 @@ mod assign;
 mod expert;
 mod plan;
 mod ranking;
+mod remind;
 
 pub use assign::{
     AssignmentBoard, BoardRow, ExcludedView, RunSummary, ShortView, add_assignment,
@@ -23,3 +24,4 @@ pub use plan::{PlanForm, PlanView, plan_form_of, plan_of_call, save_plan};
 pub use ranking::{
     Progress, RANKING_COLUMNS, RankedApplication, Ranking, ReviewScore, export_reviews, ranking,
 };
+pub use remind::remind_experts;
