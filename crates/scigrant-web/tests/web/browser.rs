@@ -991,6 +991,20 @@ async fn browser_second_pilot_city_forum_is_refused() {
     s.done().await;
 }
 
+/// The SMS bodies the outbox holds for `phone`, oldest first.
+async fn sms_to(s: &Session, phone: &str) -> Vec<String> {
+    let masked = scigrant_domain::mask::mask_phone(phone);
+    let mut bodies: Vec<String> = scigrant_app::notify::recent(&s.env.app, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.recipient_masked == masked)
+        .map(|m| m.body)
+        .collect();
+    bodies.reverse();
+    bodies
+}
+
 /// 评审意见 of 专家一 as typed in the scoring form (at least 50 characters).
 const COMMENT: &str = "项目围绕新能源汽车产业链开展科技服务，目标明确，技术路线可行，团队基础扎实。建议细化服务成效的考核指标，并进一步压缩差旅费预算。";
 
@@ -1230,6 +1244,11 @@ async fn walk_the_funding_cycle(backend: Backend) {
             .unwrap()
             .unwrap();
     let notice: i64 = href.trim_start_matches("/gongshi/").parse().unwrap();
+    // The applicant and the unit's contact are told by SMS.
+    // (In the fixtures the member's mobile is also the unit's contact.)
+    let told = "【科技创新服务系统】您单位申报的“产业科技服务团”项目《新能源汽车产业科技服务团》立项结果将于2023-05-02起公示，请登录系统查看。";
+    let sms = sms_to(&s, &member2.phone).await;
+    assert_eq!(sms[sms.len() - 2..], [told, told]);
     s.env
         .clock
         .set(parse_moment("2023-05-03", DayPart::Start).unwrap());
@@ -1283,6 +1302,12 @@ async fn walk_the_funding_cycle(backend: Backend) {
         &format!("/staff/notices/{notice}/objections?ok=saved"),
     )
     .await;
+    assert_eq!(
+        sms_to(&s, "15987654321").await,
+        [format!(
+            "【科技创新服务系统】您提出的异议（编号{number}）已处理：异议不成立。"
+        )]
+    );
     let card = s.text("[id^='objection-']").await;
     assert!(
         card.ends_with(
@@ -1306,6 +1331,15 @@ async fn walk_the_funding_cycle(backend: Backend) {
     for hidden in ["拉萨理工学院", "欧阳明睿", number.as_str()] {
         assert!(!body.contains(hidden), "{hidden} shown to the applicant");
     }
+    // The unit reads the same.
+    s.login("unit", &member2.uscc, PASSWORD).await;
+    s.wait_path("/unit").await;
+    s.go(&format!("/applications/{a2}")).await;
+    assert_eq!(s.text("#outcome-verdict").await, "立项");
+    assert_eq!(
+        s.text("#review-notes tbody tr").await,
+        format!("专家一 A 优 {COMMENT}")
+    );
     s.done().await;
 }
 
