@@ -96,14 +96,14 @@ pub fn check_sheet(spec: &FormSpec) -> Result<(), String> {
 /// their application: "专家一", "专家二"…, never a name.
 pub fn anonymous_expert(n: usize) -> String {
     const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let units = match n % 10 {
+        0 => "",
+        u => DIGITS[u],
+    };
     let numeral = match n {
         0..=9 => DIGITS[n].to_string(),
-        10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[n % 10] }),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[n / 10],
-            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
-        ),
+        10..=19 => format!("十{units}"),
+        20..=99 => format!("{}十{units}", DIGITS[n / 10]),
         _ => n.to_string(),
     };
     format!("专家{numeral}")
