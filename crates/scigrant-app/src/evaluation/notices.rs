@@ -289,6 +289,18 @@ pub struct FundingOutcome {
     pub ends_at: i64,
     /// `None` while an upheld objection has sent it back to staff.
     pub decision: Option<DecisionView>,
+    /// The experts' submitted opinions, anonymised, in submission order.
+    pub reviews: Vec<ReviewNote>,
+}
+
+/// One expert's 综合评价 and 评审意见 as the applicant reads them: the
+/// expert is "专家一", "专家二"…, never named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewNote {
+    pub expert: String,
+    /// "A 优"…; empty when the form had no 综合评价.
+    pub grade: String,
+    pub comment: String,
 }
 
 /// The outcome of an application for its reader, once the call's latest
@@ -326,11 +338,41 @@ pub async fn outcome(
         .await?
         .map(DecisionView::from)
         .filter(|d| !d.reopened);
+    let reviews = review_notes(&mut c, row.id).await?;
     Ok(Some(FundingOutcome {
         notice_id: n.id,
         phase: rules::phase(state, n.starts_at, n.ends_at, unhandled, now),
         starts_at: n.starts_at,
         ends_at: n.ends_at,
         decision,
+        reviews,
     }))
+}
+
+/// The submitted reviews of an application that still count, anonymised.
+async fn review_notes(c: &mut AnyConnection, id: i64) -> Result<Vec<ReviewNote>, AppError> {
+    use scigrant_domain::evaluation::expert::AssignmentState;
+    use scigrant_domain::evaluation::review::{COMMENT_KEY, anonymous_expert};
+    use scigrant_domain::evaluation::score::Grade;
+    use scigrant_domain::grants::form::{FormData, Value};
+    let rows = scigrant_store::evaluation::review::submitted_reviews_of_application(c, id).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| AssignmentState::from_code(&r.assignment_state).is_some_and(|s| s.active()))
+        .enumerate()
+        .map(|(i, r)| {
+            let data: FormData = serde_json::from_str(&r.data_json).unwrap_or_default();
+            let comment = match data.get(COMMENT_KEY) {
+                Some(Value::Text(t)) => t.trim().to_string(),
+                _ => String::new(),
+            };
+            ReviewNote {
+                expert: anonymous_expert(i + 1),
+                grade: Grade::from_code(&r.grade)
+                    .map(|g| g.label().to_string())
+                    .unwrap_or_default(),
+                comment,
+            }
+        })
+        .collect())
 }

@@ -816,3 +816,117 @@ pub(crate) async fn staff_remind_experts_with_open_reviews(env: TestEnv) {
     assert_eq!(audit_count(&env.app, "review.remind").await, 1);
 }
 both!(staff_remind_experts_with_open_reviews);
+/// 评审意见 of the second expert to submit.
+const COMMENT_2: &str = "服务团的组织模式有一定新意，但对试点城市产业需求的调研不够深入，服务成效的量化指标偏少，建议补充需求清单和分阶段的成效考核办法。";
+
+pub(crate) async fn applicants_read_the_opinions_anonymised_once_the_notice_begins(env: TestEnv) {
+    use scigrant_app::evaluation::funding::{DecisionForm, decide, set_budget};
+    use scigrant_app::evaluation::notices::{
+        NoticeForm, ReviewNote, outcome, publish_funding_notice,
+    };
+    use scigrant_app::grants::applications::Reader;
+    use scigrant_domain::calendar::{DayPart, parse_moment};
+    let w = world(&env).await;
+    save_plan(&env.app, &manager(), w.call, &plan_form("3", "0", "4"))
+        .await
+        .unwrap();
+    run_assignment(&env.app, &manager(), w.call).await.unwrap();
+    let app = w.apps[2];
+    let applicant = Reader::Person(w.applicants[2].0);
+    let persons: BTreeMap<ExpertId, PersonId> = [w.same_unit, w.team, w.avoid, w.own]
+        .into_iter()
+        .chain(w.free.iter().copied())
+        .map(|(p, e)| (e, p))
+        .collect();
+    let board = assignment_board(&env.app, w.call).await.unwrap();
+    let mine: Vec<(AssignmentId, PersonId)> = board
+        .rows
+        .iter()
+        .filter(|r| r.state.active() && r.application_id == app)
+        .map(|r| (r.id, persons[&r.expert_id]))
+        .collect();
+    assert_eq!(mine.len(), 3);
+    for (aid, p) in &mine {
+        accept_assignment(&env.app, &person_actor(p.0), *p, *aid, true)
+            .await
+            .unwrap();
+    }
+    // The last assigned submits first, the first a minute later; the
+    // middle one only saves a draft, which the applicant never sees.
+    let (first, second, draft) = (mine[2], mine[0], mine[1]);
+    for ((aid, p), grade, comment) in [(first, "B 良", COMMENT), (second, "C 中", COMMENT_2)] {
+        submit_review(
+            &env.app,
+            &person_actor(p.0),
+            p,
+            aid,
+            &scores(["25", "20", "15", "10", "5"], grade, "可资助", comment),
+        )
+        .await
+        .unwrap();
+        env.clock.advance_ms(60_000);
+    }
+    save_review(
+        &env.app,
+        draft.1,
+        draft.0,
+        &scores(["10", "", "", "", ""], "D 差", "", "草稿中的意见"),
+    )
+    .await
+    .unwrap();
+
+    // Decided but not yet published: nothing for the applicant.
+    let staff = manager();
+    set_budget(&env.app, &staff, w.call, "100").await.unwrap();
+    let fund = DecisionForm {
+        verdict: "fund".into(),
+        amount: "50".into(),
+        reason: String::new(),
+    };
+    decide(&env.app, &staff, app, &fund).await.unwrap();
+    assert_eq!(outcome(&env.app, applicant, app).await.unwrap(), None);
+    let form = NoticeForm {
+        title: "2023年产业科技服务团立项公示".into(),
+        body: "现将拟立项项目予以公示。".into(),
+        starts: "2023-05-02".into(),
+        ends: "2023-05-08".into(),
+    };
+    publish_funding_notice(&env.app, &staff, w.call, &form)
+        .await
+        .unwrap();
+    // Published, the period not begun: still nothing.
+    assert_eq!(outcome(&env.app, applicant, app).await.unwrap(), None);
+
+    env.clock
+        .set(parse_moment("2023-05-03", DayPart::Start).unwrap());
+    let seen = outcome(&env.app, applicant, app).await.unwrap().unwrap();
+    assert_eq!(
+        seen.reviews,
+        [
+            ReviewNote {
+                expert: "专家一".into(),
+                grade: "B 良".into(),
+                comment: COMMENT.into(),
+            },
+            ReviewNote {
+                expert: "专家二".into(),
+                grade: "C 中".into(),
+                comment: COMMENT_2.into(),
+            },
+        ]
+    );
+    // Staff read the same page the same way; another applicant's is not theirs.
+    assert_eq!(
+        outcome(&env.app, Reader::Staff, app)
+            .await
+            .unwrap()
+            .unwrap()
+            .reviews,
+        seen.reviews
+    );
+    assert!(matches!(
+        outcome(&env.app, Reader::Person(w.applicants[0].0), app).await,
+        Err(AppError::NotFound)
+    ));
+}
+both!(applicants_read_the_opinions_anonymised_once_the_notice_begins);

@@ -92,6 +92,23 @@ pub fn check_sheet(spec: &FormSpec) -> Result<(), String> {
     Ok(())
 }
 
+/// How an applicant reads the `n`-th (from 1) of the experts who reviewed
+/// their application: "专家一", "专家二"…, never a name.
+pub fn anonymous_expert(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let units = match n % 10 {
+        0 => "",
+        u => DIGITS[u],
+    };
+    let numeral = match n {
+        0..=9 => DIGITS[n].to_string(),
+        10..=19 => format!("十{units}"),
+        20..=99 => format!("{}十{units}", DIGITS[n / 10]),
+        _ => n.to_string(),
+    };
+    format!("专家{numeral}")
+}
+
 /// The grade a form option stands for ("A 优" → A).
 pub fn grade_of(option: &str) -> Option<Grade> {
     Grade::ALL.into_iter().find(|g| g.label() == option.trim())
@@ -288,5 +305,27 @@ mod tests {
         assert_eq!(t.grade, Some(Grade::A));
         assert_eq!(t.opinion, None);
         assert!(!t.complete());
+    }
+
+    #[test]
+    fn experts_are_named_by_chinese_ordinals() {
+        let names: Vec<String> = [1, 2, 9, 10, 11, 15, 20, 21, 100]
+            .into_iter()
+            .map(anonymous_expert)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "专家一",
+                "专家二",
+                "专家九",
+                "专家十",
+                "专家十一",
+                "专家十五",
+                "专家二十",
+                "专家二十一",
+                "专家100"
+            ]
+        );
     }
 }

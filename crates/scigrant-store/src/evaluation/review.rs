@@ -538,3 +538,29 @@ pub async fn reviews_of_plan(c: &mut AnyConnection, plan_id: i64) -> Result<Vec<
     .fetch_all(c)
     .await?)
 }
+
+/// A submitted review of an application, with the state of its
+/// assignment (a review of a removed assignment no longer counts).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SubmittedReviewRow {
+    pub assignment_state: String,
+    pub data_json: String,
+    pub grade: String,
+}
+
+/// The submitted reviews of an application, in the order they were submitted.
+pub async fn submitted_reviews_of_application(
+    c: &mut AnyConnection,
+    application_id: i64,
+) -> Result<Vec<SubmittedReviewRow>> {
+    Ok(sqlx::query_as(
+        "SELECT ra.state AS assignment_state, r.data_json, r.grade \
+         FROM reviews r JOIN review_assignments ra ON ra.id = r.assignment_id \
+         WHERE ra.application_id = $1 AND r.state = $2 \
+         ORDER BY r.submitted_at, r.assignment_id",
+    )
+    .bind(application_id)
+    .bind(ReviewState::Submitted.code())
+    .fetch_all(c)
+    .await?)
+}

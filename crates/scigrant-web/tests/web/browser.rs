@@ -990,3 +990,365 @@ async fn browser_second_pilot_city_forum_is_refused() {
     assert_eq!(s.text("#app-state").await, "已提交，待单位审核");
     s.done().await;
 }
+
+/// The SMS bodies the outbox holds for `phone`, oldest first.
+async fn sms_to(s: &Session, phone: &str) -> Vec<String> {
+    let masked = scigrant_domain::mask::mask_phone(phone);
+    let mut bodies: Vec<String> = scigrant_app::notify::recent(&s.env.app, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.recipient_masked == masked)
+        .map(|m| m.body)
+        .collect();
+    bodies.reverse();
+    bodies
+}
+
+/// 评审意见 of 专家一 as typed in the scoring form (at least 50 characters).
+const COMMENT: &str = "项目围绕新能源汽车产业链开展科技服务，目标明确，技术路线可行，团队基础扎实。建议细化服务成效的考核指标，并进一步压缩差旅费预算。";
+
+/// The funding cycle of issue 8 on a CAST call: the review plan and the
+/// automatic assignment, the expert's conflict and scores, the ranking,
+/// 立项 within the quota, the 立项公示 with an objection handled, and the
+/// applicant reading the outcome and the anonymised opinions.
+async fn walk_the_funding_cycle(backend: Backend) {
+    use scigrant_app::testing::{accepted_application, approved_expert, funding_call};
+    use scigrant_domain::calendar::{DayPart, parse_moment};
+    let s = start(backend).await;
+    let app = s.env.app.clone();
+    let call = funding_call(&app, "KJFWT2023-01", "1", "60").await;
+    let (_, a1) = accepted_application(&app, call, 1, "高原农牧业科技服务团").await;
+    let (member2, a2) = accepted_application(&app, call, 2, "新能源汽车产业科技服务团").await;
+    let expert = ApprovedMember::builder(42)
+        .unit_name("拉萨理工学院")
+        .build(&app)
+        .await;
+    super::expert::public_mail(&s.env, &expert).await;
+    approved_expert(
+        &app,
+        expert.person,
+        Some(expert.unit),
+        &["5801010"],
+        &["新能源汽车"],
+    )
+    .await;
+
+    // 1. The program manager sets the review plan and assigns.
+    manager_login(&s).await;
+    s.go(&format!("/staff/calls/{call}")).await;
+    s.click_to("#review-plan", &format!("/staff/calls/{call}/review"))
+        .await;
+    s.fill("reviewers", "1").await;
+    s.fill("min_load", "0").await;
+    s.fill("max_load", "5").await;
+    s.fill("accept_deadline", "2023-05-10").await;
+    s.fill("review_deadline", "2023-05-20").await;
+    let hidden =
+        s.c.find(Locator::Css("input[name=hide_identity]"))
+            .await
+            .unwrap()
+            .prop("checked")
+            .await
+            .unwrap();
+    if hidden.as_deref() != Some("true") {
+        s.click("input[name=hide_identity]").await;
+    }
+    s.click_to(
+        "#save-plan",
+        &format!("/staff/calls/{call}/review?ok=saved"),
+    )
+    .await;
+    assert!(s.text("#criteria").await.contains("创新性 0–30 1"));
+    s.click_to("#to-assign", &format!("/staff/calls/{call}/review/assign"))
+        .await;
+    s.click_to(
+        "#run-assign",
+        &format!("/staff/calls/{call}/review/assign?ok=saved"),
+    )
+    .await;
+    let rows = s.text("#assignments tbody").await;
+    for number in ["KJFWT2023-01-0001", "KJFWT2023-01-0002"] {
+        assert!(rows.contains(number), "{rows}");
+    }
+    assert_eq!(rows.matches("待接受").count(), 2, "{rows}");
+    assert_eq!(
+        s.text("#coverage tbody").await,
+        "每份申报书的评审专家均已足额"
+    );
+
+    // 2. The expert declares a conflict on one, accepts and scores the other.
+    s.login("person", &expert.phone, PASSWORD).await;
+    s.wait_path("/person").await;
+    s.click_to("a[href='/person/expert']", "/person/expert")
+        .await;
+    assert_eq!(s.text("#expert-state").await, "已入库");
+    s.click_to("#to-reviews", "/expert").await;
+    let conflict_row =
+        |title: &str| format!("//table[@id='expert-assignments']//tr[td[text()='{title}']]");
+    let row =
+        s.c.find(Locator::XPath(&conflict_row("高原农牧业科技服务团")))
+            .await
+            .unwrap();
+    row.find(Locator::Css("input[name=reason]"))
+        .await
+        .unwrap()
+        .send_keys("本人曾与该项目负责人合作承担课题")
+        .await
+        .unwrap();
+    row.find(Locator::Css("button[value=conflict]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    s.wait_path("/expert?ok=conflict").await;
+    let row =
+        s.c.find(Locator::XPath(&conflict_row("高原农牧业科技服务团")))
+            .await
+            .unwrap();
+    assert!(
+        row.text()
+            .await
+            .unwrap()
+            .contains("已谢绝（利益冲突：本人曾与该项目负责人合作承担课题）"),
+        "{}",
+        row.text().await.unwrap()
+    );
+    let row =
+        s.c.find(Locator::XPath(&conflict_row("新能源汽车产业科技服务团")))
+            .await
+            .unwrap();
+    row.find(Locator::Css("input[name=no_conflict]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    row.find(Locator::Css("form[action*='/accept'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    s.wait_path("/expert?ok=accepted").await;
+    s.click_to(
+        "a[href^='/expert/assignments/']:not([href$='/application'])",
+        "/expert/assignments/",
+    )
+    .await;
+    assert_eq!(s.text("#review-total").await, "0");
+    for (name, score) in [
+        ("f:innovation", "28"),
+        ("f:feasibility", "22"),
+        ("f:foundation", "18"),
+        ("f:outcomes", "13"),
+    ] {
+        s.fill(name, score).await;
+    }
+    // The total follows the typing.
+    s.wait_text("#review-total", "81").await;
+    assert_eq!(s.text("#review-scored").await, "4");
+    s.fill("f:budget", "9").await;
+    s.wait_text("#review-total", "90").await;
+    s.click("input[name='f:grade'][value='A 优']").await;
+    s.click("input[name='f:funding'][value='优先资助']").await;
+    s.fill("f:comment", COMMENT).await;
+    s.click("#submit-review").await;
+    s.wait_path("/expert/assignments/").await;
+    s.wait_text("#review-state", "已提交").await;
+    assert_eq!(s.text("#review-total").await, "90");
+    assert!(s.path().await.ends_with("?ok=submitted"));
+
+    // 3. Staff read the ranking.
+    s.staff_login("xmgl", PASSWORD).await;
+    s.wait_path("/staff").await;
+    s.go(&format!("/staff/calls/{call}/review/results")).await;
+    assert_eq!(
+        s.text("#progress").await,
+        "应评\n1\n已提交\n1\n逾期未交\n0\n待专家接受\n0\n评审截止\n2023-05-20 23:59:59\n排序依据\n去掉最高最低分后的平均分"
+    );
+    let ranking =
+        s.c.find_all(Locator::Css("table.ranking tbody tr"))
+            .await
+            .unwrap();
+    assert_eq!(ranking.len(), 2);
+    assert_eq!(
+        ranking[0].text().await.unwrap(),
+        "1 KJFWT2023-01-0002 新能源汽车产业科技服务团 西藏高原科学研究所2 90.00 90.00 A 优×1 优先资助×1\n张三：90.00（已提交） 退回修改"
+    );
+    // The conflict left the other application without a review.
+    assert_eq!(
+        ranking[1].text().await.unwrap(),
+        "2 KJFWT2023-01-0001 高原农牧业科技服务团 西藏高原科学研究所1 — —"
+    );
+
+    // 4. 立项 within the quota of one.
+    s.go(&format!("/staff/calls/{call}")).await;
+    s.click_to("#funding-link", &format!("/staff/calls/{call}/funding"))
+        .await;
+    s.fill("budget", "100").await;
+    s.click_to(
+        "form[action*='/funding/budget'] button",
+        &format!("/staff/calls/{call}/funding?ok=saved"),
+    )
+    .await;
+    let decide = |a: ApplicationId, verdict: &'static str, amount: &'static str| {
+        let s = &s;
+        async move {
+            let row = format!("#a{a}");
+            s.c.find(Locator::Css(&format!("{row} select[name=verdict]")))
+                .await
+                .unwrap()
+                .select_by_value(verdict)
+                .await
+                .unwrap();
+            let input =
+                s.c.find(Locator::Css(&format!("{row} input[name=amount]")))
+                    .await
+                    .unwrap();
+            input.clear().await.unwrap();
+            input.send_keys(amount).await.unwrap();
+            s.click(&format!("{row} form button")).await;
+        }
+    };
+    decide(a2, "fund", "55").await;
+    s.wait_path(&format!("/staff/calls/{call}/funding?ok=saved"))
+        .await;
+    assert_eq!(s.text("#funded-count").await, "1");
+    decide(a1, "fund", "50").await;
+    s.wait_text(&format!("#a{a1} p.error"), "立项数量已达上限 1 项")
+        .await;
+    assert_eq!(s.text("#funded-count").await, "1");
+    assert_eq!(
+        s.text(&format!("#a{a2} td:nth-child(6)")).await,
+        "立项 55.00 万元"
+    );
+
+    // 5. 立项公示.
+    s.fill("title", "2023年产业科技服务团立项公示").await;
+    s.fill("starts", "2023-05-02").await;
+    s.fill("ends", "2023-05-08").await;
+    s.fill("body", "现将拟立项项目予以公示。").await;
+    s.click_to(
+        "#publish",
+        &format!("/staff/calls/{call}/funding?ok=published"),
+    )
+    .await;
+    let href =
+        s.c.find(Locator::Css("#funding-notices a.secondary"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+    let notice: i64 = href.trim_start_matches("/gongshi/").parse().unwrap();
+    // The applicant and the unit's contact are told by SMS.
+    // (In the fixtures the member's mobile is also the unit's contact.)
+    let told = "【科技创新服务系统】您单位申报的“产业科技服务团”项目《新能源汽车产业科技服务团》立项结果将于2023-05-02起公示，请登录系统查看。";
+    let sms = sms_to(&s, &member2.phone).await;
+    assert_eq!(sms[sms.len() - 2..], [told, told]);
+    s.env
+        .clock
+        .set(parse_moment("2023-05-03", DayPart::Start).unwrap());
+
+    // 6. A visitor objects on the portal.
+    s.sign_out().await;
+    s.go("/gongshi").await;
+    s.click_to(&format!("a[href='/gongshi/{notice}']"), &href)
+        .await;
+    assert_eq!(s.text("#notice-phase").await, "公示中");
+    assert_eq!(
+        s.text("#notice-items tbody tr").await,
+        "1 新能源汽车产业科技服务团 西藏高原科学研究所2 张伟 55.00"
+    );
+    s.c.find(Locator::Css("select[name=application]"))
+        .await
+        .unwrap()
+        .select_by_value(&a2.to_string())
+        .await
+        .unwrap();
+    s.fill("name", "欧阳明睿").await;
+    s.fill("unit", "拉萨市某研究院").await;
+    s.fill("contact", "15987654321").await;
+    s.fill("grounds", "该项目团队成员与另一已立项项目重复，业绩不实。")
+        .await;
+    s.attach("statement", &s.file("异议书.pdf", &pdf(3000)))
+        .await;
+    s.fill("captcha", "TEST").await;
+    s.click("#lodge").await;
+    s.wait_path(&format!("/gongshi/{notice}?ok=objection"))
+        .await;
+    let number = format!("YY{notice:04}-001");
+    assert_eq!(
+        s.text("#objection-number").await,
+        format!("异议编号：{number}")
+    );
+
+    // 7. Staff handle it: 异议不成立.
+    s.staff_login("xmgl", PASSWORD).await;
+    s.wait_path("/staff").await;
+    s.go(&format!("/staff/notices/{notice}/objections")).await;
+    let card = s.text("[id^='objection-']").await;
+    assert!(card.contains(&format!("异议 {number}")), "{card}");
+    assert!(card.contains("欧阳明睿（拉萨市某研究院）"), "{card}");
+    assert!(card.contains("159****4321"), "{card}");
+    s.click("input[name=outcome][value=dismissed]").await;
+    s.fill("outcome_reason", "经核查，团队成员未重复，业绩属实")
+        .await;
+    s.click_to(
+        "form[action*='/handle'] button",
+        &format!("/staff/notices/{notice}/objections?ok=saved"),
+    )
+    .await;
+    assert_eq!(
+        sms_to(&s, "15987654321").await,
+        [format!(
+            "【科技创新服务系统】您提出的异议（编号{number}）已处理：异议不成立。"
+        )]
+    );
+    let card = s.text("[id^='objection-']").await;
+    assert!(
+        card.ends_with(
+            "处理结果\n异议不成立\n处理理由\n经核查，团队成员未重复，业绩属实\n处理人\nxmgl 2023-05-03 00:00:00"
+        ),
+        "{card}"
+    );
+
+    // 8. The applicant reads the outcome and the anonymised opinion.
+    s.login("person", &member2.phone, PASSWORD).await;
+    s.wait_path("/person").await;
+    s.go(&format!("/applications/{a2}")).await;
+    assert_eq!(s.text("#outcome-verdict").await, "立项");
+    assert_eq!(s.text("#outcome-amount").await, "55.00 万元");
+    assert_eq!(s.text("#outcome-phase").await, "公示中");
+    assert_eq!(
+        s.text("#review-notes tbody tr").await,
+        format!("专家一 A 优 {COMMENT}")
+    );
+    let body = s.body().await;
+    for hidden in ["拉萨理工学院", "欧阳明睿", number.as_str()] {
+        assert!(!body.contains(hidden), "{hidden} shown to the applicant");
+    }
+    // The unit reads the same.
+    s.login("unit", &member2.uscc, PASSWORD).await;
+    s.wait_path("/unit").await;
+    s.go(&format!("/applications/{a2}")).await;
+    assert_eq!(s.text("#outcome-verdict").await, "立项");
+    assert_eq!(
+        s.text("#review-notes tbody tr").await,
+        format!("专家一 A 优 {COMMENT}")
+    );
+    s.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_funding_cycle_sqlite() {
+    walk_the_funding_cycle(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_funding_cycle_postgres() {
+    walk_the_funding_cycle(Backend::Postgres).await;
+}

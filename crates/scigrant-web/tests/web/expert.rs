@@ -61,7 +61,7 @@ async fn post_form(
 /// Gives the member an e-mail of a public provider: every test person is
 /// at example.cn, which would make the expert and the applicant share a
 /// mail domain (a conflict).
-async fn public_mail(env: &TestEnv, m: &ApprovedMember) {
+pub(super) async fn public_mail(env: &TestEnv, m: &ApprovedMember) {
     let id_proof = upload(
         &env.app,
         FileKind::Pdf,
