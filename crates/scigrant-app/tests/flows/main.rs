@@ -1182,6 +1182,7 @@ mod audit_chain;
 mod calls;
 mod experts;
 mod funding;
+mod holding_limits;
 mod login_attacks;
 mod review;
 mod similarity;
