@@ -134,6 +134,11 @@ pub fn routes(t: Table) -> Table {
         // 项目管理员: 计划管理
         .get("/staff/programs", manager, get(programs::list))
         .post("/staff/programs", manager, post(programs::add_program))
+        .post(
+            "/staff/programs/{id}/limits",
+            manager,
+            post(programs::set_limits),
+        )
         .get(
             "/staff/programs/{id}/calls/new",
             manager,

@@ -7,6 +7,7 @@ mod browser;
 mod expert;
 mod funding;
 mod http;
+mod limits;
 mod screens;
 mod similarity;
 
@@ -213,6 +214,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /staff/logs/export StaffRole(AuditAdmin)",
         "GET /staff/programs StaffRole(ProgramManager)",
         "POST /staff/programs StaffRole(ProgramManager)",
+        "POST /staff/programs/{id}/limits StaffRole(ProgramManager)",
         "GET /staff/programs/{id}/calls/new StaffRole(ProgramManager)",
         "POST /staff/programs/{id}/calls StaffRole(ProgramManager)",
         "GET /staff/calls/{id} StaffRole(ProgramManager)",
@@ -315,7 +317,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 90);
+    assert_eq!(checked, 91);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account
