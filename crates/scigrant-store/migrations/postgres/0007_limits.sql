@@ -9,3 +9,14 @@ CREATE TABLE program_limits (
     set_by TEXT NOT NULL,
     set_at BIGINT NOT NULL
 );
+
+-- 专家公示: the reviewing experts a notice listed, as published (name,
+-- unit, 职称); later changes to the expert library do not alter it.
+CREATE TABLE notice_experts (
+    notice_id BIGINT NOT NULL REFERENCES notices (id),
+    expert_id BIGINT NOT NULL REFERENCES experts (id),
+    name TEXT NOT NULL,
+    unit_name TEXT NOT NULL,
+    title TEXT NOT NULL,
+    PRIMARY KEY (notice_id, expert_id)
+);

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod experts;
+pub mod experts_notice;
 pub mod funding;
 pub mod logs;
 pub mod programs;
@@ -184,6 +185,17 @@ pub fn routes(t: Table) -> Table {
             post(funding::publish),
         )
         .post("/staff/funding/{id}/decide", manager, post(funding::decide))
+        // 项目管理员: 专家公示
+        .get(
+            "/staff/calls/{id}/experts-notice",
+            manager,
+            get(experts_notice::show),
+        )
+        .post(
+            "/staff/calls/{id}/experts-notice",
+            manager,
+            post(experts_notice::publish),
+        )
         .get(
             "/staff/notices/{id}/objections",
             manager,

@@ -227,6 +227,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/funding/budget StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/funding/notice StaffRole(ProgramManager)",
         "POST /staff/funding/{id}/decide StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/experts-notice StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/experts-notice StaffRole(ProgramManager)",
         "GET /staff/notices/{id}/objections StaffRole(ProgramManager)",
         "POST /staff/objections/{id}/handle StaffRole(ProgramManager)",
         "GET /staff/objections/{id}/statement StaffRole(ProgramManager)",
@@ -317,7 +319,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 91);
+    assert_eq!(checked, 93);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account
