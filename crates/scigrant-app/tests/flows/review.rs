@@ -901,3 +901,59 @@ pub(crate) async fn the_experts_notice_lists_those_who_reviewed(env: TestEnv) {
     );
 }
 both!(the_experts_notice_lists_those_who_reviewed);
+
+/// Each expert with new assignments hears of them once per run, however
+/// many applications they were given; a run that changes nothing for an
+/// expert sends them nothing.
+pub(crate) async fn each_assigned_expert_gets_one_sms_per_run(env: TestEnv) {
+    use scigrant_app::notify::recent;
+
+    let w = world(&env).await;
+    save_plan(&env.app, &manager(), w.call, &plan_form("3", "0", "3"))
+        .await
+        .unwrap();
+    run_assignment(&env.app, &manager(), w.call).await.unwrap();
+    let board = assignment_board(&env.app, w.call).await.unwrap();
+    let mut per_expert: BTreeMap<ExpertId, usize> = BTreeMap::new();
+    for r in &board.rows {
+        *per_expert.entry(r.expert_id).or_default() += 1;
+    }
+    assert!(per_expert.values().any(|n| *n > 1), "{per_expert:?}");
+    let deadline = scigrant_domain::calendar::format_datetime(
+        plan_of_call(&env.app, w.call)
+            .await
+            .unwrap()
+            .unwrap()
+            .accept_deadline,
+    );
+    let told = |all: Vec<scigrant_app::notify::OutboxView>| -> Vec<String> {
+        all.into_iter()
+            .map(|m| m.body)
+            .filter(|b| b.contains("评审任务"))
+            .collect()
+    };
+    let sms = told(recent(&env.app, 100).await.unwrap());
+    assert_eq!(sms.len(), per_expert.len());
+    let mut expected: Vec<String> = per_expert
+        .values()
+        .map(|n| {
+            format!(
+                "您有{n}份“产业科技服务团”申报书的评审任务，请于{deadline}前登录系统，在“评审任务”中确认无利益冲突并接受评审。"
+            )
+        })
+        .collect();
+    let mut got: Vec<String> = sms
+        .iter()
+        .map(|b| b[b.find("您有").unwrap()..].to_string())
+        .collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+
+    // The same assignment again: nobody is told twice.
+    run_assignment(&env.app, &manager(), w.call).await.unwrap();
+    let again = assignment_board(&env.app, w.call).await.unwrap();
+    assert_eq!(active(&again), active(&board));
+    assert_eq!(told(recent(&env.app, 100).await.unwrap()).len(), sms.len());
+}
+both!(each_assigned_expert_gets_one_sms_per_run);

@@ -457,3 +457,22 @@ async fn the_portal_shows_the_experts_notice_without_an_objection_form() {
     assert!(!page.contains("objection-form"));
     assert!(!page.contains("notice-items"));
 }
+
+/// An approved expert's home links to the 评审任务; another person's not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_experts_home_links_to_the_review_tasks() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let Seeded {
+        applicant, expert, ..
+    } = seeded(&env).await;
+    let link = r#"<a href="/expert" id="expert-tasks">评审任务</a>"#;
+    let session = session_for(&env, LoginTab::Person, &expert.phone, PASSWORD).await;
+    let (status, _, page) = send(&state, "GET", "/person", Some(&session)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(link));
+    let session = session_for(&env, LoginTab::Person, &applicant.phone, PASSWORD).await;
+    let (_, _, page) = send(&state, "GET", "/person", Some(&session)).await;
+    assert!(page.contains("个人主界面"));
+    assert!(!page.contains(link));
+}
