@@ -18,6 +18,7 @@ use scigrant_store::evaluation::experts::{
 use scigrant_store::identity::accounts;
 
 use crate::export::Columns;
+use crate::notify::queue_sms;
 use crate::{Actor, App, AppError, FieldErrors, Page, audit};
 
 /// One 回避 row as typed: the unit's or person's name and the reason.
@@ -479,7 +480,8 @@ impl ExpertAction {
 /// Staff act on an expert: approve (入库) or reject an application with
 /// a reason the person reads, pause and resume, or retire for good. The
 /// move is checked with [`ExpertState::can_move_to`] and made by
-/// compare-and-set. Side effects: state and reason, audit `expert.<action>`.
+/// compare-and-set. Side effects: state and reason, audit `expert.<action>`,
+/// an SMS to the person when approved or rejected.
 pub async fn decide_expert(
     app: &App,
     actor: &Actor,
@@ -509,6 +511,20 @@ pub async fn decide_expert(
     debug_assert!(from.can_move_to(action.target()));
     if !store::move_state(&mut tx, id.0, from, action.target(), reason, app.now()).await? {
         return Err(AppError::Refused("专家状态已变化，请刷新后重试".into()));
+    }
+    let told = match action {
+        ExpertAction::Approve => Some(
+            "您的科技项目专家申请已审核通过，已入选专家库。请登录系统查看“评审任务”。".to_string(),
+        ),
+        ExpertAction::Reject => Some(format!(
+            "您的科技项目专家申请未通过审核，原因：{reason}。请登录系统查看。"
+        )),
+        _ => None,
+    };
+    if let Some(body) = told
+        && let Some(p) = accounts::person(&mut tx, e.person_id).await?
+    {
+        queue_sms(&mut tx, app, &app.pii.open(&p.phone_enc)?, &body).await?;
     }
     audit(
         &mut tx,

@@ -2,7 +2,9 @@
 //! amount) on the portal for a period with the notice text; anyone reads
 //! it; the applicant and the unit read their outcome on the application's
 //! page once the period has begun. The published rows are a snapshot:
-//! later changes do not alter what was announced.
+//! later changes do not alter what was announced. 专家公示 uses the same
+//! notices: the reviewing experts (name, unit, 职称) for a period, with
+//! no objections.
 
 use scigrant_domain::calendar::{self, DayPart};
 use scigrant_domain::evaluation::funding::{
@@ -40,19 +42,10 @@ pub fn period_rule(app: &App) -> PeriodRule {
     }
 }
 
-/// Publishes the 立项公示 of a call: every standing 立项 with its project,
-/// unit, 负责人 and amount, for the period typed (its length within the
-/// configured 5–10 days), ending no earlier than now. Refused while
-/// another 立项公示 of the call stands, while a decision sent back by an
-/// objection waits, or when nothing is funded. Side effects: the notice
-/// and its rows, an SMS to each decided applicant and their unit, audit
-/// `notice.publish`. Returns the notice's id.
-pub async fn publish_funding_notice(
-    app: &App,
-    actor: &Actor,
-    call_id: CallId,
-    f: &NoticeForm,
-) -> Result<i64, AppError> {
+/// The title, text and period of a 公示 form, each error beside its
+/// field: the period's length within the configured days, ending no
+/// earlier than now.
+fn notice_period(app: &App, f: &NoticeForm) -> Result<(i64, i64), AppError> {
     let mut e = FieldErrors::new();
     e.require("title", &f.title, "公示标题", 100);
     e.require("body", &f.body, "公示内容", 5000);
@@ -69,7 +62,23 @@ pub async fn publish_funding_notice(
         }
     }
     e.into_result()?;
-    let (starts, ends) = (starts.unwrap_or(0), ends.unwrap_or(0));
+    Ok((starts.unwrap_or(0), ends.unwrap_or(0)))
+}
+
+/// Publishes the 立项公示 of a call: every standing 立项 with its project,
+/// unit, 负责人 and amount, for the period typed (its length within the
+/// configured 5–10 days), ending no earlier than now. Refused while
+/// another 立项公示 of the call stands, while a decision sent back by an
+/// objection waits, or when nothing is funded. Side effects: the notice
+/// and its rows, an SMS to each decided applicant and their unit, audit
+/// `notice.publish`. Returns the notice's id.
+pub async fn publish_funding_notice(
+    app: &App,
+    actor: &Actor,
+    call_id: CallId,
+    f: &NoticeForm,
+) -> Result<i64, AppError> {
+    let (starts, ends) = notice_period(app, f)?;
     let mut tx = app.db.begin().await?;
     let call = scigrant_store::grants::calls::call(&mut tx, call_id.0)
         .await?
@@ -204,12 +213,41 @@ pub struct NoticeView {
     pub phase: NoticePhase,
     pub items: Vec<NoticeItem>,
     pub total: Money,
+    /// The experts a 专家公示 listed (empty for a 立项公示).
+    pub experts: Vec<NoticeExpert>,
+}
+
+/// One expert listed by a 专家公示.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeExpert {
+    pub name: String,
+    pub unit_name: String,
+    pub title: String,
+}
+
+impl From<store::NoticeExpertRow> for NoticeExpert {
+    fn from(r: store::NoticeExpertRow) -> Self {
+        NoticeExpert {
+            name: r.name,
+            unit_name: r.unit_name,
+            title: r.title,
+        }
+    }
 }
 
 impl NoticeView {
-    /// Whether objections are taken now.
+    /// Whether objections are taken now: a 立项公示 in its period. A
+    /// 专家公示 only informs; it takes none.
     pub fn open(&self) -> bool {
-        self.phase == NoticePhase::Open
+        self.kind == NoticeKind::Funding && self.phase == NoticePhase::Open
+    }
+    /// The phase as the portal reads it: a 专家公示 decides nothing, so it
+    /// ends rather than "takes effect".
+    pub fn phase_label(&self) -> &'static str {
+        match (self.kind, self.phase) {
+            (NoticeKind::Experts, NoticePhase::Final | NoticePhase::Pending) => "公示已结束",
+            (_, p) => p.label(),
+        }
     }
 }
 
@@ -232,9 +270,15 @@ pub(crate) async fn notice_view(
             amount: Money::from_cents(i.amount_cents),
         })
         .collect();
+    let experts = store::notice_experts(c, n.id)
+        .await?
+        .into_iter()
+        .map(NoticeExpert::from)
+        .collect();
     let unhandled = store::unhandled_count(c, n.id).await?;
     let state = NoticeState::from_code(&n.state).unwrap_or(NoticeState::Withdrawn);
     Ok(NoticeView {
+        experts,
         id: n.id,
         kind: NoticeKind::from_code(&n.kind).unwrap_or(NoticeKind::Funding),
         phase: rules::phase(state, n.starts_at, n.ends_at, unhandled, app.now()),
@@ -375,4 +419,121 @@ async fn review_notes(c: &mut AnyConnection, id: i64) -> Result<Vec<ReviewNote>,
             }
         })
         .collect())
+}
+
+/// What staff see before publishing a call's 专家公示: the experts who
+/// submitted reviews, and the 专家公示 already published.
+#[derive(Clone, Debug)]
+pub struct ExpertsNoticeBoard {
+    pub call_id: CallId,
+    pub call_code: String,
+    pub call_name: String,
+    pub experts: Vec<NoticeExpert>,
+    pub notices: Vec<NoticeView>,
+}
+
+pub async fn experts_notice_board(
+    app: &App,
+    call_id: CallId,
+) -> Result<ExpertsNoticeBoard, AppError> {
+    let mut c = app.db.read().await?;
+    let call = scigrant_store::grants::calls::call(&mut c, call_id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let experts = store::reviewing_experts(&mut c, call_id.0)
+        .await?
+        .into_iter()
+        .map(NoticeExpert::from)
+        .collect();
+    let mut notices = Vec::new();
+    for n in store::notices_of_call(&mut c, call_id.0, NoticeKind::Experts).await? {
+        notices.push(notice_view(&mut c, app, n).await?);
+    }
+    Ok(ExpertsNoticeBoard {
+        call_id,
+        call_code: call.code,
+        call_name: call.name,
+        experts,
+        notices,
+    })
+}
+
+/// Publishes the 专家公示 of a call: the name, unit and 职称 of every
+/// expert who submitted a review of its applications, for the period
+/// typed (as for 立项公示). It takes no objections. Refused while another
+/// 专家公示 of the call is in or before its period, or when no expert has
+/// submitted a review. Side effects: the notice and its expert rows (a
+/// snapshot), audit `notice.publish`. Returns the notice's id.
+pub async fn publish_experts_notice(
+    app: &App,
+    actor: &Actor,
+    call_id: CallId,
+    f: &NoticeForm,
+) -> Result<i64, AppError> {
+    let (starts, ends) = notice_period(app, f)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let call = scigrant_store::grants::calls::call(&mut tx, call_id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Serialises publications of the call's notices, as for 立项公示.
+    store::lock_selection(&mut tx, call_id.0).await?;
+    let standing = store::notices_of_call(&mut tx, call_id.0, NoticeKind::Experts)
+        .await?
+        .into_iter()
+        .any(|n| n.state == NoticeState::Published.code() && n.ends_at >= now);
+    if standing {
+        return Err(AppError::Refused(
+            "本类别的专家公示尚在公示期内，不能重复发布".into(),
+        ));
+    }
+    let experts = store::reviewing_experts(&mut tx, call_id.0).await?;
+    if experts.is_empty() {
+        return Err(AppError::Refused(
+            "尚无提交评审意见的专家，不能发布专家公示".into(),
+        ));
+    }
+    let id = store::insert_notice(
+        &mut tx,
+        &store::NewNotice {
+            kind: NoticeKind::Experts,
+            call_id: call_id.0,
+            title: f.title.trim(),
+            body: f.body.trim(),
+            starts_at: starts,
+            ends_at: ends,
+            by: &actor.label,
+            now,
+        },
+    )
+    .await?;
+    for e in &experts {
+        store::insert_notice_expert(
+            &mut tx,
+            &store::NoticeExpertRow {
+                notice_id: id,
+                ..e.clone()
+            },
+        )
+        .await?;
+    }
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "notice.publish",
+        ("notice", Some(id)),
+        "success",
+        &format!(
+            "{} {} 专家公示 {} 人，公示期 {} 至 {}",
+            call.code,
+            f.title.trim(),
+            experts.len(),
+            calendar::format_datetime(starts),
+            calendar::format_datetime(ends)
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }

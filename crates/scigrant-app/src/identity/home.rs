@@ -71,12 +71,24 @@ pub async fn unit_home(app: &App, unit_id: UnitId) -> Result<UnitHome, AppError>
 pub struct PersonHome {
     pub person: PersonView,
     pub history: Vec<DecisionView>,
+    /// An approved expert of the library (已入库): the home links to the
+    /// expert's 评审任务.
+    pub is_expert: bool,
 }
 
 pub async fn person_home(app: &App, person_id: PersonId) -> Result<PersonHome, AppError> {
+    let is_expert = {
+        let mut c = app.db.read().await?;
+        scigrant_store::evaluation::experts::expert_of_person(&mut c, person_id.0)
+            .await?
+            .is_some_and(|e| {
+                e.state() == Some(scigrant_domain::evaluation::expert::ExpertState::Approved)
+            })
+    };
     Ok(PersonHome {
         person: person(app, person_id).await?,
         history: history(app, AccountKind::Person, person_id.0).await?,
+        is_expert,
     })
 }
 

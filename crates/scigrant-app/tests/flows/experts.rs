@@ -340,3 +340,72 @@ fn xlsx_text(bytes: &[u8]) -> String {
     std::io::Read::read_to_string(&mut f, &mut s).unwrap();
     s
 }
+
+/// The person hears of the staff's decision by SMS, and once approved
+/// their home links to the 评审任务; paused, the link goes.
+async fn decisions_are_sent_by_sms_and_the_home_links_to_review_tasks(env: TestEnv) {
+    use scigrant_app::identity::home::person_home;
+    use scigrant_app::notify::recent;
+    use scigrant_domain::mask::mask_phone;
+
+    let member = ApprovedMember::builder(5).build(&env.app).await;
+    let p = member.person;
+    let staff = staff_actor(7);
+    let id = apply(
+        &env.app,
+        &person_actor(p.0),
+        p,
+        &form(&["170"], 0, "青藏高原"),
+    )
+    .await
+    .unwrap();
+    assert!(!person_home(&env.app, p).await.unwrap().is_expert);
+    let newest = || async { recent(&env.app, 1).await.unwrap().remove(0) };
+
+    decide_expert(
+        &env.app,
+        &staff,
+        id,
+        ExpertAction::Reject,
+        "研究领域描述过于简略",
+    )
+    .await
+    .unwrap();
+    let sms = newest().await;
+    assert_eq!(sms.recipient_masked, mask_phone(&member.phone));
+    assert!(
+        sms.body.ends_with(
+            "】您的科技项目专家申请未通过审核，原因：研究领域描述过于简略。请登录系统查看。"
+        ),
+        "{}",
+        sms.body
+    );
+    assert!(!person_home(&env.app, p).await.unwrap().is_expert);
+
+    let again = my_expert(&env.app, p).await.unwrap().unwrap().form();
+    apply(&env.app, &person_actor(p.0), p, &again)
+        .await
+        .unwrap();
+    decide_expert(&env.app, &staff, id, ExpertAction::Approve, "")
+        .await
+        .unwrap();
+    let sms = newest().await;
+    assert_eq!(sms.recipient_masked, mask_phone(&member.phone));
+    assert!(
+        sms.body.ends_with(
+            "】您的科技项目专家申请已审核通过，已入选专家库。请登录系统查看“评审任务”。"
+        ),
+        "{}",
+        sms.body
+    );
+    assert!(person_home(&env.app, p).await.unwrap().is_expert);
+
+    // Pausing tells nobody by SMS, and the link goes.
+    let count = recent(&env.app, 100).await.unwrap().len();
+    decide_expert(&env.app, &staff, id, ExpertAction::Pause, "本年度暂停评审")
+        .await
+        .unwrap();
+    assert_eq!(recent(&env.app, 100).await.unwrap().len(), count);
+    assert!(!person_home(&env.app, p).await.unwrap().is_expert);
+}
+both!(decisions_are_sent_by_sms_and_the_home_links_to_review_tasks);

@@ -1183,6 +1183,7 @@ mod calls;
 mod experts;
 mod experts_import;
 mod funding;
+mod holding_limits;
 mod login_attacks;
 mod review;
 mod similarity;

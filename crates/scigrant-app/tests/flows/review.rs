@@ -930,3 +930,180 @@ pub(crate) async fn applicants_read_the_opinions_anonymised_once_the_notice_begi
     ));
 }
 both!(applicants_read_the_opinions_anonymised_once_the_notice_begins);
+
+/// 专家公示: the experts who submitted a review (name, unit, 职称), a
+/// snapshot on the portal for its period, without objections; refused
+/// before any review is in and while one stands.
+pub(crate) async fn the_experts_notice_lists_those_who_reviewed(env: TestEnv) {
+    use scigrant_app::evaluation::notices::{
+        NoticeExpert, NoticeForm, experts_notice_board, public_notices, publish_experts_notice,
+    };
+    use scigrant_domain::calendar::{DayPart, parse_moment};
+    use scigrant_domain::evaluation::funding::{NoticeKind, NoticePhase};
+
+    let w = world(&env).await;
+    save_plan(&env.app, &manager(), w.call, &plan_form("3", "0", "3"))
+        .await
+        .unwrap();
+    run_assignment(&env.app, &manager(), w.call).await.unwrap();
+    let form = NoticeForm {
+        title: "2023年产业科技服务团评审专家公示".into(),
+        body: "现将参加本类别函评的专家名单予以公示。".into(),
+        starts: "2023-05-02".into(),
+        ends: "2023-05-08".into(),
+    };
+    assert_eq!(
+        refusal_of(publish_experts_notice(&env.app, &manager(), w.call, &form).await),
+        "尚无提交评审意见的专家，不能发布专家公示"
+    );
+
+    // 普布 submits a review; 央金 only accepts hers.
+    let board = assignment_board(&env.app, w.call).await.unwrap();
+    let (pubu, pubu_e) = w.free[0];
+    let (yangjin, yangjin_e) = w.free[1];
+    let (aid, _) = assignment_of(&board, pubu_e)[0];
+    accept_assignment(&env.app, &person_actor(pubu.0), pubu, aid, true)
+        .await
+        .unwrap();
+    let full = scores(["28", "22", "18", "13", "9"], "A 优", "优先资助", COMMENT);
+    submit_review(&env.app, &person_actor(pubu.0), pubu, aid, &full)
+        .await
+        .unwrap();
+    let (yaid, _) = assignment_of(&board, yangjin_e)[0];
+    accept_assignment(&env.app, &person_actor(yangjin.0), yangjin, yaid, true)
+        .await
+        .unwrap();
+
+    let pubu_row = NoticeExpert {
+        name: "普布".into(),
+        unit_name: "拉萨理工学院".into(),
+        title: "正高级".into(),
+    };
+    let staff_view = experts_notice_board(&env.app, w.call).await.unwrap();
+    assert_eq!(staff_view.experts, vec![pubu_row.clone()]);
+    assert!(staff_view.notices.is_empty());
+
+    // The period is checked as for 立项公示.
+    match publish_experts_notice(
+        &env.app,
+        &manager(),
+        w.call,
+        &NoticeForm {
+            ends: "2023-05-03".into(),
+            ..form.clone()
+        },
+    )
+    .await
+    {
+        Err(AppError::Validation(e)) => assert!(e.get("ends").is_some(), "{e:?}"),
+        other => panic!("expected a period error, got {other:?}"),
+    }
+    let id = publish_experts_notice(&env.app, &manager(), w.call, &form)
+        .await
+        .unwrap();
+    assert_eq!(audit_count(&env.app, "notice.publish").await, 1);
+    assert_eq!(
+        refusal_of(publish_experts_notice(&env.app, &manager(), w.call, &form).await),
+        "本类别的专家公示尚在公示期内，不能重复发布"
+    );
+
+    // Not on the portal before its period; then listed, taking no objections.
+    assert!(public_notices(&env.app).await.unwrap().is_empty());
+    env.clock
+        .set(parse_moment("2023-05-02", DayPart::Start).unwrap());
+    let shown = public_notices(&env.app).await.unwrap();
+    assert_eq!(shown.len(), 1);
+    let n = &shown[0];
+    assert_eq!((n.id, n.kind), (id, NoticeKind::Experts));
+    assert_eq!(n.experts, vec![pubu_row.clone()]);
+    assert!(n.items.is_empty());
+    assert_eq!(n.phase, NoticePhase::Open);
+    assert_eq!(n.phase_label(), "公示中");
+    assert!(!n.open());
+
+    // A review submitted later does not change what was announced.
+    let (nima, nima_e) = w.free[2];
+    let (naid, _) = assignment_of(&board, nima_e)[0];
+    accept_assignment(&env.app, &person_actor(nima.0), nima, naid, true)
+        .await
+        .unwrap();
+    submit_review(&env.app, &person_actor(nima.0), nima, naid, &full)
+        .await
+        .unwrap();
+    assert_eq!(
+        public_notices(&env.app).await.unwrap()[0].experts,
+        vec![pubu_row]
+    );
+    assert_eq!(
+        experts_notice_board(&env.app, w.call)
+            .await
+            .unwrap()
+            .experts
+            .len(),
+        2
+    );
+
+    env.clock
+        .set(parse_moment("2023-05-09", DayPart::Start).unwrap());
+    assert_eq!(
+        public_notices(&env.app).await.unwrap()[0].phase_label(),
+        "公示已结束"
+    );
+}
+both!(the_experts_notice_lists_those_who_reviewed);
+
+/// Each expert with new assignments hears of them once per run, however
+/// many applications they were given; a run that changes nothing for an
+/// expert sends them nothing.
+pub(crate) async fn each_assigned_expert_gets_one_sms_per_run(env: TestEnv) {
+    use scigrant_app::notify::recent;
+
+    let w = world(&env).await;
+    save_plan(&env.app, &manager(), w.call, &plan_form("3", "0", "3"))
+        .await
+        .unwrap();
+    run_assignment(&env.app, &manager(), w.call).await.unwrap();
+    let board = assignment_board(&env.app, w.call).await.unwrap();
+    let mut per_expert: BTreeMap<ExpertId, usize> = BTreeMap::new();
+    for r in &board.rows {
+        *per_expert.entry(r.expert_id).or_default() += 1;
+    }
+    assert!(per_expert.values().any(|n| *n > 1), "{per_expert:?}");
+    let deadline = scigrant_domain::calendar::format_datetime(
+        plan_of_call(&env.app, w.call)
+            .await
+            .unwrap()
+            .unwrap()
+            .accept_deadline,
+    );
+    let told = |all: Vec<scigrant_app::notify::OutboxView>| -> Vec<String> {
+        all.into_iter()
+            .map(|m| m.body)
+            .filter(|b| b.contains("评审任务"))
+            .collect()
+    };
+    let sms = told(recent(&env.app, 100).await.unwrap());
+    assert_eq!(sms.len(), per_expert.len());
+    let mut expected: Vec<String> = per_expert
+        .values()
+        .map(|n| {
+            format!(
+                "您有{n}份“产业科技服务团”申报书的评审任务，请于{deadline}前登录系统，在“评审任务”中确认无利益冲突并接受评审。"
+            )
+        })
+        .collect();
+    let mut got: Vec<String> = sms
+        .iter()
+        .map(|b| b[b.find("您有").unwrap()..].to_string())
+        .collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+
+    // The same assignment again: nobody is told twice.
+    run_assignment(&env.app, &manager(), w.call).await.unwrap();
+    let again = assignment_board(&env.app, w.call).await.unwrap();
+    assert_eq!(active(&again), active(&board));
+    assert_eq!(told(recent(&env.app, 100).await.unwrap()).len(), sms.len());
+}
+both!(each_assigned_expert_gets_one_sms_per_run);

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 69] = [
+pub const ACTIONS: [(&str, &str); 70] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -32,6 +32,7 @@ pub const ACTIONS: [(&str, &str); 69] = [
     ("password.change", "修改密码"),
     ("person.register", "个人用户注册"),
     ("program.create", "新增计划"),
+    ("program.limits", "设置计划限项"),
     ("security.params", "修改安全参数"),
     ("session.end", "强制下线"),
     ("staff.activate", "激活后台账号"),

@@ -4,3 +4,4 @@
 
 pub mod application;
 pub mod form;
+pub mod limits;

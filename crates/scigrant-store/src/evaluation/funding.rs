@@ -4,6 +4,7 @@
 //! the domain enums, never written into the SQL text.
 
 use scigrant_domain::evaluation::funding::{NoticeKind, NoticeState, Verdict};
+use scigrant_domain::evaluation::review::ReviewState;
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
@@ -381,4 +382,60 @@ pub async fn handle_objection(c: &mut AnyConnection, h: &Handling<'_>) -> Result
     .execute(c)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// One expert listed by a 专家公示, as published.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct NoticeExpertRow {
+    pub notice_id: i64,
+    pub expert_id: i64,
+    pub name: String,
+    pub unit_name: String,
+    pub title: String,
+}
+
+pub async fn insert_notice_expert(c: &mut AnyConnection, e: &NoticeExpertRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO notice_experts (notice_id, expert_id, name, unit_name, title)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(e.notice_id)
+    .bind(e.expert_id)
+    .bind(&e.name)
+    .bind(&e.unit_name)
+    .bind(&e.title)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn notice_experts(c: &mut AnyConnection, notice_id: i64) -> Result<Vec<NoticeExpertRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM notice_experts WHERE notice_id = $1 ORDER BY expert_id")
+            .bind(notice_id)
+            .fetch_all(c)
+            .await?,
+    )
+}
+
+/// The experts who submitted at least one review of the call's
+/// applications, in any round (the 专家公示 list; `notice_id` is 0).
+pub async fn reviewing_experts(
+    c: &mut AnyConnection,
+    call_id: i64,
+) -> Result<Vec<NoticeExpertRow>> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT CAST(0 AS BIGINT) AS notice_id, e.id AS expert_id, p.name, e.unit_name, e.title
+         FROM reviews r
+         JOIN review_assignments a ON a.id = r.assignment_id
+         JOIN review_plans pl ON pl.id = a.plan_id
+         JOIN experts e ON e.id = a.expert_id
+         JOIN persons p ON p.id = e.person_id
+         WHERE pl.call_id = $1 AND r.state = $2
+         ORDER BY e.id",
+    )
+    .bind(call_id)
+    .bind(ReviewState::Submitted.code())
+    .fetch_all(c)
+    .await?)
 }

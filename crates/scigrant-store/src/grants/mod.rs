@@ -3,3 +3,4 @@
 
 pub mod applications;
 pub mod calls;
+pub mod limits;

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::evaluation::notices::{self, NoticeView};
 use scigrant_app::evaluation::objections::{ObjectionForm, STATEMENT_MAX, lodge_objection};
 use scigrant_app::{AppError, FieldErrors};
+use scigrant_domain::evaluation::funding::NoticeKind;
 use scigrant_domain::upload::FileKind;
 use serde::Deserialize;
 

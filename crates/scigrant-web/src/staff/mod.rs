@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod experts;
 pub mod experts_import;
+pub mod experts_notice;
 pub mod funding;
 pub mod logs;
 pub mod programs;
@@ -135,6 +136,11 @@ pub fn routes(t: Table) -> Table {
         // 项目管理员: 计划管理
         .get("/staff/programs", manager, get(programs::list))
         .post("/staff/programs", manager, post(programs::add_program))
+        .post(
+            "/staff/programs/{id}/limits",
+            manager,
+            post(programs::set_limits),
+        )
         .get(
             "/staff/programs/{id}/calls/new",
             manager,
@@ -180,6 +186,17 @@ pub fn routes(t: Table) -> Table {
             post(funding::publish),
         )
         .post("/staff/funding/{id}/decide", manager, post(funding::decide))
+        // 项目管理员: 专家公示
+        .get(
+            "/staff/calls/{id}/experts-notice",
+            manager,
+            get(experts_notice::show),
+        )
+        .post(
+            "/staff/calls/{id}/experts-notice",
+            manager,
+            post(experts_notice::publish),
+        )
         .get(
             "/staff/notices/{id}/objections",
             manager,

@@ -15,6 +15,7 @@ use scigrant_app::grants::applications::{
 use scigrant_app::grants::calls::{
     CallForm, CallView, ProgramView, create_call, create_program, programs, set_state, target_state,
 };
+use scigrant_app::grants::limits::set_program_limits;
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::grants::application::{ApplicationState, CallState, StaffDecision};
 use scigrant_domain::grants::form;
@@ -50,6 +51,49 @@ pub struct ProgramsPage {
     /// `name` parameter, which would shadow it).
     pub program_name: String,
     pub notice: String,
+    /// The program whose 限项 form was posted and refused, with what was
+    /// typed and the errors beside it.
+    pub limits_for: i64,
+    pub limits_typed: (String, String),
+    pub limits_errs: Errs,
+}
+
+/// One 限项 field of a program's form, as shown.
+pub struct LimitField {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub error: String,
+}
+
+impl ProgramsPage {
+    /// The 限项 fields of program `p`: as typed, with their errors, when
+    /// that form was refused; else the stored limits (blank = no limit).
+    pub fn limit_fields(&self, p: &ProgramView) -> Vec<LimitField> {
+        let refused = p.id.0 == self.limits_for;
+        let shown = |n: u32| if n == 0 { String::new() } else { n.to_string() };
+        let values = if refused {
+            self.limits_typed.clone()
+        } else {
+            (shown(p.limits.per_call), shown(p.limits.per_program))
+        };
+        [
+            ("per_call", "每个计划类别每人最多（项）", values.0),
+            ("per_program", "本计划每人最多（项）", values.1),
+        ]
+        .into_iter()
+        .map(|(field, label, value)| LimitField {
+            field,
+            label,
+            value,
+            error: if refused {
+                self.limits_errs.msg(field).to_string()
+            } else {
+                String::new()
+            },
+        })
+        .collect()
+    }
 }
 
 pub async fn list(
@@ -63,8 +107,47 @@ pub async fn list(
         errs: Errs::default(),
         program_name: String::new(),
         notice: String::new(),
+        limits_for: 0,
+        limits_typed: Default::default(),
+        limits_errs: Errs::default(),
     })
     .into_response())
+}
+
+/// 设置限项 of a program.
+pub async fn set_limits(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(program_id): Path<ProgramId>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let p = Posted::parse(&body);
+    let (per_call, per_program) = (p.get("per_call"), p.get("per_program"));
+    match set_program_limits(
+        &state.app,
+        &ctx.actor(),
+        program_id,
+        &per_call,
+        &per_program,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other("/staff/programs?ok=saved")),
+        Err(AppError::Validation(e)) => {
+            let page = ProgramsPage {
+                ctx: PageCtx::new(&state, &ctx),
+                programs: programs(&state.app).await?,
+                errs: Errs::default(),
+                program_name: String::new(),
+                notice: String::new(),
+                limits_for: program_id.0,
+                limits_typed: (per_call, per_program),
+                limits_errs: Errs(e),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn add_program(
@@ -83,6 +166,9 @@ pub async fn add_program(
                 errs: Errs(e),
                 program_name: name,
                 notice,
+                limits_for: 0,
+                limits_typed: Default::default(),
+                limits_errs: Errs::default(),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }

@@ -360,3 +360,119 @@ async fn staff_set_the_plan_assign_and_see_results() {
     assert!(page.contains("<h2>产业科技服务团</h2>"));
     assert!(page.contains("待专家接受</dt><dd>1</dd>"));
 }
+
+/// 专家公示 on screen: staff see who reviewed and publish them; the
+/// portal lists the notice with name, unit and 职称, and no 异议 form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_shows_the_experts_notice_without_an_objection_form() {
+    use scigrant_app::evaluation::review::{accept_assignment, submit_review};
+    use scigrant_domain::calendar::{DayPart, parse_moment};
+    use scigrant_domain::grants::form::{FormData, Value};
+
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let Seeded { call, expert, .. } = seeded(&env).await;
+    run_assignment(&env.app, &staff_actor(1), call)
+        .await
+        .unwrap();
+    let aid = workspace(&env.app, expert.person)
+        .await
+        .unwrap()
+        .assignments[0]
+        .id;
+    let me = person_actor(expert.person.0);
+    accept_assignment(&env.app, &me, expert.person, aid, true)
+        .await
+        .unwrap();
+    let mut review = FormData::new();
+    for (k, v) in [
+        ("innovation", "28"),
+        ("feasibility", "22"),
+        ("foundation", "18"),
+        ("outcomes", "13"),
+        ("budget", "9"),
+        ("grade", "A 优"),
+        ("funding", "优先资助"),
+        (
+            "comment",
+            "项目立意明确，服务团组建合理，前期对接基础扎实；建议进一步细化各阶段考核指标，压缩会议类支出，加强与试点城市产业部门的协同。",
+        ),
+    ] {
+        review.insert(k.into(), Value::Text(v.into()));
+    }
+    submit_review(&env.app, &me, expert.person, aid, &review)
+        .await
+        .unwrap();
+
+    let manager = staff_session(&env, StaffRole::ProgramManager).await;
+    let path = format!("/staff/calls/{call}/experts-notice");
+    let (status, _, page) = send(&state, "GET", &path, Some(&manager)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<td>1</td><td>张三</td><td>拉萨理工学院</td><td>正高级</td>"));
+
+    // A refused form keeps what was typed, the error beside its field.
+    let (status, _, page) = post_form(
+        &state,
+        &path,
+        &manager,
+        "title=%E8%AF%84%E5%AE%A1%E4%B8%93%E5%AE%B6%E5%85%AC%E7%A4%BA&starts=2023-05-02&ends=2023-05-30&body=%E7%8E%B0%E4%BA%88%E5%85%AC%E7%A4%BA",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"value="评审专家公示""#));
+    assert!(page.contains(r#"value="2023-05-30""#));
+    assert!(page.contains(r#"<p class="error" id="e-ends">"#));
+
+    let (status, location, _) = post_form(
+        &state,
+        &path,
+        &manager,
+        "title=%E8%AF%84%E5%AE%A1%E4%B8%93%E5%AE%B6%E5%85%AC%E7%A4%BA&starts=2023-05-02&ends=2023-05-08&body=%E7%8E%B0%E4%BA%88%E5%85%AC%E7%A4%BA",
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/staff/calls/{call}/experts-notice?ok=experts_published").as_str()
+        )
+    );
+
+    env.clock
+        .set(parse_moment("2023-05-03", DayPart::Start).unwrap());
+    let (_, _, list) = send(&state, "GET", "/gongshi", None).await;
+    assert!(list.contains("评审专家公示"));
+    assert!(list.contains("<td>专家公示</td>"));
+    let id = list
+        .split("href=\"/gongshi/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let (status, _, page) = send(&state, "GET", &format!("/gongshi/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"<table class="list" id="notice-experts">"#));
+    assert!(page.contains("<td>1</td><td>张三</td><td>拉萨理工学院</td><td>正高级</td>"));
+    assert!(page.contains(r#"<dd id="notice-phase">公示中</dd>"#));
+    assert!(!page.contains("objection-form"));
+    assert!(!page.contains("notice-items"));
+}
+
+/// An approved expert's home links to the 评审任务; another person's not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_experts_home_links_to_the_review_tasks() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let Seeded {
+        applicant, expert, ..
+    } = seeded(&env).await;
+    let link = r#"<a href="/expert" id="expert-tasks">评审任务</a>"#;
+    let session = session_for(&env, LoginTab::Person, &expert.phone, PASSWORD).await;
+    let (status, _, page) = send(&state, "GET", "/person", Some(&session)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(link));
+    let session = session_for(&env, LoginTab::Person, &applicant.phone, PASSWORD).await;
+    let (_, _, page) = send(&state, "GET", "/person", Some(&session)).await;
+    assert!(page.contains("个人主界面"));
+    assert!(!page.contains(link));
+}

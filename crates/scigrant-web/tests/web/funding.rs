@@ -273,7 +273,7 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
 }
 
 /// A urlencoded POST with a session: status, `Location`, body.
-async fn post_form(
+pub(crate) async fn post_form(
     state: &AppState,
     path: &str,
     session: &str,

@@ -8,6 +8,7 @@ mod expert;
 mod experts_import;
 mod funding;
 mod http;
+mod limits;
 mod screens;
 mod similarity;
 
@@ -214,6 +215,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /staff/logs/export StaffRole(AuditAdmin)",
         "GET /staff/programs StaffRole(ProgramManager)",
         "POST /staff/programs StaffRole(ProgramManager)",
+        "POST /staff/programs/{id}/limits StaffRole(ProgramManager)",
         "GET /staff/programs/{id}/calls/new StaffRole(ProgramManager)",
         "POST /staff/programs/{id}/calls StaffRole(ProgramManager)",
         "GET /staff/calls/{id} StaffRole(ProgramManager)",
@@ -226,6 +228,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/funding/budget StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/funding/notice StaffRole(ProgramManager)",
         "POST /staff/funding/{id}/decide StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/experts-notice StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/experts-notice StaffRole(ProgramManager)",
         "GET /staff/notices/{id}/objections StaffRole(ProgramManager)",
         "POST /staff/objections/{id}/handle StaffRole(ProgramManager)",
         "GET /staff/objections/{id}/statement StaffRole(ProgramManager)",
@@ -319,7 +323,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 93);
+    assert_eq!(checked, 96);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

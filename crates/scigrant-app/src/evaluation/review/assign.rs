@@ -425,9 +425,21 @@ pub async fn run_assignment(
     let problem = p.problem(&kept, &removed);
     let best = solver::assign(&problem).map_err(solver_refusal)?;
     let greedy = solver::assign_greedy(&problem).map_err(solver_refusal)?;
+    // Open proposals before the run: an expert is told only of pairs new to them.
+    let before: std::collections::HashSet<(i64, i64)> =
+        store::assignments_of_plan(&mut tx, p.plan.id)
+            .await?
+            .into_iter()
+            .filter(|a| a.state() == Some(AssignmentState::Proposed))
+            .map(|a| (a.application_id, a.expert_id))
+            .collect();
     store::clear_open_proposals(&mut tx, p.plan.id).await?;
     let now = app.now();
+    let mut new_per_expert: BTreeMap<i64, usize> = BTreeMap::new();
     for pair in best.pairs.iter().filter(|x| !x.pinned) {
+        if !before.contains(&(pair.application.0, pair.expert.0)) {
+            *new_per_expert.entry(pair.expert.0).or_default() += 1;
+        }
         store::propose(
             &mut tx,
             p.plan.id,
@@ -439,6 +451,7 @@ pub async fn run_assignment(
         )
         .await?;
     }
+    notify_assigned(&mut tx, app, &p.plan, &new_per_expert).await?;
     let summary = RunSummary {
         pairs: best.pairs.len(),
         total_score: best.total_score,
@@ -460,6 +473,37 @@ pub async fn run_assignment(
     .await?;
     tx.commit().await?;
     Ok(summary)
+}
+
+/// One SMS per expert with new assignments in a run (not one per pair):
+/// how many applications of the call, and the acceptance deadline.
+async fn notify_assigned(
+    c: &mut AnyConnection,
+    app: &App,
+    plan: &scigrant_store::evaluation::review::PlanRow,
+    new_per_expert: &BTreeMap<i64, usize>,
+) -> Result<(), AppError> {
+    if new_per_expert.is_empty() {
+        return Ok(());
+    }
+    let call_name = scigrant_store::grants::calls::call(c, plan.call_id)
+        .await?
+        .map(|k| k.name)
+        .unwrap_or_default();
+    for (&expert_id, &n) in new_per_expert {
+        let Some(e) = scigrant_store::evaluation::experts::expert(c, expert_id).await? else {
+            continue;
+        };
+        let Some(person) = scigrant_store::identity::accounts::person(c, e.person_id).await? else {
+            continue;
+        };
+        let body = format!(
+            "您有{n}份“{call_name}”申报书的评审任务，请于{}前登录系统，在“评审任务”中确认无利益冲突并接受评审。",
+            scigrant_domain::calendar::format_datetime(plan.accept_deadline)
+        );
+        crate::notify::queue_sms(c, app, &app.pii.open(&person.phone_enc)?, &body).await?;
+    }
+    Ok(())
 }
 
 /// One row of the assignment table.

@@ -30,6 +30,7 @@ pub struct Receipt {
 /// idempotent: a second click, a retry or another tab gets the same
 /// receipt. Side effects: number assigned (call code + sequence), digest,
 /// 查重 signature, history `submitted`, audit `application.submit`.
+/// Refused when one of its 负责人 reached the program's 限项.
 pub async fn submit(
     app: &App,
     actor: &Actor,
@@ -84,6 +85,8 @@ pub async fn submit(
     // The right is checked again where the submission is written: a lock
     // or a change of unit since the save above still stops it.
     check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
+    // 限项: counted where the submission is written, the program locked.
+    crate::grants::limits::check_at_submission(app, &mut tx, &call, &spec, &row, data).await?;
     let first = store::submit(
         &mut tx,
         &Submission {

@@ -154,6 +154,8 @@ pub struct ProgramView {
     pub name: String,
     pub notice: String,
     pub calls: Vec<CallView>,
+    /// 限项 (none when never set).
+    pub limits: scigrant_domain::grants::limits::HoldingLimits,
 }
 
 pub async fn programs(app: &App) -> Result<Vec<ProgramView>, AppError> {
@@ -165,11 +167,13 @@ pub async fn programs(app: &App) -> Result<Vec<ProgramView>, AppError> {
         for r in calls::calls_of_program(&mut c, p.id).await? {
             views.push(call_view(&mut c, r).await?);
         }
+        let limits = crate::grants::limits::limits_in(&mut c, p.id).await?;
         out.push(ProgramView {
             id: ProgramId(p.id),
             name: p.name,
             notice: p.notice,
             calls: views,
+            limits,
         });
     }
     Ok(out)
