@@ -1352,3 +1352,108 @@ async fn browser_funding_cycle_sqlite() {
 async fn browser_funding_cycle_postgres() {
     walk_the_funding_cycle(Backend::Postgres).await;
 }
+
+/// The widest element's right edge and the viewport's width, in CSS pixels.
+async fn widths(s: &Session) -> (i64, i64, String) {
+    let v = s
+        .c
+        .execute(
+            "let w = window.innerWidth, worst = '', max = document.documentElement.scrollWidth;\
+             for (const e of document.querySelectorAll('body *')) {\
+               if (e.closest('.table-wrap') && !e.classList.contains('table-wrap')) continue;\
+               const r = e.getBoundingClientRect(), st = getComputedStyle(e);\
+               const spills = st.overflowX === 'visible' && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0;\
+               if (st.position !== 'fixed' && (r.right > w + 1 || (spills && r.left + e.scrollWidth > w + 1))) {\
+                 worst = e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '') + ' ' + Math.round(Math.max(r.right, r.left + e.scrollWidth)); }\
+             }\
+             return [max, w, worst];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let a = v.as_array().unwrap();
+    (
+        a[0].as_i64().unwrap(),
+        a[1].as_i64().unwrap(),
+        a[2].as_str().unwrap_or("").to_string(),
+    )
+}
+
+/// Issue 12 #5: no page is wider than a 360 px phone; wide tables scroll
+/// inside their own box (`.table-wrap`), never the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_pages_fit_a_phone_360_px_wide() {
+    use scigrant_app::testing::{accepted_application, funding_call};
+    let s = start(Backend::Sqlite).await;
+    let app = s.env.app.clone();
+    let call = funding_call(&app, "KJFWT2023-01", "3", "60").await;
+    let (member, a) = accepted_application(&app, call, 1, "高原农牧业科技服务团").await;
+    s.c.set_window_size(360, 800).await.unwrap();
+    let mut wide = Vec::new();
+    let mut visit = async |s: &Session, path: String| {
+        s.go(&path).await;
+        let (page, viewport, worst) = widths(s).await;
+        if page > viewport || !worst.is_empty() {
+            wide.push(format!("{path}: {page} px > {viewport} px ({worst})"));
+        }
+    };
+    for p in [
+        "/",
+        "/login",
+        "/register/person",
+        "/register/unit",
+        "/gongshi",
+        "/staff/login",
+    ] {
+        visit(&s, p.to_string()).await;
+    }
+    visit(&s, format!("/calls/{call}")).await;
+    s.login("person", &member.phone, PASSWORD).await;
+    s.wait_path("/person").await;
+    for p in [
+        "/person",
+        "/person/profile",
+        "/person/expert",
+        "/account/password",
+        "/expert",
+    ] {
+        visit(&s, p.to_string()).await;
+    }
+    visit(&s, format!("/applications/{a}")).await;
+    s.login("unit", &member.uscc, PASSWORD).await;
+    s.wait_path("/unit").await;
+    for p in [
+        "/unit",
+        "/unit/platform",
+        "/unit/members",
+        "/unit/applications",
+    ] {
+        visit(&s, p.to_string()).await;
+    }
+    visit(&s, format!("/unit/members/{}", member.person)).await;
+    manager_login(&s).await;
+    for p in [
+        "/staff",
+        "/staff/programs",
+        "/staff/experts",
+        "/staff/experts/import",
+    ] {
+        visit(&s, p.to_string()).await;
+    }
+    for p in [
+        "",
+        "/review",
+        "/review/assign",
+        "/funding",
+        "/similarity",
+        "/experts-notice",
+    ] {
+        visit(&s, format!("/staff/calls/{call}{p}")).await;
+    }
+    assert!(
+        wide.is_empty(),
+        "pages wider than a 360 px phone:\n{}",
+        wide.join("\n")
+    );
+    s.done().await;
+}
