@@ -947,3 +947,76 @@ pub(crate) async fn a_draft_of_the_former_unit_cannot_be_submitted_after_a_move(
     );
 }
 both!(a_draft_of_the_former_unit_cannot_be_submitted_after_a_move);
+
+/// Issue 12 #18: 撤回 — the applicant takes a submitted application back
+/// before the unit decides, with a reason the history shows; it is editable
+/// again and resubmits under the same number. Once the unit has decided,
+/// or without a reason, or by someone else, it is refused.
+pub(crate) async fn an_applicant_withdraws_before_the_unit_decides(env: TestEnv) {
+    use scigrant_app::grants::applications::withdraw;
+    use scigrant_domain::grants::application::ApplicationEvent;
+    let m = ApprovedMember::builder(33).build(&env.app).await;
+    let other = ApprovedMember::builder(34).build(&env.app).await;
+    let person = m.person;
+    let call = cast_call(&env, "KJFWT2023-03", "kczg2023-fj4", "55", "").await;
+    env.clock.set(CLOSE - 3_600_000);
+    let me = person_actor(person.0);
+    let a = applications::start(&env.app, &me, person, call)
+        .await
+        .unwrap();
+    let data = sample_fj4();
+    let receipt = submit(&env.app, &me, person, a, &data).await.unwrap();
+
+    // A reason is required; someone else's application is not found.
+    match withdraw(&env.app, &me, person, a, "  ").await {
+        Err(AppError::Validation(e)) => assert_eq!(e.get("reason"), Some("请填写撤回理由")),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    assert!(matches!(
+        withdraw(
+            &env.app,
+            &person_actor(other.person.0),
+            other.person,
+            a,
+            "改"
+        )
+        .await,
+        Err(AppError::NotFound)
+    ));
+
+    withdraw(&env.app, &me, person, a, "补充合作单位信息")
+        .await
+        .unwrap();
+    let view = applications::load(&env.app, Reader::Person(person.0), a)
+        .await
+        .unwrap();
+    assert_eq!(view.state, ApplicationState::Returned);
+    assert!(view.editable());
+    let last = view.events.last().unwrap();
+    assert_eq!(
+        (last.action, last.comment.as_str()),
+        (Some(ApplicationEvent::Withdrawn), "补充合作单位信息")
+    );
+    assert_eq!(
+        scigrant_app::testing::audit_count(&env.app, "application.withdraw").await,
+        1
+    );
+
+    // Resubmitted under the same number; once recommended, no withdrawal.
+    let again = submit(&env.app, &me, person, a, &data).await.unwrap();
+    assert_eq!(again.number, receipt.number);
+    recommend(
+        &env.app,
+        &unit_actor(m.unit.0),
+        m.unit,
+        a,
+        &[true, true, true],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        refusal_of(withdraw(&env.app, &me, person, a, "再改").await),
+        "只有待单位审核的申报书可以撤回；单位已推荐或退回的，请联系单位"
+    );
+}
+both!(an_applicant_withdraws_before_the_unit_decides);

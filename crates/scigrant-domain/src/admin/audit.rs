@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 70] = [
+pub const ACTIONS: [(&str, &str); 71] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -15,6 +15,7 @@ pub const ACTIONS: [(&str, &str); 70] = [
     ("application.staff_return", "形式审查退回"),
     ("application.submit", "提交申报书"),
     ("application.unit_return", "单位退回申报书"),
+    ("application.withdraw", "申请人撤回申报书"),
     ("call.close", "截止计划类别"),
     ("call.create", "新增计划类别"),
     ("call.extension", "延长申报期限"),

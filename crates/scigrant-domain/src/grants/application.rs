@@ -129,10 +129,12 @@ pub enum ApplicationEvent {
     Paper,
     /// 延期 granted to the applicant.
     Extension,
+    /// 撤回: the applicant took it back before the unit decided.
+    Withdrawn,
 }
 
 impl ApplicationEvent {
-    pub const ALL: [ApplicationEvent; 8] = [
+    pub const ALL: [ApplicationEvent; 9] = [
         Self::Created,
         Self::Submitted,
         Self::Recommended,
@@ -141,6 +143,7 @@ impl ApplicationEvent {
         Self::StaffReturned,
         Self::Paper,
         Self::Extension,
+        Self::Withdrawn,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -152,6 +155,7 @@ impl ApplicationEvent {
             Self::StaffReturned => "staff_returned",
             Self::Paper => "paper",
             Self::Extension => "extension",
+            Self::Withdrawn => "withdrawn",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {

@@ -53,6 +53,7 @@ pub fn event_label(
         Some(ApplicationEvent::StaffReturned) => "形式审查退回",
         Some(ApplicationEvent::Paper) => "纸质材料登记",
         Some(ApplicationEvent::Extension) => "延期",
+        Some(ApplicationEvent::Withdrawn) => "申请人撤回",
         None => "其他",
     })
 }

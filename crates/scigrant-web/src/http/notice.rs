@@ -44,6 +44,7 @@ pub fn notice_text(code: &str) -> &'static str {
         "published" => "立项公示已发布，并已短信通知申报人和申报单位。",
         "experts_published" => "专家公示已发布。",
         "objection" => "您的异议已提交。我们将依规处理，并通过您留下的联系电话告知处理结果。",
+        "withdrawn" => "申报书已撤回，可修改后在截止时间前重新提交。",
         "reminded" => "已向尚未完成评审的专家发送催办短信。",
         "expert_applied" => "专家申请已提交，请等待项目管理员审核。",
         "expert_decided" => "专家状态已更新。",

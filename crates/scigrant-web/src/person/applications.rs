@@ -196,3 +196,27 @@ pub async fn submit(
         Err(e) => Err(e.into()),
     }
 }
+
+/// 撤回: the applicant takes a submitted application back before the unit
+/// decides, with a reason.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ApplicationId>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let reason = Posted::parse(&body).get("reason");
+    match applications::withdraw(&state.app, &ctx.actor(), ctx.person()?, id, &reason).await {
+        Ok(()) => Ok(see_other(&format!("/applications/{id}?ok=withdrawn"))),
+        Err(AppError::Refused(m)) => {
+            let page = crate::account::applications::view_page_for(&state, &ctx, id.0, m).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(AppError::Validation(e)) => {
+            let page = crate::account::applications::view_page_for(&state, &ctx, id.0, e.summary())
+                .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -23,6 +23,11 @@ pub fn routes(t: Table) -> Table {
         .get("/person/expert", Person, get(expert::expert_page))
         .post("/person/expert", Person, post(expert::expert_submit))
         .post("/calls/{id}/apply", Person, post(applications::start))
+        .post(
+            "/applications/{id}/withdraw",
+            Person,
+            post(applications::withdraw),
+        )
         .get("/applications/{id}/edit", Person, get(applications::edit))
         .post(
             "/applications/{id}/save",

@@ -11,6 +11,7 @@ mod http;
 mod limits;
 mod screens;
 mod similarity;
+mod withdraw;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -245,6 +246,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/review/add StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/review/expire StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/review/remind StaffRole(ProgramManager)",
+        "POST /applications/{id}/withdraw Person",
         "POST /staff/calls/{id}/review/assignments/{aid}/pin StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/review/assignments/{aid}/remove StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/review/assignments/{aid}/reopen StaffRole(ProgramManager)",
@@ -323,7 +325,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 96);
+    assert_eq!(checked, 97);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

@@ -6,13 +6,14 @@ use scigrant_domain::grants::application::{
     ApplicationEvent, ApplicationState, StaffDecision, UnitDecision,
 };
 use scigrant_domain::identity::account::UnitState;
-use scigrant_domain::ids::{ApplicationId, UnitId};
+use scigrant_domain::ids::{ApplicationId, PersonId, UnitId};
 use scigrant_domain::permission::{Caller, Decision, Permission, decide};
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications as store;
 use scigrant_store::grants::calls;
 use scigrant_store::identity::accounts;
 
+use super::draft::check_applicant;
 use super::rules;
 use crate::{Actor, App, AppError, audit};
 
@@ -100,6 +101,43 @@ pub async fn unit_return(
         refused: "只有待单位审核的申报书可以退回",
     };
     transition(&mut tx, app, actor, id.0, &step, comment).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 撤回: the applicant takes a submitted application back before the unit
+/// decides, with a reason; it becomes editable again and may be submitted
+/// anew before the deadline (keeping its number). Side effects: state
+/// `returned`, history `withdrawn` with the reason (the unit sees it),
+/// audit `application.withdraw`.
+pub async fn withdraw(
+    app: &App,
+    actor: &Actor,
+    person_id: PersonId,
+    id: ApplicationId,
+    reason: &str,
+) -> Result<(), AppError> {
+    let mut tx = app.db.begin().await?;
+    let row = store::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
+    if row.person_id != person_id.0 {
+        return Err(AppError::NotFound);
+    }
+    check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::field("reason", "请填写撤回理由"));
+    }
+    if reason.chars().count() > 500 {
+        return Err(AppError::field("reason", "撤回理由不能超过500字"));
+    }
+    let step = Step {
+        from: ApplicationState::Submitted,
+        to: ApplicationState::Returned,
+        event: ApplicationEvent::Withdrawn,
+        action: "application.withdraw",
+        refused: "只有待单位审核的申报书可以撤回；单位已推荐或退回的，请联系单位",
+    };
+    transition(&mut tx, app, actor, id.0, &step, reason).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -21,7 +21,7 @@ mod submit;
 mod verify;
 mod view;
 
-pub use decide::{recommend, staff_decide, staff_decision, unit_decision, unit_return};
+pub use decide::{recommend, staff_decide, staff_decision, unit_decision, unit_return, withdraw};
 pub use draft::{save, start};
 pub use export::{EXPORT_COLUMNS, export_call};
 pub use paper::{grant_extension, record_paper};
