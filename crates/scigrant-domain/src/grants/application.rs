@@ -306,7 +306,7 @@ mod tests {
         for e in ApplicationEvent::ALL {
             assert_eq!(ApplicationEvent::from_code(e.code()), Some(e));
         }
-        assert_eq!(ApplicationEvent::from_code("withdrawn"), None);
+        assert_eq!(ApplicationEvent::from_code("deleted"), None);
     }
 
     #[test]
