@@ -71,6 +71,11 @@ pub struct Config {
     /// (both ends counted; provincial practice is 5 to 10).
     pub notice_min_days: i64,
     pub notice_max_days: i64,
+    /// Load balancers or reverse proxies whose `X-Forwarded-For` is
+    /// believed (`SCIGRANT_TRUSTED_PROXIES`, comma-separated addresses).
+    /// Only a request whose TCP peer is one of them has its client address
+    /// taken from that header; everyone else's header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -96,6 +101,7 @@ impl Default for Config {
             admin_login: None,
             notice_min_days: 5,
             notice_max_days: 10,
+            trusted_proxies: vec![],
         }
     }
 }
@@ -210,6 +216,13 @@ impl Config {
             self.notice_min_days = v
                 .parse()
                 .map_err(|_| ConfigError::Env("SCIGRANT_NOTICE_MIN_DAYS", v))?;
+        }
+        if let Some(v) = get("SCIGRANT_TRUSTED_PROXIES") {
+            self.trusted_proxies = list(v.clone())
+                .iter()
+                .map(|s| s.parse())
+                .collect::<Result<_, _>>()
+                .map_err(|_| ConfigError::Env("SCIGRANT_TRUSTED_PROXIES", v))?;
         }
         if let Some(v) = get("SCIGRANT_NOTICE_MAX_DAYS") {
             self.notice_max_days = v

@@ -159,6 +159,50 @@ pub fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
         .map(|c| c.0.ip())
 }
 
+/// The client's address: the TCP peer, unless the peer is one of the
+/// `trusted` proxies, in which case the nearest address in its
+/// `X-Forwarded-For` that is not itself a trusted proxy (read from the
+/// right, since a client can write anything on the left). A header from
+/// anyone else is ignored, so nobody outside can choose their own address
+/// for the rate limits or the audit log.
+pub fn forwarded_client(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let Some(list) = forwarded_for else {
+        return peer;
+    };
+    for hop in list.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            // A malformed hop: nothing to its left can be believed.
+            Err(_) => return peer,
+        }
+    }
+    peer
+}
+
+/// [`client_ip`] through [`forwarded_client`] with the configured proxies.
+pub fn client_addr(
+    extensions: &Extensions,
+    headers: &axum::http::HeaderMap,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = client_ip(extensions)?;
+    let xff = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    Some(forwarded_client(
+        peer,
+        (!xff.is_empty()).then_some(xff.as_str()),
+        trusted,
+    ))
+}
+
 /// The id `SetRequestIdLayer` gave the request, or `-` outside the stack.
 pub fn request_id(extensions: &Extensions) -> String {
     extensions
@@ -171,9 +215,13 @@ pub fn request_id(extensions: &Extensions) -> String {
 /// Builds the `Ctx`, checks CSRF on POST, sets the pre-login CSRF cookie.
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let request_id = request_id(req.extensions());
-    let ip = client_ip(req.extensions())
-        .map(|ip| ip.to_string())
-        .unwrap_or_else(|| "-".into());
+    let ip = client_addr(
+        req.extensions(),
+        req.headers(),
+        &state.app.config.trusted_proxies,
+    )
+    .map(|ip| ip.to_string())
+    .unwrap_or_else(|| "-".into());
     let headers = req.headers();
     let https = state.app.config.https();
     let user_agent = headers
@@ -220,4 +268,51 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             .append(SET_COOKIE, set_cookie(&state, Cookie::Csrf, &token, None));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_is_believed_and_only_from_the_right() {
+        let lb = [ip("10.0.0.5")];
+        // A client writing its own header is ignored.
+        assert_eq!(
+            forwarded_client(ip("203.0.113.9"), Some("1.2.3.4"), &lb),
+            ip("203.0.113.9")
+        );
+        // Behind the balancer: the address the balancer saw.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.5"), Some("203.0.113.9"), &lb),
+            ip("203.0.113.9")
+        );
+        // A forged entry on the left does not move the client.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.5"), Some("1.2.3.4, 203.0.113.9"), &lb),
+            ip("203.0.113.9")
+        );
+        // Chained trusted proxies are skipped.
+        let two = [ip("10.0.0.5"), ip("10.0.0.6")];
+        assert_eq!(
+            forwarded_client(ip("10.0.0.5"), Some("203.0.113.9, 10.0.0.6"), &two),
+            ip("203.0.113.9")
+        );
+        // No header, or a malformed hop: the peer itself.
+        assert_eq!(forwarded_client(ip("10.0.0.5"), None, &lb), ip("10.0.0.5"));
+        assert_eq!(
+            forwarded_client(ip("10.0.0.5"), Some("1.2.3.4, junk"), &lb),
+            ip("10.0.0.5")
+        );
+        // Nothing trusted: the peer, whatever the header says.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.5"), Some("203.0.113.9"), &[]),
+            ip("10.0.0.5")
+        );
+    }
 }

@@ -20,7 +20,7 @@ use scigrant_app::identity::captcha::new_captcha;
 use scigrant_app::{AppError, Clock, Config};
 
 use crate::AppState;
-use crate::http::context::client_ip;
+use crate::http::context::client_addr;
 use crate::http::error::WebError;
 
 /// Captcha images a client may ask for in a minute.
@@ -131,10 +131,15 @@ impl FromRequestParts<AppState> for ClientAddr {
 
     async fn from_request_parts(
         parts: &mut Parts,
-        _: &AppState,
+        state: &AppState,
     ) -> Result<Self, std::convert::Infallible> {
         Ok(ClientAddr(
-            client_ip(&parts.extensions).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+            client_addr(
+                &parts.extensions,
+                &parts.headers,
+                &state.app.config.trusted_proxies,
+            )
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
         ))
     }
 }
@@ -171,7 +176,12 @@ impl<B: Bucket> FromRequestParts<AppState> for Admitted<B> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         // In-process callers (tests) have no address; they share one budget.
-        let ip = client_ip(&parts.extensions).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let ip = client_addr(
+            &parts.extensions,
+            &parts.headers,
+            &state.app.config.trusted_proxies,
+        )
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         if B::budget(&state.limits).admits(ip) {
             Ok(Admitted(PhantomData))
         } else {
