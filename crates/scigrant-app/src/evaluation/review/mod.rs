@@ -6,15 +6,18 @@
 //! scores (`ranking`).
 
 mod assign;
+mod board;
 mod expert;
 mod plan;
+mod problem;
 mod ranking;
 mod remind;
 
 pub use assign::{
-    AssignmentBoard, BoardRow, ExcludedView, RunSummary, ShortView, add_assignment,
-    assignment_board, expire_unanswered, pin_assignment, remove_assignment, run_assignment,
+    RunSummary, add_assignment, expire_unanswered, pin_assignment, remove_assignment,
+    run_assignment,
 };
+pub use board::{AssignmentBoard, BoardRow, ExcludedView, ShortView, assignment_board};
 pub use expert::{
     ExpertAssignment, ReviewSheet, Workspace, accept_assignment, declare_conflict,
     decline_assignment, reopen_review, review_application, review_sheet, save_review,
