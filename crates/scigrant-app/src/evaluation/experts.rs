@@ -3,6 +3,7 @@
 //! pause / resume / retire, Excel export). Each action runs one
 //! transaction and writes its audit record (`expert.*`).
 
+use scigrant_domain::evaluation::conflict::email_domain;
 use scigrant_domain::evaluation::discipline::{self, check_disciplines};
 use scigrant_domain::evaluation::expert::{
     ExpertState, KEYWORD_CHARS, MAX_AVOIDS, MAX_KEYWORDS, SUMMARY_CHARS, TITLES, parse_keywords,
@@ -308,6 +309,31 @@ fn avoid_line(a: &AvoidLine, what: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The library row of `p` from their checked form (`keywords` one per
+/// line), shared by the application and the import.
+pub(crate) fn new_expert<'a>(
+    p: &accounts::PersonRow,
+    f: &'a ExpertForm,
+    keywords: &'a str,
+    email_domain: &'a str,
+    state: ExpertState,
+    source: &'a str,
+) -> NewExpert<'a> {
+    NewExpert {
+        person_id: p.id,
+        unit_id: p.unit_id,
+        unit_name: f.unit_name.trim(),
+        title: &f.title,
+        summary: f.summary.trim(),
+        keywords,
+        email_domain,
+        region_code: p.region_code,
+        available: f.available,
+        state,
+        source,
+    }
+}
+
 /// 科技项目专家申请: a person applies to the expert library, corrects an
 /// application still 待审核, or resubmits after 未通过. Side effects: the
 /// expert row (state `applied`, the earlier reason cleared), its 学科
@@ -325,24 +351,15 @@ pub async fn apply(
         .await?
         .ok_or(AppError::NotFound)?;
     let keywords = checked.keywords.join("\n");
-    let email_domain = p
-        .email
-        .rsplit_once('@')
-        .map(|(_, d)| d.trim().to_lowercase())
-        .unwrap_or_default();
-    let new = NewExpert {
-        person_id: person.0,
-        unit_id: p.unit_id,
-        unit_name: f.unit_name.trim(),
-        title: &f.title,
-        summary: f.summary.trim(),
-        keywords: &keywords,
-        email_domain: &email_domain,
-        region_code: p.region_code,
-        available: f.available,
-        state: ExpertState::Applied,
-        source: "applied",
-    };
+    let email_domain = email_domain(&p.email).unwrap_or_default();
+    let new = new_expert(
+        &p,
+        f,
+        &keywords,
+        &email_domain,
+        ExpertState::Applied,
+        "applied",
+    );
     let now = app.now();
     let (id, detail) = match store::expert_of_person(&mut tx, person.0).await? {
         None => (

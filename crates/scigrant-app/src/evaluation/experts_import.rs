@@ -17,11 +17,12 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use scigrant_domain::evaluation::expert::ExpertState;
 use scigrant_domain::mask::mask_id;
-use scigrant_store::evaluation::experts::{self as store, NewExpert};
+use scigrant_store::evaluation::experts::{self as store};
 use scigrant_store::identity::accounts;
 
-use super::experts::{ExpertForm, check};
+use super::experts::{ExpertForm, check, new_expert};
 use crate::{Actor, App, AppError, audit};
+use scigrant_domain::evaluation::conflict::email_domain;
 
 /// The header row, in order.
 pub const IMPORT_COLUMNS: [&str; 7] = [
@@ -204,24 +205,15 @@ pub async fn import_experts(
         let outcome = match (problems.is_empty(), person, checked) {
             (true, Some(p), Some(c)) if !dry_run => {
                 let keywords = c.keywords.join("\n");
-                let email_domain = p
-                    .email
-                    .rsplit_once('@')
-                    .map(|(_, d)| d.trim().to_lowercase())
-                    .unwrap_or_default();
-                let new = NewExpert {
-                    person_id: p.id,
-                    unit_id: p.unit_id,
-                    unit_name: form.unit_name.trim(),
-                    title: &form.title,
-                    summary: form.summary.trim(),
-                    keywords: &keywords,
-                    email_domain: &email_domain,
-                    region_code: p.region_code,
-                    available: true,
-                    state: ExpertState::Approved,
-                    source: "imported",
-                };
+                let email_domain = email_domain(&p.email).unwrap_or_default();
+                let new = new_expert(
+                    &p,
+                    &form,
+                    &keywords,
+                    &email_domain,
+                    ExpertState::Approved,
+                    "imported",
+                );
                 let id = store::insert_expert(&mut tx, &new, &c.disciplines, app.now()).await?;
                 audit(
                     &mut tx,

@@ -61,12 +61,7 @@ pub async fn publish(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let p = Posted::parse(&body);
-    let form = NoticeForm {
-        title: p.get("title"),
-        body: p.get("body"),
-        starts: p.get("starts"),
-        ends: p.get("ends"),
-    };
+    let form = super::funding::notice_form(&p);
     match publish_experts_notice(&state.app, &ctx.actor(), id, &form).await {
         Ok(_) => Ok(see_other(&format!(
             "/staff/calls/{id}/experts-notice?ok=experts_published"

@@ -187,12 +187,7 @@ pub async fn publish(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let p = Posted::parse(&body);
-    let form = NoticeForm {
-        title: p.get("title"),
-        body: p.get("body"),
-        starts: p.get("starts"),
-        ends: p.get("ends"),
-    };
+    let form = notice_form(&p);
     match notices::publish_funding_notice(&state.app, &ctx.actor(), id, &form).await {
         Ok(_) => Ok(see_other(&format!(
             "/staff/calls/{id}/funding?ok=published"
@@ -324,4 +319,14 @@ pub async fn statement(
         Body::from_stream(crate::account::password::chunks(file.content)),
     )
         .into_response())
+}
+
+/// A 公示 form as posted (立项公示 here, 专家公示 in `experts_notice`).
+pub(crate) fn notice_form(p: &Posted) -> NoticeForm {
+    NoticeForm {
+        title: p.get("title"),
+        body: p.get("body"),
+        starts: p.get("starts"),
+        ends: p.get("ends"),
+    }
 }
