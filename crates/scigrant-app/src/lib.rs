@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod export;
 pub mod grants;
 pub mod identity;
+pub mod jobs;
 pub mod notify;
 pub mod params;
 mod record;
@@ -88,6 +89,8 @@ impl App {
 /// Per-node caches of values that change rarely or never.
 #[derive(Debug, Default)]
 pub struct Caches {
+    /// This process's name when it holds the lease of a scheduled job.
+    pub node: jobs::NodeId,
     /// Security parameters, re-read every few seconds.
     pub params: params::ParamsCache,
     /// The password-hashing queue and the dummy hash of refused logins.

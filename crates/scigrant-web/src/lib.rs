@@ -37,7 +37,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(app: App) -> AppState {
         AppState {
-            limits: Arc::new(Limits::new(&app.config, &app.clock)),
+            limits: Arc::new(Limits::new(&app.config)),
             app,
             printer: Arc::new(print::Printer::default()),
             csp_reports: Arc::default(),
@@ -47,32 +47,9 @@ impl AppState {
 
 /// Serves until Ctrl-C; `on_ready` receives the bound address.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let app = state.app.clone();
-    let limits = state.limits.clone();
-    let purging = app.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            limits.forget_idle();
-            // Captchas nobody answered would otherwise stay for good.
-            if let Err(e) = scigrant_app::identity::captcha::purge_expired_captchas(&purging).await
-            {
-                tracing::warn!(error = %e, "captcha purge failed");
-            }
-        }
-    });
-    // Seal the audit chain in the background; each node may run it, the
-    // sealer serialises itself in the database.
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            if let Err(e) = scigrant_app::admin::audit::seal(&app).await {
-                tracing::warn!(error = %e, "audit sealing failed");
-            }
-        }
-    });
+    // Every node schedules every job; the lease in the database lets one
+    // run each per period.
+    let jobs = scigrant_app::jobs::schedule(&state.app);
     let router = routes::router(state);
     axum::serve(
         listener,
@@ -81,5 +58,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
+    .await?;
+    for job in jobs {
+        job.abort();
+    }
+    Ok(())
 }

@@ -240,6 +240,11 @@ pub async fn seal(app: &App) -> Result<u64, AppError> {
     Ok(audit_store::seal(&app.db, &app.pii.audit_chain_key(), &anchor_path(app)).await?)
 }
 
+/// Moves this node's anchor to the head another node sealed.
+pub async fn follow_anchor(app: &App) -> Result<(), AppError> {
+    Ok(audit_store::follow_anchor(&app.db, &anchor_path(app)).await?)
+}
+
 /// Seals new audit records into the keyed chain and verifies it against
 /// this node's anchor.
 pub async fn seal_and_verify_audit(app: &App) -> Result<ChainReport, AppError> {

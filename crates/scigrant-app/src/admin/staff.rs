@@ -322,9 +322,17 @@ pub fn generated_admin_login() -> String {
 /// a one-time password to be changed at first login; returns the login
 /// name and the password to print. The login name comes from the
 /// configuration (`admin_login`), else it is generated; `admin` is refused.
+/// Nodes starting together on an empty database: the one that takes the
+/// `bootstrap.admin` lease creates the administrator, the others see none
+/// to create.
 pub async fn bootstrap_admin(app: &App) -> Result<Option<(String, String)>, AppError> {
     let configured = app.config.admin_login.clone();
-    bootstrap_admin_as(app, configured.as_deref()).await
+    let ttl = std::time::Duration::from_secs(60);
+    crate::jobs::run_if_leader(app, "bootstrap.admin", ttl, || {
+        bootstrap_admin_as(app, configured.as_deref())
+    })
+    .await
+    .map(Option::flatten)
 }
 
 /// [`bootstrap_admin`] with the login name given (`None`: generated).

@@ -1,8 +1,10 @@
 //! Use cases of 统一身份认证: registration of units and persons, staff
 //! review of units, login and sessions, profiles and membership of a unit
-//! (单位从属用户管理), the home screens, captchas, and password hashing off the async workers.
+//! (单位从属用户管理), the home screens, captchas, per-address request budgets
+//! shared by every node, and password hashing off the async workers.
 
 pub mod auth;
+pub mod budget;
 pub mod captcha;
 pub mod hasher;
 pub mod home;

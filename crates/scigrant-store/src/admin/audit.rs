@@ -334,6 +334,31 @@ pub async fn seal(db: &Db, key: &ChainKey, anchor: &Path) -> Result<u64> {
     Ok(pending.len() as u64)
 }
 
+/// Moves this node's anchor to the chain's sealed head without sealing:
+/// on a node that does not hold the sealing lease, the anchor still follows
+/// what the leader sealed.
+pub async fn follow_anchor(db: &Db, anchor: &Path) -> Result<()> {
+    let head = {
+        let mut c = db.read().await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *c)
+            .await?;
+        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_chain")
+            .fetch_one(&mut *c)
+            .await?
+            .try_get("n")?;
+        match head {
+            Some(r) => Anchor {
+                seq: r.try_get("seq")?,
+                hash: r.try_get("hash")?,
+                count,
+            },
+            None => return Ok(()),
+        }
+    };
+    advance_anchor(db, anchor, &head).await
+}
+
 /// What a walk of the chain found wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChainProblem {

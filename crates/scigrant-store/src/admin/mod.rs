@@ -1,6 +1,8 @@
 //! Persistence for the administrators: the append-only audit log and its
-//! chain, the message outbox, and stored settings.
+//! chain, the message outbox, stored settings and the leases of scheduled
+//! jobs.
 
 pub mod audit;
+pub mod leases;
 pub mod outbox;
 pub mod settings;

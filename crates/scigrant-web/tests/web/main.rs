@@ -9,6 +9,7 @@ mod experts_import;
 mod funding;
 mod http;
 mod limits;
+mod nodes;
 mod screens;
 mod similarity;
 mod withdraw;

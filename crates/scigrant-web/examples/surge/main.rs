@@ -7,7 +7,13 @@
 //! digest that matches its content.
 //!
 //! cargo build --release && cargo run --release -p scigrant-web --example surge -- \
-//!     [--users 500] [--db sqlite|postgres] [--autosaves 6] [--interval-ms 3000]
+//!     [--users 500] [--db sqlite|postgres] [--autosaves 6] [--interval-ms 3000] \
+//!     [--nodes 0|1|2|3] [--saturate yes]
+//!
+//! `--nodes n` (n ≥ 1) runs n servers on one PostgreSQL database behind
+//! HAProxy; `--saturate yes` holds every applicant at a barrier after their
+//! autosaves and lets all submit at once, so the submit step's rate is the
+//! submissions per second at saturation.
 //!
 //! Traffic goes to 127.0.0.1 only and every loop is bounded.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -33,14 +39,19 @@ use scigrant_domain::grants::application::CallState;
 use scigrant_domain::grants::form::{Value, samples::sample_fj4};
 use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::ids::ApplicationId;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+
+mod client;
+mod nodes;
+
+use client::{Client, between, form_body};
 
 struct Args {
     users: usize,
     db: String,
     autosaves: usize,
     interval_ms: u64,
+    nodes: usize,
+    saturate: bool,
 }
 
 fn args() -> Args {
@@ -49,6 +60,8 @@ fn args() -> Args {
         db: "sqlite".into(),
         autosaves: 6,
         interval_ms: 3000,
+        nodes: 0,
+        saturate: false,
     };
     let v: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -58,114 +71,13 @@ fn args() -> Args {
             "--db" => a.db = v[i + 1].clone(),
             "--autosaves" => a.autosaves = v[i + 1].parse().unwrap(),
             "--interval-ms" => a.interval_ms = v[i + 1].parse().unwrap(),
+            "--nodes" => a.nodes = v[i + 1].parse().unwrap(),
+            "--saturate" => a.saturate = v[i + 1] == "yes",
             other => panic!("unknown argument {other}"),
         }
         i += 2;
     }
     a
-}
-
-/// One HTTP/1.1 connection with cookies, enough for this benchmark.
-struct Client {
-    addr: String,
-    conn: Option<BufReader<TcpStream>>,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Resp {
-    status: u16,
-    location: String,
-    body: String,
-}
-
-impl Client {
-    async fn send(&mut self, method: &str, path: &str, body: &str) -> Resp {
-        for attempt in 0..2 {
-            if self.conn.is_none() {
-                self.conn = Some(BufReader::new(
-                    TcpStream::connect(&self.addr).await.unwrap(),
-                ));
-            }
-            let cookie: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            let req = format!(
-                "{method} {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-                self.addr,
-                cookie.join("; "),
-                body.len()
-            );
-            let conn = self.conn.as_mut().unwrap();
-            if conn.get_mut().write_all(req.as_bytes()).await.is_err() {
-                self.conn = None;
-                continue;
-            }
-            match read_response(conn).await {
-                Some((resp, cookies)) => {
-                    self.cookies.extend(cookies);
-                    return resp;
-                }
-                None if attempt == 0 => self.conn = None,
-                None => break,
-            }
-        }
-        Resp {
-            status: 0,
-            location: String::new(),
-            body: String::new(),
-        }
-    }
-}
-
-async fn read_response(conn: &mut BufReader<TcpStream>) -> Option<(Resp, Vec<(String, String)>)> {
-    let mut line = String::new();
-    if conn.read_line(&mut line).await.ok()? == 0 {
-        return None;
-    }
-    let status: u16 = line.split_whitespace().nth(1)?.parse().ok()?;
-    let (mut length, mut location, mut cookies) = (0usize, String::new(), Vec::new());
-    loop {
-        line.clear();
-        conn.read_line(&mut line).await.ok()?;
-        let l = line.trim_end();
-        if l.is_empty() {
-            break;
-        }
-        let (k, v) = l.split_once(':')?;
-        let v = v.trim();
-        match k.to_ascii_lowercase().as_str() {
-            "content-length" => length = v.parse().ok()?,
-            "location" => location = v.to_string(),
-            "set-cookie" => {
-                let kv = v.split(';').next()?;
-                let (n, val) = kv.split_once('=')?;
-                cookies.push((n.to_string(), val.to_string()));
-            }
-            _ => {}
-        }
-    }
-    let mut body = vec![0u8; length];
-    conn.read_exact(&mut body).await.ok()?;
-    Some((
-        Resp {
-            status,
-            location,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        },
-        cookies,
-    ))
-}
-
-fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let i = s.find(start)? + start.len();
-    let j = s[i..].find(end)? + i;
-    Some(&s[i..j])
-}
-
-fn form_body(csrf_free_pairs: &[(String, String)]) -> String {
-    serde_urlencoded::to_string(csrf_free_pairs).unwrap()
 }
 
 type Samples = Arc<Mutex<HashMap<&'static str, Vec<f64>>>>;
@@ -333,12 +245,7 @@ async fn main() {
         a.db
     );
 
-    // The release binary on a free loopback port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // The release binary on free loopback ports, behind HAProxy with --nodes.
     let exe: PathBuf = std::env::current_exe()
         .unwrap()
         .parent()
@@ -346,35 +253,22 @@ async fn main() {
         .parent()
         .unwrap()
         .join("scigrant");
-    let mut server = Command::new(&exe)
-        .env("SCIGRANT_LISTEN", format!("127.0.0.1:{port}"))
-        .env("SCIGRANT_DATA_DIR", &dir)
-        .env("SCIGRANT_DATABASE_URL", &url)
-        .env("SCIGRANT_TEST_CAPTCHA", "TEST")
-        .env("SCIGRANT_ALLOW_WEAK_PASSWORD_HASHING", "1")
-        .env("SCIGRANT_PASSWORD_ITERATIONS", "1000")
-        .env("SCIGRANT_LOGIN_RATE_PER_MINUTE", "100000")
-        .env(
-            "SCIGRANT_MAX_CONNECTIONS",
-            if a.db == "postgres" { "32" } else { "8" },
-        )
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "start {} (run `cargo build --release` first): {e}",
-                exe.display()
-            )
-        });
-    let addr = format!("127.0.0.1:{port}");
-    for _ in 0..100 {
-        if TcpStream::connect(&addr).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    assert!(
+        a.nodes <= 1 || a.db == "postgres",
+        "several nodes need --db postgres"
+    );
+    let connections = match (a.db.as_str(), a.nodes) {
+        ("postgres", 0 | 1) => 32,
+        ("postgres", n) => (64 / n as u32).max(8),
+        _ => 8,
+    };
+    let mut cluster = nodes::start(&exe, &dir, &url, a.nodes, connections).await;
+    let addr = cluster.addr.clone();
+    println!(
+        "servers: {} node(s){}, {connections} connections each",
+        a.nodes.max(1),
+        if a.nodes > 0 { " behind HAProxy" } else { "" }
+    );
 
     let mut draft = sample_fj4();
     draft.insert("applicant".into(), Value::Text("学会".into()));
@@ -404,6 +298,12 @@ async fn main() {
     let samples: Samples = Arc::new(Mutex::new(HashMap::new()));
     let errors: Arc<Mutex<HashMap<String, usize>>> = Arc::new(Mutex::new(HashMap::new()));
     let receipts: Arc<Mutex<Vec<(i64, String)>>> = Arc::new(Mutex::new(Vec::new()));
+    let barrier = a
+        .saturate
+        .then(|| Arc::new(tokio::sync::Barrier::new(people.len())));
+    // The first submission's start and the last one's end.
+    type Window = (Option<Instant>, Option<Instant>);
+    let window: Arc<Mutex<Window>> = Arc::default();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, (pid, mobile)) in people.iter().cloned().enumerate() {
@@ -416,57 +316,75 @@ async fn main() {
         );
         let (autosaves, interval) = (a.autosaves, a.interval_ms);
         let stagger = (i as u64 * interval) / people.len() as u64;
+        let (barrier, window) = (barrier.clone(), window.clone());
         tasks.push(tokio::spawn(async move {
             let err = |what: &str| {
                 *errors.lock().unwrap().entry(what.to_string()).or_default() += 1;
             };
-            tokio::time::sleep(Duration::from_millis(stagger)).await;
-            let mut c = Client { addr, conn: None, cookies: BTreeMap::new() };
-            let t = Instant::now();
-            let page = c.send("GET", "/login", "").await;
-            let captcha = between(&page.body, "name=\"captcha_id\" value=\"", "\"").unwrap_or("").to_string();
-            let csrf = c.cookies.get("sg_csrf").cloned().unwrap_or_default();
-            let login = format!("tab=person&login={mobile}&password=Bench%23Pass2023&captcha_id={captcha}&captcha=TEST");
-            let r = c.send("POST", &format!("/login?csrf={csrf}"), &login).await;
-            if r.status != 303 {
-                return err("login");
-            }
-            record(&samples, "login", t);
-            let t = Instant::now();
-            let r = c.send("POST", &format!("/calls/{call}/apply?csrf={csrf}"), "").await;
-            if r.status != 303 {
-                return err("open");
-            }
-            let edit = r.location.clone();
-            let r = c.send("GET", &edit, "").await;
-            if r.status != 200 {
-                return err("open");
-            }
-            record(&samples, "open call + draft", t);
-            let app_id: i64 = edit.split('/').nth(2).and_then(|x| x.parse().ok()).unwrap_or(0);
-            for _ in 0..autosaves {
-                tokio::time::sleep(Duration::from_millis(interval)).await;
+            let ready = async {
+                tokio::time::sleep(Duration::from_millis(stagger)).await;
+                let mut c = Client { addr, conn: None, cookies: BTreeMap::new() };
                 let t = Instant::now();
-                let r = c.send("POST", &format!("/applications/{app_id}/autosave?csrf={csrf}"), &body).await;
-                if r.status != 200 {
-                    err("autosave");
-                    continue;
+                let page = c.send("GET", "/login", "").await;
+                let captcha = between(&page.body, "name=\"captcha_id\" value=\"", "\"").unwrap_or("").to_string();
+                let csrf = c.cookies.get("sg_csrf").cloned().unwrap_or_default();
+                let login = format!("tab=person&login={mobile}&password=Bench%23Pass2023&captcha_id={captcha}&captcha=TEST");
+                let r = c.send("POST", &format!("/login?csrf={csrf}"), &login).await;
+                if r.status != 303 {
+                    err("login");
+                    return None;
                 }
-                record(&samples, "autosave", t);
+                record(&samples, "login", t);
+                let t = Instant::now();
+                let r = c.send("POST", &format!("/calls/{call}/apply?csrf={csrf}"), "").await;
+                if r.status != 303 {
+                    err("open");
+                    return None;
+                }
+                let edit = r.location.clone();
+                let r = c.send("GET", &edit, "").await;
+                if r.status != 200 {
+                    err("open");
+                    return None;
+                }
+                record(&samples, "open call + draft", t);
+                let app_id: i64 = edit.split('/').nth(2).and_then(|x| x.parse().ok()).unwrap_or(0);
+                for _ in 0..autosaves {
+                    tokio::time::sleep(Duration::from_millis(interval)).await;
+                    let t = Instant::now();
+                    let r = c.send("POST", &format!("/applications/{app_id}/autosave?csrf={csrf}"), &body).await;
+                    if r.status != 200 {
+                        err("autosave");
+                        continue;
+                    }
+                    record(&samples, "autosave", t);
+                }
+                Some((c, csrf, app_id))
             }
+            .await;
+            // With --saturate every applicant waits here, failed or not.
+            if let Some(b) = &barrier {
+                b.wait().await;
+            }
+            let Some((mut c, csrf, app_id)) = ready else {
+                return;
+            };
             let t = Instant::now();
+            window.lock().unwrap().0.get_or_insert(t);
             let r = c.send("POST", &format!("/applications/{app_id}/submit?csrf={csrf}"), &body).await;
             if r.status != 303 {
                 return err(&format!("submit {}", r.status));
             }
             record(&samples, "submit", t);
+            window.lock().unwrap().1 = Some(Instant::now());
             receipts.lock().unwrap().push((pid.0, app_id.to_string()));
         }));
     }
     let mut peak = 0;
-    let pid = server.id();
+    let pids: Vec<u32> = cluster.nodes.iter().map(|c| c.id()).collect();
+    let hwm = |peak: u64| pids.iter().fold(peak, |p, pid| p.max(vm_hwm_kb(*pid)));
     while tasks.iter().any(|t| !t.is_finished()) {
-        peak = peak.max(vm_hwm_kb(pid));
+        peak = hwm(peak);
         tokio::time::sleep(Duration::from_millis(500)).await;
         if started.elapsed() > Duration::from_secs(600) {
             println!("stopping: the run exceeded 10 minutes");
@@ -477,9 +395,8 @@ async fn main() {
         let _ = t.await;
     }
     let wall = started.elapsed().as_secs_f64();
-    peak = peak.max(vm_hwm_kb(pid));
-    let _ = server.kill();
-    let _ = server.wait();
+    peak = hwm(peak);
+    cluster.stop();
 
     println!(
         "\n{:<18} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8}",
@@ -506,9 +423,17 @@ async fn main() {
     }
     println!("errors: {:?}", errors.lock().unwrap());
     println!(
-        "wall time {wall:.1} s; server peak RSS {:.1} MB",
+        "wall time {wall:.1} s; peak RSS of the largest node {:.1} MB",
         peak as f64 / 1024.0
     );
+    if let (Some(first), Some(last)) = *window.lock().unwrap() {
+        let n = samples.lock().unwrap().get("submit").map_or(0, Vec::len);
+        let secs = last.duration_since(first).as_secs_f64();
+        println!(
+            "submissions: {n} in {secs:.2} s from the first to the last = {:.1}/s",
+            n as f64 / secs.max(0.001)
+        );
+    }
 
     // Every accepted submission stored exactly once, digest matching content.
     let accepted = receipts.lock().unwrap().clone();
