@@ -2,7 +2,14 @@
 //! counted and their type is checked by content (JPEG `FF D8 FF`, PDF
 //! `%PDF-`), moved under a generated name outside the web root only when
 //! complete and valid, and recorded in the `files` table. A refused upload
-//! leaves nothing behind.
+//! leaves nothing behind. Accepted files are kept by a [`Storage`]: a
+//! local folder ([`LocalStorage`]) or an S3-compatible bucket
+//! ([`s3::S3Storage`]), as `storage_url` ([`url::StorageUrl`]) says;
+//! [`migrate`] copies them from one to the other.
+
+pub mod migrate;
+pub mod s3;
+pub mod url;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -38,8 +45,8 @@ pub type Io<'a, T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'a
 
 /// Where accepted documents are kept. Every upload is checked while it
 /// streams into a local temporary file; only a file that passed every check
-/// is handed over, under its key. A local folder today; an S3-compatible
-/// bucket implements the same three operations.
+/// is handed over, under its key: a local folder, or an S3-compatible
+/// bucket.
 pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Takes the checked temporary file at `tmp` and keeps it as `key`.
     fn keep<'a>(&'a self, tmp: &'a Path, key: &'a str) -> Io<'a, ()>;
@@ -47,6 +54,8 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     fn open<'a>(&'a self, key: &'a str) -> Io<'a, Reader>;
     /// Deletes the file kept as `key`; a missing file is not an error.
     fn remove<'a>(&'a self, key: &'a str) -> Io<'a, ()>;
+    /// The storage is reachable and takes new files (for `/readyz`).
+    fn ready<'a>(&'a self) -> Io<'a, ()>;
 }
 
 /// Keys are ours (32 hex digits); anything else never reaches a storage.
@@ -100,6 +109,15 @@ impl Storage for LocalStorage {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
                 _ => Ok(()),
             }
+        })
+    }
+    /// The folder exists (made if missing) and a file can be written in it.
+    fn ready<'a>(&'a self) -> Io<'a, ()> {
+        Box::pin(async move {
+            crate::private::create_dir_all_async(&self.root).await?;
+            let probe = self.root.join(".ready");
+            tokio::fs::write(&probe, b"ok").await?;
+            tokio::fs::remove_file(&probe).await
         })
     }
 }
@@ -188,6 +206,11 @@ impl FileStore {
             head: Vec::with_capacity(8),
             hasher: Sm3::new(),
         })
+    }
+
+    /// The storage is reachable and takes new files.
+    pub async fn ready(&self) -> std::io::Result<()> {
+        self.storage.ready().await
     }
 
     /// Deletes an accepted file (a failure is logged: the row that named

@@ -16,6 +16,8 @@ pub mod grants;
 pub mod identity;
 pub mod pii;
 pub mod private;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;
