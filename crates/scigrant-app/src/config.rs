@@ -76,6 +76,22 @@ pub struct Config {
     /// Only a request whose TCP peer is one of them has its client address
     /// taken from that header; everyone else's header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A separate address serving Prometheus metrics at `/metrics`
+    /// (`SCIGRANT_METRICS_LISTEN`, e.g. `127.0.0.1:9100`).
+    pub metrics_listen: Option<String>,
+    /// Without `metrics_listen`, `/metrics` on the main address answers
+    /// only `Authorization: Bearer <metrics_token>` (`SCIGRANT_METRICS_TOKEN`);
+    /// with neither, there are no metrics over HTTP.
+    pub metrics_token: Option<Secret>,
+    /// `text` (the default) or `json`, one object a line (`SCIGRANT_LOG_FORMAT`).
+    pub log_format: String,
+    /// Requests slower than this are logged at warn (`SCIGRANT_SLOW_REQUEST_MS`).
+    pub slow_request_ms: u64,
+    /// Statements slower than this are logged at warn (`SCIGRANT_SLOW_QUERY_MS`).
+    pub slow_query_ms: u64,
+    /// After SIGTERM or Ctrl-C, how long requests in flight may take to
+    /// finish before the process exits anyway (`SCIGRANT_SHUTDOWN_GRACE_SECS`).
+    pub shutdown_grace_secs: u64,
 }
 
 impl Default for Config {
@@ -102,6 +118,12 @@ impl Default for Config {
             notice_min_days: 5,
             notice_max_days: 10,
             trusted_proxies: vec![],
+            metrics_listen: None,
+            metrics_token: None,
+            log_format: "text".into(),
+            slow_request_ms: 1000,
+            slow_query_ms: 500,
+            shutdown_grace_secs: 20,
         }
     }
 }
@@ -232,6 +254,31 @@ impl Config {
         if let Some(v) = get("SCIGRANT_MAIL_FROM") {
             self.mail_from = v;
         }
+        if let Some(v) = get("SCIGRANT_METRICS_LISTEN")
+            && !v.trim().is_empty()
+        {
+            self.metrics_listen = Some(v.trim().to_string());
+        }
+        if let Some(v) = get("SCIGRANT_METRICS_TOKEN")
+            && !v.is_empty()
+        {
+            self.metrics_token = Some(Secret(v));
+        }
+        if let Some(v) = get("SCIGRANT_LOG_FORMAT") {
+            self.log_format = v;
+        }
+        let number = |name: &'static str, v: String| -> Result<u64, ConfigError> {
+            v.parse().map_err(|_| ConfigError::Env(name, v))
+        };
+        if let Some(v) = get("SCIGRANT_SLOW_REQUEST_MS") {
+            self.slow_request_ms = number("SCIGRANT_SLOW_REQUEST_MS", v)?;
+        }
+        if let Some(v) = get("SCIGRANT_SLOW_QUERY_MS") {
+            self.slow_query_ms = number("SCIGRANT_SLOW_QUERY_MS", v)?;
+        }
+        if let Some(v) = get("SCIGRANT_SHUTDOWN_GRACE_SECS") {
+            self.shutdown_grace_secs = number("SCIGRANT_SHUTDOWN_GRACE_SECS", v)?;
+        }
         Ok(())
     }
 
@@ -267,6 +314,19 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "admin_login 不得为 admin，请另选系统管理员登录名".into(),
             ));
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(ConfigError::Invalid(format!(
+                "log_format 须为 text 或 json，而不是 {}",
+                self.log_format
+            )));
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.expose().len() < 16)
+        {
+            return Err(ConfigError::Invalid("metrics_token 至少 16 个字符".into()));
         }
         scigrant_store::Backend::from_url(&self.database_url())
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
@@ -344,6 +404,44 @@ mod tests {
         assert_eq!(
             c.check().unwrap_err().to_string(),
             "admin_login 不得为 admin，请另选系统管理员登录名"
+        );
+    }
+
+    #[test]
+    fn operations_keys_come_from_the_environment_and_are_checked() {
+        let mut c = Config::default();
+        c.apply_env(env(&[
+            ("SCIGRANT_METRICS_LISTEN", "127.0.0.1:9100"),
+            ("SCIGRANT_LOG_FORMAT", "json"),
+            ("SCIGRANT_SLOW_REQUEST_MS", "250"),
+            ("SCIGRANT_SHUTDOWN_GRACE_SECS", "5"),
+        ]))
+        .unwrap();
+        c.check().unwrap();
+        assert_eq!(c.metrics_listen.as_deref(), Some("127.0.0.1:9100"));
+        assert_eq!(
+            (
+                c.log_format.as_str(),
+                c.slow_request_ms,
+                c.shutdown_grace_secs
+            ),
+            ("json", 250, 5)
+        );
+        let mut c = Config {
+            log_format: "xml".into(),
+            ..Config::default()
+        };
+        assert_eq!(
+            c.check().unwrap_err().to_string(),
+            "log_format 须为 text 或 json，而不是 xml"
+        );
+        let mut c = Config {
+            metrics_token: Some(Secret::new("short")),
+            ..Config::default()
+        };
+        assert_eq!(
+            c.check().unwrap_err().to_string(),
+            "metrics_token 至少 16 个字符"
         );
     }
 

@@ -14,6 +14,7 @@ pub mod grants;
 pub mod identity;
 pub mod jobs;
 pub mod notify;
+pub mod ops;
 pub mod params;
 mod record;
 #[cfg(feature = "testing")]
@@ -59,7 +60,12 @@ impl App {
         let data_dir = &config.data_dir;
         scigrant_store::private::create_dir_all(data_dir).map_err(StoreError::from)?;
         scigrant_store::private::narrow_dir(data_dir).map_err(StoreError::from)?;
-        let db = Db::connect(&config.database_url(), config.max_connections).await?;
+        let db = Db::connect_logging_slow(
+            &config.database_url(),
+            config.max_connections,
+            std::time::Duration::from_millis(config.slow_query_ms),
+        )
+        .await?;
         db.migrate().await?;
         let pii = match &config.pii_key {
             Some(k) => PiiCipher::from_hex(k.expose())?,

@@ -54,7 +54,7 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     fn open<'a>(&'a self, key: &'a str) -> Io<'a, Reader>;
     /// Deletes the file kept as `key`; a missing file is not an error.
     fn remove<'a>(&'a self, key: &'a str) -> Io<'a, ()>;
-    /// The storage is reachable and takes new files (for `/readyz`).
+    /// Whether the storage can keep files now (for `/readyz`).
     fn ready<'a>(&'a self) -> Io<'a, ()>;
 }
 
@@ -111,13 +111,20 @@ impl Storage for LocalStorage {
             }
         })
     }
-    /// The folder exists (made if missing) and a file can be written in it.
     fn ready<'a>(&'a self) -> Io<'a, ()> {
         Box::pin(async move {
+            // The folder is there (made as the first `keep` would) and a
+            // file can be made in it: a read-only mount or a full disk
+            // shows here, not at the next upload.
             crate::private::create_dir_all_async(&self.root).await?;
-            let probe = self.root.join(".ready");
-            tokio::fs::write(&probe, b"ok").await?;
-            tokio::fs::remove_file(&probe).await
+            let mut raw = [0u8; 8];
+            rand::rng().fill_bytes(&mut raw);
+            let probe = self.root.join(format!(".ready-{}", hex::encode(raw)));
+            let mut f = crate::private::new_file_async().open(&probe).await?;
+            let written = f.write_all(b"ok").await;
+            drop(f);
+            let removed = tokio::fs::remove_file(&probe).await;
+            written.and(removed)
         })
     }
 }
@@ -176,6 +183,29 @@ impl FileStore {
     /// Opens an accepted file.
     pub async fn open(&self, key: &str) -> std::io::Result<Reader> {
         self.storage.open(key).await
+    }
+
+    /// Whether the storage can keep files now.
+    pub async fn ready(&self) -> std::io::Result<()> {
+        self.storage.ready().await
+    }
+
+    /// Puts the file at `src` (a backup's copy) back under `key`; the
+    /// source is copied, never moved.
+    pub async fn restore(&self, key: &str, src: &Path) -> std::io::Result<()> {
+        let tmp_dir = self.root.join("tmp");
+        crate::private::create_dir_all_async(&tmp_dir).await?;
+        let tmp = tmp_dir.join(format!("{}.restore", checked(key)?));
+        let mut from = tokio::fs::File::open(src).await?;
+        let mut to = crate::private::new_file_async().open(&tmp).await?;
+        tokio::io::copy(&mut from, &mut to).await?;
+        to.sync_all().await?;
+        drop(to);
+        let kept = self.storage.keep(&tmp, key).await;
+        if kept.is_err() {
+            let _ = tokio::fs::remove_file(&tmp).await;
+        }
+        kept
     }
 
     /// Starts an upload that must be a `kind` file of at most `max` bytes.

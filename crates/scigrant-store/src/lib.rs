@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod files;
 pub mod grants;
 pub mod identity;
+pub mod ops;
 pub mod pii;
 pub mod private;
 #[cfg(feature = "testing")]
@@ -99,14 +100,28 @@ pub struct Db {
 }
 
 impl Db {
-    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`);
+    /// statements slower than a second are logged.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db> {
+        Db::connect_logging_slow(url, max_connections, Duration::from_secs(1)).await
+    }
+
+    /// As [`Db::connect`], logging (at warn, with its duration) every
+    /// statement that takes longer than `slow`; other statements are not
+    /// logged (their text would fill the log).
+    pub async fn connect_logging_slow(
+        url: &str,
+        max_connections: u32,
+        slow: Duration,
+    ) -> Result<Db> {
         let backend = Backend::from_url(url)?;
         if let Some(file) = new_sqlite_file(url) {
             create_database_file(&file)?;
         }
         sqlx::any::install_default_drivers();
-        let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+        let opts = AnyConnectOptions::from_str(url)?
+            .log_statements(log::LevelFilter::Off)
+            .log_slow_statements(log::LevelFilter::Warn, slow);
         let mut pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30));

@@ -163,6 +163,17 @@ pub async fn login(
     tab: LoginTab,
     input: &LoginInput,
 ) -> Result<NewSession, AppError> {
+    let result = attempt_login(app, actor, tab, input).await;
+    crate::ops::metrics::login(result.is_ok());
+    result
+}
+
+async fn attempt_login(
+    app: &App,
+    actor: &Actor,
+    tab: LoginTab,
+    input: &LoginInput,
+) -> Result<NewSession, AppError> {
     let p = params(app).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;

@@ -1186,6 +1186,7 @@ mod funding;
 mod holding_limits;
 mod login_attacks;
 mod nodes;
+mod operations;
 mod review;
 mod similarity;
 mod staff_activation;

@@ -142,6 +142,7 @@ pub async fn submit(
     )
     .await?;
     tx.commit().await?;
+    crate::ops::metrics::submitted();
     Ok(Receipt {
         application_id: id,
         number,
