@@ -1185,6 +1185,8 @@ mod experts_import;
 mod funding;
 mod holding_limits;
 mod login_attacks;
+mod notifications;
+mod recovery;
 mod review;
 mod similarity;
 mod staff_activation;
