@@ -57,9 +57,22 @@ pub struct Config {
     pub allow_weak_password_hashing: bool,
     /// For automated tests only: every captcha accepts this answer.
     pub test_captcha: Option<Secret>,
-    /// SMTP relay for e-mail; when absent e-mail stays in the outbox.
-    pub smtp_url: Option<Secret>,
+    /// SMTP server for e-mail (`SCIGRANT_SMTP_HOST`); when empty e-mail
+    /// stays queued in the outbox, where staff see it.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `none` (plain, for a relay on the same host), `starttls` or `tls`.
+    pub smtp_tls: SmtpTls,
+    /// Credentials for the SMTP server; no authentication when empty.
+    pub smtp_username: String,
+    pub smtp_password: Option<Secret>,
+    /// The sender of every e-mail, e.g. `科技创新服务系统 <noreply@kjt.example.cn>`.
     pub mail_from: String,
+    /// An SMS gateway taking a JSON POST `{"phone": …, "text": …}`; when
+    /// empty SMS stay in the outbox staff read (which counts as delivered).
+    pub sms_http_url: String,
+    /// How long the SMS gateway may take to answer, in seconds.
+    pub sms_http_timeout_secs: u64,
     /// Per-IP limits (requests a minute) on login and registration posts.
     pub login_rate_per_minute: u32,
     pub register_rate_per_minute: u32,
@@ -110,8 +123,14 @@ impl Default for Config {
             password_iterations: MIN_PASSWORD_ITERATIONS,
             allow_weak_password_hashing: false,
             test_captcha: None,
-            smtp_url: None,
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: String::new(),
+            smtp_password: None,
             mail_from: "scigrant@localhost".into(),
+            sms_http_url: String::new(),
+            sms_http_timeout_secs: 10,
             login_rate_per_minute: 30,
             register_rate_per_minute: 20,
             admin_login: None,
@@ -124,6 +143,29 @@ impl Default for Config {
             slow_request_ms: 1000,
             slow_query_ms: 500,
             shutdown_grace_secs: 20,
+        }
+    }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP: only for a relay on the same host or a test server.
+    None,
+    /// STARTTLS upgrade, required (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+impl SmtpTls {
+    pub fn from_code(s: &str) -> Option<SmtpTls> {
+        match s.trim() {
+            "none" => Some(SmtpTls::None),
+            "starttls" => Some(SmtpTls::Starttls),
+            "tls" => Some(SmtpTls::Tls),
+            _ => None,
         }
     }
 }
@@ -216,8 +258,36 @@ impl Config {
         {
             self.test_captcha = Some(Secret(v));
         }
-        if let Some(v) = get("SCIGRANT_SMTP_URL") {
-            self.smtp_url = Some(Secret(v));
+        if let Some(v) = get("SCIGRANT_SMTP_HOST") {
+            self.smtp_host = v;
+        }
+        if let Some(v) = get("SCIGRANT_SMTP_PORT") {
+            self.smtp_port = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_SMTP_PORT", v))?;
+        }
+        if let Some(v) = get("SCIGRANT_SMTP_TLS") {
+            self.smtp_tls =
+                SmtpTls::from_code(&v).ok_or(ConfigError::Env("SCIGRANT_SMTP_TLS", v))?;
+        }
+        if let Some(v) = get("SCIGRANT_SMTP_USERNAME") {
+            self.smtp_username = v;
+        }
+        if let Some(v) = get("SCIGRANT_SMTP_PASSWORD")
+            && !v.is_empty()
+        {
+            self.smtp_password = Some(Secret(v));
+        }
+        if let Some(v) = get("SCIGRANT_MAIL_FROM") {
+            self.mail_from = v;
+        }
+        if let Some(v) = get("SCIGRANT_SMS_HTTP_URL") {
+            self.sms_http_url = v;
+        }
+        if let Some(v) = get("SCIGRANT_SMS_HTTP_TIMEOUT_SECS") {
+            self.sms_http_timeout_secs = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_SMS_HTTP_TIMEOUT_SECS", v))?;
         }
         if let Some(v) = get("SCIGRANT_LOGIN_RATE_PER_MINUTE") {
             self.login_rate_per_minute = v
@@ -250,9 +320,6 @@ impl Config {
             self.notice_max_days = v
                 .parse()
                 .map_err(|_| ConfigError::Env("SCIGRANT_NOTICE_MAX_DAYS", v))?;
-        }
-        if let Some(v) = get("SCIGRANT_MAIL_FROM") {
-            self.mail_from = v;
         }
         if let Some(v) = get("SCIGRANT_METRICS_LISTEN")
             && !v.trim().is_empty()
@@ -443,6 +510,24 @@ mod tests {
             c.check().unwrap_err().to_string(),
             "metrics_token 至少 16 个字符"
         );
+    }
+
+    #[test]
+    fn smtp_settings_come_from_the_environment() {
+        let mut c = Config::default();
+        c.apply_env(env(&[
+            ("SCIGRANT_SMTP_HOST", "smtp.example.cn"),
+            ("SCIGRANT_SMTP_PORT", "465"),
+            ("SCIGRANT_SMTP_TLS", "tls"),
+            ("SCIGRANT_SMTP_PASSWORD", "s3cret"),
+        ]))
+        .unwrap();
+        assert_eq!(c.smtp_host, "smtp.example.cn");
+        assert_eq!(c.smtp_port, 465);
+        assert_eq!(c.smtp_tls, SmtpTls::Tls);
+        assert!(!format!("{c:?}").contains("s3cret"));
+        let mut c = Config::default();
+        assert!(c.apply_env(env(&[("SCIGRANT_SMTP_TLS", "ssl")])).is_err());
     }
 
     #[test]

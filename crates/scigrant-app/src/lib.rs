@@ -99,6 +99,9 @@ pub struct Caches {
     pub node: jobs::NodeId,
     /// Security parameters, re-read every few seconds.
     pub params: params::ParamsCache,
+    /// The mail and SMS providers, built from the configuration at the
+    /// first delivery (an invalid setting is reported on every run).
+    pub delivery: std::sync::OnceLock<Result<notify::delivery::Providers, String>>,
     /// The password-hashing queue and the dummy hash of refused logins.
     pub hasher: identity::hasher::Hasher,
     /// Parsed form specifications by id: stored specifications never

@@ -118,6 +118,12 @@ pub async fn drop_pg_database(name: &str) -> Result<(), AppError> {
 /// A fresh, migrated App on `backend`. Panics with a clear message when
 /// PostgreSQL cannot be reached: a store test never silently skips.
 pub async fn test_env(backend: Backend) -> TestEnv {
+    test_env_with(backend, |_| {}).await
+}
+
+/// [`test_env`] with the test configuration changed by `change` first
+/// (an SMTP server, an SMS gateway).
+pub async fn test_env_with(backend: Backend, change: impl FnOnce(&mut Config)) -> TestEnv {
     let dir = std::env::temp_dir().join(unique("scigrant-test"));
     std::fs::create_dir_all(&dir).expect("create test dir");
     let (url, pg_db) = match backend {
@@ -131,7 +137,8 @@ pub async fn test_env(backend: Backend) -> TestEnv {
         }
     };
     let clock = TestClock::at(T0);
-    let config = test_config(&dir, url);
+    let mut config = test_config(&dir, url);
+    change(&mut config);
     let app = App::open(config, Arc::new(clock.clone()))
         .await
         .expect("open test app");

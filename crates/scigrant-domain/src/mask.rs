@@ -56,6 +56,23 @@ pub fn mask_name(s: &str) -> String {
     }
 }
 
+/// "zhang.san@example.cn" → "z********@example.cn": the first character of the
+/// local part and the whole domain are kept; a value without '@' is masked as a name.
+pub fn mask_email(s: &str) -> String {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            let chars: Vec<char> = local.chars().collect();
+            let local = match chars.len() {
+                0 => String::new(),
+                1 => "*".to_string(),
+                _ => keep_ends(&chars, 1, 0),
+            };
+            format!("{local}@{domain}")
+        }
+        None => mask_name(s),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +94,13 @@ mod tests {
         assert_eq!(mask_phone("12345678"), "123*5678");
         assert_eq!(mask_phone("1234567"), "1*****7");
         assert_eq!(mask_phone(""), "");
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(mask_email("zhang.san@example.cn"), "z********@example.cn");
+        assert_eq!(mask_email("a@b.cn"), "*@b.cn");
+        assert_eq!(mask_email("noat"), "n***");
     }
 
     #[test]

@@ -17,7 +17,6 @@ use scigrant_store::evaluation::experts::{
 };
 use scigrant_store::identity::accounts;
 
-use crate::notify::queue_sms;
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
 /// One 回避 row as typed: the unit's or person's name and the reason.
@@ -539,7 +538,20 @@ pub async fn decide_expert(
     if let Some(body) = told
         && let Some(p) = accounts::person(&mut tx, e.person_id).await?
     {
-        queue_sms(&mut tx, app, &app.pii.open(&p.phone_enc)?, &body).await?;
+        let phone = app.pii.open(&p.phone_enc)?;
+        crate::notify::notify_account(
+            &mut tx,
+            app,
+            &crate::notify::Recipient {
+                kind: scigrant_domain::identity::account::AccountKind::Person,
+                id: p.id,
+                phone: &phone,
+                email: None,
+            },
+            "专家申请审核结果",
+            &body,
+        )
+        .await?;
     }
     audit(
         &mut tx,

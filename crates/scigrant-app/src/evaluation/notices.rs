@@ -21,7 +21,6 @@ use scigrant_store::identity::accounts;
 use super::funding::{DecisionView, leader_of, standing_notice};
 use crate::grants::applications::Reader;
 use crate::grants::calls::moment_field;
-use crate::notify::queue_sms;
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
 /// The 公示 form as typed.
@@ -179,11 +178,35 @@ async fn notify_parties(
     );
     if let Some(p) = accounts::person(c, row.person_id).await? {
         let phone = app.pii.open(&p.phone_enc)?;
-        queue_sms(c, app, &phone, &body).await?;
+        crate::notify::notify_account(
+            c,
+            app,
+            &crate::notify::Recipient {
+                kind: scigrant_domain::identity::account::AccountKind::Person,
+                id: p.id,
+                phone: &phone,
+                email: None,
+            },
+            "立项公示",
+            &body,
+        )
+        .await?;
     }
     if let Some(u) = accounts::unit(c, row.unit_id).await? {
         let phone = app.pii.open(&u.contact_phone_enc)?;
-        queue_sms(c, app, &phone, &body).await?;
+        crate::notify::notify_account(
+            c,
+            app,
+            &crate::notify::Recipient {
+                kind: scigrant_domain::identity::account::AccountKind::Unit,
+                id: u.id,
+                phone: &phone,
+                email: None,
+            },
+            "立项公示",
+            &body,
+        )
+        .await?;
     }
     Ok(())
 }

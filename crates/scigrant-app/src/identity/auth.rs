@@ -58,6 +58,8 @@ pub struct SessionInfo {
     pub caller: Caller,
     pub label: String,
     pub created_at: i64,
+    /// Unread messages in the account's 消息中心 (the header shows them).
+    pub unread_messages: i64,
 }
 
 impl SessionInfo {
@@ -87,15 +89,18 @@ pub fn random_token() -> String {
     hex::encode(raw)
 }
 
-struct Found {
-    kind: AccountKind,
-    id: i64,
-    hash: String,
-    label: String,
-    disabled: bool,
+/// The account a login name names, as login and recovery find it.
+pub(crate) struct Found {
+    pub kind: AccountKind,
+    pub id: i64,
+    pub hash: String,
+    pub label: String,
+    pub disabled: bool,
 }
 
-async fn find_account(
+/// The account `login` names at `tab`: a person by 手机号码 or 证件号码,
+/// a unit by 统一社会信用代码 or 联系人手机, staff by login name.
+pub(crate) async fn find_account(
     c: &mut AnyConnection,
     app: &App,
     tab: LoginTab,
@@ -340,7 +345,7 @@ async fn refuse(
     Ok(())
 }
 
-async fn set_password_hash(
+pub(crate) async fn set_password_hash(
     c: &mut AnyConnection,
     kind: AccountKind,
     id: i64,
@@ -405,6 +410,13 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<SessionInfo>,
     if now - s.last_seen_at > 60_000 {
         sessions::touch(&mut c, &id_hash, now).await?;
     }
+    let unread_messages = match kind {
+        AccountKind::Staff => 0,
+        _ => {
+            scigrant_store::identity::messages::unread_count(&mut c, kind.code(), s.account_id)
+                .await?
+        }
+    };
     Ok(Some(SessionInfo {
         id_hash,
         kind,
@@ -413,6 +425,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<SessionInfo>,
         caller,
         label,
         created_at: s.created_at,
+        unread_messages,
     }))
 }
 

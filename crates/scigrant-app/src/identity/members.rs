@@ -15,7 +15,6 @@ use scigrant_store::identity::accounts::{self, MemberFilter, PersonRow, Profile}
 use scigrant_store::identity::sessions;
 
 use crate::identity::register::{Uploaded, discard, parse_region, record_file};
-use crate::notify::queue_sms;
 use crate::record::{AccountDecision, AuditEvent, record_decision};
 use crate::{Actor, App, AppError, FieldErrors, Page, audit};
 
@@ -452,7 +451,20 @@ pub async fn decide_member(
     } else {
         format!("您加入“{}”的申请未通过审核，原因：{reason}。", actor.label)
     };
-    queue_sms(&mut tx, app, &app.pii.open(&p.phone_enc)?, &body).await?;
+    let phone = app.pii.open(&p.phone_enc)?;
+    crate::notify::notify_account(
+        &mut tx,
+        app,
+        &crate::notify::Recipient {
+            kind: scigrant_domain::identity::account::AccountKind::Person,
+            id: p.id,
+            phone: &phone,
+            email: None,
+        },
+        "加入单位审核结果",
+        &body,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,7 +7,6 @@ use scigrant_domain::ids::UnitId;
 use scigrant_domain::mask::mask_phone;
 use scigrant_store::identity::accounts;
 
-use crate::notify::queue_sms;
 use crate::record::{AccountDecision, AuditEvent, record_decision};
 use crate::{Actor, App, AppError, Page};
 
@@ -259,7 +258,19 @@ pub async fn review_unit(
         (_, Some(r)) => format!("您的单位注册{stage_label}未通过，原因：{r}。请登录修改后重新提交。"),
     };
     let phone = app.pii.open(&u.contact_phone_enc)?;
-    queue_sms(&mut tx, app, &phone, &body).await?;
+    crate::notify::notify_account(
+        &mut tx,
+        app,
+        &crate::notify::Recipient {
+            kind: scigrant_domain::identity::account::AccountKind::Unit,
+            id: u.id,
+            phone: &phone,
+            email: None,
+        },
+        "单位注册审核结果",
+        &body,
+    )
+    .await?;
     tx.commit().await?;
     Ok(next)
 }

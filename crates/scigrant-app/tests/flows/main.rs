@@ -1187,6 +1187,8 @@ mod holding_limits;
 mod login_attacks;
 mod nodes;
 mod operations;
+mod notifications;
+mod recovery;
 mod review;
 mod similarity;
 mod staff_activation;

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 71] = [
+pub const ACTIONS: [(&str, &str); 75] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -76,6 +76,10 @@ pub const ACTIONS: [(&str, &str); 71] = [
     ("expert.retire", "专家退出专家库"),
     ("expert.export", "导出专家列表"),
     ("expert.import", "导入专家"),
+    ("password.reset.find", "登录名重置密码：检索登录名"),
+    ("password.reset.code", "登录名重置密码：发送验证码"),
+    ("password.reset", "登录名重置密码"),
+    ("message.read", "消息中心标为已读"),
 ];
 
 /// The auditor's name for an action code.

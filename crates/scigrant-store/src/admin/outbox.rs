@@ -1,6 +1,8 @@
-//! Outgoing SMS and e-mail. The default SMS provider is this table itself:
-//! messages wait here and staff can read them (masked recipient) in the
-//! console; an e-mail sender marks them sent.
+//! Outgoing SMS and e-mail, a queue in the database. A use case inserts a
+//! message `queued` inside its own transaction; the delivery worker claims
+//! due messages, sends them and marks each `sent`, or reschedules it with
+//! the error, or gives up (`failed`). Staff read the table (masked
+//! recipient) in the console.
 
 use sqlx::{AnyConnection, Row};
 
@@ -16,7 +18,12 @@ pub struct OutboxRow {
     pub body: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// The last delivery error, if any.
     pub error: Option<String>,
+    /// `queued`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
 }
 
 pub struct NewMessage<'a> {
@@ -30,8 +37,9 @@ pub struct NewMessage<'a> {
 
 pub async fn insert(c: &mut AnyConnection, m: &NewMessage<'_>) -> Result<i64> {
     let row = sqlx::query(
-        "INSERT INTO outbox (channel, recipient_enc, recipient_masked, subject, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO outbox (channel, recipient_enc, recipient_masked, subject, body, created_at,
+                             status, attempts, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $6) RETURNING id",
     )
     .bind(m.channel)
     .bind(m.recipient_enc)
@@ -53,22 +61,91 @@ pub async fn recent(c: &mut AnyConnection, limit: i64) -> Result<Vec<OutboxRow>>
     )
 }
 
-pub async fn unsent(c: &mut AnyConnection, channel: &str, limit: i64) -> Result<Vec<OutboxRow>> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM outbox WHERE channel = $1 AND sent_at IS NULL ORDER BY id LIMIT $2",
+/// The ids of queued messages due at `now`, oldest first.
+pub async fn due(c: &mut AnyConnection, now: i64, limit: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, id LIMIT $2",
     )
-    .bind(channel)
+    .bind(now)
     .bind(limit)
     .fetch_all(c)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-pub async fn mark(c: &mut AnyConnection, id: i64, now: i64, error: Option<&str>) -> Result<()> {
-    sqlx::query("UPDATE outbox SET sent_at = $1, error = $2 WHERE id = $3")
-        .bind(now)
-        .bind(error)
+/// Claims a due message for one delivery attempt: counts the attempt and
+/// moves its next attempt to `hold_until`, so another worker (another
+/// node) does not send it meanwhile. `None` when someone else claimed it.
+pub async fn claim(
+    c: &mut AnyConnection,
+    id: i64,
+    now: i64,
+    hold_until: i64,
+) -> Result<Option<OutboxRow>> {
+    let done = sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1
+         WHERE id = $2 AND status = 'queued' AND next_attempt_at <= $3",
+    )
+    .bind(hold_until)
+    .bind(id)
+    .bind(now)
+    .execute(&mut *c)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(None);
+    }
+    Ok(sqlx::query_as("SELECT * FROM outbox WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// Gives a claim back without counting it as an attempt (the message
+/// cannot be sent yet): it is due again at `next_at`.
+pub async fn unclaim(c: &mut AnyConnection, id: i64, next_at: i64) -> Result<()> {
+    sqlx::query("UPDATE outbox SET attempts = attempts - 1, next_attempt_at = $1 WHERE id = $2")
+        .bind(next_at)
         .bind(id)
         .execute(c)
         .await?;
+    Ok(())
+}
+
+/// The message was handed over to its provider.
+pub async fn mark_sent(c: &mut AnyConnection, id: i64, now: i64) -> Result<()> {
+    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, error = NULL WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// An attempt failed: try again at `retry_at`, or give up (`failed`)
+/// when `retry_at` is `None`.
+pub async fn mark_error(
+    c: &mut AnyConnection,
+    id: i64,
+    error: &str,
+    retry_at: Option<i64>,
+) -> Result<()> {
+    match retry_at {
+        Some(at) => {
+            sqlx::query("UPDATE outbox SET error = $1, next_attempt_at = $2 WHERE id = $3")
+                .bind(error)
+                .bind(at)
+                .bind(id)
+                .execute(c)
+                .await?
+        }
+        None => {
+            sqlx::query("UPDATE outbox SET error = $1, status = 'failed' WHERE id = $2")
+                .bind(error)
+                .bind(id)
+                .execute(c)
+                .await?
+        }
+    };
     Ok(())
 }

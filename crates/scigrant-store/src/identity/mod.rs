@@ -1,9 +1,12 @@
 //! Persistence of accounts: units, persons, staff, memberships, sessions,
-//! the failed-login counter, captcha answers and per-address budgets.
+//! the failed-login counter, captcha answers, one-time codes, the 消息中心
+//! and per-address budgets.
 
 pub mod accounts;
 pub mod activation;
 pub mod captcha;
+pub mod codes;
 pub mod login_guard;
+pub mod messages;
 pub mod rate_limits;
 pub mod sessions;

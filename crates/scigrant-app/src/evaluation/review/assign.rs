@@ -136,7 +136,20 @@ async fn notify_assigned(
             "您有{n}份“{call_name}”申报书的评审任务，请于{}前登录系统，在“评审任务”中确认无利益冲突并接受评审。",
             scigrant_domain::calendar::format_datetime(plan.accept_deadline)
         );
-        crate::notify::queue_sms(c, app, &app.pii.open(&person.phone_enc)?, &body).await?;
+        let phone = app.pii.open(&person.phone_enc)?;
+        crate::notify::notify_account(
+            c,
+            app,
+            &crate::notify::Recipient {
+                kind: scigrant_domain::identity::account::AccountKind::Person,
+                id: person.id,
+                phone: &phone,
+                email: None,
+            },
+            "评审任务",
+            &body,
+        )
+        .await?;
     }
     Ok(())
 }

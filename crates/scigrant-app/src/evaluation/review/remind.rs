@@ -14,7 +14,6 @@ use scigrant_store::grants::calls;
 use scigrant_store::identity::accounts;
 
 use super::assign::plan_row;
-use crate::notify::queue_sms;
 use crate::{Actor, App, AppError, audit};
 
 /// Sends the reminders; returns how many experts were reminded. Side
@@ -51,7 +50,19 @@ pub async fn remind_experts(app: &App, actor: &Actor, call: CallId) -> Result<us
             "您有{n}份“{}”评审任务尚未完成，评审截止时间为{deadline}，请登录系统完成评审。",
             call_row.name
         );
-        queue_sms(&mut tx, app, &phone, &body).await?;
+        crate::notify::notify_account(
+            &mut tx,
+            app,
+            &crate::notify::Recipient {
+                kind: scigrant_domain::identity::account::AccountKind::Person,
+                id: p.id,
+                phone: &phone,
+                email: None,
+            },
+            "评审催办",
+            &body,
+        )
+        .await?;
         reminded += 1;
     }
     audit(
