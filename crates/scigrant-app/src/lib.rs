@@ -14,6 +14,7 @@ pub mod grants;
 pub mod identity;
 pub mod notify;
 pub mod params;
+pub mod portal;
 mod record;
 #[cfg(feature = "testing")]
 pub mod testing;

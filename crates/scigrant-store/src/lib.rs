@@ -15,6 +15,7 @@ pub mod files;
 pub mod grants;
 pub mod identity;
 pub mod pii;
+pub mod portal;
 pub mod private;
 
 use std::str::FromStr;

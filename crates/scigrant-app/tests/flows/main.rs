@@ -1185,6 +1185,7 @@ mod experts_import;
 mod funding;
 mod holding_limits;
 mod login_attacks;
+mod portal;
 mod review;
 mod similarity;
 mod staff_activation;
