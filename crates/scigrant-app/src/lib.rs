@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod notify;
 pub mod ops;
 pub mod params;
+pub mod portal;
 mod record;
 #[cfg(feature = "testing")]
 pub mod testing;

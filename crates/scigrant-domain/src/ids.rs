@@ -21,6 +21,10 @@ macro_rules! entity_id {
 }
 
 entity_id!(
+    /// An article of the portal (门户文章).
+    ArticleId
+);
+entity_id!(
     /// A unit account (单位).
     UnitId
 );

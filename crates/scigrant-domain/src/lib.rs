@@ -12,4 +12,5 @@ pub mod identity;
 pub mod ids;
 pub mod mask;
 pub mod permission;
+pub mod portal;
 pub mod upload;

@@ -33,6 +33,10 @@ pub enum Permission {
 /// "no code arrived") may; the other staff roles have no business there.
 pub const OUTBOX_READERS: &[StaffRole] = &[StaffRole::SecurityAdmin, StaffRole::AccountReviewer];
 
+/// Who works on the portal's content: the 内容编辑 writes, the 内容审核
+/// approves; both read the list, the articles and their versions.
+pub const CONTENT_STAFF: &[StaffRole] = &[StaffRole::ContentEditor, StaffRole::ContentReviewer];
+
 /// The facts about the caller a permission is decided on.
 #[derive(Clone, Copy, Debug)]
 pub enum Caller {

@@ -16,6 +16,7 @@ pub mod grants;
 pub mod identity;
 pub mod ops;
 pub mod pii;
+pub mod portal;
 pub mod private;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -115,6 +115,7 @@ pub fn table() -> Table {
     let t = crate::person::routes(t);
     let t = crate::unit::routes(t);
     let t = crate::expert::routes(t);
+    let t = crate::staff::content::routes(t);
     crate::staff::routes(t)
 }
 

@@ -1189,6 +1189,7 @@ mod nodes;
 mod operations;
 mod notifications;
 mod recovery;
+mod portal;
 mod review;
 mod similarity;
 mod staff_activation;

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 75] = [
+pub const ACTIONS: [(&str, &str); 81] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -80,6 +80,12 @@ pub const ACTIONS: [(&str, &str); 75] = [
     ("password.reset.code", "登录名重置密码：发送验证码"),
     ("password.reset", "登录名重置密码"),
     ("message.read", "消息中心标为已读"),
+    ("article.create", "新建门户文章"),
+    ("article.save", "修改门户文章"),
+    ("article.submit", "门户文章提交审核"),
+    ("article.approve", "门户文章审核通过"),
+    ("article.return", "门户文章退回"),
+    ("article.withdraw", "撤回门户文章"),
 ];
 
 /// The auditor's name for an action code.
@@ -113,6 +119,7 @@ pub fn target_label(kind: &str) -> Option<&'static str> {
         "audit" => "日志",
         "notice" => "公示",
         "objection" => "异议",
+        "article" => "门户文章",
         _ => return None,
     })
 }

@@ -223,15 +223,22 @@ pub enum StaffRole {
     AccountReviewer,
     /// 项目管理员: calls, forms, acceptance (形式审查), paper copies.
     ProgramManager,
+    /// 内容编辑: writes the portal's articles and submits them for review.
+    ContentEditor,
+    /// 内容审核: approves (or returns) articles before publication, and
+    /// withdraws published ones.
+    ContentReviewer,
 }
 
 impl StaffRole {
-    pub const ALL: [StaffRole; 5] = [
+    pub const ALL: [StaffRole; 7] = [
         Self::SystemAdmin,
         Self::SecurityAdmin,
         Self::AuditAdmin,
         Self::AccountReviewer,
         Self::ProgramManager,
+        Self::ContentEditor,
+        Self::ContentReviewer,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -240,6 +247,8 @@ impl StaffRole {
             Self::AuditAdmin => "auditor",
             Self::AccountReviewer => "reviewer",
             Self::ProgramManager => "manager",
+            Self::ContentEditor => "editor",
+            Self::ContentReviewer => "content_reviewer",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
@@ -252,6 +261,8 @@ impl StaffRole {
             Self::AuditAdmin => "审计管理员",
             Self::AccountReviewer => "账号审核员",
             Self::ProgramManager => "项目管理员",
+            Self::ContentEditor => "内容编辑",
+            Self::ContentReviewer => "内容审核",
         }
     }
 }

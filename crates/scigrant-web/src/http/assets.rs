@@ -32,7 +32,7 @@ const fn asset(name: &'static str, body: &'static str, mime: &'static str) -> As
 
 /// FNV-1a, 64 bits: enough to tell versions of a file apart, and a
 /// `const fn`, so the hash costs nothing at run time.
-const fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) const fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut i = 0;
     while i < bytes.len() {
@@ -108,7 +108,7 @@ pub async fn serve(
 }
 
 /// `If-None-Match` uses the weak comparison: `W/` prefixes are ignored.
-fn matches_etag(if_none_match: &str, etag: &str) -> bool {
+pub(crate) fn matches_etag(if_none_match: &str, etag: &str) -> bool {
     let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
     let ours = opaque(etag);
     if_none_match

@@ -23,6 +23,19 @@ pub fn date(ms: impl Borrow<i64>, _: &dyn Values) -> askama::Result<String> {
     Ok(calendar::format_date(*ms.borrow()))
 }
 
+/// A file size as people read it: "812KB", "3.2MB", "900B".
+#[askama::filter_fn]
+pub fn size(bytes: impl Borrow<i64>, _: &dyn Values) -> askama::Result<String> {
+    let b = *bytes.borrow();
+    Ok(if b >= 1024 * 1024 {
+        format!("{:.1}MB", b as f64 / (1024.0 * 1024.0))
+    } else if b >= 1024 {
+        format!("{}KB", b / 1024)
+    } else {
+        format!("{b}B")
+    })
+}
+
 /// An optional time, or "—" when there is none.
 #[askama::filter_fn]
 pub fn datetime_or_dash(ms: impl Borrow<Option<i64>>, _: &dyn Values) -> askama::Result<String> {

@@ -29,6 +29,11 @@ pub fn notice_text(code: &str) -> &'static str {
             "个人信息已保存，已提交所在单位审核。请联系所在单位在“单位从属用户管理”中审核。"
         }
         "password" => "密码已修改。",
+        "article_saved" => "文章已保存。",
+        "article_submitted" => "文章已提交审核。",
+        "article_approved" => "审核通过，文章将在发布时间到达后显示在门户。",
+        "article_returned" => "文章已退回编辑。",
+        "article_withdrawn" => "文章已撤回，门户上已不再显示。",
         "decided" => "审核结果已保存。",
         "locked" => "已锁定该用户。",
         "unlocked" => "已解除锁定。",

@@ -1,8 +1,10 @@
 //! 门户: the public pages anyone may read — the portal and its sections,
+//! their articles and attachments, 站内搜索,
 //! the agreement, a call's guide, the /verify page for paper copies, the
 //! region picker's JSON, static assets, the health check, and the
 //! 公示公告 with their objection form.
 
+pub mod articles;
 pub mod calls;
 pub mod notices;
 pub mod pages;
@@ -17,6 +19,9 @@ use crate::routes::Table;
 pub fn routes(t: Table) -> Table {
     t.get("/", Public, get(pages::index))
         .get("/notices/{section}", Public, get(pages::section))
+        .get("/articles/{id}", Public, get(articles::article))
+        .get("/articles/{id}/files/{file}", Public, get(articles::attachment))
+        .get("/search", Public, get(articles::search))
         .get("/static/{file}", Public, get(crate::http::assets::serve))
         .get("/agreement", Public, get(pages::agreement))
         .get("/healthz", Public, get(pages::health))

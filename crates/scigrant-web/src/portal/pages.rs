@@ -1,35 +1,28 @@
-//! 门户: the home page of the 科技创新服务系统 with its sections, list
-//! pages behind "更多>>" and the user agreement.
+//! 门户: the home page of the 科技创新服务系统 with 重要发布 and its four
+//! tabs, the section lists behind "更多>>" and the user agreement.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::IntoResponse;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use scigrant_app::portal::ArticleLineView;
+use scigrant_app::portal::public::{PortalHome, portal_home, section_page};
+use scigrant_app::{AppError, Page};
+use scigrant_domain::portal::article::Section;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
+use crate::http::filters;
 use crate::http::notice::notice_text;
-use crate::http::pages::{PageCtx, render};
-
-/// The portal's sections: path segment and title.
-pub const SECTIONS: [(&str, &str); 4] = [
-    ("tzgg", "通知公告"),
-    ("sbzn", "申报指南"),
-    ("cjwd", "常见问答"),
-    ("wjfg", "文件法规"),
-];
-
-pub struct Section {
-    pub slug: &'static str,
-    pub title: &'static str,
-}
+use crate::http::pages::{PageCtx, Pager, render, revalidated};
 
 #[derive(Template)]
 #[template(path = "portal/index.html")]
 pub struct IndexPage {
     pub ctx: PageCtx,
-    pub sections: Vec<Section>,
+    pub home: PortalHome,
 }
 
 #[derive(Deserialize)]
@@ -38,41 +31,55 @@ pub struct Notice {
     pub ok: String,
 }
 
+/// 首页: 重要发布, the four tabs with their latest articles and 更多>>.
 pub async fn index(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Query(q): Query<Notice>,
-) -> impl IntoResponse {
+) -> Result<Response, WebError> {
+    let home = portal_home(&state.app).await?;
+    let changed = home.changed;
     let page = IndexPage {
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
-        sections: SECTIONS
-            .iter()
-            .map(|(slug, title)| Section { slug, title })
-            .collect(),
+        home,
     };
-    render(&page)
+    Ok(revalidated(&headers, render(&page), changed))
 }
 
 #[derive(Template)]
 #[template(path = "portal/section.html")]
 pub struct SectionPage {
     pub ctx: PageCtx,
-    pub title: &'static str,
+    pub section: Section,
+    pub page: Page<ArticleLineView>,
+    pub pager: Pager,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    page: i64,
+}
+
+/// A section's list behind 更多>>, with paging; an empty one says so.
 pub async fn section(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(slug): Path<String>,
-) -> Result<impl IntoResponse, WebError> {
-    let (_, title) = SECTIONS
-        .iter()
-        .find(|(s, _)| *s == slug)
-        .ok_or(WebError::App(scigrant_app::AppError::NotFound))?;
-    Ok(render(&SectionPage {
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let section = Section::from_code(&slug).ok_or(WebError::App(AppError::NotFound))?;
+    let (page, changed) = section_page(&state.app, section, q.page).await?;
+    let pager = Pager::new(&page, String::new());
+    let html = render(&SectionPage {
         ctx: PageCtx::new(&state, &ctx),
-        title,
-    }))
+        section,
+        page,
+        pager,
+    });
+    Ok(revalidated(&headers, html, changed))
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@
 //! security and 在线用户, 操作日志 / 登录日志).
 
 pub mod accounts;
+pub mod content;
 pub mod experts;
 pub mod experts_import;
 pub mod experts_notice;
@@ -30,7 +31,7 @@ use scigrant_app::notify::{Channel, OutboxView, recent};
 use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_domain::permission::Caller;
 
-fn role_of(ctx: &Ctx) -> Option<StaffRole> {
+pub(crate) fn role_of(ctx: &Ctx) -> Option<StaffRole> {
     match ctx.session.as_ref().map(|s| s.caller) {
         Some(Caller::Staff { role, .. }) => Some(role),
         _ => None,

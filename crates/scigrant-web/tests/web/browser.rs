@@ -1457,3 +1457,98 @@ async fn browser_pages_fit_a_phone_360_px_wide() {
     );
     s.done().await;
 }
+
+/// 门户 content: an editor writes a notice with a PDF attachment and
+/// submits it, a reviewer approves it, and a visitor finds it from the
+/// home page, opens it and downloads the attachment.
+async fn publish_a_notice_and_read_it(backend: Backend) {
+    let s = start(backend).await;
+    for (login, name, role) in [
+        ("bianji", "编辑甲", StaffRole::ContentEditor),
+        ("shenhe", "审核乙", StaffRole::ContentReviewer),
+    ] {
+        staff_with_password(&s.env.app, login, name, role, PASSWORD).await;
+    }
+    let title = "关于征集2026年西藏自治区科技计划项目指南建议的通知";
+    s.staff_login("bianji", PASSWORD).await;
+    s.wait_path("/staff").await;
+    s.click_to("nav.tabs a[href='/staff/content']", "/staff/content")
+        .await;
+    s.click_to("#new-article", "/staff/content/new").await;
+    s.fill("title", title).await;
+    s.fill("publisher", "西藏自治区科学技术厅").await;
+    s.fill("body", "各有关单位：\n\n请于**2025年7月15日**前报送指南建议。")
+        .await;
+    s.c.find(Locator::Css("input[name='important']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut guide = pdf(40 * 1024);
+    guide.extend_from_slice(b"\n%%EOF\n");
+    let path = s.file("指南建议表.pdf", &guide);
+    s.attach("file1", &path).await;
+    s.click("#save-article").await;
+    s.wait_path("/staff/content/").await;
+    let editing = s.path().await;
+    assert!(editing.ends_with("?ok=article_saved"), "{editing}");
+    s.click("#submit-article").await;
+    s.wait_path("/staff/content/").await;
+    s.wait_text("#article-state dd:nth-of-type(2)", "待审核").await;
+
+    s.staff_login("shenhe", PASSWORD).await;
+    s.wait_path("/staff").await;
+    s.go("/staff/content?state=pending").await;
+    s.click(&format!("#content-list a[href^='/staff/content/']")).await;
+    s.wait_path("/staff/content/").await;
+    s.click("#review-article").await;
+    s.wait_text("#article-state dd:nth-of-type(2)", "已发布").await;
+
+    s.sign_out().await;
+    s.go("/").await;
+    assert_eq!(s.text("#important a").await, title);
+    s.click("#tab-tzgg a[href^='/articles/']").await;
+    s.wait_path("/articles/").await;
+    assert_eq!(s.text("#article h1").await, title);
+    assert!(s.text("#article .body").await.contains("2025年7月15日"));
+    let link = s
+        .c
+        .find(Locator::Css("#attachments a"))
+        .await
+        .unwrap();
+    assert_eq!(link.text().await.unwrap(), "指南建议表.pdf");
+    let href = link.attr("href").await.unwrap().unwrap();
+    let got = s
+        .c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => [r.status, r.headers.get('content-disposition'), b.byteLength]))",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0], 200);
+    assert!(
+        got[1]
+            .as_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"file-"),
+        "{got:?}"
+    );
+    assert_eq!(got[2], guide.len());
+    // 更多>> leads to the section's list with the notice and its date.
+    s.go("/").await;
+    s.click_to("#tab-tzgg h2 a", "/notices/tzgg").await;
+    assert!(s.text("#article-list").await.contains("2023-04-20"));
+    s.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_portal_content_sqlite() {
+    publish_a_notice_and_read_it(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_portal_content_postgres() {
+    publish_a_notice_and_read_it(Backend::Postgres).await;
+}

@@ -1,0 +1,104 @@
+//! What visitors read: the home page's 重要发布 and four tabs, each
+//! section's pages, an article with its attachments, and the attachment
+//! itself. Only articles approved and past their publication time are
+//! ever read here (the store's queries say so), so a withdrawn article is
+//! gone from the next request on.
+
+use scigrant_domain::ids::{ArticleId, FileId};
+use scigrant_domain::portal::article::Section;
+use scigrant_store::portal::articles as store;
+
+use super::{ArticleLineView, ArticleView};
+use crate::identity::home::Download;
+use crate::{App, AppError, Page};
+
+/// Lines per tab on the home page, and per page of a section.
+pub const TAB_LINES: i64 = 6;
+pub const PER_PAGE: i64 = 15;
+
+/// The home page's content.
+#[derive(Clone, Debug)]
+pub struct PortalHome {
+    /// 重要发布, newest first (pinned first).
+    pub important: Vec<ArticleLineView>,
+    /// The four tabs in the seed's order, each with its latest lines.
+    pub tabs: Vec<(Section, Vec<ArticleLineView>)>,
+    /// The newest public change (epoch ms), for Last-Modified.
+    pub changed: Option<i64>,
+}
+
+fn lines(rows: Vec<store::ArticleLine>) -> Result<Vec<ArticleLineView>, AppError> {
+    rows.into_iter().map(ArticleLineView::try_from).collect()
+}
+
+pub async fn portal_home(app: &App) -> Result<PortalHome, AppError> {
+    let now = app.now();
+    let mut c = app.db.read().await?;
+    let important = lines(store::important(&mut c, now, 3).await?)?;
+    let mut tabs = Vec::new();
+    for s in Section::TABS {
+        let (rows, _) = store::public_lines(&mut c, s.code(), now, 0, TAB_LINES).await?;
+        tabs.push((s, lines(rows)?));
+    }
+    let changed = store::last_public_change(&mut c, now).await?;
+    Ok(PortalHome {
+        important,
+        tabs,
+        changed,
+    })
+}
+
+/// One page of a section's public articles, and the newest public change.
+pub async fn section_page(
+    app: &App,
+    section: Section,
+    page: i64,
+) -> Result<(Page<ArticleLineView>, Option<i64>), AppError> {
+    let now = app.now();
+    let mut c = app.db.read().await?;
+    let (rows, total) = store::public_lines(
+        &mut c,
+        section.code(),
+        now,
+        Page::<()>::offset(page, PER_PAGE),
+        PER_PAGE,
+    )
+    .await?;
+    let changed = store::last_public_change(&mut c, now).await?;
+    Ok((Page::new(lines(rows)?, total, page, PER_PAGE), changed))
+}
+
+/// A public article with its attachments; anything else is `NotFound`.
+pub async fn public_article(app: &App, id: ArticleId) -> Result<ArticleView, AppError> {
+    let mut c = app.db.read().await?;
+    let row = store::get_public(&mut c, id.0, app.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let files = store::files_of(&mut c, id.0).await?;
+    ArticleView::new(row, files)
+}
+
+/// An attachment of a public article, opened for download.
+pub async fn public_attachment(
+    app: &App,
+    article: ArticleId,
+    file: FileId,
+) -> Result<Download, AppError> {
+    let mut c = app.db.read().await?;
+    let f = store::public_file(&mut c, article.0, file.0, app.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(c);
+    let content = app
+        .files
+        .open(&f.storage_key)
+        .await
+        .map_err(|e| AppError::Internal(format!("open attachment: {e}")))?;
+    Ok(Download {
+        id: FileId(f.id),
+        original_name: f.original_name,
+        content_type: f.content_type,
+        size: f.size,
+        content,
+    })
+}

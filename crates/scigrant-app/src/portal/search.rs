@@ -1,0 +1,229 @@
+//! 站内搜索: Chinese word segmentation with jieba (search mode: a long
+//! word also yields its shorter words), terms stored per published article
+//! in the database (`article_terms`), so every node answers from the same
+//! index, a newly approved article is found by the next query and a
+//! withdrawn one is gone at once. A query matches articles holding every
+//! one of its terms; title terms weigh more than body terms.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use jieba_rs::Jieba;
+use scigrant_domain::calendar::day_range;
+use scigrant_domain::ids::ArticleId;
+use scigrant_domain::portal::article::Section;
+use scigrant_domain::portal::markup::text_of;
+use scigrant_store::portal::terms;
+
+use crate::{App, AppError, FieldErrors, Page};
+
+/// The segmenter, its dictionary loaded once per process.
+fn jieba() -> &'static Jieba {
+    static J: OnceLock<Jieba> = OnceLock::new();
+    J.get_or_init(Jieba::new)
+}
+
+/// Terms longer than this are not indexed (runs of digits, URLs).
+const TERM_MAX: usize = 32;
+/// Title terms count this many times a body term.
+const TITLE_WEIGHT: i64 = 5;
+/// A query uses at most this many terms.
+const QUERY_TERMS: usize = 8;
+pub const PER_PAGE: i64 = 10;
+
+/// The words of a text, lower-cased, punctuation and spaces dropped.
+pub fn words(text: &str) -> Vec<String> {
+    jieba()
+        .cut_for_search(text, true)
+        .into_iter()
+        .map(|w| w.trim().to_lowercase())
+        .filter(|w| {
+            !w.is_empty() && w.chars().count() <= TERM_MAX && w.chars().any(char::is_alphanumeric)
+        })
+        .collect()
+}
+
+/// The index of an article: each term with its weight.
+pub fn terms_of(title: &str, body_html: &str) -> Vec<(String, i64)> {
+    let mut weights: HashMap<String, i64> = HashMap::new();
+    for w in words(title) {
+        *weights.entry(w).or_default() += TITLE_WEIGHT;
+    }
+    for w in words(&text_of(body_html)) {
+        *weights.entry(w).or_default() += 1;
+    }
+    let mut out: Vec<(String, i64)> = weights.into_iter().collect();
+    out.sort();
+    out
+}
+
+/// A stretch of text, highlighted when it is one of the query's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// One result: the title and an excerpt of the body, both cut into
+/// highlighted pieces (the template escapes every piece).
+#[derive(Clone, Debug)]
+pub struct SearchHit {
+    pub id: ArticleId,
+    pub section: Option<Section>,
+    pub title: Vec<Piece>,
+    pub snippet: Vec<Piece>,
+    pub publisher: String,
+    pub publish_at: Option<i64>,
+}
+
+/// The search form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SearchForm {
+    pub q: String,
+    pub section: String,
+    pub from: String,
+    pub to: String,
+    pub page: i64,
+}
+
+/// Cuts `text` into pieces at each occurrence of a term (longest first).
+pub fn highlight(text: &str, terms: &[String]) -> Vec<Piece> {
+    let lower = text.to_lowercase();
+    // Lower-casing may change byte lengths outside ASCII; highlight only
+    // when it did not, and show the text plainly otherwise.
+    if lower.len() != text.len() || terms.is_empty() {
+        return vec![Piece {
+            text: text.to_string(),
+            hit: false,
+        }];
+    }
+    let mut sorted: Vec<&String> = terms.iter().collect();
+    sorted.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    let mut out: Vec<Piece> = Vec::new();
+    let mut plain = String::new();
+    let mut i = 0;
+    while i < text.len() {
+        let hit = sorted
+            .iter()
+            .find(|t| !t.is_empty() && lower[i..].starts_with(t.as_str()));
+        if let Some(t) = hit {
+            if !plain.is_empty() {
+                out.push(Piece {
+                    text: std::mem::take(&mut plain),
+                    hit: false,
+                });
+            }
+            out.push(Piece {
+                text: text[i..i + t.len()].to_string(),
+                hit: true,
+            });
+            i += t.len();
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            plain.push(c);
+            i += c.len_utf8();
+        }
+    }
+    if !plain.is_empty() {
+        out.push(Piece {
+            text: plain,
+            hit: false,
+        });
+    }
+    out
+}
+
+/// About 120 characters of `text` around its first term.
+pub fn excerpt(text: &str, terms: &[String]) -> String {
+    let lower = text.to_lowercase();
+    let first = terms
+        .iter()
+        .filter_map(|t| lower.find(t.as_str()))
+        .min()
+        .filter(|_| lower.len() == text.len())
+        .unwrap_or(0);
+    let before = text[..first].chars().count();
+    let start = before.saturating_sub(30);
+    let total = text.chars().count();
+    let mut s: String = text.chars().skip(start).take(120).collect();
+    if start > 0 {
+        s.insert(0, '…');
+    }
+    if start + 120 < total {
+        s.push('…');
+    }
+    s
+}
+
+/// Searches the published articles. An empty query finds nothing (and is
+/// not an error); a wrong date is a field error.
+pub async fn search_articles(
+    app: &App,
+    f: &SearchForm,
+) -> Result<(Page<SearchHit>, Vec<String>), AppError> {
+    let mut e = FieldErrors::new();
+    let section = if f.section.is_empty() {
+        None
+    } else {
+        let s = Section::from_code(&f.section);
+        if s.is_none() {
+            e.add("section", "请选择栏目");
+        }
+        s
+    };
+    let from = match f.from.trim() {
+        "" => i64::MIN,
+        s => day_range(s).map(|r| r.0).unwrap_or_else(|_| {
+            e.add("from", "日期格式应为 2026-07-01");
+            0
+        }),
+    };
+    let until = match f.to.trim() {
+        "" => i64::MAX,
+        s => day_range(s).map(|r| r.1).unwrap_or_else(|_| {
+            e.add("to", "日期格式应为 2026-07-01");
+            0
+        }),
+    };
+    e.into_result()?;
+    let mut query_terms: Vec<String> = Vec::new();
+    for w in words(&f.q) {
+        if !query_terms.contains(&w) {
+            query_terms.push(w);
+        }
+    }
+    query_terms.truncate(QUERY_TERMS);
+    let page = f.page.max(1);
+    let mut c = app.db.read().await?;
+    let (hits, total) = terms::search(
+        &mut c,
+        &terms::Query {
+            terms: &query_terms,
+            section: section.map_or("", |s| s.code()),
+            from,
+            until,
+            now: app.now(),
+            offset: Page::<()>::offset(page, PER_PAGE),
+            limit: PER_PAGE,
+        },
+    )
+    .await?;
+    let rows = hits
+        .into_iter()
+        .map(|h| {
+            let text = text_of(&h.body_html);
+            SearchHit {
+                id: ArticleId(h.id),
+                section: Section::from_code(&h.section),
+                title: highlight(&h.title, &query_terms),
+                snippet: highlight(&excerpt(&text, &query_terms), &query_terms),
+                publisher: h.publisher,
+                publish_at: h.publish_at,
+            }
+        })
+        .collect();
+    Ok((Page::new(rows, total, page, PER_PAGE), query_terms))
+}
+
+#[cfg(test)]
+mod tests;

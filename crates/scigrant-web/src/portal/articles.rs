@@ -1,0 +1,139 @@
+//! An article of the portal with its attachments, the attachment itself
+//! (public, sent as a download), and 站内搜索.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use scigrant_app::portal::ArticleView;
+use scigrant_app::portal::public::{public_article, public_attachment};
+use scigrant_app::portal::search::{SearchForm, SearchHit, search_articles};
+use scigrant_app::{AppError, FieldErrors, Page};
+use scigrant_domain::ids::{ArticleId, FileId};
+use scigrant_domain::portal::article::Section;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::account::password::chunks;
+use crate::http::context::Ctx;
+use crate::http::error::WebError;
+use crate::http::filters;
+use crate::http::pages::{Errs, Opt, PageCtx, Pager, qv, render, revalidated};
+
+#[derive(Template)]
+#[template(path = "portal/article.html")]
+pub struct ArticlePage {
+    pub ctx: PageCtx,
+    pub a: ArticleView,
+}
+
+pub async fn article(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<ArticleId>,
+) -> Result<Response, WebError> {
+    let a = public_article(&state.app, id).await?;
+    let changed = a.line.publish_at.map(|p| p.max(a.line.updated_at));
+    let html = render(&ArticlePage {
+        ctx: PageCtx::new(&state, &ctx),
+        a,
+    });
+    Ok(revalidated(&headers, html, changed))
+}
+
+/// An attachment of a public article, as a download.
+pub async fn attachment(
+    State(state): State<AppState>,
+    Path((article, file)): Path<(ArticleId, FileId)>,
+) -> Result<Response, WebError> {
+    let f = public_attachment(&state.app, article, file).await?;
+    let ext = f
+        .original_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .filter(|e| e.len() <= 5 && e.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| "bin".into());
+    let disposition = format!(
+        "attachment; filename=\"file-{}.{ext}\"; filename*=UTF-8''{}",
+        f.id,
+        qv(&f.original_name)
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, f.content_type.clone()),
+            (CONTENT_DISPOSITION, disposition),
+            (CONTENT_LENGTH, f.size.to_string()),
+        ],
+        Body::from_stream(chunks(f.content)),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal/search.html")]
+pub struct SearchPage {
+    pub ctx: PageCtx,
+    pub form: SearchForm,
+    pub sections: Vec<Opt>,
+    pub page: Page<SearchHit>,
+    pub pager: Pager,
+    pub errs: Errs,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    q: String,
+    section: String,
+    from: String,
+    to: String,
+    page: i64,
+}
+
+/// 站内搜索 over the published articles, with section and date filters.
+pub async fn search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let form = SearchForm {
+        q: q.q.chars().take(100).collect(),
+        section: q.section,
+        from: q.from,
+        to: q.to,
+        page: q.page,
+    };
+    let (page, errs) = match search_articles(&state.app, &form).await {
+        Ok((page, _)) => (page, FieldErrors::new()),
+        Err(AppError::Validation(e)) => (Page::empty(scigrant_app::portal::search::PER_PAGE), e),
+        Err(e) => return Err(e.into()),
+    };
+    let base = format!(
+        "q={}&section={}&from={}&to={}&",
+        qv(&form.q),
+        qv(&form.section),
+        qv(&form.from),
+        qv(&form.to)
+    );
+    let sections = Section::ALL
+        .iter()
+        .map(|s| Opt {
+            value: s.code().into(),
+            label: s.label().into(),
+            selected: s.code() == form.section,
+        })
+        .collect();
+    let pager = Pager::new(&page, base);
+    Ok(render(&SearchPage {
+        ctx: PageCtx::new(&state, &ctx),
+        form,
+        sections,
+        page,
+        pager,
+        errs: Errs(errs),
+    })
+    .into_response())
+}

@@ -1,0 +1,205 @@
+//! The portal's content over HTTP: hostile markup in titles and bodies
+//! reaches no page active, public pages revalidate with ETag and
+//! Last-Modified, empty sections say so, and the staff screens refuse
+//! self-approval.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use scigrant_app::Actor;
+use scigrant_app::admin::staff::update_staff;
+use scigrant_app::portal::content::{
+    ArticleForm, create_article, review_article, submit_article,
+};
+use scigrant_app::testing::{Backend, PASSWORD, TestEnv, staff_with_password, test_env};
+use scigrant_domain::identity::account::{AccountKind, StaffRole};
+use scigrant_domain::ids::{ArticleId, StaffId};
+use scigrant_web::AppState;
+use scigrant_web::routes::router;
+use tower::ServiceExt;
+
+use super::funding::post_form;
+use super::{send, session_for};
+
+/// Titles and bodies as an attacker would type them.
+const XSS_TITLE: &str = "<script>alert('t')</script><img src=x onerror=alert(1)>通知";
+const XSS_BODY: &str = "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n<svg onload=alert(3)><circle/></svg>\n\n[申报](javascript:alert(4))\n\n<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCg1KTwvc2NyaXB0Pg==\">附件</a>\n\n<div onmouseover=\"alert(6)\">地震应急攻关</div>";
+
+async fn staff(env: &TestEnv, login: &str, role: StaffRole) -> (Actor, String) {
+    let id = staff_with_password(&env.app, login, login, role, PASSWORD).await;
+    let session = session_for(
+        env,
+        scigrant_app::identity::auth::LoginTab::Staff,
+        login,
+        PASSWORD,
+    )
+    .await;
+    (
+        Actor {
+            kind: Some(AccountKind::Staff),
+            id: Some(id),
+            label: login.into(),
+            ip: "127.0.0.1".into(),
+            request_id: "t".into(),
+        },
+        session,
+    )
+}
+
+async fn published(env: &TestEnv, editor: &Actor, reviewer: &Actor, title: &str, body: &str) -> ArticleId {
+    let f = ArticleForm {
+        section: "tzgg".into(),
+        title: title.into(),
+        publisher: "<b onclick=alert(1)>科技厅</b>".into(),
+        body: body.into(),
+        important: true,
+        ..ArticleForm::default()
+    };
+    let id = create_article(&env.app, editor, &f, &[]).await.unwrap();
+    submit_article(&env.app, editor, id).await.unwrap();
+    review_article(&env.app, reviewer, id, true, "").await.unwrap();
+    id
+}
+
+fn assert_inert(page: &str, path: &str) {
+    let lower = page.to_ascii_lowercase();
+    for bad in [
+        "<script>alert",
+        "onerror=",
+        "onload=",
+        "onmouseover=",
+        "onclick=",
+        "javascript:",
+        "data:text",
+        "<svg",
+        "<img",
+    ] {
+        assert!(!lower.contains(bad), "{bad} on {path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_titles_and_bodies_reach_no_page_active() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let (editor, editor_session) = staff(&env, "editor1", StaffRole::ContentEditor).await;
+    let (reviewer, reviewer_session) = staff(&env, "checker1", StaffRole::ContentReviewer).await;
+    let id = published(&env, &editor, &reviewer, XSS_TITLE, XSS_BODY).await;
+    for (path, session) in [
+        ("/".to_string(), None),
+        ("/notices/tzgg".to_string(), None),
+        (format!("/articles/{id}"), None),
+        ("/search?q=地震".to_string(), None),
+        ("/search?q=通知".to_string(), None),
+        ("/staff/content".to_string(), Some(&editor_session)),
+        (format!("/staff/content/{id}"), Some(&reviewer_session)),
+    ] {
+        let (status, _, page) = send(&state, "GET", &path, session.map(String::as_str)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_inert(&page, &path);
+    }
+    let (_, _, page) = send(&state, "GET", &format!("/articles/{id}"), None).await;
+    assert!(page.contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"), "{page}");
+    assert!(page.contains("地震应急攻关"));
+    let (_, _, page) = send(&state, "GET", "/search?q=地震", None).await;
+    assert!(page.contains("<mark>地震</mark>应急攻关"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_pages_revalidate_and_empty_sections_say_so() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let (_, _, page) = send(&state, "GET", "/notices/sbzn", None).await;
+    assert!(page.contains("<h1>申报指南</h1>"));
+    assert!(page.contains("<p class=\"empty\">暂无内容</p>"));
+    let (_, _, page) = send(&state, "GET", "/", None).await;
+    assert!(page.contains("暂无重要发布"));
+
+    let (editor, _) = staff(&env, "editor1", StaffRole::ContentEditor).await;
+    let (reviewer, _) = staff(&env, "checker1", StaffRole::ContentReviewer).await;
+    let id = published(&env, &editor, &reviewer, "关于征集2026年西藏自治区科技计划项目指南建议的通知", "正文").await;
+    for path in ["/".to_string(), "/notices/tzgg".to_string(), format!("/articles/{id}")] {
+        let get = |etag: Option<String>| {
+            let mut r = Request::get(path.as_str()).header("cookie", "sg_csrf=x");
+            if let Some(e) = etag {
+                r = r.header("if-none-match", e);
+            }
+            router(state.clone()).oneshot(r.body(Body::empty()).unwrap())
+        };
+        let res = get(None).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let h = res.headers();
+        let etag = h.get("etag").unwrap().to_str().unwrap().to_string();
+        assert!(etag.starts_with("W/\""), "{etag}");
+        assert_eq!(h.get("cache-control").unwrap(), "private, no-cache");
+        assert_eq!(
+            h.get("last-modified").unwrap(),
+            &httpdate_of(env.app.now()).as_str()
+        );
+        let again = get(Some(etag)).await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+    }
+    let (_, _, page) = send(&state, "GET", "/", None).await;
+    assert!(page.contains(&format!(
+        "<a href=\"/articles/{id}\">关于征集2026年西藏自治区科技计划项目指南建议的通知</a>"
+    )));
+    assert!(page.contains("<span class=\"date\">2023-04-20</span>"));
+}
+
+fn httpdate_of(ms: i64) -> String {
+    // T0 is 2023-04-20 02:00:00 UTC.
+    assert_eq!(ms, scigrant_app::testing::T0);
+    "Thu, 20 Apr 2023 02:00:00 GMT".into()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_cannot_approve_their_own_text_on_screen() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let (editor, _) = staff(&env, "editor1", StaffRole::ContentEditor).await;
+    let (_, reviewer_session) = staff(&env, "checker1", StaffRole::ContentReviewer).await;
+    let f = ArticleForm {
+        section: "cjwd".into(),
+        title: "常见问答".into(),
+        publisher: "科技厅".into(),
+        body: "问：如何注册？".into(),
+        ..ArticleForm::default()
+    };
+    let id = create_article(&env.app, &editor, &f, &[]).await.unwrap();
+    submit_article(&env.app, &editor, id).await.unwrap();
+    // The editor's account later moved to the reviewer role: the text it
+    // wrote still needs somebody else.
+    update_staff(
+        &env.app,
+        &Actor::system(),
+        StaffId(editor.id.unwrap()),
+        StaffRole::ContentReviewer.code(),
+        false,
+    )
+    .await
+    .unwrap();
+    let editor_now_reviewer = session_for(
+        &env,
+        scigrant_app::identity::auth::LoginTab::Staff,
+        "editor1",
+        PASSWORD,
+    )
+    .await;
+    let path = format!("/staff/content/{id}/review");
+    let (status, _, page) = post_form(&state, &path, &editor_now_reviewer, &[("decision", "approve")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("不能审核自己编辑的文章，请由其他内容审核人员审核"), "{page}");
+    let (status, location, _) = post_form(&state, &path, &reviewer_session, &[("decision", "return")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{location}");
+    let (status, location, _) = post_form(
+        &state,
+        &path,
+        &reviewer_session,
+        &[("decision", "approve")],
+    )
+    .await;
+    assert_eq!(
+        (status, location),
+        (StatusCode::SEE_OTHER, format!("/staff/content/{id}?ok=article_approved"))
+    );
+}
+
