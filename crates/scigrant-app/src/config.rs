@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use scigrant_store::files::s3::S3Settings;
+use scigrant_store::files::url::StorageUrl;
 use serde::Deserialize;
 
 /// A value that never shows in logs.
@@ -105,6 +107,19 @@ pub struct Config {
     /// After SIGTERM or Ctrl-C, how long requests in flight may take to
     /// finish before the process exits anyway (`SCIGRANT_SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace_secs: u64,
+    /// Where accepted documents are kept (`SCIGRANT_STORAGE_URL`):
+    /// `file://PATH`, or `s3://bucket/prefix` for an S3-compatible bucket;
+    /// empty means the `files` folder of the data directory.
+    pub storage_url: String,
+    /// The S3-compatible service (`SCIGRANT_S3_ENDPOINT`, e.g.
+    /// `https://oss-cn-beijing.aliyuncs.com`); empty means AWS itself.
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    /// Empty: the credentials of the machine's role.
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: Option<Secret>,
+    /// Allows an `http://` endpoint (loopback or a private network only).
+    pub s3_allow_http: bool,
 }
 
 impl Default for Config {
@@ -143,6 +158,12 @@ impl Default for Config {
             slow_request_ms: 1000,
             slow_query_ms: 500,
             shutdown_grace_secs: 20,
+            storage_url: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: None,
+            s3_allow_http: false,
         }
     }
 }
@@ -346,6 +367,26 @@ impl Config {
         if let Some(v) = get("SCIGRANT_SHUTDOWN_GRACE_SECS") {
             self.shutdown_grace_secs = number("SCIGRANT_SHUTDOWN_GRACE_SECS", v)?;
         }
+        if let Some(v) = get("SCIGRANT_STORAGE_URL") {
+            self.storage_url = v;
+        }
+        if let Some(v) = get("SCIGRANT_S3_ENDPOINT") {
+            self.s3_endpoint = v;
+        }
+        if let Some(v) = get("SCIGRANT_S3_REGION") {
+            self.s3_region = v;
+        }
+        if let Some(v) = get("SCIGRANT_S3_ACCESS_KEY_ID") {
+            self.s3_access_key_id = v;
+        }
+        if let Some(v) = get("SCIGRANT_S3_SECRET_ACCESS_KEY")
+            && !v.is_empty()
+        {
+            self.s3_secret_access_key = Some(Secret(v));
+        }
+        if let Some(v) = get("SCIGRANT_S3_ALLOW_HTTP") {
+            self.s3_allow_http = v == "1" || v == "true";
+        }
         Ok(())
     }
 
@@ -397,7 +438,50 @@ impl Config {
         }
         scigrant_store::Backend::from_url(&self.database_url())
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        self.check_storage()?;
         Ok(())
+    }
+
+    /// A storage address that parses, and S3 settings that can work.
+    fn check_storage(&self) -> Result<(), ConfigError> {
+        if !matches!(self.storage_url()?, StorageUrl::S3 { .. }) {
+            return Ok(());
+        }
+        if self.s3_endpoint.starts_with("http://") && !self.s3_allow_http {
+            return Err(ConfigError::Invalid(
+                "s3_endpoint 为 http 地址：仅在回环或内网中使用，并须设置 s3_allow_http = true".into(),
+            ));
+        }
+        if !self.s3_access_key_id.is_empty() && self.s3_secret_access_key.is_none() {
+            return Err(ConfigError::Invalid(
+                "已设置 s3_access_key_id，但缺少 s3_secret_access_key".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Where accepted documents are kept.
+    pub fn storage_url(&self) -> Result<StorageUrl, ConfigError> {
+        if self.storage_url.trim().is_empty() {
+            Ok(StorageUrl::Local(self.data_dir.join("files")))
+        } else {
+            StorageUrl::parse(self.storage_url.trim()).map_err(ConfigError::Invalid)
+        }
+    }
+
+    /// How to reach and sign in to an S3-compatible bucket.
+    pub fn s3_settings(&self) -> S3Settings {
+        S3Settings {
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: self.s3_access_key_id.clone(),
+            secret_access_key: self
+                .s3_secret_access_key
+                .as_ref()
+                .map(|s| s.expose().to_string())
+                .unwrap_or_default(),
+            allow_http: self.s3_allow_http,
+        }
     }
 
     pub fn https(&self) -> bool {
@@ -534,8 +618,49 @@ mod tests {
     fn secrets_are_redacted() {
         let c = Config {
             pii_key: Some(Secret::new("00ff")),
+            s3_secret_access_key: Some(Secret::new("wJalrXUtnFEMI")),
             ..Config::default()
         };
         assert!(!format!("{c:?}").contains("00ff"));
+        assert!(!format!("{c:?}").contains("wJalrXUtnFEMI"));
+        assert!(!format!("{:?}", c.s3_settings()).contains("wJalrXUtnFEMI"));
+    }
+
+    #[test]
+    fn storage_is_local_by_default_and_s3_comes_from_the_environment() {
+        let mut c = Config::default();
+        c.check().unwrap();
+        assert_eq!(
+            c.storage_url().unwrap(),
+            StorageUrl::Local(PathBuf::from("data/files"))
+        );
+        c.apply_env(env(&[
+            ("SCIGRANT_STORAGE_URL", "s3://kj-files/scigrant"),
+            ("SCIGRANT_S3_ENDPOINT", "http://10.0.0.5:9000"),
+            ("SCIGRANT_S3_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+            ("SCIGRANT_S3_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.check().unwrap_err().to_string(),
+            "s3_endpoint 为 http 地址：仅在回环或内网中使用，并须设置 s3_allow_http = true"
+        );
+        c.apply_env(env(&[("SCIGRANT_S3_ALLOW_HTTP", "true")]))
+            .unwrap();
+        c.check().unwrap();
+        assert_eq!(c.storage_url().unwrap().to_string(), "s3://kj-files/scigrant");
+        let s = c.s3_settings();
+        assert_eq!(
+            (s.endpoint.as_str(), s.access_key_id.as_str(), s.secret_access_key.as_str()),
+            ("http://10.0.0.5:9000", "AKIAEXAMPLE", "wJalrXUtnFEMI")
+        );
+        let mut c = Config {
+            storage_url: "ftp://x".into(),
+            ..Config::default()
+        };
+        assert_eq!(
+            c.check().unwrap_err().to_string(),
+            "存储地址 ftp://x 无效：不支持的协议（应为 file://目录 或 s3://存储桶/前缀）"
+        );
     }
 }

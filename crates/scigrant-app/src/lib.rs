@@ -72,7 +72,7 @@ impl App {
             Some(k) => PiiCipher::from_hex(k.expose())?,
             None => PiiCipher::load_or_create(&config.data_dir.join("pii.key"))?,
         };
-        let files = FileStore::local(config.data_dir.join("files"));
+        let files = file_store(&config)?;
         Ok(App {
             db,
             files,
@@ -83,6 +83,11 @@ impl App {
         })
     }
 
+    /// The storage is reachable and takes new files.
+    pub async fn storage_ready(&self) -> Result<(), AppError> {
+        Ok(self.files.ready().await.map_err(StoreError::from)?)
+    }
+
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
     }
@@ -91,6 +96,18 @@ impl App {
     pub fn today(&self) -> (i32, u32, u32) {
         scigrant_domain::calendar::civil_date(self.now())
     }
+}
+
+/// Uploads in progress under `<data_dir>/files/tmp`; accepted files kept
+/// where `storage_url` says.
+pub fn file_store(config: &Config) -> Result<FileStore, AppError> {
+    let url = config
+        .storage_url()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let storage = url
+        .open(&config.s3_settings())
+        .map_err(StoreError::from)?;
+    Ok(FileStore::new(config.data_dir.join("files"), storage))
 }
 
 /// Per-node caches of values that change rarely or never.

@@ -33,6 +33,8 @@ use crate::identity::register::{
 use crate::identity::review::{Verdict, review_unit};
 use crate::{Actor, App, AppError, Config, TestClock};
 
+pub mod s3;
+
 /// Where the test PostgreSQL server is (`SCIGRANT_TEST_PG`, default the
 /// local cluster with trust auth).
 pub fn pg_base() -> String {

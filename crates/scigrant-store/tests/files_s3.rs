@@ -256,3 +256,63 @@ async fn local_files_copy_to_the_bucket_once_and_verify_by_digest() {
     db.pool.close().await;
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// The peak resident memory of this process so far, in bytes (Linux).
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+/// A 160 MiB upload streams to the bucket and back while this process's
+/// peak memory grows by far less than the file: it is never held whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_upload_streams_with_bounded_memory() {
+    use sm3::{Digest, Sm3};
+    const SIZE: usize = 160 * 1024 * 1024;
+    let moto = Moto::start(&bucket("large")).await;
+    let root = temp_dir("s3-large");
+    let store = s3_store(&root, &moto);
+    let before = peak_rss();
+
+    let mut u = store.begin(FileKind::Pdf, SIZE as u64).await.unwrap();
+    let mut chunk = pdf(64 * 1024);
+    let mut sent = Sm3::new();
+    for i in 0..SIZE / chunk.len() {
+        if i > 0 {
+            chunk.iter_mut().for_each(|b| *b = b.wrapping_add(1));
+        }
+        sent.update(&chunk);
+        u.write(&chunk).await.unwrap();
+    }
+    let f = u.finish().await.unwrap();
+    assert_eq!(f.size, SIZE as u64);
+    assert_eq!(f.digest, hex::encode(sent.finalize()));
+
+    let mut r = store.open(&f.key).await.unwrap();
+    let mut got = Sm3::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut n = 0u64;
+    loop {
+        match r.read(&mut buf).await.unwrap() {
+            0 => break,
+            k => {
+                got.update(&buf[..k]);
+                n += k as u64;
+            }
+        }
+    }
+    assert_eq!(n, SIZE as u64);
+    assert_eq!(hex::encode(got.finalize()), f.digest, "the same bytes come back");
+    let grown = peak_rss().saturating_sub(before);
+    println!("160 MiB up and down: peak memory grew by {} MiB", grown / (1024 * 1024));
+    assert!(
+        grown < 64 * 1024 * 1024,
+        "peak memory grew by {grown} bytes for a {SIZE}-byte file"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

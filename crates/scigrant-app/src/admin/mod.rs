@@ -7,3 +7,4 @@ pub mod audit;
 pub mod params;
 pub mod sessions;
 pub mod staff;
+pub mod storage;

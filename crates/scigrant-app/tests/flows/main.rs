@@ -1193,6 +1193,7 @@ mod portal;
 mod review;
 mod similarity;
 mod staff_activation;
+mod storage;
 
 async fn audit_count_of(env: &TestEnv, prefix: &str) -> i64 {
     scigrant_app::testing::audit_count(&env.app, prefix).await
