@@ -36,7 +36,7 @@ pub fn words(text: &str) -> Vec<String> {
     jieba()
         .cut_for_search(text, true)
         .into_iter()
-        .map(|w| w.trim().to_lowercase())
+        .map(|w| w.word.trim().to_lowercase())
         .filter(|w| {
             !w.is_empty() && w.chars().count() <= TERM_MAX && w.chars().any(char::is_alphanumeric)
         })
@@ -86,12 +86,20 @@ pub struct SearchForm {
     pub page: i64,
 }
 
+/// Whether lower-casing keeps every character's byte length, so positions
+/// found in the lower-cased text are positions in the text itself.
+fn same_shape(text: &str) -> bool {
+    text.chars().all(|c| {
+        let mut l = c.to_lowercase();
+        l.len() == 1 && l.next().map(char::len_utf8) == Some(c.len_utf8())
+    })
+}
+
 /// Cuts `text` into pieces at each occurrence of a term (longest first).
 pub fn highlight(text: &str, terms: &[String]) -> Vec<Piece> {
     let lower = text.to_lowercase();
-    // Lower-casing may change byte lengths outside ASCII; highlight only
-    // when it did not, and show the text plainly otherwise.
-    if lower.len() != text.len() || terms.is_empty() {
+    // Highlight only where positions agree; otherwise show the text plainly.
+    if !same_shape(text) || terms.is_empty() {
         return vec![Piece {
             text: text.to_string(),
             hit: false,
@@ -140,7 +148,7 @@ pub fn excerpt(text: &str, terms: &[String]) -> String {
         .iter()
         .filter_map(|t| lower.find(t.as_str()))
         .min()
-        .filter(|_| lower.len() == text.len())
+        .filter(|_| same_shape(text))
         .unwrap_or(0);
     let before = text[..first].chars().count();
     let start = before.saturating_sub(30);

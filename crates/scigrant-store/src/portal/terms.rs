@@ -61,6 +61,22 @@ pub struct Hit {
     pub score: i64,
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// The search's query text with its common parameters bound.
+fn bind_all<'q>(sql: &'q str, q: &Query<'_>) -> AnyQuery<'q> {
+    let mut query = sqlx::query(sql);
+    for t in q.terms {
+        query = query.bind(t.clone());
+    }
+    query
+        .bind(ArticleState::Published.code())
+        .bind(q.now)
+        .bind(q.section.to_string())
+        .bind(q.from)
+        .bind(q.until)
+}
+
 /// Public articles holding every term, best first, and how many there are.
 pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<(Vec<Hit>, i64)> {
     if q.terms.is_empty() {
@@ -81,19 +97,8 @@ pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<(Vec<Hit>, i
         p(4),
         p(5),
     );
-    let bind_all = |sql: &str| {
-        let mut query = sqlx::query(sql);
-        for t in q.terms {
-            query = query.bind(t.clone());
-        }
-        query
-            .bind(ArticleState::Published.code())
-            .bind(q.now)
-            .bind(q.section.to_string())
-            .bind(q.from)
-            .bind(q.until)
-    };
-    let total: i64 = bind_all(&format!("SELECT COUNT(*) AS n {core}"))
+    let count_sql = format!("SELECT COUNT(*) AS n {core}");
+    let total: i64 = bind_all(&count_sql, q)
         .fetch_one(&mut *c)
         .await?
         .try_get("n")?;
@@ -103,7 +108,7 @@ pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<(Vec<Hit>, i
         p(6),
         p(7)
     );
-    let rows = bind_all(&sql)
+    let rows = bind_all(&sql, q)
         .bind(q.limit)
         .bind(q.offset)
         .fetch_all(c)
