@@ -10,3 +10,4 @@ pub mod members;
 pub mod names;
 pub mod register;
 pub mod review;
+pub mod tokens;

@@ -1188,6 +1188,7 @@ mod login_attacks;
 mod review;
 mod similarity;
 mod staff_activation;
+mod tokens;
 
 async fn audit_count_of(env: &TestEnv, prefix: &str) -> i64 {
     scigrant_app::testing::audit_count(&env.app, prefix).await

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 71] = [
+pub const ACTIONS: [(&str, &str); 73] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -76,6 +76,8 @@ pub const ACTIONS: [(&str, &str); 71] = [
     ("expert.retire", "专家退出专家库"),
     ("expert.export", "导出专家列表"),
     ("expert.import", "导入专家"),
+    ("token.create", "创建个人访问令牌"),
+    ("token.revoke", "撤销个人访问令牌"),
 ];
 
 /// The auditor's name for an action code.
