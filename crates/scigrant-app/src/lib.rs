@@ -180,6 +180,15 @@ impl<T> Page<T> {
             per_page,
         }
     }
+    /// Page `page` of a whole list `all`, kept in the list's order; a
+    /// page past the end is empty (its total still tells how many exist).
+    pub fn window(all: Vec<T>, page: i64, per_page: i64) -> Page<T> {
+        let total = all.len() as i64;
+        let skip = usize::try_from(Page::<T>::offset(page, per_page)).unwrap_or(usize::MAX);
+        let take = usize::try_from(per_page).unwrap_or(0);
+        let rows = all.into_iter().skip(skip).take(take).collect();
+        Page::new(rows, total, page, per_page)
+    }
     /// No rows: what a list shows when its filter was refused.
     pub fn empty(per_page: i64) -> Page<T> {
         Page {

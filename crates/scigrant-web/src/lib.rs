@@ -6,6 +6,7 @@
 //! in `routes::table`; handlers parse, call one use case, render.
 
 pub mod account;
+pub mod api;
 pub mod expert;
 pub mod formview;
 pub mod http;

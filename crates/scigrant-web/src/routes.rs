@@ -8,6 +8,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::identity::token::Scope;
 use scigrant_domain::permission::{Caller, Decision, Permission, decide};
 
 use crate::AppState;
@@ -20,6 +21,8 @@ pub struct Declared {
     pub method: &'static str,
     pub path: &'static str,
     pub permission: Permission,
+    /// The scope a personal access token needs (API routes only).
+    pub scope: Option<Scope>,
 }
 
 pub struct Table {
@@ -43,26 +46,47 @@ impl Table {
         method: &'static str,
         path: &'static str,
         permission: Permission,
+        scope: Option<Scope>,
         route: MethodRouter<AppState>,
     ) -> Table {
-        let guarded = route.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-            guard(permission, req, next)
-        }));
+        let guarded = if path.starts_with(crate::api::PREFIX) {
+            route.route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                crate::api::guard(permission, scope, req, next)
+            }))
+        } else {
+            route.route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                guard(permission, req, next)
+            }))
+        };
         self.router = self.router.route(path, guarded);
         self.declared.push(Declared {
             method,
             path,
             permission,
+            scope,
         });
         self
     }
 
     pub fn get(self, path: &'static str, p: Permission, r: MethodRouter<AppState>) -> Table {
-        self.add("GET", path, p, r)
+        self.add("GET", path, p, None, r)
     }
 
     pub fn post(self, path: &'static str, p: Permission, r: MethodRouter<AppState>) -> Table {
-        self.add("POST", path, p, r)
+        self.add("POST", path, p, None, r)
+    }
+
+    /// An API route: besides the account's permission, a token must
+    /// carry `scope` (when there is one) to reach it.
+    pub fn api(
+        self,
+        method: &'static str,
+        path: &'static str,
+        p: Permission,
+        scope: Option<Scope>,
+        r: MethodRouter<AppState>,
+    ) -> Table {
+        self.add(method, path, p, scope, r)
     }
 }
 
@@ -116,6 +140,7 @@ pub fn table() -> Table {
     let t = crate::unit::routes(t);
     let t = crate::expert::routes(t);
     let t = crate::staff::content::routes(t);
+    let t = crate::api::routes(t);
     crate::staff::routes(t)
 }
 

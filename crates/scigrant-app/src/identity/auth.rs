@@ -359,6 +359,37 @@ pub(crate) async fn set_password_hash(
     Ok(())
 }
 
+/// Who account `kind`/`id` is for the permission checks, and the name
+/// the header shows; `None` for a missing or disabled account. Sessions
+/// and API tokens both stand on it.
+pub(crate) async fn caller_of(
+    c: &mut AnyConnection,
+    kind: AccountKind,
+    id: i64,
+) -> Result<Option<(Caller, String)>, AppError> {
+    Ok(match kind {
+        AccountKind::Person => accounts::person(c, id)
+            .await?
+            .map(|p| (Caller::Person, p.name)),
+        AccountKind::Unit => accounts::unit(c, id).await?.map(|u| {
+            let state = UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial);
+            (Caller::Unit { state }, u.name)
+        }),
+        AccountKind::Staff => match accounts::staff(c, id).await? {
+            Some(st) if st.disabled == 0 => StaffRole::from_code(&st.role).map(|role| {
+                (
+                    Caller::Staff {
+                        role,
+                        must_change_password: st.must_change_password != 0,
+                    },
+                    st.login,
+                )
+            }),
+            _ => None,
+        },
+    })
+}
+
 /// Resolves a session cookie. Expired sessions (idle or absolute) are
 /// deleted; the last-seen time is refreshed at most once a minute.
 pub async fn authenticate(app: &App, token: &str) -> Result<Option<SessionInfo>, AppError> {
@@ -379,33 +410,8 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<SessionInfo>,
     let Some(kind) = AccountKind::from_code(&s.account_kind) else {
         return Ok(None);
     };
-    let (caller, label) = match kind {
-        AccountKind::Person => match accounts::person(&mut c, s.account_id).await? {
-            Some(p) => (Caller::Person, p.name),
-            None => return Ok(None),
-        },
-        AccountKind::Unit => match accounts::unit(&mut c, s.account_id).await? {
-            Some(u) => {
-                let state = UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial);
-                (Caller::Unit { state }, u.name)
-            }
-            None => return Ok(None),
-        },
-        AccountKind::Staff => match accounts::staff(&mut c, s.account_id).await? {
-            Some(st) if st.disabled == 0 => {
-                let Some(role) = StaffRole::from_code(&st.role) else {
-                    return Ok(None);
-                };
-                (
-                    Caller::Staff {
-                        role,
-                        must_change_password: st.must_change_password != 0,
-                    },
-                    st.login,
-                )
-            }
-            _ => return Ok(None),
-        },
+    let Some((caller, label)) = caller_of(&mut c, kind, s.account_id).await? else {
+        return Ok(None);
     };
     if now - s.last_seen_at > 60_000 {
         sessions::touch(&mut c, &id_hash, now).await?;

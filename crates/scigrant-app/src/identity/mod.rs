@@ -15,3 +15,4 @@ pub mod names;
 pub mod recovery;
 pub mod register;
 pub mod review;
+pub mod tokens;

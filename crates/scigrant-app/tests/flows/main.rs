@@ -1194,6 +1194,7 @@ mod review;
 mod similarity;
 mod staff_activation;
 mod storage;
+mod tokens;
 
 async fn audit_count_of(env: &TestEnv, prefix: &str) -> i64 {
     scigrant_app::testing::audit_count(&env.app, prefix).await

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 81] = [
+pub const ACTIONS: [(&str, &str); 83] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -86,6 +86,8 @@ pub const ACTIONS: [(&str, &str); 81] = [
     ("article.approve", "门户文章审核通过"),
     ("article.return", "门户文章退回"),
     ("article.withdraw", "撤回门户文章"),
+    ("token.create", "创建个人访问令牌"),
+    ("token.revoke", "撤销个人访问令牌"),
 ];
 
 /// The auditor's name for an action code.

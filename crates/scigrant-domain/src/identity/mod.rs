@@ -11,4 +11,5 @@ pub mod password;
 pub mod password_hash;
 pub mod phone;
 pub mod region;
+pub mod token;
 pub mod uscc;

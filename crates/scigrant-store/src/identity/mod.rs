@@ -1,6 +1,6 @@
 //! Persistence of accounts: units, persons, staff, memberships, sessions,
-//! the failed-login counter, captcha answers, one-time codes, the 消息中心
-//! and per-address budgets.
+//! the failed-login counter, captcha answers, one-time codes, the 消息中心,
+//! per-address budgets and API tokens.
 
 pub mod accounts;
 pub mod activation;
@@ -10,3 +10,4 @@ pub mod login_guard;
 pub mod messages;
 pub mod rate_limits;
 pub mod sessions;
+pub mod tokens;

@@ -1,17 +1,18 @@
 //! 统一身份认证 in the browser: login and logout, the captcha, unit and
 //! person registration, the password change every account shares, file
-//! downloads, and the application page and PDF that every signed-in
-//! party to an application reads.
+//! downloads, the application page and PDF that every signed-in party to
+//! an application reads, and the personal access tokens of the API.
 
 pub mod activate;
 pub mod applications;
 pub mod login;
 pub mod password;
 pub mod register;
+pub mod tokens;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use scigrant_domain::permission::Permission::{Public, SignedIn};
+use scigrant_domain::permission::Permission::{Public, SignedIn, Staff};
 
 use crate::routes::{MB, Table};
 
@@ -41,4 +42,18 @@ pub fn routes(t: Table) -> Table {
         .get("/files/{id}", SignedIn, get(password::download))
         .get("/applications/{id}", SignedIn, get(applications::show))
         .get("/applications/{id}/pdf", SignedIn, get(applications::pdf))
+        .get("/account/tokens", SignedIn, get(tokens::tokens_page))
+        .post("/account/tokens", SignedIn, post(tokens::tokens_create))
+        .post(
+            "/account/tokens/{id}/revoke",
+            SignedIn,
+            post(tokens::tokens_revoke),
+        )
+        .get("/staff/tokens", Staff, get(tokens::tokens_page))
+        .post("/staff/tokens", Staff, post(tokens::tokens_create))
+        .post(
+            "/staff/tokens/{id}/revoke",
+            Staff,
+            post(tokens::tokens_revoke),
+        )
 }

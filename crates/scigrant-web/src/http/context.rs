@@ -7,13 +7,14 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::Actor;
 use scigrant_app::identity::auth::{SessionInfo, authenticate, random_token};
+use scigrant_app::identity::tokens::{TokenGrant, authenticate_token};
 use scigrant_domain::identity::account::AccountKind;
 
 use crate::http::layers::CSP_REPORT_PATH;
@@ -56,6 +57,9 @@ pub struct Ctx {
     pub session: Option<SessionInfo>,
     /// The token forms carry: the session's, or the pre-login cookie's.
     pub csrf: String,
+    /// The personal access token an /api/v1 request carried; `session`
+    /// is then its account, and routes check their scope against it.
+    pub grant: Option<TokenGrant>,
 }
 
 impl Ctx {
@@ -212,7 +216,21 @@ pub fn request_id(extensions: &Extensions) -> String {
         .to_string()
 }
 
+/// The `Authorization` header: `None` when absent, `Some(None)` when it is
+/// not a bearer token, else the token.
+fn bearer(headers: &HeaderMap) -> Option<Option<&str>> {
+    let v = headers.get(AUTHORIZATION)?;
+    Some(
+        v.to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim),
+    )
+}
+
 /// Builds the `Ctx`, checks CSRF on POST, sets the pre-login CSRF cookie.
+/// On /api/v1 a bearer token (a personal access token) stands for the
+/// session; an unknown, expired or revoked one is refused there with 401.
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let request_id = request_id(req.extensions());
     let ip = client_addr(
@@ -229,7 +247,23 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
+    let api = req.uri().path().starts_with(crate::api::PREFIX);
+    let grant = match bearer(headers) {
+        Some(presented) if api => match presented {
+            Some(token) => match authenticate_token(&state.app, token).await {
+                Ok(Some(g)) => Some(g),
+                Ok(None) => return crate::api::error::refused_token(),
+                Err(e) => return crate::api::error::ApiError::from(e).into_response(),
+            },
+            None => return crate::api::error::refused_token(),
+        },
+        _ => None,
+    };
     let session = match cookie(headers, Cookie::Session.name(https)) {
+        // The API takes the browser's session for reading only: a write
+        // needs a token, which no other site can make the browser send.
+        _ if grant.is_some() => grant.as_ref().map(|g| g.session.clone()),
+        _ if api && req.method() != Method::GET && req.method() != Method::HEAD => None,
         Some(token) => match authenticate(&state.app, token).await {
             Ok(s) => s,
             Err(e) => return WebError::from(e).into_response(),
@@ -246,7 +280,8 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         (None, None, Some(n)) => n.clone(),
         (None, None, None) => String::new(),
     };
-    if req.method() == Method::POST && req.uri().path() != CSP_REPORT_PATH {
+    // API writes carry a bearer token (no cookie acts there), so no CSRF token.
+    if req.method() == Method::POST && req.uri().path() != CSP_REPORT_PATH && !api {
         let sent = query_param(req.uri().query().unwrap_or(""), "csrf").unwrap_or("");
         // A form rendered before login and posted after it still carries
         // the pre-login token; either is accepted from the same browser.
@@ -261,6 +296,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         user_agent,
         session,
         csrf,
+        grant,
     });
     let mut res = next.run(req).await;
     if let Some(token) = new_csrf_cookie {

@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use scigrant_app::AppError;
 
+use crate::api::error::{ApiFailure, ErrorBody, code_for};
 use crate::http::context::request_id;
 use crate::http::pages::{ErrorPage, render};
 
@@ -106,8 +107,35 @@ impl IntoResponse for WebError {
 /// request id; other responses pass unchanged.
 pub async fn pages(req: Request, next: Next) -> Response {
     let request_id = request_id(req.extensions());
+    let api = req.uri().path().starts_with(crate::api::PREFIX);
     let mut res = next.run(req).await;
-    let Some(f) = res.extensions_mut().remove::<Failure>() else {
+    let failure = res.extensions_mut().remove::<Failure>();
+    let api_failure = res.extensions_mut().remove::<ApiFailure>();
+    // On /api/v1 every error is the API's JSON shape, whoever made it.
+    let api_failure = match (api_failure, failure.as_ref()) {
+        (Some(a), _) => Some(a),
+        (None, Some(f)) if api => Some(ApiFailure {
+            code: code_for(res.status()),
+            message: f.message.clone(),
+        }),
+        _ => None,
+    };
+    if let Some(a) = api_failure {
+        let body = serde_json::to_string(&ErrorBody {
+            code: a.code.to_string(),
+            message: a.message,
+            request_id,
+        })
+        .unwrap_or_default();
+        let (mut parts, _) = res.into_parts();
+        parts.headers.remove(CONTENT_LENGTH);
+        parts.headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        return Response::from_parts(parts, Body::from(body));
+    }
+    let Some(f) = failure else {
         return res;
     };
     let html = render(&ErrorPage {

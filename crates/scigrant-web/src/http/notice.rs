@@ -54,6 +54,7 @@ pub fn notice_text(code: &str) -> &'static str {
         "expert_applied" => "专家申请已提交，请等待项目管理员审核。",
         "expert_decided" => "专家状态已更新。",
         "submitted" => "申报书已提交。请保存回执，并联系所在单位审核推荐。",
+        "token_revoked" => "访问令牌已撤销，使用它的请求将被拒绝。",
         _ => "",
     }
 }

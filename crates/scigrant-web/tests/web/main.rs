@@ -3,6 +3,7 @@
 //! Chromium through chromedriver.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api;
 mod browser;
 mod expert;
 mod experts_import;
@@ -11,6 +12,7 @@ mod http;
 mod limits;
 mod nodes;
 mod portal;
+mod schemathesis;
 mod screens;
 mod similarity;
 mod withdraw;
@@ -279,6 +281,22 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/content/{id}/submit StaffRole(ContentEditor)",
         "POST /staff/content/{id}/review StaffRole(ContentReviewer)",
         "POST /staff/content/{id}/withdraw StaffRole(ContentReviewer)",
+        "GET /account/tokens SignedIn",
+        "POST /account/tokens SignedIn",
+        "POST /account/tokens/{id}/revoke SignedIn",
+        "GET /staff/tokens Staff",
+        "POST /staff/tokens Staff",
+        "POST /staff/tokens/{id}/revoke Staff",
+        "GET /api/v1/openapi.json Public",
+        "GET /api/v1/docs Public",
+        "GET /api/v1/calls Public",
+        "GET /api/v1/calls/{id}/form Public",
+        "GET /api/v1/verify Public",
+        "GET /api/v1/me/applications Person",
+        "POST /api/v1/me/applications/{id}/submit Person",
+        "GET /api/v1/unit/members UnitPlatform",
+        "GET /api/v1/unit/applications UnitPlatform",
+        "GET /api/v1/staff/calls/{id}/applications StaffRole(ProgramManager)",
     ];
     expected.sort();
     assert_eq!(routes, expected);
@@ -296,6 +314,19 @@ async fn every_route_declares_and_enforces_its_permission() {
             Permission::StaffRoles(roles) => Some(roles.to_vec()),
             _ => None,
         };
+        // The API answers JSON: 401 to nobody, 403 to the wrong account
+        // (its scopes: `api::every_api_route_refuses_callers_without_permission_or_scope`).
+        if d.path.starts_with("/api/v1/") && d.permission != Permission::Public {
+            let (status, _, body) = send(&state, d.method, &path, None).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {}", d.method, d.path);
+            assert!(body.contains(r#""code":"unauthorized""#), "{body}");
+            if staff_roles.is_some() {
+                let (status, _, _) = send(&state, d.method, &path, Some(&auditor)).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{} {}", d.method, d.path);
+            }
+            checked += 1;
+            continue;
+        }
         match (d.permission, staff_roles) {
             (Permission::Public, _) => continue,
             (_, Some(roles)) => {
@@ -338,7 +369,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 105);
+    assert_eq!(checked, 116);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

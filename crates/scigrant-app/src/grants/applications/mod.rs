@@ -25,7 +25,7 @@ pub use decide::{recommend, staff_decide, staff_decision, unit_decision, unit_re
 pub use draft::{save, start};
 pub use export::{EXPORT_COLUMNS, export_call};
 pub use paper::{grant_extension, record_paper};
-pub use submit::{Receipt, submit};
+pub use submit::{Receipt, submit, submit_saved};
 pub use verify::{Verification, verify};
 pub(crate) use view::load_for_review;
 pub use view::{

@@ -12,7 +12,7 @@ use scigrant_store::grants::applications::{self as store, ApplicationRow, Submis
 use scigrant_store::grants::calls;
 
 use super::draft::{check_applicant, save_at};
-use super::{context_of, digest_of};
+use super::{context_of, digest_of, parse_data};
 use crate::grants::calls::{call_view, spec_in};
 use crate::{Actor, App, AppError, audit};
 
@@ -149,6 +149,26 @@ pub async fn submit(
         submitted_at: now,
         digest,
     })
+}
+
+/// 提交 of the draft as last saved, for callers that send no form (the
+/// integration API): the same [`submit`] with the stored draft's data, so
+/// the receipt and digest are those the page would give.
+pub async fn submit_saved(
+    app: &App,
+    actor: &Actor,
+    person_id: PersonId,
+    id: ApplicationId,
+) -> Result<Receipt, AppError> {
+    let data = {
+        let mut c = app.db.read().await?;
+        let row = store::get(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
+        if row.person_id != person_id.0 {
+            return Err(AppError::NotFound);
+        }
+        parse_data(&row.data_json)
+    };
+    submit(app, actor, person_id, id, &data).await
 }
 
 /// The receipt of an application already submitted (and not returned since).

@@ -148,6 +148,13 @@ pub async fn guide(app: &App, id: CallId) -> Result<Guide, AppError> {
     })
 }
 
+/// The declared form of a published or closed call, as the public reads
+/// it with the guide; a draft call is `NotFound`.
+pub async fn declared_form(app: &App, id: CallId) -> Result<Arc<FormSpec>, AppError> {
+    let guide = guide(app, id).await?;
+    form_spec(app, guide.call.form_spec_id).await
+}
+
 #[derive(Clone, Debug)]
 pub struct ProgramView {
     pub id: ProgramId,
