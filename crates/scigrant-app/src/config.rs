@@ -322,7 +322,8 @@ impl Config {
         }
         if self.s3_endpoint.starts_with("http://") && !self.s3_allow_http {
             return Err(ConfigError::Invalid(
-                "s3_endpoint 为 http 地址：仅在回环或内网中使用，并须设置 s3_allow_http = true".into(),
+                "s3_endpoint 为 http 地址：仅在回环或内网中使用，并须设置 s3_allow_http = true"
+                    .into(),
             ));
         }
         if !self.s3_access_key_id.is_empty() && self.s3_secret_access_key.is_none() {
@@ -465,10 +466,17 @@ mod tests {
         c.apply_env(env(&[("SCIGRANT_S3_ALLOW_HTTP", "true")]))
             .unwrap();
         c.check().unwrap();
-        assert_eq!(c.storage_url().unwrap().to_string(), "s3://kj-files/scigrant");
+        assert_eq!(
+            c.storage_url().unwrap().to_string(),
+            "s3://kj-files/scigrant"
+        );
         let s = c.s3_settings();
         assert_eq!(
-            (s.endpoint.as_str(), s.access_key_id.as_str(), s.secret_access_key.as_str()),
+            (
+                s.endpoint.as_str(),
+                s.access_key_id.as_str(),
+                s.secret_access_key.as_str()
+            ),
             ("http://10.0.0.5:9000", "AKIAEXAMPLE", "wJalrXUtnFEMI")
         );
         let mut c = Config {
