@@ -11,6 +11,7 @@ mod http;
 mod limits;
 mod screens;
 mod similarity;
+mod storage;
 mod withdraw;
 
 use axum::body::Body;
