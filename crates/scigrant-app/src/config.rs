@@ -449,7 +449,8 @@ impl Config {
         }
         if self.s3_endpoint.starts_with("http://") && !self.s3_allow_http {
             return Err(ConfigError::Invalid(
-                "s3_endpoint 为 http 地址：仅在回环或内网中使用，并须设置 s3_allow_http = true".into(),
+                "s3_endpoint 为 http 地址：仅在回环或内网中使用，并须设置 s3_allow_http = true"
+                    .into(),
             ));
         }
         if !self.s3_access_key_id.is_empty() && self.s3_secret_access_key.is_none() {

@@ -104,9 +104,7 @@ pub fn file_store(config: &Config) -> Result<FileStore, AppError> {
     let url = config
         .storage_url()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let storage = url
-        .open(&config.s3_settings())
-        .map_err(StoreError::from)?;
+    let storage = url.open(&config.s3_settings()).map_err(StoreError::from)?;
     Ok(FileStore::new(config.data_dir.join("files"), storage))
 }
 

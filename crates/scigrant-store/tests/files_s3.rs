@@ -95,7 +95,10 @@ async fn an_upload_goes_to_the_bucket_and_streams_back_equal() {
     let a = put(&store, &big).await.unwrap();
     let b = put(&store, &small).await.unwrap();
     assert_eq!(a.size, big.len() as u64);
-    assert!(read_back(&store, &a.key).await == big, "the large file reads back equal");
+    assert!(
+        read_back(&store, &a.key).await == big,
+        "the large file reads back equal"
+    );
     assert_eq!(read_back(&store, &b.key).await, small);
 
     let mut keys = moto.keys().await;
@@ -107,7 +110,11 @@ async fn an_upload_goes_to_the_bucket_and_streams_back_equal() {
     ];
     want.sort();
     assert_eq!(keys, want);
-    assert_eq!(leftovers(&root), Vec::<String>::new(), "no local copy stays");
+    assert_eq!(
+        leftovers(&root),
+        Vec::<String>::new(),
+        "no local copy stays"
+    );
     // The digest recorded at upload is the digest of what the bucket holds.
     let s3 = S3Storage::new(&moto.bucket, "docs", &moto.settings()).unwrap();
     assert_eq!(digest_of(&s3, &a.key).await.unwrap(), a.digest);
@@ -137,17 +144,22 @@ async fn a_refused_upload_leaves_no_object_and_no_row() {
             break;
         }
     }
-    assert_eq!(
-        refused.as_deref(),
-        Some("文件超过大小限制（不超过97KB）")
-    );
+    assert_eq!(refused.as_deref(), Some("文件超过大小限制（不超过97KB）"));
     // A JPEG where a PDF is asked for: refused at its first bytes.
     let mut u = store.begin(FileKind::Pdf, 100_000).await.unwrap();
     let err = u.write(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).await.unwrap_err();
     assert_eq!(err.to_string(), "文件格式不正确，请上传PDF格式的文件");
 
-    assert_eq!(moto.keys().await, Vec::<String>::new(), "nothing in the bucket");
-    assert_eq!(leftovers(&root), Vec::<String>::new(), "nothing left locally");
+    assert_eq!(
+        moto.keys().await,
+        Vec::<String>::new(),
+        "nothing in the bucket"
+    );
+    assert_eq!(
+        leftovers(&root),
+        Vec::<String>::new(),
+        "nothing left locally"
+    );
     let rows: i64 = sqlx::query("SELECT COUNT(*) AS n FROM files")
         .fetch_one(&db.pool)
         .await
@@ -189,7 +201,10 @@ async fn a_missing_bucket_is_not_ready() {
         &root,
         Arc::new(S3Storage::new(&moto.bucket, "", &unreachable).unwrap()),
     );
-    assert!(store.ready().await.is_err(), "a server that does not answer");
+    assert!(
+        store.ready().await.is_err(),
+        "a server that does not answer"
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
 
@@ -230,7 +245,9 @@ async fn local_files_copy_to_the_bucket_once_and_verify_by_digest() {
     let target = S3Storage::new(&moto.bucket, "docs", &moto.settings()).unwrap();
     let run = || async {
         let mut c = db.pool.acquire().await.unwrap();
-        let rows = files::migrate::recorded_after(&mut c, 0, 100).await.unwrap();
+        let rows = files::migrate::recorded_after(&mut c, 0, 100)
+            .await
+            .unwrap();
         drop(c);
         let mut out = Vec::new();
         for r in rows {
@@ -239,7 +256,11 @@ async fn local_files_copy_to_the_bucket_once_and_verify_by_digest() {
         out
     };
     assert_eq!(run().await, vec![Copied::Copied; 3]);
-    assert_eq!(run().await, vec![Copied::Present; 3], "the second run copies nothing");
+    assert_eq!(
+        run().await,
+        vec![Copied::Present; 3],
+        "the second run copies nothing"
+    );
     for f in &stored {
         assert_eq!(digest_of(&target, &f.key).await.unwrap(), f.digest);
     }
@@ -307,9 +328,16 @@ async fn a_large_upload_streams_with_bounded_memory() {
         }
     }
     assert_eq!(n, SIZE as u64);
-    assert_eq!(hex::encode(got.finalize()), f.digest, "the same bytes come back");
+    assert_eq!(
+        hex::encode(got.finalize()),
+        f.digest,
+        "the same bytes come back"
+    );
     let grown = peak_rss().saturating_sub(before);
-    println!("160 MiB up and down: peak memory grew by {} MiB", grown / (1024 * 1024));
+    println!(
+        "160 MiB up and down: peak memory grew by {} MiB",
+        grown / (1024 * 1024)
+    );
     assert!(
         grown < 64 * 1024 * 1024,
         "peak memory grew by {grown} bytes for a {SIZE}-byte file"

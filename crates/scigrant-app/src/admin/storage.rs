@@ -42,9 +42,10 @@ pub async fn migrate_storage(app: &App, to: &str) -> Result<MigrationReport, App
     let target = target_url
         .open(&app.config.s3_settings())
         .map_err(StoreError::from)?;
-    target.ready().await.map_err(|e| {
-        AppError::Refused(format!("目标存储 {target_url} 无法访问或不可写入：{e}"))
-    })?;
+    target
+        .ready()
+        .await
+        .map_err(|e| AppError::Refused(format!("目标存储 {target_url} 无法访问或不可写入：{e}")))?;
     let mut report = MigrationReport::default();
     let mut after = 0;
     loop {

@@ -31,7 +31,11 @@ pub struct Recorded {
 
 /// Up to `limit` recorded files with an id above `after`, by id: the
 /// migration walks the table page by page.
-pub async fn recorded_after(c: &mut AnyConnection, after: i64, limit: i64) -> Result<Vec<Recorded>> {
+pub async fn recorded_after(
+    c: &mut AnyConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Recorded>> {
     Ok(sqlx::query_as(
         "SELECT id, storage_key, digest FROM files WHERE id > $1 ORDER BY id LIMIT $2",
     )

@@ -19,7 +19,9 @@ impl StorageUrl {
     /// Reads `file://PATH` or `s3://bucket[/prefix]`; the error says which
     /// forms are understood.
     pub fn parse(url: &str) -> Result<StorageUrl, String> {
-        let bad = |why: &str| format!("存储地址 {url} 无效：{why}（应为 file://目录 或 s3://存储桶/前缀）");
+        let bad = |why: &str| {
+            format!("存储地址 {url} 无效：{why}（应为 file://目录 或 s3://存储桶/前缀）")
+        };
         if let Some(path) = url.strip_prefix("file://") {
             if path.is_empty() {
                 return Err(bad("缺少目录"));
@@ -32,7 +34,8 @@ impl StorageUrl {
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         // S3's rule for bucket names: 3 to 63 lower-case letters, digits,
         // dots and hyphens, starting and ending with a letter or digit.
-        let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let edge =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         if !(3..=63).contains(&bucket.len())
             || !bucket
                 .chars()

@@ -15,6 +15,7 @@ mod portal;
 mod schemathesis;
 mod screens;
 mod similarity;
+mod storage;
 mod withdraw;
 
 use axum::body::Body;
