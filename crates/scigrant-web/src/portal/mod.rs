@@ -1,6 +1,6 @@
 //! 门户: the public pages anyone may read — the portal and its sections,
 //! the agreement, a call's guide, the /verify page for paper copies, the
-//! region picker's JSON, static assets, the health check, and the
+//! region picker's JSON, static assets, and the
 //! 公示公告 with their objection form.
 
 pub mod calls;
@@ -19,7 +19,6 @@ pub fn routes(t: Table) -> Table {
         .get("/notices/{section}", Public, get(pages::section))
         .get("/static/{file}", Public, get(crate::http::assets::serve))
         .get("/agreement", Public, get(pages::agreement))
-        .get("/healthz", Public, get(pages::health))
         .get("/api/regions", Public, get(regions::regions))
         .get("/api/regions/path", Public, get(regions::region_path))
         .get("/calls/{id}", Public, get(calls::call))

@@ -9,6 +9,7 @@ mod experts_import;
 mod funding;
 mod http;
 mod limits;
+mod operations;
 mod screens;
 mod similarity;
 mod withdraw;
@@ -150,6 +151,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /static/{file} Public",
         "GET /agreement Public",
         "GET /healthz Public",
+        "GET /readyz Public",
+        "GET /metrics Public",
         "GET /api/regions Public",
         "GET /api/regions/path Public",
         "GET /calls/{id} Public",
