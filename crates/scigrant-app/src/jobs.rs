@@ -70,9 +70,15 @@ where
             tick.tick().await;
             let ttl = period + period / 2;
             match run_if_leader(&app, name, ttl, || job(app.clone())).await {
-                Ok(Some(n)) => tracing::debug!(job = name, done = n, "scheduled job ran"),
+                Ok(Some(n)) => {
+                    crate::ops::metrics::job_run(name, true);
+                    tracing::debug!(job = name, done = n, "scheduled job ran");
+                }
                 Ok(None) => {}
-                Err(e) => tracing::warn!(job = name, error = %e, "scheduled job failed"),
+                Err(e) => {
+                    crate::ops::metrics::job_run(name, false);
+                    tracing::warn!(job = name, error = %e, "scheduled job failed");
+                }
             }
         }
     })

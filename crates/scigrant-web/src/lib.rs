@@ -10,6 +10,7 @@ pub mod api;
 pub mod expert;
 pub mod formview;
 pub mod http;
+pub mod ops;
 pub mod person;
 pub mod portal;
 pub mod print;
@@ -33,12 +34,16 @@ pub struct AppState {
     /// Content-Security-Policy violations browsers reported since start:
     /// a page that breaks the policy is a defect (logged with its detail).
     pub csp_reports: Arc<std::sync::atomic::AtomicU64>,
+    /// The process's Prometheus recorder.
+    pub metrics: &'static metrics_exporter_prometheus::PrometheusHandle,
 }
 
 impl AppState {
     pub fn new(app: App) -> AppState {
         AppState {
             limits: Arc::new(Limits::new(&app.config)),
+            // Installed before the first request so nothing goes uncounted.
+            metrics: ops::metrics::handle(),
             app,
             printer: Arc::new(print::Printer::default()),
             csp_reports: Arc::default(),
@@ -46,22 +51,56 @@ impl AppState {
     }
 }
 
-/// Serves until Ctrl-C; `on_ready` receives the bound address.
+/// Serves until SIGTERM or Ctrl-C, then stops accepting connections and
+/// gives the requests in flight `shutdown_grace_secs` to finish before
+/// returning. Metrics go to `metrics_listen` too when it is set.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let cfg = state.app.config.clone();
+    let metrics_listener = match &cfg.metrics_listen {
+        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await?),
+        None => None,
+    };
     // Every node schedules every job; the lease in the database lets one
     // run each per period.
     let jobs = scigrant_app::jobs::schedule(&state.app);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let grace = std::time::Duration::from_secs(cfg.shutdown_grace_secs);
+    tokio::spawn(async move {
+        ops::shutdown::signal().await;
+        tracing::info!(
+            grace_s = grace.as_secs(),
+            "stop requested: no new connections, finishing requests in flight"
+        );
+        let _ = stop.send(true);
+    });
+    if let Some(l) = metrics_listener {
+        tracing::info!(addr = %l.local_addr()?, "metrics listening");
+        let server = axum::serve(l, ops::metrics::router(state.clone()))
+            .with_graceful_shutdown(ops::shutdown::begun(stopping.clone()));
+        tokio::spawn(async move {
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "metrics listener failed");
+            }
+        });
+    }
     let router = routes::router(state);
-    axum::serve(
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    .with_graceful_shutdown(ops::shutdown::begun(stopping.clone()));
+    let done = tokio::select! {
+        done = server.into_future() => done,
+        () = async {
+            ops::shutdown::begun(stopping).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(grace_s = grace.as_secs(), "requests still in flight at the end of the grace period; stopping anyway");
+            Ok(())
+        }
+    };
     for job in jobs {
         job.abort();
     }
-    Ok(())
+    done
 }

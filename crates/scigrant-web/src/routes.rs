@@ -141,6 +141,7 @@ pub fn table() -> Table {
     let t = crate::expert::routes(t);
     let t = crate::staff::content::routes(t);
     let t = crate::api::routes(t);
+    let t = crate::ops::routes(t);
     crate::staff::routes(t)
 }
 
@@ -148,15 +149,17 @@ pub fn table() -> Table {
 /// CSRF), then the tower-http layers of `http::layers`.
 pub fn router(state: AppState) -> Router {
     let https = state.app.config.https();
+    let slow = std::time::Duration::from_millis(state.app.config.slow_request_ms);
     let routes = table()
         .router
+        .route_layer(middleware::from_fn(crate::ops::observe::note_route))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::http::context::middleware,
         ))
         .with_state(state);
-    crate::http::layers::around(routes, https)
+    crate::http::layers::around(routes, https, slow)
 }
 
 async fn not_found() -> Response {

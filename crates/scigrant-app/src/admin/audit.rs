@@ -237,9 +237,7 @@ pub fn anchor_path(app: &App) -> std::path::PathBuf {
 /// Seals new audit records into the keyed chain and moves this node's
 /// anchor forward; returns how many.
 pub async fn seal(app: &App) -> Result<u64, AppError> {
-    let sealed = audit_store::seal(&app.db, &app.pii.audit_chain_key(), &anchor_path(app)).await;
-    crate::ops::metrics::job_run("audit_seal", sealed.is_ok());
-    Ok(sealed?)
+    Ok(audit_store::seal(&app.db, &app.pii.audit_chain_key(), &anchor_path(app)).await?)
 }
 
 /// Moves this node's anchor to the head another node sealed.

@@ -48,9 +48,7 @@ pub async fn new_captcha(app: &App) -> Result<CaptchaImage, AppError> {
 pub async fn purge_expired_captchas(app: &App) -> Result<u64, AppError> {
     let mut c = app.db.read().await?;
     let cutoff = app.now() - CAPTCHA_TTL_MS;
-    let purged = scigrant_store::identity::captcha::purge(&mut c, cutoff).await;
-    crate::ops::metrics::job_run("captcha_purge", purged.is_ok());
-    Ok(purged?)
+    Ok(scigrant_store::identity::captcha::purge(&mut c, cutoff).await?)
 }
 
 /// Consumes captcha `id` and tells whether `answer` matched in time.

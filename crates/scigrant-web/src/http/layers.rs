@@ -1,7 +1,8 @@
 //! The tower-http layers around every route, outermost first: a request
 //! id (a proxy's `x-request-id` is kept when plausible, else one is made)
 //! that is echoed on the response; a trace span holding that id, so every
-//! log line of a request carries it; the security headers; gzip/br for
+//! log line of a request carries it; the request log and metrics
+//! (`ops::observe`); the security headers; gzip/br for
 //! text; an idle timeout on request bodies; the error pages; and a 60 s
 //! limit on every request except file uploads. Over https every answer
 //! also carries `Strict-Transport-Security`. What is SciGrant's own
@@ -20,7 +21,6 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use scigrant_app::identity::auth::random_token;
 use tower::{ServiceBuilder, ServiceExt};
-use tower_http::LatencyUnit;
 use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{
@@ -28,8 +28,8 @@ use tower_http::request_id::{
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, Timeout};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::{Level, Span};
+use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 use crate::http::error::{self, failure};
 
@@ -57,7 +57,7 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 /// Wraps the routes in the layers above; `https` is the public address's
 /// scheme (HSTS sent over plain http is ignored by browsers and would only
 /// mislead).
-pub fn around(routes: Router, https: bool) -> Router {
+pub fn around(routes: Router, https: bool, slow: Duration) -> Router {
     let routes = routes
         .layer(middleware::from_fn(time_limit))
         .layer(middleware::from_fn(error::pages))
@@ -65,15 +65,17 @@ pub fn around(routes: Router, https: bool) -> Router {
             ServiceBuilder::new()
                 .layer(middleware::map_request(drop_implausible_request_id))
                 .layer(SetRequestIdLayer::new(X_REQUEST_ID, NewRequestId))
+                // The span only: `observe` logs each request once, with
+                // its route, status, latency and actor.
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(span_for)
-                        .on_response(
-                            DefaultOnResponse::new()
-                                .level(Level::INFO)
-                                .latency_unit(LatencyUnit::Millis),
-                        ),
+                        .on_response(())
+                        .on_failure(()),
                 )
+                .layer(middleware::from_fn(move |req: Request, next: Next| {
+                    crate::ops::observe::observe(slow, req, next)
+                }))
                 .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::X_CONTENT_TYPE_OPTIONS,
@@ -231,6 +233,7 @@ mod tests {
                 .route("/slow", get(slow))
                 .route("/upload", post(slow)),
             false,
+            Duration::from_secs(1),
         )
     }
 

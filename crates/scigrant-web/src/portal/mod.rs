@@ -1,7 +1,7 @@
 //! 门户: the public pages anyone may read — the portal and its sections,
 //! their articles and attachments, 站内搜索,
 //! the agreement, a call's guide, the /verify page for paper copies, the
-//! region picker's JSON, static assets, the health check, and the
+//! region picker's JSON, static assets, and the
 //! 公示公告 with their objection form.
 
 pub mod articles;
@@ -24,7 +24,6 @@ pub fn routes(t: Table) -> Table {
         .get("/search", Public, get(articles::search))
         .get("/static/{file}", Public, get(crate::http::assets::serve))
         .get("/agreement", Public, get(pages::agreement))
-        .get("/healthz", Public, get(pages::health))
         .get("/api/regions", Public, get(regions::regions))
         .get("/api/regions/path", Public, get(regions::region_path))
         .get("/calls/{id}", Public, get(calls::call))

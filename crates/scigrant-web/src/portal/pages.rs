@@ -94,10 +94,6 @@ pub async fn agreement(State(state): State<AppState>, ctx: Ctx) -> impl IntoResp
     })
 }
 
-pub async fn health() -> &'static str {
-    "ok"
-}
-
 /// A browser's report of something the Content-Security-Policy blocked:
 /// logged (what was blocked, on which page, by which directive) and
 /// counted, never stored. Always 204, whatever was sent.

@@ -13,6 +13,7 @@ mod limits;
 mod nodes;
 mod portal;
 mod schemathesis;
+mod operations;
 mod screens;
 mod similarity;
 mod storage;
@@ -155,6 +156,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /static/{file} Public",
         "GET /agreement Public",
         "GET /healthz Public",
+        "GET /readyz Public",
+        "GET /metrics Public",
         "GET /api/regions Public",
         "GET /api/regions/path Public",
         "GET /calls/{id} Public",
