@@ -305,8 +305,8 @@ async fn act(
             "不能审核自己编辑的文章，请由其他内容审核人员审核".into(),
         ));
     }
-    let publish_at = (action == ArticleAction::Approve)
-        .then(|| row.scheduled_at.map_or(now, |t| t.max(now)));
+    let publish_at =
+        (action == ArticleAction::Approve).then(|| row.scheduled_at.map_or(now, |t| t.max(now)));
     let moved = store::set_state(
         &mut tx,
         &Move {
@@ -339,12 +339,24 @@ async fn act(
     };
     let mut detail = format!("《{}》第{}版", row.title, row.version);
     if let Some(t) = publish_at {
-        detail.push_str(&format!(" 发布时间 {}", scigrant_domain::calendar::format_datetime(t)));
+        detail.push_str(&format!(
+            " 发布时间 {}",
+            scigrant_domain::calendar::format_datetime(t)
+        ));
     }
     if !reason.is_empty() {
         detail.push_str(&format!(" 理由：{reason}"));
     }
-    audit(&mut tx, app, actor, code, ("article", Some(id.0)), outcome, &detail).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        code,
+        ("article", Some(id.0)),
+        outcome,
+        &detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

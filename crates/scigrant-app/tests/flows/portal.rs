@@ -14,9 +14,7 @@ use scigrant_app::testing::{PASSWORD, TestEnv, audit_count, pdf, staff_with_pass
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::calendar::{DayPart, parse_moment};
 use scigrant_domain::identity::account::{AccountKind, StaffRole};
-use scigrant_domain::portal::article::{
-    ATTACHMENT_KINDS, ATTACHMENT_MAX, ArticleState, Section,
-};
+use scigrant_domain::portal::article::{ATTACHMENT_KINDS, ATTACHMENT_MAX, ArticleState, Section};
 use scigrant_domain::upload::FileKind;
 use tokio::io::AsyncReadExt;
 
@@ -64,7 +62,14 @@ async fn found(env: &TestEnv, q: &str) -> Vec<String> {
 async fn articles_are_public_only_after_review(env: TestEnv) {
     let editor = staff(&env, "editor1", "编辑甲", StaffRole::ContentEditor).await;
     let reviewer = staff(&env, "checker1", "审核乙", StaffRole::ContentReviewer).await;
-    let guide = upload(&env.app, FileKind::Pdf, ATTACHMENT_MAX, "指南.pdf", &pdf(3000)).await;
+    let guide = upload(
+        &env.app,
+        FileKind::Pdf,
+        ATTACHMENT_MAX,
+        "指南.pdf",
+        &pdf(3000),
+    )
+    .await;
     let id = create_article(&env.app, &editor, &form(TITLE), &[guide])
         .await
         .unwrap();
@@ -83,7 +88,9 @@ async fn articles_are_public_only_after_review(env: TestEnv) {
     assert!(home.tabs.iter().all(|(_, lines)| lines.is_empty()));
     assert!(found(&env, "地震").await.is_empty());
 
-    review_article(&env.app, &reviewer, id, true, "").await.unwrap();
+    review_article(&env.app, &reviewer, id, true, "")
+        .await
+        .unwrap();
     let shown = public_article(&env.app, id).await.unwrap();
     assert_eq!(shown.line.title, TITLE);
     assert_eq!(shown.line.publish_at, Some(env.app.now()));
@@ -144,7 +151,9 @@ async fn scheduled_articles_appear_at_their_time(env: TestEnv) {
     let at = parse_moment("2023-04-21 09:00", DayPart::Start).unwrap();
     let id = create_article(&env.app, &editor, &f, &[]).await.unwrap();
     submit_article(&env.app, &editor, id).await.unwrap();
-    review_article(&env.app, &reviewer, id, true, "").await.unwrap();
+    review_article(&env.app, &reviewer, id, true, "")
+        .await
+        .unwrap();
     env.clock.set(at - 1000);
     assert!(matches!(
         public_article(&env.app, id).await,
@@ -153,7 +162,10 @@ async fn scheduled_articles_appear_at_their_time(env: TestEnv) {
     assert!(found(&env, "地震").await.is_empty());
     assert!(portal_home(&env.app).await.unwrap().important.is_empty());
     env.clock.set(at);
-    assert_eq!(public_article(&env.app, id).await.unwrap().line.publish_at, Some(at));
+    assert_eq!(
+        public_article(&env.app, id).await.unwrap().line.publish_at,
+        Some(at)
+    );
     assert_eq!(found(&env, "地震").await.len(), 1);
 
     // A time already past when approved publishes on approval.
@@ -161,7 +173,9 @@ async fn scheduled_articles_appear_at_their_time(env: TestEnv) {
     late.publish_at = "2023-04-01".into();
     let id2 = create_article(&env.app, &editor, &late, &[]).await.unwrap();
     submit_article(&env.app, &editor, id2).await.unwrap();
-    review_article(&env.app, &reviewer, id2, true, "").await.unwrap();
+    review_article(&env.app, &reviewer, id2, true, "")
+        .await
+        .unwrap();
     assert_eq!(
         public_article(&env.app, id2).await.unwrap().line.publish_at,
         Some(at)
@@ -195,7 +209,9 @@ async fn withdrawal_is_immediate_and_versions_are_kept(env: TestEnv) {
         .await
         .unwrap();
     submit_article(&env.app, &editor, id).await.unwrap();
-    review_article(&env.app, &reviewer, id, true, "").await.unwrap();
+    review_article(&env.app, &reviewer, id, true, "")
+        .await
+        .unwrap();
     let file = public_article(&env.app, id).await.unwrap().attachments[0].id;
     assert_eq!(found(&env, "地震").await.len(), 1);
     // Published text cannot be edited in place.
@@ -204,7 +220,9 @@ async fn withdrawal_is_immediate_and_versions_are_kept(env: TestEnv) {
         "待审核或已发布的文章不能修改；已发布的文章请先撤回"
     );
 
-    withdraw_article(&env.app, &reviewer, id, "内容有误").await.unwrap();
+    withdraw_article(&env.app, &reviewer, id, "内容有误")
+        .await
+        .unwrap();
     assert!(matches!(
         public_article(&env.app, id).await,
         Err(AppError::NotFound)
@@ -220,9 +238,15 @@ async fn withdrawal_is_immediate_and_versions_are_kept(env: TestEnv) {
         "只有已发布的文章可以撤回"
     );
 
-    let v = save_article(&env.app, &editor, id, &form("关于地震应急攻关指南的更正通知"), &[])
-        .await
-        .unwrap();
+    let v = save_article(
+        &env.app,
+        &editor,
+        id,
+        &form("关于地震应急攻关指南的更正通知"),
+        &[],
+    )
+    .await
+    .unwrap();
     assert_eq!(v, 2);
     let (a, versions) = staff_article(&env.app, id).await.unwrap();
     assert_eq!(a.line.state, ArticleState::Draft);
@@ -238,7 +262,9 @@ async fn withdrawal_is_immediate_and_versions_are_kept(env: TestEnv) {
         ]
     );
     submit_article(&env.app, &editor, id).await.unwrap();
-    review_article(&env.app, &reviewer, id, true, "").await.unwrap();
+    review_article(&env.app, &reviewer, id, true, "")
+        .await
+        .unwrap();
     assert_eq!(
         found(&env, "更正").await,
         vec!["关于地震应急攻关指南的更正通知".to_string()]
@@ -304,7 +330,16 @@ async fn hostile_markup_is_cleaned_before_storage(env: TestEnv) {
     let id = create_article(&env.app, &editor, &f, &[]).await.unwrap();
     let (a, _) = staff_article(&env.app, id).await.unwrap();
     let html = a.body_html.to_ascii_lowercase();
-    for bad in ["<script", "onerror", "onload", "onclick", "javascript:", "data:", "<svg", "<img"] {
+    for bad in [
+        "<script",
+        "onerror",
+        "onload",
+        "onclick",
+        "javascript:",
+        "data:",
+        "<svg",
+        "<img",
+    ] {
         assert!(!html.contains(bad), "{bad} in {html}");
     }
     assert!(a.body_html.contains("段落"));

@@ -10,7 +10,10 @@ use pulldown_cmark::{Options, Parser, html};
 /// Markdown → clean HTML (tables, strikethrough; raw HTML in the source is
 /// cleaned like the rest).
 pub fn render_body(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    );
     let mut raw = String::new();
     html::push_html(&mut raw, parser);
     clean(&raw)
@@ -20,9 +23,37 @@ pub fn render_body(markdown: &str) -> String {
 /// to http(s) or mailto only; links get `rel="noopener noreferrer"`.
 pub fn clean(html: &str) -> String {
     let tags: HashSet<&str> = [
-        "a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-        "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
-        "th", "thead", "tr", "u", "ul",
+        "a",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "del",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
     ]
     .into_iter()
     .collect();

@@ -223,13 +223,15 @@ pub async fn public_lines(
     .bind(offset)
     .fetch_all(&mut *c)
     .await?;
-    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM articles WHERE {filter}"))
-        .bind(ArticleState::Published.code())
-        .bind(now)
-        .bind(section)
-        .fetch_one(c)
-        .await?
-        .try_get("n")?;
+    let total: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM articles WHERE {filter}"
+    ))
+    .bind(ArticleState::Published.code())
+    .bind(now)
+    .bind(section)
+    .fetch_one(c)
+    .await?
+    .try_get("n")?;
     Ok((rows, total))
 }
 

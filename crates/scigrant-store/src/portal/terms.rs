@@ -9,7 +9,11 @@ use sqlx::{AnyConnection, Row};
 use crate::Result;
 
 /// Replaces the terms of an article.
-pub async fn replace(c: &mut AnyConnection, article_id: i64, terms: &[(String, i64)]) -> Result<()> {
+pub async fn replace(
+    c: &mut AnyConnection,
+    article_id: i64,
+    terms: &[(String, i64)],
+) -> Result<()> {
     remove(c, article_id).await?;
     // Several rows per statement: one round trip per 200 terms.
     for chunk in terms.chunks(200) {
@@ -83,7 +87,10 @@ pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<(Vec<Hit>, i
         return Ok((Vec::new(), 0));
     }
     let n = q.terms.len();
-    let list = (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let list = (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let p = |k: usize| format!("${}", n + k);
     let core = format!(
         "FROM articles a JOIN (SELECT article_id, CAST(SUM(weight) AS BIGINT) AS score FROM article_terms

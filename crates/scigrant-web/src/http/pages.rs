@@ -249,7 +249,9 @@ pub fn revalidated(
     changed: Option<i64>,
 ) -> axum::response::Response {
     use axum::http::StatusCode;
-    use axum::http::header::{CACHE_CONTROL, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+    use axum::http::header::{
+        CACHE_CONTROL, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    };
     use axum::response::IntoResponse;
     let etag = format!(
         "W/\"{:016x}\"",

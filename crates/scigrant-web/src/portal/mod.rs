@@ -20,7 +20,11 @@ pub fn routes(t: Table) -> Table {
     t.get("/", Public, get(pages::index))
         .get("/notices/{section}", Public, get(pages::section))
         .get("/articles/{id}", Public, get(articles::article))
-        .get("/articles/{id}/files/{file}", Public, get(articles::attachment))
+        .get(
+            "/articles/{id}/files/{file}",
+            Public,
+            get(articles::attachment),
+        )
         .get("/search", Public, get(articles::search))
         .get("/static/{file}", Public, get(crate::http::assets::serve))
         .get("/agreement", Public, get(pages::agreement))

@@ -17,9 +17,7 @@ use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::ids::{ArticleId, FileId};
 use scigrant_domain::permission::CONTENT_STAFF;
 use scigrant_domain::permission::Permission::{StaffRole as Role, StaffRoles};
-use scigrant_domain::portal::article::{
-    ATTACHMENT_KINDS, ATTACHMENT_MAX, ArticleState, Section,
-};
+use scigrant_domain::portal::article::{ATTACHMENT_KINDS, ATTACHMENT_MAX, ArticleState, Section};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -331,7 +329,9 @@ pub async fn submit(
     Path(id): Path<ArticleId>,
 ) -> Result<Response, WebError> {
     match content::submit_article(&state.app, &ctx.actor(), id).await {
-        Ok(()) => Ok(see_other(&format!("/staff/content/{id}?ok=article_submitted"))),
+        Ok(()) => Ok(see_other(&format!(
+            "/staff/content/{id}?ok=article_submitted"
+        ))),
         Err(e) => refused(&state, &ctx, id, e).await,
     }
 }
@@ -380,7 +380,9 @@ pub async fn withdraw(
     Form(p): Form<WithdrawPost>,
 ) -> Result<Response, WebError> {
     match content::withdraw_article(&state.app, &ctx.actor(), id, &p.reason).await {
-        Ok(()) => Ok(see_other(&format!("/staff/content/{id}?ok=article_withdrawn"))),
+        Ok(()) => Ok(see_other(&format!(
+            "/staff/content/{id}?ok=article_withdrawn"
+        ))),
         Err(e) => refused(&state, &ctx, id, e).await,
     }
 }

@@ -1477,8 +1477,11 @@ async fn publish_a_notice_and_read_it(backend: Backend) {
     s.click_to("#new-article", "/staff/content/new").await;
     s.fill("title", title).await;
     s.fill("publisher", "西藏自治区科学技术厅").await;
-    s.fill("body", "各有关单位：\n\n请于**2025年7月15日**前报送指南建议。")
-        .await;
+    s.fill(
+        "body",
+        "各有关单位：\n\n请于**2025年7月15日**前报送指南建议。",
+    )
+    .await;
     s.c.find(Locator::Css("input[name='important']"))
         .await
         .unwrap()
@@ -1495,15 +1498,18 @@ async fn publish_a_notice_and_read_it(backend: Backend) {
     assert!(editing.ends_with("?ok=article_saved"), "{editing}");
     s.click("#submit-article").await;
     s.wait_path("/staff/content/").await;
-    s.wait_text("#article-state dd:nth-of-type(2)", "待审核").await;
+    s.wait_text("#article-state dd:nth-of-type(2)", "待审核")
+        .await;
 
     s.staff_login("shenhe", PASSWORD).await;
     s.wait_path("/staff").await;
     s.go("/staff/content?state=pending").await;
-    s.click(&format!("#content-list a[href^='/staff/content/']")).await;
+    s.click(&format!("#content-list a[href^='/staff/content/']"))
+        .await;
     s.wait_path("/staff/content/").await;
     s.click("#review-article").await;
-    s.wait_text("#article-state dd:nth-of-type(2)", "已发布").await;
+    s.wait_text("#article-state dd:nth-of-type(2)", "已发布")
+        .await;
 
     s.sign_out().await;
     s.go("/").await;
@@ -1512,11 +1518,7 @@ async fn publish_a_notice_and_read_it(backend: Backend) {
     s.wait_path("/articles/").await;
     assert_eq!(s.text("#article h1").await, title);
     assert!(s.text("#article .body").await.contains("2025年7月15日"));
-    let link = s
-        .c
-        .find(Locator::Css("#attachments a"))
-        .await
-        .unwrap();
+    let link = s.c.find(Locator::Css("#attachments a")).await.unwrap();
     assert_eq!(link.text().await.unwrap(), "指南建议表.pdf");
     let href = link.attr("href").await.unwrap().unwrap();
     let got = s

@@ -7,9 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use scigrant_app::Actor;
 use scigrant_app::admin::staff::update_staff;
-use scigrant_app::portal::content::{
-    ArticleForm, create_article, review_article, submit_article,
-};
+use scigrant_app::portal::content::{ArticleForm, create_article, review_article, submit_article};
 use scigrant_app::testing::{Backend, PASSWORD, TestEnv, staff_with_password, test_env};
 use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_domain::ids::{ArticleId, StaffId};
@@ -45,7 +43,13 @@ async fn staff(env: &TestEnv, login: &str, role: StaffRole) -> (Actor, String) {
     )
 }
 
-async fn published(env: &TestEnv, editor: &Actor, reviewer: &Actor, title: &str, body: &str) -> ArticleId {
+async fn published(
+    env: &TestEnv,
+    editor: &Actor,
+    reviewer: &Actor,
+    title: &str,
+    body: &str,
+) -> ArticleId {
     let f = ArticleForm {
         section: "tzgg".into(),
         title: title.into(),
@@ -56,7 +60,9 @@ async fn published(env: &TestEnv, editor: &Actor, reviewer: &Actor, title: &str,
     };
     let id = create_article(&env.app, editor, &f, &[]).await.unwrap();
     submit_article(&env.app, editor, id).await.unwrap();
-    review_article(&env.app, reviewer, id, true, "").await.unwrap();
+    review_article(&env.app, reviewer, id, true, "")
+        .await
+        .unwrap();
     id
 }
 
@@ -68,8 +74,19 @@ fn assert_inert(page: &str, path: &str) {
     for bad in ["<script>", "<img", "<svg", "<iframe"] {
         assert!(!lower.contains(bad), "{bad} on {path}");
     }
-    for tag in lower.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
-        for bad in [" onerror", " onload", " onclick", " onmouseover", "javascript:", "data:"] {
+    for tag in lower
+        .split('<')
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap_or(""))
+    {
+        for bad in [
+            " onerror",
+            " onload",
+            " onclick",
+            " onmouseover",
+            "javascript:",
+            "data:",
+        ] {
             assert!(!tag.contains(bad), "<{tag}> on {path}");
         }
     }
@@ -96,7 +113,10 @@ async fn hostile_titles_and_bodies_reach_no_page_active() {
         assert_inert(&page, &path);
     }
     let (_, _, page) = send(&state, "GET", &format!("/articles/{id}"), None).await;
-    assert!(page.contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"),
+        "{page}"
+    );
     assert!(page.contains("地震应急攻关"));
     let (_, _, page) = send(&state, "GET", "/search?q=%E5%9C%B0%E9%9C%87", None).await;
     assert!(page.contains("<mark>地震</mark>应急攻关"), "{page}");
@@ -114,8 +134,19 @@ async fn public_pages_revalidate_and_empty_sections_say_so() {
 
     let (editor, _) = staff(&env, "editor1", StaffRole::ContentEditor).await;
     let (reviewer, _) = staff(&env, "checker1", StaffRole::ContentReviewer).await;
-    let id = published(&env, &editor, &reviewer, "关于征集2026年西藏自治区科技计划项目指南建议的通知", "正文").await;
-    for path in ["/".to_string(), "/notices/tzgg".to_string(), format!("/articles/{id}")] {
+    let id = published(
+        &env,
+        &editor,
+        &reviewer,
+        "关于征集2026年西藏自治区科技计划项目指南建议的通知",
+        "正文",
+    )
+    .await;
+    for path in [
+        "/".to_string(),
+        "/notices/tzgg".to_string(),
+        format!("/articles/{id}"),
+    ] {
         let get = |etag: Option<String>| {
             let mut r = Request::get(path.as_str()).header("cookie", format!("sg_csrf={CSRF}"));
             if let Some(e) = etag {
@@ -183,21 +214,28 @@ async fn a_reviewer_cannot_approve_their_own_text_on_screen() {
     )
     .await;
     let path = format!("/staff/content/{id}/review");
-    let (status, _, page) = post_form(&state, &path, &editor_now_reviewer, &[("decision", "approve")]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("不能审核自己编辑的文章，请由其他内容审核人员审核"), "{page}");
-    let (status, location, _) = post_form(&state, &path, &reviewer_session, &[("decision", "return")]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{location}");
-    let (status, location, _) = post_form(
+    let (status, _, page) = post_form(
         &state,
         &path,
-        &reviewer_session,
+        &editor_now_reviewer,
         &[("decision", "approve")],
     )
     .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("不能审核自己编辑的文章，请由其他内容审核人员审核"),
+        "{page}"
+    );
+    let (status, location, _) =
+        post_form(&state, &path, &reviewer_session, &[("decision", "return")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{location}");
+    let (status, location, _) =
+        post_form(&state, &path, &reviewer_session, &[("decision", "approve")]).await;
     assert_eq!(
         (status, location),
-        (StatusCode::SEE_OTHER, format!("/staff/content/{id}?ok=article_approved"))
+        (
+            StatusCode::SEE_OTHER,
+            format!("/staff/content/{id}?ok=article_approved")
+        )
     );
 }
-

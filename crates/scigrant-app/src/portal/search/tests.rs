@@ -3,7 +3,16 @@ use super::*;
 #[test]
 fn chinese_is_cut_into_words() {
     let w = words("关于征集2026年西藏自治区科技计划项目指南建议的通知");
-    for want in ["征集", "西藏", "自治区", "科技", "计划", "项目", "指南", "通知"] {
+    for want in [
+        "征集",
+        "西藏",
+        "自治区",
+        "科技",
+        "计划",
+        "项目",
+        "指南",
+        "通知",
+    ] {
         assert!(w.iter().any(|x| x == want), "{want} missing from {w:?}");
     }
     assert!(!w.iter().any(|x| x == "，" || x.trim().is_empty()));
@@ -22,9 +31,18 @@ fn hits_are_highlighted() {
     assert_eq!(
         p,
         vec![
-            Piece { text: "定日".into(), hit: false },
-            Piece { text: "地震".into(), hit: true },
-            Piece { text: "应急攻关".into(), hit: false },
+            Piece {
+                text: "定日".into(),
+                hit: false
+            },
+            Piece {
+                text: "地震".into(),
+                hit: true
+            },
+            Piece {
+                text: "应急攻关".into(),
+                hit: false
+            },
         ]
     );
 }

@@ -21,8 +21,19 @@ fn payloads_leave_nothing_active() {
     for p in PAYLOADS {
         let out = render_body(p).to_ascii_lowercase();
         for bad in [
-            "<script", "onerror", "onload", "onclick", "ontoggle", "javascript:", "data:", "<svg",
-            "<iframe", "<img", "style=", "<body", "<details",
+            "<script",
+            "onerror",
+            "onload",
+            "onclick",
+            "ontoggle",
+            "javascript:",
+            "data:",
+            "<svg",
+            "<iframe",
+            "<img",
+            "style=",
+            "<body",
+            "<details",
         ] {
             assert!(!out.contains(bad), "{p:?} gave {out:?}");
         }
@@ -31,7 +42,9 @@ fn payloads_leave_nothing_active() {
 
 #[test]
 fn markdown_is_kept() {
-    let out = render_body("## 申报要求\n\n**截止** [详情](https://example.gov.cn/a)\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |");
+    let out = render_body(
+        "## 申报要求\n\n**截止** [详情](https://example.gov.cn/a)\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |",
+    );
     assert!(out.contains("<h2>申报要求</h2>"), "{out}");
     assert!(out.contains("<strong>截止</strong>"), "{out}");
     assert!(out.contains("href=\"https://example.gov.cn/a\""), "{out}");
