@@ -54,19 +54,14 @@ async fn schemathesis_finds_no_server_error_schema_violation_or_open_route() {
     // with a saved draft.
     let call = funding_call(&env.app, "KJFWT2023-03", "5", "60").await;
     let (member, _) = accepted_application(&env.app, call, 1, "项目一").await;
-    let draft = start(
-        &env.app,
-        &person_actor(member.person.0),
-        member.person,
-        call,
-    )
-    .await;
+    let other = ApprovedMember::builder(2).build(&env.app).await;
+    // The token's own person holds a saved draft the run may submit.
+    let draft = start(&env.app, &person_actor(other.person.0), other.person, call).await;
     if let Ok(id) = draft {
-        save(&env.app, member.person, id, &sample_fj4())
+        save(&env.app, other.person, id, &sample_fj4())
             .await
             .unwrap();
     }
-    let other = ApprovedMember::builder(2).build(&env.app).await;
     let ps = session_for(&env, LoginTab::Person, &other.phone, PASSWORD).await;
     let us = session_for(&env, LoginTab::Unit, &member.uscc, PASSWORD).await;
     let ms = staff_session(&env, StaffRole::ProgramManager).await;
