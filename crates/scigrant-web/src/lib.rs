@@ -73,6 +73,17 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
             }
         }
     });
+    // Deliver queued SMS and e-mail every few seconds, off the requests.
+    let delivering = state.app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(e) = scigrant_app::notify::delivery::deliver_due(&delivering).await {
+                tracing::warn!(error = %e, "notification delivery failed");
+            }
+        }
+    });
     let router = routes::router(state);
     axum::serve(
         listener,
