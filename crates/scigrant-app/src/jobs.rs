@@ -96,9 +96,12 @@ pub const AUDIT_SEAL: &str = "audit.seal";
 pub const CAPTCHA_PURGE: &str = "captcha.purge";
 /// Forgetting the addresses whose request budgets are full, every minute.
 pub const BUDGET_PURGE: &str = "budget.purge";
+/// Sending the queued SMS and e-mail, every 5 s.
+pub const OUTBOX_DELIVER: &str = "outbox.deliver";
 
 /// Starts the server's scheduled jobs: sealing the audit chain, purging
-/// captchas and full request budgets under their leases, and on every
+/// captchas and full request budgets, delivering the outbox, under their
+/// leases, and on every
 /// node moving its own audit anchor to the sealed head.
 pub fn schedule(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
     let five = Duration::from_secs(5);
@@ -113,6 +116,12 @@ pub fn schedule(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
         }),
         spawn_every(app.clone(), BUDGET_PURGE, minute, |app| async move {
             crate::identity::budget::purge_full_budgets(&app).await
+        }),
+        // Each message is also claimed in the database, so a run that
+        // outlives its lease still sends nothing twice.
+        spawn_every(app.clone(), OUTBOX_DELIVER, five, |app| async move {
+            let d = crate::notify::delivery::deliver_due(&app).await?;
+            Ok((d.sent + d.retried + d.failed) as u64)
         }),
         // The anchor is this node's own file: every node follows the head.
         tokio::spawn(async move {

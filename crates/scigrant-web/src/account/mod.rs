@@ -1,12 +1,15 @@
 //! 统一身份认证 in the browser: login and logout, the captcha, unit and
-//! person registration, the password change every account shares, file
-//! downloads, the application page and PDF that every signed-in party to
-//! an application reads, and the personal access tokens of the API.
+//! person registration, 忘记密码 (登录名重置密码), the 消息中心, the password
+//! change every account shares, file downloads, the application page and
+//! PDF that every signed-in party to an application reads, and the personal
+//! access tokens of the API.
 
 pub mod activate;
 pub mod applications;
 pub mod login;
+pub mod messages;
 pub mod password;
+pub mod recover;
 pub mod register;
 pub mod tokens;
 
@@ -24,6 +27,16 @@ pub fn routes(t: Table) -> Table {
         .get("/staff/activate", Public, get(activate::activate_page))
         .post("/staff/activate", Public, post(activate::activate_submit))
         .get("/captcha", Public, get(login::captcha))
+        .get("/password/forgot", Public, get(recover::forgot_page))
+        .get("/password/reset", Public, get(recover::reset_page))
+        .post("/password/reset", Public, post(recover::reset_find))
+        .post(
+            "/password/reset/verify",
+            Public,
+            post(recover::reset_submit),
+        )
+        .get("/messages", SignedIn, get(messages::messages))
+        .post("/messages/read", SignedIn, post(messages::read))
         .get("/register/unit", Public, get(register::unit_page))
         .post(
             "/register/unit",

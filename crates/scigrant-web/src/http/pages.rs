@@ -40,6 +40,8 @@ pub struct PageCtx {
     pub csrf: String,
     pub nav: Option<Nav>,
     pub notice: String,
+    /// Unread messages in the signed-in account's 消息中心.
+    pub unread_messages: i64,
     /// The server's time when the page was made, for states that depend on
     /// it (a call past its close time shows 已截止).
     pub now: i64,
@@ -80,6 +82,7 @@ impl PageCtx {
             csrf: ctx.csrf.clone(),
             nav,
             notice: String::new(),
+            unread_messages: ctx.session.as_ref().map_or(0, |s| s.unread_messages),
             now: state.app.now(),
             caller: ctx
                 .session

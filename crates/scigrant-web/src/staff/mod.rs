@@ -27,7 +27,7 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use scigrant_app::admin::audit::{AuditEntry, privileged_staff_changes};
-use scigrant_app::notify::{Channel, OutboxView, recent};
+use scigrant_app::notify::{Channel, OutboxView, Status, recent};
 use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_domain::permission::Caller;
 

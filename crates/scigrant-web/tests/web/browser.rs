@@ -18,6 +18,8 @@ use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::ids::ApplicationId;
 use scigrant_web::AppState;
 
+mod recovery;
+
 /// One browser at a time: two Chromiums on two cores make timings flaky.
 static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
