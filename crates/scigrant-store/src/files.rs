@@ -238,11 +238,6 @@ impl FileStore {
         })
     }
 
-    /// The storage is reachable and takes new files.
-    pub async fn ready(&self) -> std::io::Result<()> {
-        self.storage.ready().await
-    }
-
     /// Deletes an accepted file (a failure is logged: the row that named
     /// it is already gone, so at worst an orphan file remains).
     pub async fn remove(&self, key: &str) {

@@ -203,7 +203,7 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
         Some(Command::Storage {
             action: StorageCmd::Migrate { to },
         }) => {
-            let app = open(&cli).await?;
+            let app = open(config).await?;
             let from = app.config.storage_url()?;
             println!("正在将文件从 {from} 复制到 {to} ……");
             let r = migrate_storage(&app, to).await?;

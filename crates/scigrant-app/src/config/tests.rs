@@ -144,10 +144,17 @@ fn storage_is_local_by_default_and_s3_comes_from_the_environment() {
     c.apply_env(env(&[("SCIGRANT_S3_ALLOW_HTTP", "true")]))
         .unwrap();
     c.check().unwrap();
-    assert_eq!(c.storage_url().unwrap().to_string(), "s3://kj-files/scigrant");
+    assert_eq!(
+        c.storage_url().unwrap().to_string(),
+        "s3://kj-files/scigrant"
+    );
     let s = c.s3_settings();
     assert_eq!(
-        (s.endpoint.as_str(), s.access_key_id.as_str(), s.secret_access_key.as_str()),
+        (
+            s.endpoint.as_str(),
+            s.access_key_id.as_str(),
+            s.secret_access_key.as_str()
+        ),
         ("http://10.0.0.5:9000", "AKIAEXAMPLE", "wJalrXUtnFEMI")
     );
     let mut c = Config {

@@ -262,6 +262,8 @@ pub async fn authenticate_token(app: &App, token: &str) -> Result<Option<TokenGr
             caller,
             label,
             created_at: row.created_at,
+            // An API call renders no header.
+            unread_messages: 0,
         },
     }))
 }
