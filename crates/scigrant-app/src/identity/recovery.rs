@@ -229,8 +229,12 @@ async fn matching_account(
                 Method::Phone => phone.clone(),
                 Method::Email => p.email.trim().to_lowercase(),
             };
-            (reserved == recipient.to_lowercase() || reserved == recipient)
-                .then(|| (AccountKind::Person, p.id, phone, Some(p.email)))
+            (reserved == recipient.to_lowercase() || reserved == recipient).then_some((
+                AccountKind::Person,
+                p.id,
+                phone,
+                Some(p.email),
+            ))
         }
         AccountKind::Unit => {
             let Some(u) = accounts::unit(&mut c, found.id).await? else {
@@ -240,7 +244,7 @@ async fn matching_account(
             let same = phone == recipient
                 && u.name.trim() == f.unit_name.trim()
                 && u.uscc.eq_ignore_ascii_case(f.uscc.trim());
-            same.then(|| (AccountKind::Unit, u.id, phone, None))
+            same.then_some((AccountKind::Unit, u.id, phone, None))
         }
         AccountKind::Staff => None,
     })

@@ -1506,8 +1506,7 @@ async fn publish_a_notice_and_read_it(backend: Backend) {
     s.staff_login("shenhe", PASSWORD).await;
     s.wait_path("/staff").await;
     s.go("/staff/content?state=pending").await;
-    s.click(&format!("#content-list a[href^='/staff/content/']"))
-        .await;
+    s.click("#content-list a[href^='/staff/content/']").await;
     s.wait_path("/staff/content/").await;
     s.click("#review-article").await;
     s.wait_text("#article-state dd:nth-of-type(2)", "已发布")
