@@ -84,6 +84,9 @@ async fn start(backend: Backend) -> Session {
     );
     let url = format!("http://127.0.0.1:{port}");
     let mut client = None;
+    // Both of rustls's providers are linked; the first call names ring, the
+    // others find it installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     for _ in 0..100 {
         match ClientBuilder::rustls()
             .unwrap()

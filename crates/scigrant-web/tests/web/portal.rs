@@ -114,7 +114,7 @@ async fn hostile_titles_and_bodies_reach_no_page_active() {
     }
     let (_, _, page) = send(&state, "GET", &format!("/articles/{id}"), None).await;
     assert!(
-        page.contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"),
+        page.contains("&#60;script&#62;alert(&#39;t&#39;)&#60;/script&#62;"),
         "{page}"
     );
     assert!(page.contains("地震应急攻关"));
