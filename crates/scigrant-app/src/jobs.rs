@@ -96,11 +96,14 @@ pub const AUDIT_SEAL: &str = "audit.seal";
 pub const CAPTCHA_PURGE: &str = "captcha.purge";
 /// Forgetting the addresses whose request budgets are full, every minute.
 pub const BUDGET_PURGE: &str = "budget.purge";
+/// Forgetting code send requests older than a day, every minute.
+pub const CODE_SENDS_PURGE: &str = "codes.purge";
 /// Sending the queued SMS and e-mail, every 5 s.
 pub const OUTBOX_DELIVER: &str = "outbox.deliver";
 
 /// Starts the server's scheduled jobs: sealing the audit chain, purging
-/// captchas and full request budgets, delivering the outbox, under their
+/// captchas, full request budgets and old code sends, delivering the
+/// outbox, under their
 /// leases, and on every
 /// node moving its own audit anchor to the sealed head.
 pub fn schedule(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
@@ -116,6 +119,9 @@ pub fn schedule(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
         }),
         spawn_every(app.clone(), BUDGET_PURGE, minute, |app| async move {
             crate::identity::budget::purge_full_budgets(&app).await
+        }),
+        spawn_every(app.clone(), CODE_SENDS_PURGE, minute, |app| async move {
+            crate::identity::codes::purge_old_sends(&app).await
         }),
         // Each message is also claimed in the database, so a run that
         // outlives its lease still sends nothing twice.

@@ -83,11 +83,6 @@ impl App {
         })
     }
 
-    /// The storage is reachable and takes new files.
-    pub async fn storage_ready(&self) -> Result<(), AppError> {
-        Ok(self.files.ready().await.map_err(StoreError::from)?)
-    }
-
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
     }

@@ -91,7 +91,7 @@ async fn documents_move_to_a_bucket_once_verified_by_digest(mut env: TestEnv) {
         env.app.config.storage_url().unwrap().to_string(),
         format!("s3://{bucket}/docs")
     );
-    env.app.storage_ready().await.unwrap();
+    scigrant_app::ops::readiness(&env.app).await.unwrap();
     assert_eq!(stored_files(&env).await, before);
 }
 both!(documents_move_to_a_bucket_once_verified_by_digest);

@@ -238,6 +238,38 @@ fn step_two(
     (status, render(&page)).into_response()
 }
 
+/// Step two again after an invalid or refused post, errors beside the
+/// fields or above the form; any other error goes to the error page.
+fn step_two_again(
+    state: &AppState,
+    ctx: &Ctx,
+    tab: &str,
+    f: ResetPost,
+    e: AppError,
+) -> Result<Response, WebError> {
+    match e {
+        AppError::Validation(e) => Ok(step_two(
+            state,
+            ctx,
+            tab,
+            f,
+            String::new(),
+            String::new(),
+            Errs(e),
+        )),
+        AppError::Refused(m) => Ok(step_two(
+            state,
+            ctx,
+            tab,
+            f,
+            m,
+            String::new(),
+            Errs::default(),
+        )),
+        e => Err(e.into()),
+    }
+}
+
 /// Step two: 获取验证码 (`action=send`) or 确定 (`action=reset`).
 pub async fn reset_submit(
     State(state): State<AppState>,
@@ -293,25 +325,7 @@ pub async fn reset_submit(
                     Errs::default(),
                 ))
             }
-            Err(AppError::Validation(e)) => Ok(step_two(
-                &state,
-                &ctx,
-                tab_code,
-                p,
-                String::new(),
-                String::new(),
-                Errs(e),
-            )),
-            Err(AppError::Refused(m)) => Ok(step_two(
-                &state,
-                &ctx,
-                tab_code,
-                p,
-                m,
-                String::new(),
-                Errs::default(),
-            )),
-            Err(e) => Err(e.into()),
+            Err(e) => step_two_again(&state, &ctx, tab_code, p, e),
         };
     }
     match reset_password(&state.app, &actor, tab, &form).await {
@@ -329,24 +343,6 @@ pub async fn reset_submit(
             };
             Ok(render(&page).into_response())
         }
-        Err(AppError::Validation(e)) => Ok(step_two(
-            &state,
-            &ctx,
-            tab_code,
-            p,
-            String::new(),
-            String::new(),
-            Errs(e),
-        )),
-        Err(AppError::Refused(m)) => Ok(step_two(
-            &state,
-            &ctx,
-            tab_code,
-            p,
-            m,
-            String::new(),
-            Errs::default(),
-        )),
-        Err(e) => Err(e.into()),
+        Err(e) => step_two_again(&state, &ctx, tab_code, p, e),
     }
 }
