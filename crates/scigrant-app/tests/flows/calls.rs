@@ -192,7 +192,7 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
         .await
         .unwrap();
     env.clock.set(PAPER_DEADLINE + 3_600_000);
-    match record_paper(&env.app, &manager(), id, "2023-04-29", "7", true).await {
+    match record_paper(&env.app, &manager(), id, "2023-04-29", "7", true, "").await {
         Err(AppError::Validation(e)) => assert_eq!(
             e.0,
             BTreeMap::from([("received".to_string(), "收到日期不能晚于今天".to_string())])
@@ -200,15 +200,51 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
         other => panic!("a future arrival date: {other:?}"),
     }
     assert!(
-        !record_paper(&env.app, &manager(), id, "2023-04-28 11:59", "7", true)
+        !record_paper(&env.app, &manager(), id, "2023-04-28 11:59", "7", true, "")
             .await
             .unwrap()
     );
+    // A second entry is a correction: refused without its reason, and the
+    // first stays in the history beside it.
+    match record_paper(&env.app, &manager(), id, "2023-04-28 12:01", "7", true, " ").await {
+        Err(AppError::Validation(e)) => assert_eq!(
+            e.0,
+            BTreeMap::from([(
+                "correction".to_string(),
+                "纸质材料已登记，重新登记须填写更正原因".to_string()
+            )])
+        ),
+        other => panic!("a silent second entry: {other:?}"),
+    }
     assert!(
-        record_paper(&env.app, &manager(), id, "2023-04-28 12:01", "7", true)
-            .await
-            .unwrap(),
+        record_paper(
+            &env.app,
+            &manager(),
+            id,
+            "2023-04-28 12:01",
+            "7",
+            true,
+            "收到时间登记有误"
+        )
+        .await
+        .unwrap(),
         "late"
+    );
+    let v = applications::load(&env.app, Reader::Staff, id)
+        .await
+        .unwrap();
+    let papers: Vec<&str> = v
+        .events
+        .iter()
+        .filter(|e| e.action == Some(ApplicationEvent::Paper))
+        .map(|e| e.comment.as_str())
+        .collect();
+    assert_eq!(
+        papers,
+        [
+            "2023-04-28 11:59:00 收到7份，已盖章",
+            "更正登记（原因：收到时间登记有误）：2023-04-28 12:01:00 收到7份，已盖章，逾期"
+        ]
     );
     let list = applications::of_call(&env.app, call, None).await.unwrap();
     assert_eq!(list.len(), 1);
@@ -558,7 +594,7 @@ pub(crate) async fn impossible_dates_are_refused_for_paper_copies_and_extensions
         .await
         .unwrap();
     for date in NO_SUCH_DATES {
-        match record_paper(&env.app, &manager(), id, date, "7", true).await {
+        match record_paper(&env.app, &manager(), id, date, "7", true, "").await {
             Err(AppError::Validation(e)) => assert_eq!(e.0, only_error("received", date)),
             other => panic!("received = {date}: {other:?}"),
         }
@@ -575,7 +611,7 @@ pub(crate) async fn impossible_dates_are_refused_for_paper_copies_and_extensions
     let leap_day = day_start((2024, 2, 29));
     env.clock.set(leap_day + 86_400_000);
     assert!(
-        record_paper(&env.app, &manager(), id, "2024-02-29 10:00", "7", true)
+        record_paper(&env.app, &manager(), id, "2024-02-29 10:00", "7", true, "")
             .await
             .unwrap(),
         "after the paper deadline"

@@ -396,6 +396,7 @@ pub async fn decide(
             &p.get("received"),
             &p.get("copies"),
             !p.get("stamped").is_empty(),
+            &p.get("correction"),
         )
         .await
         .map(|_| ()),

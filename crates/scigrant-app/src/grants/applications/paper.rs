@@ -14,9 +14,10 @@ use crate::grants::calls::moment_field;
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
 /// Records the arrival of the paper copies (日期, 份数, 是否盖章) against the
-/// call's paper deadline; returns whether they came late. Recording
-/// again replaces the earlier entry. Side effects: history `paper`, audit
-/// `application.paper`.
+/// call's paper deadline; returns whether they came late. Recording again
+/// is a correction: it needs a reason (更正原因), and the earlier entry
+/// stays in the application's history beside the new one. Side effects:
+/// history `paper`, audit `application.paper`.
 pub async fn record_paper(
     app: &App,
     actor: &Actor,
@@ -24,6 +25,7 @@ pub async fn record_paper(
     received: &str,
     copies: &str,
     stamped: bool,
+    correction: &str,
 ) -> Result<bool, AppError> {
     let mut e = FieldErrors::new();
     let at = moment_field(
@@ -49,6 +51,10 @@ pub async fn record_paper(
     {
         e.add("received", "收到日期不能晚于今天");
     }
+    let correction = correction.trim();
+    if correction.chars().count() > 200 {
+        e.add("correction", "更正原因不能超过200字");
+    }
     let (Some(at), Some(n)) = (at, n) else {
         return Err(AppError::Validation(e));
     };
@@ -57,6 +63,13 @@ pub async fn record_paper(
     let row = store::get(&mut tx, id.0).await?.ok_or(AppError::NotFound)?;
     if row.submitted_at.is_none() {
         return Err(AppError::NotFound);
+    }
+    // A second entry never replaces the first silently.
+    let earlier = store::paper(&mut tx, id.0).await?;
+    if earlier.is_some() && correction.is_empty() {
+        let mut e = FieldErrors::new();
+        e.add("correction", "纸质材料已登记，重新登记须填写更正原因");
+        return Err(AppError::Validation(e));
     }
     let call = calls::call(&mut tx, row.call_id)
         .await?
@@ -75,12 +88,15 @@ pub async fn record_paper(
         },
     )
     .await?;
-    let comment = format!(
+    let mut comment = format!(
         "{} 收到{n}份，{}{}",
         format_datetime(at),
         if stamped { "已盖章" } else { "未盖章" },
         if late { "，逾期" } else { "" }
     );
+    if earlier.is_some() {
+        comment = format!("更正登记（原因：{correction}）：{comment}");
+    }
     let event = ApplicationEvent::Paper.code();
     store::add_event(&mut tx, id.0, now, &actor.label, event, &comment).await?;
     audit(
