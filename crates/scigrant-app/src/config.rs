@@ -51,6 +51,14 @@ pub struct Config {
     /// 业务咨询 / 技术咨询 telephone numbers shown on every page.
     pub business_phones: Vec<String>,
     pub tech_phones: Vec<String>,
+    /// What a government site's footer must show (《政府网站发展指引》):
+    /// 主办单位, 网站标识码, the ICP filing number (linked to
+    /// beian.miit.gov.cn) and the public-security filing number (linked to
+    /// beian.mps.gov.cn); each line is left out while empty.
+    pub site_sponsor: String,
+    pub site_code: String,
+    pub icp_filing: String,
+    pub police_filing: String,
     /// 64 hex digits; when absent the key is generated into the data dir.
     pub pii_key: Option<Secret>,
     /// PBKDF2-HMAC-SM3 iterations for new password hashes.
@@ -78,6 +86,9 @@ pub struct Config {
     /// Per-IP limits (requests a minute) on login and registration posts.
     pub login_rate_per_minute: u32,
     pub register_rate_per_minute: u32,
+    /// Requests a minute one API access token may make, the total across
+    /// every node (`SCIGRANT_API_RATE_PER_MINUTE`); over it, 429.
+    pub api_rate_per_minute: u32,
     /// Login name of the first 系统管理员, created at first start
     /// (`SCIGRANT_ADMIN_LOGIN`); when unset one is generated and printed.
     /// `admin` is refused.
@@ -134,6 +145,10 @@ impl Default for Config {
             site_second_name: String::new(),
             business_phones: vec![],
             tech_phones: vec![],
+            site_sponsor: String::new(),
+            site_code: String::new(),
+            icp_filing: String::new(),
+            police_filing: String::new(),
             pii_key: None,
             password_iterations: MIN_PASSWORD_ITERATIONS,
             allow_weak_password_hashing: false,
@@ -148,6 +163,7 @@ impl Default for Config {
             sms_http_timeout_secs: 10,
             login_rate_per_minute: 30,
             register_rate_per_minute: 20,
+            api_rate_per_minute: 600,
             admin_login: None,
             notice_min_days: 5,
             notice_max_days: 10,
@@ -263,6 +279,18 @@ impl Config {
         if let Some(v) = get("SCIGRANT_TECH_PHONES") {
             self.tech_phones = list(v);
         }
+        if let Some(v) = get("SCIGRANT_SITE_SPONSOR") {
+            self.site_sponsor = v;
+        }
+        if let Some(v) = get("SCIGRANT_SITE_CODE") {
+            self.site_code = v;
+        }
+        if let Some(v) = get("SCIGRANT_ICP_FILING") {
+            self.icp_filing = v;
+        }
+        if let Some(v) = get("SCIGRANT_POLICE_FILING") {
+            self.police_filing = v;
+        }
         if let Some(v) = get("SCIGRANT_PII_KEY") {
             self.pii_key = Some(Secret(v));
         }
@@ -319,6 +347,11 @@ impl Config {
             self.register_rate_per_minute = v
                 .parse()
                 .map_err(|_| ConfigError::Env("SCIGRANT_REGISTER_RATE_PER_MINUTE", v))?;
+        }
+        if let Some(v) = get("SCIGRANT_API_RATE_PER_MINUTE") {
+            self.api_rate_per_minute = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_API_RATE_PER_MINUTE", v))?;
         }
         if let Some(v) = get("SCIGRANT_ADMIN_LOGIN")
             && !v.trim().is_empty()

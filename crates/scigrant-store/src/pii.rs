@@ -23,6 +23,7 @@ pub struct PiiCipher {
     cipher: Sm4Gcm,
     index_key: [u8; 32],
     chain_key: [u8; 32],
+    form_key: [u8; 32],
 }
 
 impl std::fmt::Debug for PiiCipher {
@@ -46,6 +47,7 @@ impl PiiCipher {
             cipher,
             index_key: derive(master, b"scigrant pii index key"),
             chain_key: derive(master, b"scigrant audit-chain key"),
+            form_key: derive(master, b"scigrant pre-login form token key"),
         }
     }
 
@@ -107,6 +109,16 @@ impl PiiCipher {
             .decrypt(&Nonce::<U12>::from(nonce), ct)
             .map_err(|_| StoreError::Key("sealed value does not open under this key".into()))?;
         String::from_utf8(pt).map_err(|e| StoreError::Key(e.to_string()))
+    }
+
+    /// HMAC-SM3 of a pre-login form token's nonce under its own derived
+    /// key: every node sharing the master key signs and checks alike, and
+    /// nobody without it can make a token the site accepts.
+    pub fn form_token_mac(&self, nonce: &[u8]) -> [u8; 32] {
+        let mut mac = <Hmac<Sm3> as KeyInit>::new_from_slice(&self.form_key)
+            .expect("HMAC takes any key length");
+        mac.update(nonce);
+        mac.finalize().into_bytes().into()
     }
 
     /// Keyed SM3 (HMAC-SM3) of the normalised value, hex encoded; `kind`

@@ -326,16 +326,19 @@ async fn main() {
                 let t = Instant::now();
                 let page = c.send("GET", "/login", "").await;
                 let captcha = between(&page.body, "name=\"captcha_id\" value=\"", "\"").unwrap_or("").to_string();
-                let csrf = c.cookies.get("sg_csrf").cloned().unwrap_or_default();
-                let login = format!("tab=person&login={mobile}&password=Bench%23Pass2023&captcha_id={captcha}&captcha=TEST");
-                let r = c.send("POST", &format!("/login?csrf={csrf}"), &login).await;
+                let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap_or("").to_string();
+                let login = format!("csrf={csrf}&tab=person&login={mobile}&password=Bench%23Pass2023&captcha_id={captcha}&captcha=TEST");
+                let r = c.send("POST", "/login", &login).await;
                 if r.status != 303 {
                     err("login");
                     return None;
                 }
                 record(&samples, "login", t);
                 let t = Instant::now();
-                let r = c.send("POST", &format!("/calls/{call}/apply?csrf={csrf}"), "").await;
+                // The session has its own form token: the call page's form carries it.
+                let page = c.send("GET", &format!("/calls/{call}"), "").await;
+                let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap_or("").to_string();
+                let r = c.send("POST", &format!("/calls/{call}/apply"), &format!("csrf={csrf}")).await;
                 if r.status != 303 {
                     err("open");
                     return None;
@@ -351,7 +354,7 @@ async fn main() {
                 for _ in 0..autosaves {
                     tokio::time::sleep(Duration::from_millis(interval)).await;
                     let t = Instant::now();
-                    let r = c.send("POST", &format!("/applications/{app_id}/autosave?csrf={csrf}"), &body).await;
+                    let r = c.send("POST", &format!("/applications/{app_id}/autosave"), &format!("csrf={csrf}&{body}")).await;
                     if r.status != 200 {
                         err("autosave");
                         continue;
@@ -370,7 +373,7 @@ async fn main() {
             };
             let t = Instant::now();
             window.lock().unwrap().0.get_or_insert(t);
-            let r = c.send("POST", &format!("/applications/{app_id}/submit?csrf={csrf}"), &body).await;
+            let r = c.send("POST", &format!("/applications/{app_id}/submit"), &format!("csrf={csrf}&{body}")).await;
             if r.status != 303 {
                 return err(&format!("submit {}", r.status));
             }

@@ -7,14 +7,17 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::header::{AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use scigrant_app::Actor;
-use scigrant_app::identity::auth::{SessionInfo, authenticate, random_token};
+use scigrant_app::identity::auth::{
+    SessionInfo, authenticate, pre_login_token, pre_login_token_valid,
+};
+use scigrant_app::identity::budget::admit;
 use scigrant_app::identity::tokens::{TokenGrant, authenticate_token};
+use scigrant_app::{Actor, AppError};
 use scigrant_domain::identity::account::AccountKind;
 
 use crate::http::layers::CSP_REPORT_PATH;
@@ -22,6 +25,8 @@ use scigrant_domain::ids::{PersonId, UnitId};
 use tower_http::request_id::RequestId;
 
 use crate::AppState;
+use crate::api::error::ApiError;
+use crate::http::csrf;
 use crate::http::error::WebError;
 
 /// The two cookies SciGrant sets.
@@ -148,14 +153,6 @@ pub fn set_cookie(
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
-    query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 /// The address the connection came from; none for in-process callers.
 pub fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
     extensions
@@ -228,6 +225,30 @@ fn bearer(headers: &HeaderMap) -> Option<Option<&str>> {
     )
 }
 
+/// Spends one request of the token's budget (`api_rate_per_minute`, the
+/// total across nodes); over it, 429 with `Retry-After`.
+async fn token_admitted(state: &AppState, grant: &TokenGrant) -> Result<(), Response> {
+    let per_minute = state.app.config.api_rate_per_minute;
+    match admit(
+        &state.app,
+        "api-token",
+        &grant.token_id.to_string(),
+        per_minute,
+    )
+    .await
+    {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            let mut res = ApiError::from(AppError::RateLimited).into_response();
+            let wait = 60u32.div_ceil(per_minute.max(1));
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(wait));
+            Err(res)
+        }
+        Err(e) => Err(ApiError::from(e).into_response()),
+    }
+}
+
 /// Builds the `Ctx`, checks CSRF on POST, sets the pre-login CSRF cookie.
 /// On /api/v1 a bearer token (a personal access token) stands for the
 /// session; an unknown, expired or revoked one is refused there with 401.
@@ -251,9 +272,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let grant = match bearer(headers) {
         Some(presented) if api => match presented {
             Some(token) => match authenticate_token(&state.app, token).await {
-                Ok(Some(g)) => Some(g),
+                Ok(Some(g)) => match token_admitted(&state, &g).await {
+                    Ok(()) => Some(g),
+                    Err(refused) => return refused,
+                },
                 Ok(None) => return crate::api::error::refused_token(),
-                Err(e) => return crate::api::error::ApiError::from(e).into_response(),
+                Err(e) => return ApiError::from(e).into_response(),
             },
             None => return crate::api::error::refused_token(),
         },
@@ -270,10 +294,16 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         },
         None => None,
     };
+    // The pre-login token counts only if this site signed it, and only
+    // until sign-in: a session has its own token, and the pre-login cookie
+    // is dropped at the first request that has a session (rotation).
+    let pre_login_cookie = cookie(headers, Cookie::Csrf.name(https)).is_some();
     let pre_login = cookie(headers, Cookie::Csrf.name(https))
-        .filter(|v| v.len() == 64)
+        .filter(|v| pre_login_token_valid(&state.app, v))
         .map(str::to_string);
-    let new_csrf_cookie = pre_login.is_none().then(random_token);
+    let new_csrf_cookie =
+        (session.is_none() && pre_login.is_none()).then(|| pre_login_token(&state.app));
+    let drop_pre_login = session.is_some() && pre_login_cookie;
     let csrf = match (&session, &pre_login, &new_csrf_cookie) {
         (Some(s), _, _) => s.csrf.clone(),
         (None, Some(c), _) => c.clone(),
@@ -282,12 +312,25 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     };
     // API writes carry a bearer token (no cookie acts there), so no CSRF token.
     if req.method() == Method::POST && req.uri().path() != CSP_REPORT_PATH && !api {
-        let sent = query_param(req.uri().query().unwrap_or(""), "csrf").unwrap_or("");
-        // A form rendered before login and posted after it still carries
-        // the pre-login token; either is accepted from the same browser.
-        let ok = !sent.is_empty() && (sent == csrf || pre_login.as_deref() == Some(sent));
+        let (sent, whole) = match csrf::presented(req).await {
+            Ok(p) => p,
+            Err(refused) => return refused,
+        };
+        req = whole;
+        let expected = match (&session, &pre_login) {
+            (Some(s), _) => Some(s.csrf.as_str()),
+            (None, Some(c)) => Some(c.as_str()),
+            (None, None) => None,
+        };
+        let ok =
+            matches!((sent.as_deref(), expected), (Some(s), Some(e)) if !s.is_empty() && s == e);
         if !ok {
-            return WebError::Csrf.into_response();
+            let mut res = WebError::Csrf.into_response();
+            if let Some(token) = new_csrf_cookie {
+                res.headers_mut()
+                    .append(SET_COOKIE, set_cookie(&state, Cookie::Csrf, &token, None));
+            }
+            return res;
         }
     }
     req.extensions_mut().insert(Ctx {
@@ -302,6 +345,10 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     if let Some(token) = new_csrf_cookie {
         res.headers_mut()
             .append(SET_COOKIE, set_cookie(&state, Cookie::Csrf, &token, None));
+    }
+    if drop_pre_login {
+        res.headers_mut()
+            .append(SET_COOKIE, set_cookie(&state, Cookie::Csrf, "", Some(0)));
     }
     res
 }

@@ -148,7 +148,7 @@ async fn drop_implausible_request_id(mut req: Request) -> Request {
 }
 
 /// The span every log line of a request is written in. The query is left
-/// out: form actions carry the CSRF token there.
+/// out: search terms and filters may name people.
 fn span_for(req: &axum::http::Request<axum::body::Body>) -> Span {
     let id = req
         .headers()

@@ -6,6 +6,7 @@
 
 pub mod assets;
 pub mod context;
+pub mod csrf;
 pub mod error;
 pub mod filters;
 pub mod forms;

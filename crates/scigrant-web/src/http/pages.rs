@@ -37,6 +37,13 @@ pub struct PageCtx {
     pub second_name: String,
     pub business_phones: String,
     pub tech_phones: String,
+    /// The footer's 主办单位, 网站标识码 and filing numbers (empty: not shown).
+    pub sponsor: String,
+    pub site_code: String,
+    pub icp_filing: String,
+    pub police_filing: String,
+    /// The digits of the public-security filing number, for its query link.
+    pub police_code: String,
     pub csrf: String,
     pub nav: Option<Nav>,
     pub notice: String,
@@ -79,6 +86,15 @@ impl PageCtx {
             second_name: cfg.site_second_name.clone(),
             business_phones: cfg.business_phones.join("、"),
             tech_phones: cfg.tech_phones.join("、"),
+            sponsor: cfg.site_sponsor.clone(),
+            site_code: cfg.site_code.clone(),
+            icp_filing: cfg.icp_filing.clone(),
+            police_filing: cfg.police_filing.clone(),
+            police_code: cfg
+                .police_filing
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect(),
             csrf: ctx.csrf.clone(),
             nav,
             notice: String::new(),
@@ -119,10 +135,6 @@ impl PageCtx {
     }
     pub fn is_staff(&self) -> bool {
         matches!(&self.nav, Some(n) if n.kind == AccountKind::Staff)
-    }
-    /// `?csrf=…` for a form's action.
-    pub fn q(&self) -> String {
-        format!("csrf={}", self.csrf)
     }
 }
 

@@ -21,7 +21,7 @@ use scigrant_web::routes::{router, table};
 use serde_json::Value;
 use tower::ServiceExt;
 
-use super::{CSRF, concrete, session_for, staff_session};
+use super::{concrete, csrf, session_for, staff_session};
 
 const DAY: i64 = 86_400_000;
 
@@ -35,10 +35,9 @@ async fn call(
     session: Option<&str>,
     form: Option<&str>,
 ) -> (StatusCode, String, String) {
-    let mut cookies = format!("sg_csrf={CSRF}");
-    if let Some(s) = session {
-        cookies.push_str(&format!("; sg_session={s}"));
-    }
+    let cookies = session
+        .map(|s| format!("sg_session={s}"))
+        .unwrap_or_default();
     let mut req = Request::builder()
         .method(method)
         .uri(path)
@@ -86,13 +85,14 @@ async fn api(
 /// Creates a token on the tokens page as its owner would and reads it
 /// from the page, the one time it is shown.
 async fn token_from_page(state: &AppState, session: &str, base: &str, form: &str) -> String {
+    let token = csrf(state, Some(session)).await.1;
     let (status, _, body) = call(
         state,
         "POST",
-        &format!("{base}?csrf={CSRF}"),
+        base,
         None,
         Some(session),
-        Some(form),
+        Some(&format!("csrf={token}&{form}")),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -113,13 +113,14 @@ async fn token_lifecycle(env: TestEnv) {
     let m = ApprovedMember::builder(1).build(&env.app).await;
     let s = session_for(&env, LoginTab::Person, &m.phone, PASSWORD).await;
     // A form with problems comes back as typed, each error beside its field.
+    let form_token = csrf(&state, Some(&s)).await.1;
     let (status, _, body) = call(
         &state,
         "POST",
-        &format!("/account/tokens?csrf={CSRF}"),
+        "/account/tokens",
         None,
         Some(&s),
-        Some("name=%E5%AF%B9%E6%8E%A5&days=7"),
+        Some(&format!("csrf={form_token}&name=%E5%AF%B9%E6%8E%A5&days=7")),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -178,16 +179,16 @@ async fn token_lifecycle(env: TestEnv) {
     let (status, _) = api(&state, "GET", "/api/v1/me/applications", Some(&second)).await;
     assert_eq!(status, StatusCode::OK);
     let (_, _, page) = call(&state, "GET", "/account/tokens", None, Some(&s), None).await;
-    let at = page.find("/revoke?csrf=").expect("a revoke button");
+    let at = page.find("/revoke\"").expect("a revoke button");
     let from = page[..at].rfind("/account/tokens/").unwrap();
     let path = &page[from..at + "/revoke".len()];
     let (status, location, _) = call(
         &state,
         "POST",
-        &format!("{path}?csrf={CSRF}"),
+        path,
         None,
         Some(&s),
-        Some(""),
+        Some(&format!("csrf={form_token}")),
     )
     .await;
     assert_eq!(
@@ -404,6 +405,52 @@ async fn staff_page_through_applications(env: TestEnv) {
     assert_error(&serde_json::from_str(&body).unwrap(), "forbidden");
 }
 
+/// Each token has its own budget of `api_rate_per_minute` (the total
+/// across nodes, counted in the database): over it the API answers 429 in
+/// its JSON shape with `Retry-After`; another token is not held back, and
+/// the budget comes back with time.
+async fn tokens_are_rate_limited(env: TestEnv) {
+    use scigrant_app::config::Config;
+    use std::sync::Arc;
+    let mut app = env.app.clone();
+    app.config = Arc::new(Config {
+        api_rate_per_minute: 3,
+        ..(*env.app.config).clone()
+    });
+    let state = AppState::new(app);
+    let m = ApprovedMember::builder(7).build(&env.app).await;
+    let s = session_for(&env, LoginTab::Person, &m.phone, PASSWORD).await;
+    let form = "name=%E5%AF%B9%E6%8E%A5&scopes=applications%3Aread&days=7";
+    let busy = token_from_page(&state, &s, "/account/tokens", form).await;
+    let other = token_from_page(&state, &s, "/account/tokens", form).await;
+    let path = "/api/v1/me/applications";
+    for i in 0..3 {
+        let (status, json) = api(&state, "GET", path, Some(&busy)).await;
+        assert_eq!(status, StatusCode::OK, "request {i}: {json}");
+    }
+    let (_, headers, body) = {
+        let req = Request::get(path)
+            .header("authorization", format!("Bearer {busy}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = router(state.clone()).oneshot(req).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        (status, headers, body)
+    };
+    assert_eq!(headers["retry-after"], "20");
+    let json: Value = serde_json::from_slice(&body).unwrap();
+    assert_error(&json, "rate_limited");
+    let (status, _) = api(&state, "GET", path, Some(&other)).await;
+    assert_eq!(status, StatusCode::OK, "another token keeps its budget");
+    env.clock.advance_ms(20_000);
+    let (status, _) = api(&state, "GET", path, Some(&busy)).await;
+    assert_eq!(status, StatusCode::OK, "one request earned back in 20 s");
+}
+
 macro_rules! both {
     ($name:ident, $body:ident) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -424,6 +471,7 @@ both!(
     a_unit_sees_its_members_numbers_masked,
     unit_sees_masked_members
 );
+both!(each_token_has_its_own_rate_limit, tokens_are_rate_limited);
 both!(
     staff_page_through_a_calls_applications,
     staff_page_through_applications

@@ -25,7 +25,7 @@ use scigrant_web::AppState;
 use scigrant_web::routes::router;
 use tower::ServiceExt;
 
-use super::{CSRF, send, session_for, staff_session};
+use super::{csrf, send, session_for, staff_session};
 
 /// 2023-04-25 23:59:59 CST, the call's deadline.
 const CLOSE: i64 = 1_682_438_399_000;
@@ -36,8 +36,10 @@ async fn post_form(
     session: &str,
     body: &str,
 ) -> (StatusCode, String, String) {
-    let req = Request::post(format!("{path}?csrf={CSRF}"))
-        .header("cookie", format!("sg_csrf={CSRF}; sg_session={session}"))
+    let (cookies, token) = csrf(state, Some(session)).await;
+    let req = Request::post(path)
+        .header("cookie", cookies)
+        .header("x-csrf-token", token)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(body.to_string()))
         .unwrap();

@@ -12,7 +12,7 @@ use scigrant_web::AppState;
 use scigrant_web::routes::router;
 use tower::ServiceExt;
 
-use super::{CSRF, send, staff_session};
+use super::{csrf, send, staff_session};
 
 const BOUNDARY: &str = "----scigrant-import-boundary";
 
@@ -31,14 +31,15 @@ fn sheet(rows: &[Vec<String>]) -> Vec<u8> {
 }
 
 async fn upload(state: &AppState, cookie: &str, mode: &str, file: &[u8]) -> (StatusCode, String) {
+    let (cookies, token) = csrf(state, Some(cookie)).await;
     let mut body = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n{mode}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"专家.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n{mode}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"专家.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
     )
     .into_bytes();
     body.extend_from_slice(file);
     body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    let req = Request::post(format!("/staff/experts/import?csrf={CSRF}"))
-        .header("cookie", format!("sg_csrf={CSRF}; sg_session={cookie}"))
+    let req = Request::post("/staff/experts/import")
+        .header("cookie", cookies)
         .header(
             "content-type",
             format!("multipart/form-data; boundary={BOUNDARY}"),

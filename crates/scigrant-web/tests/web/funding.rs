@@ -18,7 +18,7 @@ use scigrant_web::AppState;
 use scigrant_web::routes::router;
 use tower::ServiceExt;
 
-use super::{CSRF, send, session_for, staff_session};
+use super::{csrf, send, session_for, staff_session};
 
 const BOUNDARY: &str = "----scigrant-test-boundary";
 
@@ -47,13 +47,19 @@ async fn post_multipart(
     path: &str,
     body: Vec<u8>,
 ) -> (StatusCode, String, String) {
-    let req = Request::post(format!("{path}?csrf={CSRF}"))
-        .header("cookie", format!("sg_csrf={CSRF}"))
+    // The form token goes first, as the page's hidden field does.
+    let (cookies, token) = csrf(state, None).await;
+    let mut full =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n")
+            .into_bytes();
+    full.extend_from_slice(&body);
+    let req = Request::post(path)
+        .header("cookie", cookies)
         .header(
             "content-type",
             format!("multipart/form-data; boundary={BOUNDARY}"),
         )
-        .body(Body::from(body))
+        .body(Body::from(full))
         .unwrap();
     let res = router(state.clone()).oneshot(req).await.unwrap();
     let status = res.status();
@@ -279,8 +285,10 @@ pub(crate) async fn post_form(
     session: &str,
     form: &[(&str, &str)],
 ) -> (StatusCode, String, String) {
-    let req = Request::post(format!("{path}?csrf={CSRF}"))
-        .header("cookie", format!("sg_csrf={CSRF}; sg_session={session}"))
+    let (cookies, token) = csrf(state, Some(session)).await;
+    let req = Request::post(path)
+        .header("cookie", cookies)
+        .header("x-csrf-token", token)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
         .unwrap();

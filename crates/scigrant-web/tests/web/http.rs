@@ -16,7 +16,7 @@ use tower::ServiceExt;
 use tracing::instrument::WithSubscriber;
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::{CSRF, send, send_cookies, staff_session};
+use super::{csrf, send, send_cookies, staff_session};
 
 /// Log output captured for one request.
 #[derive(Clone, Default)]
@@ -45,7 +45,7 @@ impl Captured {
     }
 }
 
-/// Sends `req` with the CSRF cookie, logging into `logs`.
+/// Sends `req` with a pre-login CSRF cookie, logging into `logs`.
 async fn fetch(
     state: &AppState,
     req: axum::http::request::Builder,
@@ -57,7 +57,7 @@ async fn fetch(
         .with_max_level(tracing::Level::INFO)
         .finish();
     let req = req
-        .header("cookie", format!("sg_csrf={CSRF}"))
+        .header("cookie", csrf(state, None).await.0)
         .body(Body::empty())
         .unwrap();
     let res = router(state.clone())
@@ -283,38 +283,38 @@ async fn login_and_registration_are_rate_limited_per_address() {
         ..(*env.app.config).clone()
     });
     let state = AppState::new(app);
-    let login = format!("/login?csrf={CSRF}");
-    let staff_login = format!("/staff/login?csrf={CSRF}");
-    let register = format!("/register/person?csrf={CSRF}");
+    let login = "/login";
+    let staff_login = "/staff/login";
+    let register = "/register/person";
 
-    for path in [&login, &staff_login] {
+    for path in [login, staff_login] {
         let (status, _, body) = send(&state, "POST", path, None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("图形验证码不正确或已过期"), "{path}");
     }
     // Person, unit and staff login share one budget; the form comes back
     // with the reason.
-    let (status, _, body) = send(&state, "POST", &login, None).await;
+    let (status, _, body) = send(&state, "POST", login, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("请求过于频繁，请稍后再试"));
     assert!(body.contains("name=\"password\""), "the login form again");
 
-    let (status, _, body) = send(&state, "POST", &register, None).await;
+    let (status, _, body) = send(&state, "POST", register, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!body.contains("请求过于频繁"));
-    let (status, _, body) = send(&state, "POST", &register, None).await;
+    let (status, _, body) = send(&state, "POST", register, None).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(body.contains("<h1>请稍后再试</h1>"));
     assert!(body.contains("请求过于频繁，请稍后再试"));
 
     // One login comes back after 30 s (60 s / 2), the registration after 60 s.
     env.clock.advance_ms(30_000);
-    let (_, _, body) = send(&state, "POST", &login, None).await;
+    let (_, _, body) = send(&state, "POST", login, None).await;
     assert!(body.contains("图形验证码不正确或已过期"));
-    let (status, _, _) = send(&state, "POST", &register, None).await;
+    let (status, _, _) = send(&state, "POST", register, None).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     env.clock.advance_ms(30_000);
-    let (status, _, _) = send(&state, "POST", &register, None).await;
+    let (status, _, _) = send(&state, "POST", register, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -457,11 +457,11 @@ async fn https_sends_hsts_and_host_prefixed_cookies() {
             .id;
         let headers = exchange(
             &state,
-            Request::post(format!("/staff/login?csrf={csrf}"))
+            Request::post("/staff/login")
                 .header("cookie", format!("{prefix}sg_csrf={csrf}"))
                 .header("content-type", "application/x-www-form-urlencoded"),
             &format!(
-                "login=s_https&password={}&captcha_id={captcha}&captcha=TEST",
+                "csrf={csrf}&login=s_https&password={}&captcha_id={captcha}&captcha=TEST",
                 PASSWORD.replace('#', "%23")
             ),
         )

@@ -34,8 +34,6 @@ use scigrant_web::AppState;
 use scigrant_web::routes::{router, table};
 use tower::ServiceExt;
 
-const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
 fn concrete(path: &str) -> String {
     path.replace("{id}", "1")
         .replace("{a}", "1")
@@ -51,20 +49,46 @@ async fn send(
     path: &str,
     cookie: Option<&str>,
 ) -> (StatusCode, String, String) {
-    let mut cookies = format!("sg_csrf={CSRF}");
-    if let Some(c) = cookie {
-        cookies.push_str(&format!("; sg_session={c}"));
-    }
-    send_cookies(state, method, path, &cookies).await
+    let (cookies, token) = csrf(state, cookie).await;
+    let token = (method == "POST").then_some(token.as_str());
+    send_raw(state, method, path, &cookies, token).await
 }
 
-/// One in-process request with exactly this `Cookie` header: status,
-/// `Location`, body.
+/// The `Cookie` header and the form token a browser of this session (or
+/// before sign-in, a pre-login token this site signed) would send.
+async fn csrf(state: &AppState, session: Option<&str>) -> (String, String) {
+    match session {
+        Some(s) => {
+            let info = scigrant_app::identity::auth::authenticate(&state.app, s)
+                .await
+                .unwrap()
+                .expect("a live session");
+            (format!("sg_session={s}"), info.csrf)
+        }
+        None => {
+            let token = scigrant_app::identity::auth::pre_login_token(&state.app);
+            (format!("sg_csrf={token}"), token)
+        }
+    }
+}
+
+/// One in-process request with exactly this `Cookie` header and no form
+/// token: status, `Location`, body.
 async fn send_cookies(
     state: &AppState,
     method: &str,
     path: &str,
     cookies: &str,
+) -> (StatusCode, String, String) {
+    send_raw(state, method, path, cookies, None).await
+}
+
+async fn send_raw(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    cookies: &str,
+    token: Option<&str>,
 ) -> (StatusCode, String, String) {
     let mut req = Request::builder()
         .method(method)
@@ -72,6 +96,9 @@ async fn send_cookies(
         .header("cookie", cookies);
     if method == "POST" {
         req = req.header("content-type", "application/x-www-form-urlencoded");
+    }
+    if let Some(t) = token {
+        req = req.header("x-csrf-token", t);
     }
     let res = router(state.clone())
         .oneshot(req.body(Body::empty()).unwrap())
@@ -96,7 +123,7 @@ async fn send_cookies(
 /// `GET path` with a session: status, content type, raw body.
 async fn raw_get(state: &AppState, path: &str, session: &str) -> (StatusCode, String, Vec<u8>) {
     let req = Request::get(path)
-        .header("cookie", format!("sg_csrf={CSRF}; sg_session={session}"))
+        .header("cookie", format!("sg_session={session}"))
         .body(Body::empty())
         .unwrap();
     let res = router(state.clone()).oneshot(req).await.unwrap();
@@ -315,11 +342,7 @@ async fn every_route_declares_and_enforces_its_permission() {
     let mut checked = 0;
     for d in &declared {
         let path = concrete(d.path);
-        let uri = if d.method == "POST" {
-            format!("{path}?csrf={CSRF}")
-        } else {
-            path.clone()
-        };
+        let uri = path.clone();
         let staff_roles = match d.permission {
             Permission::StaffRole(role) => Some(vec![role]),
             Permission::StaffRoles(roles) => Some(roles.to_vec()),
@@ -415,15 +438,134 @@ async fn only_the_reviewer_and_the_security_admin_read_the_outbox() {
 async fn posts_without_the_csrf_token_are_refused() {
     let env = test_env(Backend::Sqlite).await;
     let state = AppState::new(env.app.clone());
-    let (status, _, body) = send(&state, "POST", "/login", None).await;
+    let (status, _, body) = send_cookies(&state, "POST", "/login", "").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("页面已过期"));
-    let (status, _, _) = send(&state, "POST", "/login?csrf=wrong", None).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
     // With the token the form is processed (and fails on its content).
-    let (status, _, body) = send(&state, "POST", &format!("/login?csrf={CSRF}"), None).await;
+    let (status, _, body) = send(&state, "POST", "/login", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("图形验证码不正确或已过期"));
+}
+
+/// Issue 7 finding 8 and issue 12 item 12: the attacks on the form token.
+/// A cookie the site did not sign, echoed back, is refused (it used to pass
+/// when any 64 characters were echoed); a token in the URL is not read at
+/// all; the pre-login token stops working at sign-in; the token rides in
+/// the body of an url-encoded form and as the first part of a multipart
+/// one, and the forms never put it in their action.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_token_is_signed_bound_to_the_session_and_never_in_a_url() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let post = |path: &str, cookies: String, kind: &'static str, body: Vec<u8>| {
+        let (state, path) = (state.clone(), path.to_string());
+        async move {
+            let req = Request::post(path)
+                .header("cookie", cookies)
+                .header("content-type", kind)
+                .body(Body::from(body))
+                .unwrap();
+            let res = router(state).oneshot(req).await.unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let form = "application/x-www-form-urlencoded";
+    let chosen = "0123456789abcdef".repeat(4);
+    let (status, _) = post(
+        "/login",
+        format!("sg_csrf={chosen}"),
+        form,
+        format!("csrf={chosen}&login=x").into_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an attacker-chosen cookie");
+
+    let (cookies, token) = csrf(&state, None).await;
+    let (status, _) = post(
+        &format!("/login?csrf={token}"),
+        cookies.clone(),
+        form,
+        b"login=x".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a token in the URL is not read"
+    );
+    let (status, body) = post(
+        "/login",
+        cookies.clone(),
+        form,
+        format!("login=x&csrf={token}").into_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // Signed in, the pre-login token no longer passes; the session's does.
+    let staff = staff_session(&env, StaffRole::SystemAdmin).await;
+    let (_, session_token) = csrf(&state, Some(&staff)).await;
+    assert_ne!(session_token, token);
+    let with_session = format!("{cookies}; sg_session={staff}");
+    let (status, _) = post(
+        "/account/password",
+        with_session.clone(),
+        form,
+        format!("csrf={token}").into_bytes(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the pre-login token after sign-in"
+    );
+    let (status, body) = post(
+        "/account/password",
+        with_session.clone(),
+        form,
+        format!("csrf={session_token}").into_bytes(),
+    )
+    .await;
+    assert_ne!(status, StatusCode::FORBIDDEN, "{body}");
+    // The first signed-in answer drops the pre-login cookie.
+    let req = Request::get("/staff")
+        .header("cookie", with_session.clone())
+        .body(Body::empty())
+        .unwrap();
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let set: Vec<_> = res.headers().get_all("set-cookie").iter().collect();
+    assert!(
+        set.iter()
+            .any(|v| v.to_str().unwrap().starts_with("sg_csrf=;")
+                && v.to_str().unwrap().contains("Max-Age=0")),
+        "{set:?}"
+    );
+
+    // Multipart: the token is the first part; anywhere else it is refused.
+    let b = "sgtestboundary";
+    let part = |name: &str, value: &str| {
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    };
+    let kind: &'static str = "multipart/form-data; boundary=sgtestboundary";
+    let first = format!("{}{}--{b}--\r\n", part("csrf", &token), part("login", "x"));
+    let (status, _) = post("/login", cookies.clone(), kind, first.into_bytes()).await;
+    assert_ne!(status, StatusCode::FORBIDDEN, "the token as the first part");
+    let later = format!("{}{}--{b}--\r\n", part("login", "x"), part("csrf", &token));
+    let (status, _) = post("/login", cookies.clone(), kind, later.into_bytes()).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the token after another part"
+    );
+
+    // No page puts the token in a URL: every form carries it as a field.
+    let (_, _, page) = send(&state, "GET", "/login", None).await;
+    assert!(page.contains(r#"name="csrf" value=""#), "{page}");
+    assert!(!page.contains("csrf="), "a token in an action: {page}");
 }
 
 /// A decision the domain does not define is refused with a message, never
@@ -444,8 +586,7 @@ async fn unknown_posted_decisions_are_refused() {
             "无法识别的操作：请在计划类别页面选择发布或截止受理后重新提交",
         ),
     ] {
-        let uri = format!("{path}?csrf={CSRF}");
-        let (status, _, body) = send(&state, "POST", &uri, Some(&manager)).await;
+        let (status, _, body) = send(&state, "POST", path, Some(&manager)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
         assert!(body.contains(message), "{path}: {body}");
     }
@@ -491,7 +632,7 @@ async fn accounts_cannot_see_each_others_members_and_files() {
     let (status, _, _) = send(
         &state,
         "POST",
-        &format!("/unit/members/{person}/decide?csrf={CSRF}"),
+        &format!("/unit/members/{person}/decide"),
         Some(&unit_b),
     )
     .await;

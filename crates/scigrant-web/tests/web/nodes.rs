@@ -191,8 +191,9 @@ impl Client {
         let page = self.send("GET", "/login", "").await;
         assert_eq!(page.status, 200, "login page");
         let captcha = between(&page.body, "name=\"captcha_id\" value=\"", "\"");
-        let csrf = self.cookies.get("sg_csrf").cloned().unwrap_or_default();
+        let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"");
         let form = serde_urlencoded::to_string([
+            ("csrf", csrf),
             ("tab", "person"),
             ("login", mobile),
             ("password", password),
@@ -200,9 +201,7 @@ impl Client {
             ("captcha", "TEST"),
         ])
         .unwrap();
-        let post = self
-            .send("POST", &format!("/login?csrf={csrf}"), &form)
-            .await;
+        let post = self.send("POST", "/login", &form).await;
         (page, post)
     }
 }
@@ -275,10 +274,12 @@ async fn two_nodes_behind_haproxy_share_sessions_limits_lockout_and_jobs() {
     let page = m.send("GET", "/login", "").await;
     assert_eq!(page.status, 200);
     let csrf = m.cookies["sg_csrf"].clone();
-    let bad = "tab=person&login=13800000000&password=x&captcha_id=none&captcha=WRONG";
+    let bad = format!(
+        "csrf={csrf}&tab=person&login=13800000000&password=x&captcha_id=none&captcha=WRONG"
+    );
     let mut refused_by = std::collections::BTreeSet::new();
     for i in 0..LOGIN_RATE + 4 {
-        let r = m.send("POST", &format!("/login?csrf={csrf}"), bad).await;
+        let r = m.send("POST", "/login", &bad).await;
         if i < LOGIN_RATE {
             assert!(
                 r.body.contains("图形验证码不正确或已过期"),

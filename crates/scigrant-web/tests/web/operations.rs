@@ -117,7 +117,22 @@ impl Drop for Server {
     }
 }
 
-const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+/// The pre-login form token the login page's cookie carries.
+fn pre_login_token(port: u16) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET /login HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let at = out
+        .find("sg_csrf=")
+        .expect("the login page sets the form token")
+        + "sg_csrf=".len();
+    out[at..].split(';').next().unwrap().to_string()
+}
 
 #[test]
 fn on_sigterm_the_request_in_flight_finishes_new_ones_are_refused_and_it_exits() {
@@ -152,12 +167,15 @@ fn on_sigterm_the_request_in_flight_finishes_new_ones_are_refused_and_it_exits()
     }
 
     // A login form still being sent, slowly, when the stop comes.
-    let body = "tab=person&login=13900000001&password=Secret%231234&captcha_id=none&captcha=ABCD";
+    let token = pre_login_token(port);
+    let body = format!(
+        "csrf={token}&tab=person&login=13900000001&password=Secret%231234&captcha_id=none&captcha=ABCD"
+    );
     let (head, tail) = body.split_at(20);
     let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         slow,
-        "POST /login?csrf={CSRF} HTTP/1.1\r\nHost: t\r\nCookie: sg_csrf={CSRF}\r\n\
+        "POST /login HTTP/1.1\r\nHost: t\r\nCookie: sg_csrf={token}\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
          Connection: close\r\n\r\n{head}",
         body.len()
@@ -227,7 +245,7 @@ fn on_sigterm_the_request_in_flight_finishes_new_ones_are_refused_and_it_exits()
     assert!(f["latency_ms"].as_u64().unwrap() >= 400, "{f}");
     assert_eq!(f["request_id"].as_str().unwrap().len(), 16);
     assert_eq!(f["actor_kind"], "-");
-    for secret in ["13900000001", "Secret", CSRF] {
+    for secret in ["13900000001", "Secret", token.as_str()] {
         assert!(!log.contains(secret), "{secret} must never be logged");
     }
     let _ = std::fs::remove_dir_all(&dir);

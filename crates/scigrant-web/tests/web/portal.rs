@@ -16,7 +16,7 @@ use scigrant_web::routes::router;
 use tower::ServiceExt;
 
 use super::funding::post_form;
-use super::{CSRF, send, session_for};
+use super::{csrf, send, session_for};
 
 /// Titles and bodies as an attacker would type them.
 const XSS_TITLE: &str = "<script>alert('t')</script><img src=x onerror=alert(1)>通知";
@@ -142,13 +142,14 @@ async fn public_pages_revalidate_and_empty_sections_say_so() {
         "正文",
     )
     .await;
+    let cookie = csrf(&state, None).await.0;
     for path in [
         "/".to_string(),
         "/notices/tzgg".to_string(),
         format!("/articles/{id}"),
     ] {
         let get = |etag: Option<String>| {
-            let mut r = Request::get(path.as_str()).header("cookie", format!("sg_csrf={CSRF}"));
+            let mut r = Request::get(path.as_str()).header("cookie", cookie.as_str());
             if let Some(e) = etag {
                 r = r.header("if-none-match", e);
             }
@@ -238,4 +239,47 @@ async fn a_reviewer_cannot_approve_their_own_text_on_screen() {
             format!("/staff/content/{id}?ok=article_approved")
         )
     );
+}
+
+/// Issue 9, item 6: the footer of every page carries the site's 主办单位,
+/// 网站标识码 and filing numbers from configuration, the filings linked to
+/// their registries; without them configured the lines stay out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_footer_shows_the_sponsor_and_filing_numbers_from_configuration() {
+    use scigrant_app::config::Config;
+    use std::sync::Arc;
+    let env = test_env(Backend::Sqlite).await;
+    let (_, _, bare) = send(&AppState::new(env.app.clone()), "GET", "/", None).await;
+    assert!(
+        !bare.contains("site-filing") && !bare.contains("主办单位"),
+        "{bare}"
+    );
+
+    let mut app = env.app.clone();
+    app.config = Arc::new(Config {
+        site_sponsor: "西藏自治区科学技术厅".into(),
+        site_code: "5400000001".into(),
+        icp_filing: "藏ICP备05000001号".into(),
+        police_filing: "藏公网安备 54010202000123号".into(),
+        ..(*env.app.config).clone()
+    });
+    let state = AppState::new(app);
+    for path in ["/", "/login", "/notices/tzgg"] {
+        let (status, _, page) = send(&state, "GET", path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            page.contains(
+                r#"<p id="site-sponsor">主办单位：西藏自治区科学技术厅<span class="sep">网站标识码：5400000001</span></p>"#
+            ),
+            "{path}: {page}"
+        );
+        assert!(
+            page.contains(r#"<a href="https://beian.miit.gov.cn/" rel="noopener" target="_blank">藏ICP备05000001号</a>"#),
+            "{path}"
+        );
+        assert!(
+            page.contains(r#"<a class="sep" href="https://beian.mps.gov.cn/#/query/webSearch?code=54010202000123" rel="noopener" target="_blank">藏公网安备 54010202000123号</a>"#),
+            "{path}"
+        );
+    }
 }

@@ -300,10 +300,9 @@ async fn a_person_applies_to_the_expert_library_and_staff_decide() {
     );
     assert!(page.contains(r#"<option value="52020">　52020 人工智能</option>"#));
 
-    let csrf = super::CSRF;
     let body = "discipline=52020&discipline=110&primary=0&keywords=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0&title=&unit_name=X&summary=short&available=1";
-    let path = format!("/person/expert?csrf={csrf}");
-    let (status, _, page) = send_form(&state, &path, body, &person).await;
+    let path = "/person/expert";
+    let (status, _, page) = send_form(&state, path, body, &person).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.contains(r#"<p class="error" id="e-title">请选择职称</p>"#),
@@ -324,8 +323,8 @@ async fn a_person_applies_to_the_expert_library_and_staff_decide() {
     let body = format!(
         "discipline=52020&discipline=110&primary=0&keywords=%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0&title=%E6%AD%A3%E9%AB%98%E7%BA%A7&unit_name=X&summary={summary}&available=1"
     );
-    let path = format!("/person/expert?csrf={csrf}");
-    let (status, location, _) = send_form(&state, &path, &body, &person).await;
+    let path = "/person/expert";
+    let (status, location, _) = send_form(&state, path, &body, &person).await;
     assert_eq!(
         (status, location.as_str()),
         (StatusCode::SEE_OTHER, "/person/expert?ok=expert_applied")
@@ -391,13 +390,11 @@ async fn send_form(
     session: &str,
 ) -> (StatusCode, String, String) {
     use tower::ServiceExt;
+    let (cookies, token) = super::csrf(state, Some(session)).await;
     let req = axum::http::Request::post(path)
-        .header(
-            "cookie",
-            format!("sg_csrf={}; sg_session={session}", super::CSRF),
-        )
+        .header("cookie", cookies)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(axum::body::Body::from(body.to_string()))
+        .body(axum::body::Body::from(format!("csrf={token}&{body}")))
         .unwrap();
     let res = scigrant_web::routes::router(state.clone())
         .oneshot(req)

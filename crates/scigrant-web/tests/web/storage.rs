@@ -16,7 +16,7 @@ use scigrant_web::AppState;
 use scigrant_web::routes::router;
 use tower::ServiceExt;
 
-use super::{CSRF, session_for};
+use super::{csrf, session_for};
 
 const BOUNDARY: &str = "----scigrant-s3-boundary";
 
@@ -56,13 +56,19 @@ fn profile_body(unit: i64, id_proof: &[u8], title_proof: &[u8]) -> Vec<u8> {
 }
 
 async fn post_profile(state: &AppState, session: &str, body: Vec<u8>) -> StatusCode {
-    let req = Request::post(format!("/person/profile?csrf={CSRF}"))
-        .header("cookie", format!("sg_csrf={CSRF}; sg_session={session}"))
+    // The form token is the first part, as the page's hidden field is.
+    let (cookies, token) = csrf(state, Some(session)).await;
+    let mut full =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n")
+            .into_bytes();
+    full.extend_from_slice(&body);
+    let req = Request::post("/person/profile")
+        .header("cookie", cookies)
         .header(
             "content-type",
             format!("multipart/form-data; boundary={BOUNDARY}"),
         )
-        .body(Body::from(body))
+        .body(Body::from(full))
         .unwrap();
     router(state.clone()).oneshot(req).await.unwrap().status()
 }
