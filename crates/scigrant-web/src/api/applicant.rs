@@ -35,6 +35,7 @@ fn person(ctx: &Ctx) -> Result<PersonId, ApiError> {
         (status = 403, description = "Not a person's account, or the token lacks the scope", body = ErrorBody),
         (status = 422, description = "A paging parameter out of range", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn my_applications(
@@ -63,6 +64,7 @@ pub async fn my_applications(
         (status = 409, description = "Refused in the current state (deadline passed, call closed, 限项, right to apply withdrawn)", body = ErrorBody),
         (status = 422, description = "The form needs changes", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn submit(

@@ -78,7 +78,10 @@ pub fn document() -> &'static Document {
     get,
     path = "/api/v1/openapi.json",
     tag = "meta",
-    responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json", body = Object))
+    responses(
+        (status = 200, description = "The OpenAPI 3 document", content_type = "application/json", body = Object),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
+    )
 )]
 pub async fn openapi_json() -> impl IntoResponse {
     Json(document())
@@ -177,7 +180,10 @@ pub struct DocsPage {
     get,
     path = "/api/v1/docs",
     tag = "meta",
-    responses((status = 200, description = "The API's documentation page", content_type = "text/html"))
+    responses(
+        (status = 200, description = "The API's documentation page", content_type = "text/html"),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
+    )
 )]
 pub async fn docs_page(State(state): State<AppState>, ctx: Ctx) -> impl IntoResponse {
     let doc = document();

@@ -42,6 +42,7 @@ pub struct PageParams {
         (status = 200, description = "A page of calls", body = CallList),
         (status = 422, description = "A paging parameter out of range", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn calls(
@@ -74,6 +75,7 @@ pub struct CallFormOut {
         (status = 200, description = "The call's form", body = CallFormOut),
         (status = 404, description = "No such public call", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn call_form(
@@ -110,6 +112,7 @@ pub struct VerifyParams {
         (status = 200, description = "Whether it matches", body = VerificationOut),
         (status = 422, description = "Number or digest missing", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn verify(

@@ -41,6 +41,7 @@ pub struct CallApplicationsParams {
         (status = 404, description = "No such call", body = ErrorBody),
         (status = 422, description = "An unknown state or a paging parameter out of range", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn call_applications(

@@ -52,6 +52,7 @@ pub struct MemberParams {
         (status = 403, description = "Not an opened unit, or the token lacks the scope", body = ErrorBody),
         (status = 422, description = "A paging parameter out of range", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn members(
@@ -79,6 +80,7 @@ pub async fn members(
         (status = 403, description = "Not an opened unit, or the token lacks the scope", body = ErrorBody),
         (status = 422, description = "A paging parameter out of range", body = ErrorBody),
         (status = 503, description = "The database is unavailable", body = ErrorBody),
+        (status = 429, description = "This access token's requests for the minute are spent; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 pub async fn applications(

@@ -182,6 +182,7 @@ async fn token_lifecycle(env: TestEnv) {
     let at = page.find("/revoke\"").expect("a revoke button");
     let from = page[..at].rfind("/account/tokens/").unwrap();
     let path = &page[from..at + "/revoke".len()];
+    let form_token = csrf(&state, Some(&s)).await.1;
     let (status, location, _) = call(
         &state,
         "POST",

@@ -234,7 +234,7 @@ fn on_sigterm_the_request_in_flight_finishes_new_ones_are_refused_and_it_exits()
         .collect();
     let logins: Vec<&serde_json::Value> = events
         .iter()
-        .filter(|e| e["fields"]["route"] == "/login")
+        .filter(|e| e["fields"]["route"] == "/login" && e["fields"]["method"] == "POST")
         .collect();
     assert_eq!(logins.len(), 1, "{log}");
     let f = &logins[0]["fields"];
