@@ -89,6 +89,10 @@ pub struct Config {
     /// Requests a minute one API access token may make, the total across
     /// every node (`SCIGRANT_API_RATE_PER_MINUTE`); over it, 429.
     pub api_rate_per_minute: u32,
+    /// Audit records older than this many days are purged once a day
+    /// (`SCIGRANT_AUDIT_KEEP_DAYS`); 0 keeps them for ever, and anything
+    /// under 180 is refused at start (《网络安全法》: logs kept ≥ 6 months).
+    pub audit_keep_days: u32,
     /// Login name of the first 系统管理员, created at first start
     /// (`SCIGRANT_ADMIN_LOGIN`); when unset one is generated and printed.
     /// `admin` is refused.
@@ -164,6 +168,7 @@ impl Default for Config {
             login_rate_per_minute: 30,
             register_rate_per_minute: 20,
             api_rate_per_minute: 600,
+            audit_keep_days: 0,
             admin_login: None,
             notice_min_days: 5,
             notice_max_days: 10,
@@ -348,6 +353,11 @@ impl Config {
                 .parse()
                 .map_err(|_| ConfigError::Env("SCIGRANT_REGISTER_RATE_PER_MINUTE", v))?;
         }
+        if let Some(v) = get("SCIGRANT_AUDIT_KEEP_DAYS") {
+            self.audit_keep_days = v
+                .parse()
+                .map_err(|_| ConfigError::Env("SCIGRANT_AUDIT_KEEP_DAYS", v))?;
+        }
         if let Some(v) = get("SCIGRANT_API_RATE_PER_MINUTE") {
             self.api_rate_per_minute = v
                 .parse()
@@ -455,6 +465,13 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "admin_login 不得为 admin，请另选系统管理员登录名".into(),
             ));
+        }
+        if (1..crate::admin::audit::MIN_KEEP_DAYS).contains(&self.audit_keep_days) {
+            return Err(ConfigError::Invalid(format!(
+                "audit_keep_days = {}：审计记录须保留至少 {} 天（0 为永久保留）",
+                self.audit_keep_days,
+                crate::admin::audit::MIN_KEEP_DAYS
+            )));
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid(format!(

@@ -100,6 +100,8 @@ pub const BUDGET_PURGE: &str = "budget.purge";
 pub const CODE_SENDS_PURGE: &str = "codes.purge";
 /// Sending the queued SMS and e-mail, every 5 s.
 pub const OUTBOX_DELIVER: &str = "outbox.deliver";
+/// Purging audit records past `audit_keep_days`, daily (when configured).
+pub const AUDIT_RETENTION: &str = "audit.retention";
 
 /// Starts the server's scheduled jobs: sealing the audit chain, purging
 /// captchas, full request budgets and old code sends, delivering the
@@ -110,7 +112,7 @@ pub fn schedule(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
     let five = Duration::from_secs(5);
     let minute = Duration::from_secs(60);
     let anchor = app.clone();
-    vec![
+    let mut jobs = vec![
         spawn_every(app.clone(), AUDIT_SEAL, five, |app| async move {
             crate::admin::audit::seal(&app).await
         }),
@@ -139,5 +141,20 @@ pub fn schedule(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
                 }
             }
         }),
-    ]
+    ];
+    let keep_days = app.config.audit_keep_days;
+    if keep_days > 0 {
+        let day = Duration::from_secs(86_400);
+        jobs.push(spawn_every(
+            app.clone(),
+            AUDIT_RETENTION,
+            day,
+            move |app| async move {
+                let actor = crate::Actor::system();
+                let purged = crate::admin::audit::purge_expired(&app, &actor, keep_days).await?;
+                Ok(purged.records)
+            },
+        ));
+    }
+    jobs
 }

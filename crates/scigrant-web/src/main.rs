@@ -1,7 +1,8 @@
 //! The `scigrant` command: `serve` (the default) runs the product,
 //! `migrate` applies migrations, `staff add` creates a staff account whose
 //! activation code goes by SMS to the member's mobile, `audit verify`
-//! checks the chain, `storage migrate --to s3://…` copies the stored
+//! checks the chain and `audit purge` removes records past their retention,
+//! `storage migrate --to s3://…` copies the stored
 //! documents to another storage, `backup DIR` and `restore DIR` save and
 //! bring back a whole installation (docs/operations.md has the drill).
 
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use scigrant_app::admin::audit::seal_and_verify_audit;
+use scigrant_app::admin::audit::{purge_expired, seal_and_verify_audit};
 use scigrant_app::admin::staff::{StaffInvite, bootstrap_admin, invite_staff};
 use scigrant_app::admin::storage::migrate_storage;
 use scigrant_app::{Actor, App, Config, SystemClock};
@@ -95,6 +96,12 @@ enum AuditCmd {
     /// Seal new records into the keyed SM3 chain and verify it against this
     /// node's anchor file (`<data_dir>/audit.anchor`).
     Verify,
+    /// Purge the audit records older than `--keep-days` days (at least 180;
+    /// the chain must verify first and verifies afterwards).
+    Purge {
+        #[arg(long)]
+        keep_days: u32,
+    },
 }
 
 #[tokio::main]
@@ -199,6 +206,18 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
                 eprintln!("审计链校验失败：{}", chain_problem_text(p));
             }
             Err(format!("审计链校验失败：发现 {} 处问题", check.problems.len()).into())
+        }
+        Some(Command::Audit {
+            action: AuditCmd::Purge { keep_days },
+        }) => {
+            let app = open(config).await?;
+            let actor = scigrant_app::Actor::system();
+            let purged = purge_expired(&app, &actor, *keep_days).await?;
+            println!(
+                "已清理 {} 条 {keep_days} 天以前的审计记录；审计链自第 {} 条之后继续校验",
+                purged.records, purged.before_seq
+            );
+            Ok(())
         }
         Some(Command::Storage {
             action: StorageCmd::Migrate { to },

@@ -260,6 +260,55 @@ pub async fn seal_and_verify_audit(app: &App) -> Result<ChainReport, AppError> {
     })
 }
 
+/// The shortest time audit records are kept: 《网络安全法》 Article 21 asks
+/// for network logs to be kept no less than six months.
+pub const MIN_KEEP_DAYS: u32 = 180;
+
+/// Purges the sealed audit records older than `keep_days` days (at least
+/// [`MIN_KEEP_DAYS`]; a shorter period is refused and nothing is removed).
+/// The chain must verify first, and it verifies afterwards from the
+/// retention checkpoint. Audit `audit.purge`, written after the purge so
+/// it is among the kept records.
+pub async fn purge_expired(
+    app: &App,
+    actor: &crate::Actor,
+    keep_days: u32,
+) -> Result<scigrant_store::admin::retention::Purged, AppError> {
+    if keep_days < MIN_KEEP_DAYS {
+        return Err(AppError::Refused(format!(
+            "审计记录须保留至少{MIN_KEEP_DAYS}天，不能清理{keep_days}天以内的记录"
+        )));
+    }
+    let now = app.now();
+    let cutoff = now - i64::from(keep_days) * 86_400_000;
+    // Everything written so far is sealed first, so the cut is exact; a
+    // chain that does not verify is evidence and is kept whole.
+    if !seal_and_verify_audit(app).await?.intact() {
+        return Err(AppError::Refused(
+            "审计链校验未通过，不能清理：请先由审计管理员核查".into(),
+        ));
+    }
+    let key = app.pii.audit_chain_key();
+    let purged = scigrant_store::admin::retention::purge_before(&app.db, &key, cutoff, now).await?;
+    let mut tx = app.db.begin().await?;
+    crate::audit(
+        &mut tx,
+        app,
+        actor,
+        "audit.purge",
+        ("audit", None),
+        "success",
+        &format!(
+            "保留{keep_days}天，清理{}条（{}之前）",
+            purged.records,
+            calendar::format_datetime(cutoff)
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(purged)
+}
+
 /// 需关注的三员账号变更 for the 审计管理员's home page: the newest changes
 /// to 审计管理员 and 安全管理员 accounts (action `staff.privileged`).
 pub async fn privileged_staff_changes(app: &App) -> Result<Vec<AuditEntry>, AppError> {

@@ -55,8 +55,10 @@ async fn drop_triggers(env: &TestEnv) {
             "DROP TRIGGER audit_chain_no_delete",
         ],
         Backend::Postgres => &[
-            "DROP TRIGGER audit_log_append_only ON audit_log",
-            "DROP TRIGGER audit_chain_append_only ON audit_chain",
+            "DROP TRIGGER audit_log_no_update ON audit_log",
+            "DROP TRIGGER audit_log_no_delete ON audit_log",
+            "DROP TRIGGER audit_chain_no_update ON audit_chain",
+            "DROP TRIGGER audit_chain_no_delete ON audit_chain",
         ],
     };
     for s in statements {

@@ -1179,6 +1179,7 @@ async fn staff_first_admin_login_is_configured(env: TestEnv) {
 both!(staff_first_admin_login_is_configured);
 
 mod audit_chain;
+mod audit_retention;
 mod calls;
 mod experts;
 mod experts_import;

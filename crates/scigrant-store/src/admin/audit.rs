@@ -265,7 +265,14 @@ async fn advance_anchor(db: &Db, path: &Path, head: &Anchor) -> Result<()> {
             .await?
             .map(|r| r.try_get("hash"))
             .transpose()?;
-        if at.as_deref() != Some(old.hash.as_str()) {
+        // An anchored link a retention purge removed is vouched for by the
+        // checkpoint (verified under the key by the purge).
+        let purged_past = match crate::admin::retention::checkpoint(&mut c).await? {
+            Some(cp) if old.seq < cp.before_seq => true,
+            Some(cp) if old.seq == cp.before_seq => cp.base_hash == old.hash,
+            _ => false,
+        };
+        if !purged_past && at.as_deref() != Some(old.hash.as_str()) {
             tracing::error!(
                 anchor = old.seq,
                 "audit chain no longer holds its anchored link"
@@ -284,24 +291,51 @@ async fn advance_anchor(db: &Db, path: &Path, head: &Anchor) -> Result<()> {
 
 /// Appends every committed, unsealed record to the chain and moves the
 /// anchor file at `anchor` forward; returns how many were sealed.
-pub async fn seal(db: &Db, key: &ChainKey, anchor: &Path) -> Result<u64> {
-    let mut tx = db.begin().await?;
-    // The row lock on this setting serialises sealers across app nodes.
+/// Takes the row lock that serialises sealers and purges across app nodes.
+pub(crate) async fn lock_chain(c: &mut AnyConnection) -> Result<()> {
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ('audit_seal', '0') ON CONFLICT (key) DO NOTHING",
     )
-    .execute(&mut *tx)
+    .execute(&mut *c)
     .await?;
     sqlx::query("UPDATE settings SET value = value WHERE key = 'audit_seal'")
-        .execute(&mut *tx)
+        .execute(&mut *c)
         .await?;
+    Ok(())
+}
+
+/// The chain's head: its last link, or the retention checkpoint when every
+/// link was purged, or nothing yet.
+async fn chain_head(c: &mut AnyConnection) -> Result<Option<(i64, String)>> {
     let head = sqlx::query("SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *c)
         .await?;
-    let (mut seq, mut prev): (i64, String) = match head {
-        Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
-        None => (0, GENESIS.to_string()),
-    };
+    Ok(match head {
+        Some(r) => Some((r.try_get("seq")?, r.try_get("hash")?)),
+        None => crate::admin::retention::checkpoint(c)
+            .await?
+            .map(|cp| (cp.before_seq, cp.base_hash)),
+    })
+}
+
+/// Links ever sealed: those in the table and those purged.
+async fn links(c: &mut AnyConnection) -> Result<i64> {
+    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_chain")
+        .fetch_one(&mut *c)
+        .await?
+        .try_get("n")?;
+    let purged = crate::admin::retention::checkpoint(c)
+        .await?
+        .map_or(0, |cp| cp.purged);
+    Ok(count + purged)
+}
+
+pub async fn seal(db: &Db, key: &ChainKey, anchor: &Path) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    lock_chain(&mut tx).await?;
+    let (mut seq, mut prev): (i64, String) = chain_head(&mut tx)
+        .await?
+        .unwrap_or((0, GENESIS.to_string()));
     let pending: Vec<Record> = sqlx::query_as(
         "SELECT a.* FROM audit_log a LEFT JOIN audit_chain ch ON ch.audit_id = a.id
          WHERE ch.audit_id IS NULL ORDER BY a.id LIMIT 5000",
@@ -318,10 +352,7 @@ pub async fn seal(db: &Db, key: &ChainKey, anchor: &Path) -> Result<u64> {
             .execute(&mut *tx)
             .await?;
     }
-    let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_chain")
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
+    let count = links(&mut tx).await?;
     tx.commit().await?;
     if seq > 0 {
         let head = Anchor {
@@ -340,19 +371,9 @@ pub async fn seal(db: &Db, key: &ChainKey, anchor: &Path) -> Result<u64> {
 pub async fn follow_anchor(db: &Db, anchor: &Path) -> Result<()> {
     let head = {
         let mut c = db.read().await?;
-        let head = sqlx::query("SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *c)
-            .await?;
-        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_chain")
-            .fetch_one(&mut *c)
-            .await?
-            .try_get("n")?;
-        match head {
-            Some(r) => Anchor {
-                seq: r.try_get("seq")?,
-                hash: r.try_get("hash")?,
-                count,
-            },
+        let count = links(&mut c).await?;
+        match chain_head(&mut c).await? {
+            Some((seq, hash)) => Anchor { seq, hash, count },
             None => return Ok(()),
         }
     };
@@ -377,6 +398,9 @@ pub enum ChainProblem {
     },
     /// The link at the anchor's sequence number is not the anchored one.
     AnchorMismatch { seq: i64 },
+    /// The retention checkpoint (where the chain starts after a purge) does
+    /// not verify under the key: it was moved to hide deleted records.
+    Checkpoint { seq: i64 },
 }
 
 /// Result of walking the chain.
@@ -393,11 +417,12 @@ pub async fn verify(
     key: &ChainKey,
     anchor: Option<&Anchor>,
 ) -> Result<ChainCheck> {
+    let checkpoint = crate::admin::retention::checkpoint(&mut *c).await?;
     let rows = sqlx::query(
         "SELECT ch.seq AS seq, ch.hash AS chain_hash, a.* FROM audit_chain ch
          LEFT JOIN audit_log a ON a.id = ch.audit_id ORDER BY ch.seq",
     )
-    .fetch_all(c)
+    .fetch_all(&mut *c)
     .await?;
     let mut problems = Vec::new();
     let mut prev = GENESIS.to_string();
@@ -405,7 +430,21 @@ pub async fn verify(
     let mut broken = false;
     let mut head = 0;
     let mut at_anchor: Option<String> = None;
-    let count = rows.len() as i64;
+    let mut count = rows.len() as i64;
+    // After a retention purge the chain goes on from the checkpoint.
+    if let Some(cp) = &checkpoint {
+        prev = cp.base_hash.clone();
+        sealed = cp.before_seq;
+        head = cp.before_seq;
+        count += cp.purged;
+        if anchor.is_some_and(|a| a.seq == cp.before_seq) {
+            at_anchor = Some(cp.base_hash.clone());
+        }
+        if !cp.verifies(key) {
+            problems.push(ChainProblem::Checkpoint { seq: cp.before_seq });
+            broken = true;
+        }
+    }
     for row in rows {
         let seq: i64 = row.try_get("seq")?;
         let stored: String = row.try_get("chain_hash")?;
@@ -444,6 +483,7 @@ pub async fn verify(
         sealed = seq;
         prev = stored;
     }
+    let anchor_purged = |a: &Anchor| checkpoint.as_ref().is_some_and(|cp| a.seq < cp.before_seq);
     if let Some(a) = anchor {
         if head < a.seq || count < a.count {
             problems.push(ChainProblem::Shortened {
@@ -452,7 +492,7 @@ pub async fn verify(
                 anchor_seq: a.seq,
                 anchor_count: a.count,
             });
-        } else if at_anchor.as_deref() != Some(a.hash.as_str()) {
+        } else if !anchor_purged(a) && at_anchor.as_deref() != Some(a.hash.as_str()) {
             problems.push(ChainProblem::AnchorMismatch { seq: a.seq });
         }
     }

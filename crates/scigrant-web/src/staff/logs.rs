@@ -69,6 +69,9 @@ pub fn chain_problem_text(p: &ChainProblem) -> String {
         ChainProblem::AnchorMismatch { seq } => {
             format!("第 {seq} 条的哈希与链外锚点不符：审计链被改写")
         }
+        ChainProblem::Checkpoint { seq } => {
+            format!("保留期清理的检查点（第 {seq} 条）与密钥不符：检查点被改动，以掩盖删除的记录")
+        }
     }
 }
 
