@@ -66,7 +66,8 @@ pub enum Block {
     /// (long values take a whole row).
     Fields(Vec<(String, String)>),
     /// A data table; the header row repeats on every page it spans.
-    /// `total` is printed as a bold last row; when it has fewer cells than
+    /// `total` is printed as a bold last row, never alone on a page (the
+    /// last data row goes over with it); when it has fewer cells than
     /// there are columns, its first cell spans the difference (a "合计"
     /// label over 编号 and 支出内容明细, say).
     Table {

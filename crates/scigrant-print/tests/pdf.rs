@@ -394,6 +394,74 @@ fn long_content_flows_across_pages_without_overflow() {
     assert_no_overflow(&file, &doc.receipt.digest);
 }
 
+/// A 经费支出预算表 of `n` rows (`第{i}项支出`), after a heading, with or
+/// without its 合计 row.
+fn budget_document(n: usize, total: bool) -> Document {
+    let mut doc = sample_document();
+    let rows = (1..=n)
+        .map(|i| {
+            row(&[
+                &i.to_string(),
+                &format!("第{i}项支出"),
+                "1.00",
+                "按实际发生测算",
+            ])
+        })
+        .collect();
+    doc.sections = vec![Section {
+        title: s("九、项目经费预算"),
+        blocks: vec![Block::Table {
+            columns: row(&["编号", "支出内容明细", "金额", "测算依据"]),
+            rows,
+            total: total.then(|| row(&["合计", &format!("{n}.00"), ""])),
+        }],
+    }];
+    doc
+}
+
+/// The text of each page, squashed.
+fn page_texts(file: &TempPdf) -> Vec<String> {
+    file.text().split('\u{c}').map(squash).collect()
+}
+
+/// The 合计 row never stands alone under a repeated header: when the data
+/// rows exactly fill a page, the last of them moves over with it.
+#[test]
+fn the_total_row_keeps_company_with_a_data_row() {
+    // How many rows fill the table's first page (fonts decide, so measure).
+    let long = TempPdf::new(&render_pdf(&budget_document(100, false), fonts()).expect("renders"));
+    let pages = page_texts(&long);
+    let first = pages
+        .iter()
+        .find(|p| p.contains("第1项支出"))
+        .expect("the table's first page");
+    let fill = (1..=100)
+        .take_while(|i| first.contains(&format!("第{i}项支出")))
+        .count();
+    assert!((10..100).contains(&fill), "{fill} rows on the first page");
+
+    // Exactly that many rows: without care, 合计 would fall alone on the
+    // next page.
+    let doc = budget_document(fill, true);
+    let file = TempPdf::new(&render_pdf(&doc, fonts()).expect("renders"));
+    let pages = page_texts(&file);
+    let with_total: Vec<&String> = pages.iter().filter(|p| p.contains("合计")).collect();
+    assert_eq!(with_total.len(), 1, "{pages:#?}");
+    let total_page = with_total[0];
+    assert!(
+        total_page.contains(&format!("第{fill}项支出")),
+        "the 合计 row's page holds no data row:\n{total_page}"
+    );
+    assert!(total_page.contains(&format!("{fill}.00")), "{total_page}");
+    // Every row is printed once, in order, and the header repeats.
+    let all: String = pages.concat();
+    for i in 1..=fill {
+        assert_eq!(all.matches(&format!("第{i}项支出")).count(), 1, "row {i}");
+    }
+    assert!(total_page.contains("支出内容明细"), "{total_page}");
+    assert_no_overflow(&file, &doc.receipt.digest);
+}
+
 /// Every word lies within the side margins and the page, and only the
 /// footer is printed in the bottom margin.
 fn assert_no_overflow(file: &TempPdf, digest: &str) {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use scigrant_domain::grants::form::{
-    self, Entry, FieldKind, FieldSpec, FormData, FormSpec, Item, Problem, Value,
+    self, Entry, FieldKind, FieldSpec, FormData, FormSpec, Item, Money, Problem, Value,
 };
 
 #[derive(Clone, Debug)]
@@ -24,6 +24,18 @@ pub struct FieldView {
     pub anchor: String,
     /// Fixed by the call (项目编号, 项目类别, 项目子类): shown, not chosen.
     pub fixed: bool,
+}
+
+impl FieldView {
+    /// The value as a read-only copy prints it: an amount the way [`Money`]
+    /// displays it (`30` → `30.00`), anything else as typed. An amount that
+    /// does not parse (never so in a submitted application) stays as typed.
+    pub fn printed(&self) -> String {
+        match Money::parse(&self.value) {
+            Ok(amount) if self.input == "money" => amount.to_string(),
+            _ => self.value.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

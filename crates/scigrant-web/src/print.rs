@@ -10,7 +10,7 @@ use scigrant_print::{
     Block, Document, Fonts, PrintError, Receipt, Section, SignatureBlock, render_pdf,
 };
 
-use crate::formview::{FieldView, ItemView, view};
+use crate::formview::{FieldView, FormView, ItemView, TableView, view};
 
 /// Fonts are found once, at the first export, and shared.
 #[derive(Default)]
@@ -77,65 +77,7 @@ pub fn document(a: &ApplicationView, verify_url: String) -> Document {
         .iter()
         .map(|f: &FieldView| (f.label.clone(), f.value.clone()))
         .collect();
-    let mut sections = Vec::new();
-    for s in &form.sections {
-        let mut blocks = Vec::new();
-        let mut fields = Vec::new();
-        for item in &s.items {
-            match item {
-                ItemView::Field(f) if f.input == "textarea" => {
-                    flush(&mut fields, &mut blocks);
-                    blocks.push(Block::Paragraph {
-                        label: Some(f.label.clone()),
-                        text: f.value.clone(),
-                    });
-                }
-                ItemView::Field(f) => fields.push((f.label.clone(), f.value.clone())),
-                ItemView::Computed { label, value, .. } => {
-                    fields.push((label.clone(), format!("{value} 万元")))
-                }
-                ItemView::Table(t) => {
-                    flush(&mut fields, &mut blocks);
-                    let numbered = !t.row_number_label.is_empty();
-                    let rows = t
-                        .filled_rows()
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| {
-                            let mut cells = Vec::new();
-                            if numbered {
-                                cells.push((i + 1).to_string());
-                            }
-                            cells.extend(r.iter().map(|c| c.value.clone()));
-                            cells
-                        })
-                        .collect();
-                    // 合计 spans the columns before the total; cells after it stay empty.
-                    let total = (!t.total_label.is_empty()).then(|| {
-                        let mut cells = vec![t.total_label.clone(), t.total.clone()];
-                        cells.extend((t.total_col + 1..t.headers.len()).map(|_| String::new()));
-                        cells
-                    });
-                    blocks.push(Block::Paragraph {
-                        label: Some(t.label.clone()),
-                        text: String::new(),
-                    });
-                    blocks.push(Block::Table {
-                        columns: t.headers.clone(),
-                        rows,
-                        total,
-                    });
-                }
-            }
-        }
-        flush(&mut fields, &mut blocks);
-        if !blocks.is_empty() {
-            sections.push(Section {
-                title: s.title.clone(),
-                blocks,
-            });
-        }
-    }
+    let sections = sections(&form);
     Document {
         title: form.title.clone(),
         cover,
@@ -155,5 +97,201 @@ pub fn document(a: &ApplicationView, verify_url: String) -> Document {
             digest: a.digest.clone(),
             verify_url,
         },
+    }
+}
+
+/// A free-standing amount reads "30.00 万元", as 九、项目经费预算 writes
+/// it ("申请项目经费 … 万元"); an empty one stays empty.
+fn with_unit(amount: &str) -> String {
+    if amount.is_empty() {
+        String::new()
+    } else {
+        format!("{amount} 万元")
+    }
+}
+
+/// The caption over a table, with its unit when the form states one beside
+/// it ("经费支出预算表　单位：万元"); other notes are filling instructions
+/// and stay off the paper.
+fn caption(t: &TableView) -> String {
+    if t.note.starts_with("单位：") {
+        format!("{}（{}）", t.label, t.note)
+    } else {
+        t.label.clone()
+    }
+}
+
+/// The form's sections as printed blocks. Every amount prints with two
+/// decimals ([`FieldView::printed`]); amounts in a table go without a unit,
+/// which its header ("经费预算（万元）") or caption ("单位：万元") states.
+fn sections(form: &FormView) -> Vec<Section> {
+    let mut sections = Vec::new();
+    for s in &form.sections {
+        let mut blocks = Vec::new();
+        let mut fields = Vec::new();
+        for item in &s.items {
+            match item {
+                ItemView::Field(f) if f.input == "textarea" => {
+                    flush(&mut fields, &mut blocks);
+                    blocks.push(Block::Paragraph {
+                        label: Some(f.label.clone()),
+                        text: f.value.clone(),
+                    });
+                }
+                ItemView::Field(f) if f.input == "money" => {
+                    fields.push((f.label.clone(), with_unit(&f.printed())))
+                }
+                ItemView::Field(f) => fields.push((f.label.clone(), f.value.clone())),
+                ItemView::Computed { label, value, .. } => {
+                    fields.push((label.clone(), with_unit(value)))
+                }
+                ItemView::Table(t) => {
+                    flush(&mut fields, &mut blocks);
+                    let numbered = !t.row_number_label.is_empty();
+                    let rows = t
+                        .filled_rows()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            let mut cells = Vec::new();
+                            if numbered {
+                                cells.push((i + 1).to_string());
+                            }
+                            cells.extend(r.iter().map(FieldView::printed));
+                            cells
+                        })
+                        .collect();
+                    // 合计 spans the columns before the total; cells after it stay empty.
+                    let total = (!t.total_label.is_empty()).then(|| {
+                        let mut cells = vec![t.total_label.clone(), t.total.clone()];
+                        cells.extend((t.total_col + 1..t.headers.len()).map(|_| String::new()));
+                        cells
+                    });
+                    blocks.push(Block::Paragraph {
+                        label: Some(caption(t)),
+                        text: String::new(),
+                    });
+                    blocks.push(Block::Table {
+                        columns: t.headers.clone(),
+                        rows,
+                        total,
+                    });
+                }
+            }
+        }
+        flush(&mut fields, &mut blocks);
+        if !blocks.is_empty() {
+            sections.push(Section {
+                title: s.title.clone(),
+                blocks,
+            });
+        }
+    }
+    sections
+}
+
+#[cfg(test)]
+mod tests {
+    use scigrant_domain::grants::form::{self, Value, samples};
+
+    use super::*;
+
+    /// The sample 附件4 with 申请项目经费 typed as "30", as the second
+    /// phase's budget is; 经费总预算 comes to 40 with 自有经费 10.
+    fn sample() -> FormView {
+        let spec = form::builtin("kczg2023-fj4").expect("built in");
+        let mut data = samples::sample_fj4();
+        data.insert("budget_requested".into(), Value::Text("30".into()));
+        view(&spec, &data, &[], "", "KJFWT2023-01")
+    }
+
+    #[test]
+    fn amounts_print_with_two_decimals_and_their_unit() {
+        let sections = sections(&sample());
+        let budget = sections
+            .iter()
+            .find(|s| s.title == "九、项目经费预算")
+            .expect("section 九");
+        let Block::Fields(fields) = &budget.blocks[0] else {
+            panic!("{:?}", budget.blocks[0]);
+        };
+        let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        assert_eq!(
+            fields,
+            &[
+                pair("经费总预算", "40.00 万元"),
+                pair("申请项目经费", "30.00 万元"),
+                pair("自有经费", "10.00 万元"),
+            ]
+        );
+        let Block::Paragraph { label, .. } = &budget.blocks[1] else {
+            panic!("{:?}", budget.blocks[1]);
+        };
+        assert_eq!(label.as_deref(), Some("经费支出预算表（单位：万元）"));
+        let Block::Table { rows, total, .. } = &budget.blocks[2] else {
+            panic!("{:?}", budget.blocks[2]);
+        };
+        let amounts: Vec<&str> = rows.iter().map(|r| r[2].as_str()).collect();
+        assert_eq!(amounts, ["20.00", "15.00", "12.50", "10.00", "7.50"]);
+        assert_eq!(
+            total.as_deref(),
+            Some(&["合计", "65.00", ""].map(String::from)[..])
+        );
+
+        // 经费预算（万元）: plain numbers under a header that names the unit.
+        let phases = sections
+            .iter()
+            .find(|s| s.title.starts_with("七、"))
+            .and_then(|s| {
+                s.blocks.iter().find_map(|b| match b {
+                    Block::Table { columns, rows, .. } => Some((columns, rows)),
+                    _ => None,
+                })
+            })
+            .expect("the phases table");
+        assert_eq!(phases.0[1], "经费预算（万元）");
+        let budgets: Vec<&str> = phases.1.iter().map(|r| r[1].as_str()).collect();
+        assert_eq!(budgets, ["20.00", "30.00", "15.00"]);
+    }
+
+    /// The paper copy prints the two 30s of the sample alike, "30.00".
+    #[test]
+    fn the_rendered_copy_prints_every_amount_alike() {
+        let doc = Document {
+            title: "2023年“科创中国”科技服务团示范项目申报书".into(),
+            sections: sections(&sample()),
+            receipt: Receipt {
+                verify_url: "https://example.org/verify?n=1".into(),
+                ..Receipt::default()
+            },
+            ..Document::default()
+        };
+        let fonts = Fonts::discover().expect("a CJK font (fonts-noto-cjk)");
+        let pdf = render_pdf(&doc, &fonts).expect("renders");
+        let path =
+            std::env::temp_dir().join(format!("scigrant-web-print-{}.pdf", std::process::id()));
+        std::fs::write(&path, pdf).expect("write the PDF");
+        let out = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (Debian poppler-utils) is needed to read the PDF");
+        std::fs::remove_file(&path).expect("remove the PDF");
+        let text: String = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect();
+        for part in [
+            "经费总预算40.00万元",
+            "申请项目经费30.00万元",
+            "自有经费10.00万元",
+            "第二阶段30.00",
+            "经费支出预算表（单位：万元）",
+            "差旅费12.50",
+            "合计65.00",
+        ] {
+            assert!(text.contains(part), "the PDF lacks {part}:\n{text}");
+        }
+        assert!(!text.contains("30万元"), "{text}");
     }
 }

@@ -819,8 +819,9 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
         "单位公章",
         "团长（签名）",
         "一、项目申报单位基本情况",
-        "经费支出预算表",
-        "合计",
+        "经费支出预算表（单位：万元）",
+        "申请项目经费55.00万元",
+        "合计65.00",
         "第1页",
     ] {
         assert!(text.contains(part), "PDF text lacks {part}");
