@@ -1,8 +1,10 @@
 //! 门户 content: staff write and review articles (`content`), visitors
-//! read them (`public`) and search them (`search`). Views are typed
+//! read them (`public`) and search them (`search`); 征求意见 on a draft
+//! guide (`consultation`). Views are typed
 //! (sections and states as the domain's enums, times as epoch ms); the
 //! words a person reads come from the templates.
 
+pub mod consultation;
 pub mod content;
 pub mod public;
 pub mod search;

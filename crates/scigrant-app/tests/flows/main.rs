@@ -1181,6 +1181,7 @@ both!(staff_first_admin_login_is_configured);
 mod audit_chain;
 mod audit_retention;
 mod calls;
+mod consultation;
 mod experts;
 mod experts_import;
 mod funding;

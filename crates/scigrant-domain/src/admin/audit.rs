@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 84] = [
+pub const ACTIONS: [(&str, &str); 89] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -87,6 +87,11 @@ pub const ACTIONS: [(&str, &str); 84] = [
     ("article.approve", "门户文章审核通过"),
     ("article.return", "门户文章退回"),
     ("article.withdraw", "撤回门户文章"),
+    ("consultation.open", "发起指南征求意见"),
+    ("consultation.comment", "提交指南意见"),
+    ("consultation.handle", "处理指南意见"),
+    ("consultation.export", "导出指南意见"),
+    ("consultation.close", "结束指南征求意见"),
     ("token.create", "创建个人访问令牌"),
     ("token.revoke", "撤销个人访问令牌"),
 ];
@@ -123,6 +128,8 @@ pub fn target_label(kind: &str) -> Option<&'static str> {
         "notice" => "公示",
         "objection" => "异议",
         "article" => "门户文章",
+        "consultation" => "指南征求意见",
+        "comment" => "指南意见",
         _ => return None,
     })
 }
@@ -139,6 +146,8 @@ mod tests {
         assert_eq!(codes.len(), ACTIONS.len());
         assert_eq!(action_label("unit.review.initial"), Some("单位注册初审"));
         assert_eq!(action_label("password.change"), Some("修改密码"));
+        assert_eq!(action_label("consultation.close"), Some("结束指南征求意见"));
+        assert_eq!(target_label("comment"), Some("指南意见"));
         assert_eq!(action_label("no.such"), None);
         assert_eq!(outcome_label("approved"), Some("通过"));
         assert_eq!(target_label("staff"), Some("后台账号"));

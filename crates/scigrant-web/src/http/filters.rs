@@ -17,6 +17,15 @@ pub fn datetime(ms: impl Borrow<i64>, _: &dyn Values) -> askama::Result<String> 
     Ok(calendar::format_datetime(*ms.borrow()))
 }
 
+/// "2023-04-25 09:30" (China Standard Time), for deadlines people read
+/// to the minute ("征求意见中（截至 …）").
+#[askama::filter_fn]
+pub fn minute(ms: impl Borrow<i64>, _: &dyn Values) -> askama::Result<String> {
+    let mut s = calendar::format_datetime(*ms.borrow());
+    s.truncate(16);
+    Ok(s)
+}
+
 /// "2023-04-25" (China Standard Time).
 #[askama::filter_fn]
 pub fn date(ms: impl Borrow<i64>, _: &dyn Values) -> askama::Result<String> {

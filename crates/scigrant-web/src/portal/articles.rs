@@ -8,7 +8,9 @@ use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::portal::ArticleView;
-use scigrant_app::portal::public::{public_article, public_attachment};
+use scigrant_app::portal::consultation::ConsultationView;
+use scigrant_app::portal::consultation::public::guide_article;
+use scigrant_app::portal::public::public_attachment;
 use scigrant_app::portal::search::{SearchForm, SearchHit, search_articles};
 use scigrant_app::{AppError, FieldErrors, Page};
 use scigrant_domain::ids::{ArticleId, FileId};
@@ -27,6 +29,8 @@ use crate::http::pages::{Errs, Opt, PageCtx, Pager, qv, render, revalidated};
 pub struct ArticlePage {
     pub ctx: PageCtx,
     pub a: ArticleView,
+    /// The 征求意见 opened on this guide, if any.
+    pub consultation: Option<ConsultationView>,
 }
 
 pub async fn article(
@@ -35,11 +39,17 @@ pub async fn article(
     headers: HeaderMap,
     Path(id): Path<ArticleId>,
 ) -> Result<Response, WebError> {
-    let a = public_article(&state.app, id).await?;
-    let changed = a.line.publish_at.map(|p| p.max(a.line.updated_at));
+    let (a, consultation) = guide_article(&state.app, id).await?;
+    // The banner changes with the clock (征求意见中 → 已结束) and on
+    // closing, so a consultation's page is always made afresh.
+    let changed = match &consultation {
+        Some(_) => None,
+        None => a.line.publish_at.map(|p| p.max(a.line.updated_at)),
+    };
     let html = render(&ArticlePage {
         ctx: PageCtx::new(&state, &ctx),
         a,
+        consultation,
     });
     Ok(revalidated(&headers, html, changed))
 }

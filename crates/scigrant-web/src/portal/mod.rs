@@ -2,10 +2,12 @@
 //! their articles and attachments, 站内搜索,
 //! the agreement, a call's guide, the /verify page for paper copies, the
 //! region picker's JSON, static assets, and the
-//! 公示公告 with their objection form.
+//! 公示公告 with their objection form, and 征求意见 on draft guides with
+//! the comment form.
 
 pub mod articles;
 pub mod calls;
+pub mod consultations;
 pub mod notices;
 pub mod pages;
 pub mod regions;
@@ -32,6 +34,13 @@ pub fn routes(t: Table) -> Table {
         .get("/api/regions/path", Public, get(regions::region_path))
         .get("/calls/{id}", Public, get(calls::call))
         .get("/verify", Public, get(calls::verify))
+        .get("/consultations", Public, get(consultations::list))
+        .get("/consultations/{id}", Public, get(consultations::show))
+        .post(
+            "/consultations/{id}/comments",
+            Public,
+            post(consultations::post_comment),
+        )
         .get("/gongshi", Public, get(notices::list))
         .get("/gongshi/{id}", Public, get(notices::show))
         .post(

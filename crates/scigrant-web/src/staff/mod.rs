@@ -3,6 +3,7 @@
 //! security and 在线用户, 操作日志 / 登录日志).
 
 pub mod accounts;
+pub mod consultations;
 pub mod content;
 pub mod experts;
 pub mod experts_import;

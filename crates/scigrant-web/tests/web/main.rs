@@ -5,6 +5,7 @@
 
 mod api;
 mod browser;
+mod consultation;
 mod expert;
 mod experts_import;
 mod funding;
@@ -279,6 +280,9 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /gongshi Public",
         "GET /gongshi/{id} Public",
         "POST /gongshi/{id}/objection Public",
+        "GET /consultations Public",
+        "GET /consultations/{id} Public",
+        "POST /consultations/{id}/comments Public",
         "GET /staff/calls/{id}/similarity StaffRole(ProgramManager)",
         "GET /staff/similarity/{a}/{b} StaffRole(ProgramManager)",
         "GET /staff/calls/{id}/review StaffRole(ProgramManager)",
@@ -319,6 +323,12 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/content/{id}/submit StaffRole(ContentEditor)",
         "POST /staff/content/{id}/review StaffRole(ContentReviewer)",
         "POST /staff/content/{id}/withdraw StaffRole(ContentReviewer)",
+        "GET /staff/consultations StaffRoles([ContentEditor, ContentReviewer])",
+        "POST /staff/consultations StaffRole(ContentEditor)",
+        "GET /staff/consultations/{id} StaffRoles([ContentEditor, ContentReviewer])",
+        "GET /staff/consultations/{id}/export StaffRoles([ContentEditor, ContentReviewer])",
+        "POST /staff/consultations/{id}/close StaffRole(ContentEditor)",
+        "POST /staff/comments/{id}/handle StaffRole(ContentEditor)",
         "GET /account/tokens SignedIn",
         "POST /account/tokens SignedIn",
         "POST /account/tokens/{id}/revoke SignedIn",
@@ -403,7 +413,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 118);
+    assert_eq!(checked, 124);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account
