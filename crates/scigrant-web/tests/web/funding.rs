@@ -278,14 +278,16 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
     assert!(late_page.contains("公示期已于 2023-05-08 23:59:59 结束，不再受理异议"));
 }
 
-/// A urlencoded POST with a session: status, `Location`, body.
+/// A urlencoded POST with a session ("" for a visitor): status,
+/// `Location`, body.
 pub(crate) async fn post_form(
     state: &AppState,
     path: &str,
     session: &str,
     form: &[(&str, &str)],
 ) -> (StatusCode, String, String) {
-    let (cookies, token) = csrf(state, Some(session)).await;
+    // An empty session posts as a visitor, with a pre-login token.
+    let (cookies, token) = csrf(state, Some(session).filter(|s| !s.is_empty())).await;
     let req = Request::post(path)
         .header("cookie", cookies)
         .header("x-csrf-token", token)

@@ -60,11 +60,14 @@ async fn send(
 async fn csrf(state: &AppState, session: Option<&str>) -> (String, String) {
     match session {
         Some(s) => {
-            let info = scigrant_app::identity::auth::authenticate(&state.app, s)
+            // A session that has ended has no token: its requests go out
+            // without one, as a browser's stale page would.
+            let token = scigrant_app::identity::auth::authenticate(&state.app, s)
                 .await
                 .unwrap()
-                .expect("a live session");
-            (format!("sg_session={s}"), info.csrf)
+                .map(|info| info.csrf)
+                .unwrap_or_default();
+            (format!("sg_session={s}"), token)
         }
         None => {
             let token = scigrant_app::identity::auth::pre_login_token(&state.app);
