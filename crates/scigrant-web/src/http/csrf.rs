@@ -10,6 +10,10 @@
 //!   put the hidden field first, and browsers send fields in document
 //!   order); only that part is read, at most [`PEEK_MAX`] bytes, and the
 //!   rest of an upload streams on as before.
+//!
+//! Reading the url-encoded body here is also where its field count is
+//! bounded: more than [`FIELDS_MAX`] pairs is refused with 413 before any
+//! handler parses them.
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -28,6 +32,9 @@ pub const HEADER: &str = "x-csrf-token";
 /// An url-encoded body is read up to this size (the largest url-encoded
 /// route takes 13 MB).
 const FORM_MAX: usize = 16 * MB;
+/// The most name=value pairs an url-encoded form may carry (the largest
+/// declared form, 附件4 with full tables, posts about 600).
+pub const FIELDS_MAX: usize = 4_000;
 /// How much of a multipart body may come before its first part ends.
 pub const PEEK_MAX: usize = 16 * 1024;
 
@@ -55,6 +62,18 @@ pub async fn presented(req: Request) -> Result<(Option<String>, Request), Respon
                 "提交的内容超过了允许的大小，请删减后重新提交。",
             )
         })?;
+        if bytes
+            .split(|b| *b == b'&')
+            .filter(|p| !p.is_empty())
+            .count()
+            > FIELDS_MAX
+        {
+            return Err(failure(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "提交内容过大",
+                format!("表单字段超过 {FIELDS_MAX} 个，请检查后重新提交。"),
+            ));
+        }
         let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD))
