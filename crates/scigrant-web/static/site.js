@@ -1,9 +1,29 @@
 // SciGrant's small progressive enhancements. Every page works without
-// this file; with it: captcha refresh, the password strength meter,
+// this file; with it: the 适老化 larger-text switch, captcha refresh,
+// the password strength meter,
 // file size checks before upload, an upload progress bar, and a
 // confirmation before a form that changes an earlier decision.
 (function () {
   'use strict';
+
+  // 适老化: larger text for the whole site, switched by the header button
+  // and remembered in this browser (no account setting, no cookie).
+  var root = document.documentElement;
+  var largeKey = 'scigrant-large-text';
+  var large = false;
+  try { large = window.localStorage.getItem(largeKey) === '1'; } catch (e) { /* private mode */ }
+  root.classList.toggle('large', large);
+  var largeButton = document.getElementById('large-text');
+  if (largeButton) {
+    largeButton.hidden = false;
+    largeButton.setAttribute('aria-pressed', String(large));
+    largeButton.addEventListener('click', function () {
+      large = !root.classList.contains('large');
+      root.classList.toggle('large', large);
+      largeButton.setAttribute('aria-pressed', String(large));
+      try { window.localStorage.setItem(largeKey, large ? '1' : '0'); } catch (e) { /* private mode */ }
+    });
+  }
 
   // 图形验证码: click the image (or 换一张) to get a new one.
   function refreshCaptcha(box) {

@@ -1559,3 +1559,51 @@ async fn browser_portal_content_sqlite() {
 async fn browser_portal_content_postgres() {
     publish_a_notice_and_read_it(Backend::Postgres).await;
 }
+
+/// Issue 9 item 6, 适老化: the header's button enlarges the text of the
+/// whole site (every size is relative to the root), says so to assistive
+/// technology (aria-pressed), and the choice holds on the next page until
+/// it is switched back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_larger_text_mode_is_switched_and_remembered() {
+    let s = start(Backend::Sqlite).await;
+    let state = async |s: &Session| {
+        let v =
+            s.c.execute(
+                "const b = document.getElementById('large-text');\
+                 return [getComputedStyle(document.body).fontSize,\
+                         getComputedStyle(document.querySelector('h1, h2')).fontSize,\
+                         b.hidden ? 'hidden' : b.getAttribute('aria-pressed')];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let a = v.as_array().unwrap();
+        (
+            a[0].as_str().unwrap().to_string(),
+            a[1].as_str().unwrap().to_string(),
+            a[2].as_str().unwrap().to_string(),
+        )
+    };
+    s.go("/login").await;
+    let (body, heading, pressed) = state(&s).await;
+    assert_eq!((body.as_str(), pressed.as_str()), ("15px", "false"));
+    s.click("#large-text").await;
+    let (large_body, large_heading, pressed) = state(&s).await;
+    assert_eq!((large_body.as_str(), pressed.as_str()), ("19px", "true"));
+    let px = |v: &str| v.trim_end_matches("px").parse::<f64>().unwrap();
+    assert!(
+        px(&large_heading) > px(&heading) * 1.2,
+        "{heading} → {large_heading}"
+    );
+    s.go("/").await;
+    let (body, _, pressed) = state(&s).await;
+    assert_eq!(
+        (body.as_str(), pressed.as_str()),
+        ("19px", "true"),
+        "kept on the next page"
+    );
+    s.click("#large-text").await;
+    let (body, _, pressed) = state(&s).await;
+    assert_eq!((body.as_str(), pressed.as_str()), ("15px", "false"));
+}
