@@ -65,6 +65,9 @@ pub struct Ctx {
     /// The personal access token an /api/v1 request carried; `session`
     /// is then its account, and routes check their scope against it.
     pub grant: Option<TokenGrant>,
+    /// The address asked for, path and query (for the navigation's
+    /// current tab).
+    pub location: String,
 }
 
 impl Ctx {
@@ -333,7 +336,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             return res;
         }
     }
+    let location = req.uri().path_and_query().map_or_else(
+        || req.uri().path().to_string(),
+        |pq| pq.as_str().to_string(),
+    );
     req.extensions_mut().insert(Ctx {
+        location,
         request_id,
         ip,
         user_agent,

@@ -37,6 +37,8 @@ pub struct PageCtx {
     pub second_name: String,
     pub business_phones: String,
     pub tech_phones: String,
+    /// The address of this page (path and query).
+    pub location: String,
     /// The footer's 主办单位, 网站标识码 and filing numbers (empty: not shown).
     pub sponsor: String,
     pub site_code: String,
@@ -56,6 +58,49 @@ pub struct PageCtx {
 }
 
 /// The staff console's tabs: (address, label).
+/// The unit platform's tabs.
+const UNIT_TABS: [(&str, &str); 4] = [
+    ("/unit/applications", "项目管理"),
+    ("/unit/platform", "专家管理"),
+    ("/unit", "用户中心"),
+    ("/unit/members", "单位从属用户管理"),
+];
+
+/// Which of `hrefs` is the page at `location`: the longest that matches.
+/// A tab with a query matches that address exactly; one without matches
+/// its path and the pages below it.
+fn current_tab(location: &str, hrefs: &[&str]) -> Option<usize> {
+    let path = location.split('?').next().unwrap_or(location);
+    hrefs
+        .iter()
+        .enumerate()
+        .filter(|(_, href)| {
+            if href.contains('?') {
+                location == **href
+            } else {
+                path == **href
+                    || path
+                        .strip_prefix(**href)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }
+        })
+        .max_by_key(|(_, href)| href.len())
+        .map(|(i, _)| i)
+}
+
+/// `tabs` with whether each is the current page's.
+fn marked(
+    location: &str,
+    tabs: Vec<(&'static str, &'static str)>,
+) -> Vec<(&'static str, &'static str, bool)> {
+    let hrefs: Vec<&str> = tabs.iter().map(|(h, _)| *h).collect();
+    let on = current_tab(location, &hrefs);
+    tabs.into_iter()
+        .enumerate()
+        .map(|(i, (h, l))| (h, l, Some(i) == on))
+        .collect()
+}
+
 const STAFF_TABS: [(&str, &str); 11] = [
     ("/staff", "后台首页"),
     ("/staff/units", "单位审核"),
@@ -86,6 +131,7 @@ impl PageCtx {
             second_name: cfg.site_second_name.clone(),
             business_phones: cfg.business_phones.join("、"),
             tech_phones: cfg.tech_phones.join("、"),
+            location: ctx.location.clone(),
             sponsor: cfg.site_sponsor.clone(),
             site_code: cfg.site_code.clone(),
             icp_filing: cfg.icp_filing.clone(),
@@ -111,15 +157,23 @@ impl PageCtx {
     /// The console tabs this staff member may open: each tab's route is
     /// looked up in the route table and decided for the caller, so a role
     /// never sees a tab that leads to 无权访问.
-    pub fn staff_tabs(&self) -> Vec<(&'static str, &'static str)> {
-        STAFF_TABS
+    /// Each with whether it is the current page's (shown underlined, and
+    /// `aria-current="page"`).
+    pub fn staff_tabs(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let allowed = STAFF_TABS
             .into_iter()
             .filter(|(href, _)| {
                 let path = href.split('?').next().unwrap_or(href);
                 crate::routes::get_permission(path)
                     .is_some_and(|p| decide(p, &self.caller) == Decision::Allow)
             })
-            .collect()
+            .collect();
+        marked(&self.location, allowed)
+    }
+
+    /// The unit platform's tabs, each with whether it is the current page's.
+    pub fn unit_tabs(&self) -> Vec<(&'static str, &'static str, bool)> {
+        marked(&self.location, UNIT_TABS.to_vec())
     }
 
     pub fn with_notice(mut self, notice: impl Into<String>) -> PageCtx {
@@ -304,4 +358,29 @@ pub fn revalidated(
     }
     h.insert(CACHE_CONTROL, axum::http::HeaderValue::from_static(cache));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::current_tab;
+
+    #[test]
+    fn the_current_tab_is_the_longest_match() {
+        let unit = [
+            "/unit/applications",
+            "/unit/platform",
+            "/unit",
+            "/unit/members",
+        ];
+        assert_eq!(current_tab("/unit", &unit), Some(2));
+        assert_eq!(current_tab("/unit/members?page=2", &unit), Some(3));
+        assert_eq!(current_tab("/unit/members/7", &unit), Some(3));
+        assert_eq!(current_tab("/unit/org-cert", &unit), Some(2));
+        assert_eq!(current_tab("/units", &unit), None);
+        let staff = ["/staff", "/staff/logs", "/staff/logs?kind=login"];
+        assert_eq!(current_tab("/staff/logs", &staff), Some(1));
+        assert_eq!(current_tab("/staff/logs?kind=login", &staff), Some(2));
+        assert_eq!(current_tab("/staff/logs?page=3", &staff), Some(1));
+        assert_eq!(current_tab("/staff/calls/4", &staff), Some(0));
+    }
 }

@@ -415,3 +415,40 @@ async fn send_form(
         String::from_utf8_lossy(&bytes).into_owned(),
     )
 }
+
+/// Issue 12 #15: the unit's and the console's tabs mark the current page
+/// (`class="on"`, `aria-current="page"`), and the reviewer sees the
+/// 统一社会信用代码证 inline, not only as a download.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tabs_mark_the_current_page_and_the_reviewer_sees_the_certificate() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let m = ApprovedMember::builder(5).build(&env.app).await;
+    let unit = session_for(&env, LoginTab::Unit, &m.uscc, PASSWORD).await;
+    let on = |href: &str, label: &str| {
+        format!(r#"<a href="{href}" class="on" aria-current="page">{label}</a>"#)
+    };
+    for (path, href, label) in [
+        ("/unit", "/unit", "用户中心"),
+        ("/unit/members", "/unit/members", "单位从属用户管理"),
+        ("/unit/applications", "/unit/applications", "项目管理"),
+    ] {
+        let (status, _, page) = send(&state, "GET", path, Some(&unit)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.contains(&on(href, label)), "{path}: {page}");
+        assert_eq!(page.matches("aria-current=\"page\"").count(), 1, "{path}");
+    }
+    let reviewer = staff_session(&env, StaffRole::AccountReviewer).await;
+    let path = format!("/staff/units/{}", m.unit.0);
+    let (status, _, page) = send(&state, "GET", &path, Some(&reviewer)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&on("/staff/units", "单位审核")), "{page}");
+    let img = page
+        .split("<img class=\"cert-preview\" src=\"")
+        .nth(1)
+        .expect("the certificate shown inline");
+    let src = &img[..img.find('"').unwrap()];
+    let (status, kind, bytes) = super::raw_get(&state, src, &reviewer).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/jpeg"));
+    assert!(bytes.starts_with(&[0xff, 0xd8]), "a JPEG");
+}
