@@ -11,6 +11,10 @@ pub struct Client {
     pub addr: String,
     pub conn: Option<BufReader<TcpStream>>,
     pub cookies: BTreeMap<String, String>,
+    /// The address this applicant stands for (`X-Forwarded-For`, believed
+    /// because the servers trust loopback as their proxy): each applicant
+    /// has its own per-address budgets (captcha, login), as real ones do.
+    pub forwarded_for: String,
 }
 
 pub struct Resp {
@@ -33,8 +37,9 @@ impl Client {
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
             let req = format!(
-                "{method} {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nX-Forwarded-For: {}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
                 self.addr,
+                self.forwarded_for,
                 cookie.join("; "),
                 body.len()
             );

@@ -322,7 +322,8 @@ async fn main() {
             };
             let ready = async {
                 tokio::time::sleep(Duration::from_millis(stagger)).await;
-                let mut c = Client { addr, conn: None, cookies: BTreeMap::new() };
+                let forwarded_for = format!("10.{}.{}.1", i / 250, i % 250);
+                let mut c = Client { addr, conn: None, cookies: BTreeMap::new(), forwarded_for };
                 let t = Instant::now();
                 let page = c.send("GET", "/login", "").await;
                 let captcha = between(&page.body, "name=\"captcha_id\" value=\"", "\"").unwrap_or("").to_string();

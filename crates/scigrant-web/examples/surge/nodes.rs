@@ -49,6 +49,9 @@ pub async fn start(exe: &Path, dir: &Path, url: &str, nodes: usize, connections:
                 .env("SCIGRANT_ALLOW_WEAK_PASSWORD_HASHING", "1")
                 .env("SCIGRANT_PASSWORD_ITERATIONS", "1000")
                 .env("SCIGRANT_LOGIN_RATE_PER_MINUTE", "100000")
+                // HAProxy (or the load generator itself) is on loopback;
+                // each applicant's own address comes in X-Forwarded-For.
+                .env("SCIGRANT_TRUSTED_PROXIES", "127.0.0.1")
                 .env("SCIGRANT_MAX_CONNECTIONS", connections.to_string())
                 .env("RUST_LOG", "warn")
                 .stdout(Stdio::null())
