@@ -17,7 +17,7 @@ async fn exec(env: &TestEnv, sql: &str) {
     sqlx::query(sql).execute(&env.app.db.pool).await.unwrap();
 }
 
-async fn scalar(env: &TestEnv, sql: &str) -> i64 {
+pub(super) async fn scalar(env: &TestEnv, sql: &str) -> i64 {
     use sqlx::Row;
     sqlx::query(sql)
         .fetch_one(&env.app.db.pool)

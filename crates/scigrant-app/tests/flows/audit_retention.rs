@@ -9,19 +9,10 @@ use scigrant_app::admin::audit::{ChainProblem, purge_expired, seal_and_verify_au
 use scigrant_app::testing::{TestEnv, staff_actor};
 use scigrant_store::sqlx;
 
+use super::audit_chain::scalar;
 use super::new_unit;
 
 const DAY: i64 = 86_400_000;
-
-async fn scalar(env: &TestEnv, sql: &str) -> i64 {
-    use sqlx::Row;
-    sqlx::query(sql)
-        .fetch_one(&env.app.db.pool)
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap()
-}
 
 async fn old_records_are_purged_young_ones_kept(env: TestEnv) {
     let start = env.app.now();

@@ -192,6 +192,33 @@ impl PageCtx {
     }
 }
 
+/// A refused post from one row of a list page (an objection, a comment):
+/// which row, its two fields as typed, and the errors beside them.
+#[derive(Clone, Debug)]
+pub struct RowRefusal {
+    pub id: i64,
+    pub typed: (String, String),
+    pub errs: Errs,
+}
+
+impl RowRefusal {
+    /// The two fields as typed, when row `id`'s post was the refused one.
+    pub fn typed_for(refusal: &Option<RowRefusal>, id: i64) -> Option<(String, String)> {
+        refusal
+            .as_ref()
+            .filter(|r| r.id == id)
+            .map(|r| r.typed.clone())
+    }
+    /// The error beside `field` of row `id`, or empty.
+    pub fn err_for(refusal: &Option<RowRefusal>, id: i64, field: &str) -> String {
+        refusal
+            .as_ref()
+            .filter(|r| r.id == id)
+            .map(|r| r.errs.msg(field).to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// Field errors as templates read them.
 #[derive(Clone, Debug, Default)]
 pub struct Errs(pub FieldErrors);

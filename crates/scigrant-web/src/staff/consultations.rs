@@ -29,7 +29,7 @@ use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
 use crate::http::notice::{notice_text, see_other};
-use crate::http::pages::{Errs, PageCtx, render, xlsx_download};
+use crate::http::pages::{Errs, PageCtx, RowRefusal, render, xlsx_download};
 use crate::routes::Table;
 use crate::staff::role_of;
 
@@ -141,7 +141,7 @@ pub struct ConsultationPage {
     pub is_editor: bool,
     pub error: String,
     /// The comment whose handling was refused, with what was typed.
-    pub failed: Option<(i64, String, String, Errs)>,
+    pub failed: Option<RowRefusal>,
     /// The 处理情况说明 as typed, and its error.
     pub explanation: String,
     pub explanation_error: String,
@@ -151,18 +151,11 @@ impl ConsultationPage {
     /// The state and reply the form shows: as typed when its post was
     /// refused, else as stored.
     pub fn typed(&self, c: &CommentView) -> (String, String) {
-        self.failed
-            .as_ref()
-            .filter(|f| f.0 == c.id)
-            .map(|f| (f.1.clone(), f.2.clone()))
+        RowRefusal::typed_for(&self.failed, c.id)
             .unwrap_or_else(|| (c.state.code().to_string(), c.reply.clone()))
     }
     pub fn err_of(&self, id: &i64, field: &str) -> String {
-        self.failed
-            .as_ref()
-            .filter(|f| f.0 == *id)
-            .map(|f| f.3.msg(field).to_string())
-            .unwrap_or_default()
+        RowRefusal::err_for(&self.failed, *id, field)
     }
 }
 
@@ -245,7 +238,11 @@ pub async fn handle(
                     f
                 }
             };
-            page.failed = Some((id, p.state, p.reply, Errs(errs)));
+            page.failed = Some(RowRefusal {
+                id,
+                typed: (p.state, p.reply),
+                errs: Errs(errs),
+            });
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -24,7 +24,7 @@ use crate::http::error::WebError;
 use crate::http::filters;
 use crate::http::forms::Posted;
 use crate::http::notice::{OkQuery, notice_text, see_other};
-use crate::http::pages::{Errs, PageCtx, qv, render};
+use crate::http::pages::{Errs, PageCtx, RowRefusal, qv, render};
 
 /// The decision form that was refused: which application, what was typed.
 pub struct Failed {
@@ -213,23 +213,15 @@ pub struct ObjectionsPage {
     pub items: Vec<ObjectionView>,
     pub outcomes: Vec<(&'static str, &'static str)>,
     /// The objection whose handling was refused, with what was typed.
-    pub failed: Option<(i64, String, String, Errs)>,
+    pub failed: Option<RowRefusal>,
 }
 
 impl ObjectionsPage {
     pub fn typed(&self, id: &i64) -> (String, String) {
-        self.failed
-            .as_ref()
-            .filter(|f| f.0 == *id)
-            .map(|f| (f.1.clone(), f.2.clone()))
-            .unwrap_or_default()
+        RowRefusal::typed_for(&self.failed, *id).unwrap_or_default()
     }
     pub fn err_of(&self, id: &i64, field: &str) -> String {
-        self.failed
-            .as_ref()
-            .filter(|f| f.0 == *id)
-            .map(|f| f.3.msg(field).to_string())
-            .unwrap_or_default()
+        RowRefusal::err_for(&self.failed, *id, field)
     }
 }
 
@@ -287,7 +279,11 @@ pub async fn handle(
                     f
                 }
             };
-            page.failed = Some((id, outcome, reason, Errs(errs)));
+            page.failed = Some(RowRefusal {
+                id,
+                typed: (outcome, reason),
+                errs: Errs(errs),
+            });
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
