@@ -19,6 +19,11 @@ pub const COUNTED_TABLES: &[&str] = &[
     "files",
     "audit_log",
     "audit_chain",
+    "articles",
+    "consultations",
+    "consultation_comments",
+    "solicitations",
+    "suggestions",
 ];
 
 impl Db {

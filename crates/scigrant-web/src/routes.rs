@@ -141,6 +141,7 @@ pub fn table() -> Table {
     let t = crate::expert::routes(t);
     let t = crate::staff::content::routes(t);
     let t = crate::staff::consultations::routes(t);
+    let t = crate::staff::solicitations::routes(t);
     let t = crate::api::routes(t);
     let t = crate::ops::routes(t);
     crate::staff::routes(t)

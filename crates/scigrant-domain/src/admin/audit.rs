@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 89] = [
+pub const ACTIONS: [(&str, &str); 94] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -92,6 +92,11 @@ pub const ACTIONS: [(&str, &str); 89] = [
     ("consultation.handle", "处理指南意见"),
     ("consultation.export", "导出指南意见"),
     ("consultation.close", "结束指南征求意见"),
+    ("solicitation.open", "发起指南征集"),
+    ("solicitation.export", "导出指南建议"),
+    ("suggestion.create", "填写指南建议"),
+    ("suggestion.submit", "提交指南建议"),
+    ("suggestion.handle", "处理指南建议"),
     ("token.create", "创建个人访问令牌"),
     ("token.revoke", "撤销个人访问令牌"),
 ];
@@ -128,6 +133,8 @@ pub fn target_label(kind: &str) -> Option<&'static str> {
         "notice" => "公示",
         "objection" => "异议",
         "article" => "门户文章",
+        "solicitation" => "指南征集",
+        "suggestion" => "指南建议",
         "consultation" => "指南征求意见",
         "comment" => "指南意见",
         _ => return None,

@@ -5,3 +5,4 @@
 pub mod application;
 pub mod form;
 pub mod limits;
+pub mod solicitation;

@@ -4,3 +4,4 @@
 pub mod applications;
 pub mod calls;
 pub mod limits;
+pub mod solicitations;

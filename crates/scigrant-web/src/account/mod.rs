@@ -11,6 +11,7 @@ pub mod messages;
 pub mod password;
 pub mod recover;
 pub mod register;
+pub mod suggestions;
 pub mod tokens;
 
 use axum::extract::DefaultBodyLimit;
@@ -55,6 +56,25 @@ pub fn routes(t: Table) -> Table {
         .get("/files/{id}", SignedIn, get(password::download))
         .get("/applications/{id}", SignedIn, get(applications::show))
         .get("/applications/{id}/pdf", SignedIn, get(applications::pdf))
+        .post(
+            "/solicitations/{id}/suggest",
+            SignedIn,
+            post(suggestions::start),
+        )
+        .get("/suggestions", SignedIn, get(suggestions::list))
+        .get("/suggestions/{id}", SignedIn, get(suggestions::show))
+        .get("/suggestions/{id}/edit", SignedIn, get(suggestions::edit))
+        .post("/suggestions/{id}/save", SignedIn, post(suggestions::save))
+        .post(
+            "/suggestions/{id}/autosave",
+            SignedIn,
+            post(suggestions::autosave),
+        )
+        .post(
+            "/suggestions/{id}/submit",
+            SignedIn,
+            post(suggestions::submit),
+        )
         .get("/account/tokens", SignedIn, get(tokens::tokens_page))
         .post("/account/tokens", SignedIn, post(tokens::tokens_create))
         .post(

@@ -54,6 +54,10 @@ pub fn notice_text(code: &str) -> &'static str {
         "expert_applied" => "专家申请已提交，请等待项目管理员审核。",
         "expert_decided" => "专家状态已更新。",
         "submitted" => "申报书已提交。请保存回执，并联系所在单位审核推荐。",
+        "suggested" => {
+            "指南建议已提交。请保存回执（建议编号与SM3摘要）；处理结果将在“我的指南建议”中显示。"
+        }
+        "handled" => "处理结果已保存。",
         "token_revoked" => "访问令牌已撤销，使用它的请求将被拒绝。",
         _ => "",
     }

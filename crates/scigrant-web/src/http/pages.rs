@@ -192,25 +192,26 @@ impl PageCtx {
     }
 }
 
-/// A refused post from one row of a list page (an objection, a comment):
-/// which row, its two fields as typed, and the errors beside them.
+/// A refused post from one row of a list page (an objection, a comment,
+/// a suggestion): which row, its fields as typed (`T`: two strings by
+/// default), and the errors beside them.
 #[derive(Clone, Debug)]
-pub struct RowRefusal {
+pub struct RowRefusal<T = (String, String)> {
     pub id: i64,
-    pub typed: (String, String),
+    pub typed: T,
     pub errs: Errs,
 }
 
-impl RowRefusal {
-    /// The two fields as typed, when row `id`'s post was the refused one.
-    pub fn typed_for(refusal: &Option<RowRefusal>, id: i64) -> Option<(String, String)> {
+impl<T: Clone> RowRefusal<T> {
+    /// The fields as typed, when row `id`'s post was the refused one.
+    pub fn typed_for(refusal: &Option<RowRefusal<T>>, id: i64) -> Option<T> {
         refusal
             .as_ref()
             .filter(|r| r.id == id)
             .map(|r| r.typed.clone())
     }
     /// The error beside `field` of row `id`, or empty.
-    pub fn err_for(refusal: &Option<RowRefusal>, id: i64, field: &str) -> String {
+    pub fn err_for(refusal: &Option<RowRefusal<T>>, id: i64, field: &str) -> String {
         refusal
             .as_ref()
             .filter(|r| r.id == id)

@@ -51,7 +51,7 @@ pub struct LinkedProblem {
     pub message: String,
 }
 
-fn linked(problems: &[Problem]) -> Vec<LinkedProblem> {
+pub(crate) fn linked(problems: &[Problem]) -> Vec<LinkedProblem> {
     problems
         .iter()
         .map(|p| LinkedProblem {

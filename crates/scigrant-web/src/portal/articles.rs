@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use scigrant_app::grants::solicitation::{SolicitationLineView, of_article as solicitation_of};
 use scigrant_app::portal::ArticleView;
 use scigrant_app::portal::consultation::ConsultationView;
 use scigrant_app::portal::consultation::public::guide_article;
@@ -15,6 +16,7 @@ use scigrant_app::portal::search::{SearchForm, SearchHit, search_articles};
 use scigrant_app::{AppError, FieldErrors, Page};
 use scigrant_domain::ids::{ArticleId, FileId};
 use scigrant_domain::portal::article::Section;
+use scigrant_domain::portal::consultation::Phase;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -31,6 +33,8 @@ pub struct ArticlePage {
     pub a: ArticleView,
     /// The 征求意见 opened on this guide, if any.
     pub consultation: Option<ConsultationView>,
+    /// The 指南征集 this notice announces, if any.
+    pub solicitation: Option<SolicitationLineView>,
 }
 
 pub async fn article(
@@ -40,16 +44,18 @@ pub async fn article(
     Path(id): Path<ArticleId>,
 ) -> Result<Response, WebError> {
     let (a, consultation) = guide_article(&state.app, id).await?;
-    // The banner changes with the clock (征求意见中 → 已结束) and on
-    // closing, so a consultation's page is always made afresh.
-    let changed = match &consultation {
-        Some(_) => None,
-        None => a.line.publish_at.map(|p| p.max(a.line.updated_at)),
+    let solicitation = solicitation_of(&state.app, id).await?;
+    // The banners change with the clock (征求意见中 → 已结束) and on
+    // closing, so such a page is always made afresh.
+    let changed = match (&consultation, &solicitation) {
+        (None, None) => a.line.publish_at.map(|p| p.max(a.line.updated_at)),
+        _ => None,
     };
     let html = render(&ArticlePage {
         ctx: PageCtx::new(&state, &ctx),
         a,
         consultation,
+        solicitation,
     });
     Ok(revalidated(&headers, html, changed))
 }

@@ -11,6 +11,7 @@ pub mod consultations;
 pub mod notices;
 pub mod pages;
 pub mod regions;
+pub mod solicitations;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -41,6 +42,8 @@ pub fn routes(t: Table) -> Table {
             Public,
             post(consultations::post_comment),
         )
+        .get("/solicitations", Public, get(solicitations::list))
+        .get("/solicitations/{id}", Public, get(solicitations::show))
         .get("/gongshi", Public, get(notices::list))
         .get("/gongshi/{id}", Public, get(notices::show))
         .post(

@@ -15,6 +15,7 @@ pub mod review;
 pub mod reviews;
 pub mod security;
 pub mod similarity;
+pub mod solicitations;
 
 use crate::AppState;
 use crate::http::context::Ctx;

@@ -19,6 +19,7 @@ use scigrant_domain::ids::ApplicationId;
 use scigrant_web::AppState;
 
 mod recovery;
+mod solicitation;
 
 /// One browser at a time: two Chromiums on two cores make timings flaky.
 static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

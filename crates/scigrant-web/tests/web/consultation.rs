@@ -59,7 +59,7 @@ fn captcha_id(page: &str) -> String {
 }
 
 /// The number after `marker` in `text` (an id in an address).
-fn id_after(text: &str, marker: &str) -> String {
+pub(super) fn id_after(text: &str, marker: &str) -> String {
     let start = text
         .find(marker)
         .unwrap_or_else(|| panic!("{marker} in {text}"))
@@ -70,7 +70,7 @@ fn id_after(text: &str, marker: &str) -> String {
         .collect()
 }
 
-fn xlsx_strings(bytes: &[u8]) -> String {
+pub(crate) fn xlsx_strings(bytes: &[u8]) -> String {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx (zip) file");
     let mut xml = String::new();
