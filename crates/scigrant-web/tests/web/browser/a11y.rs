@@ -190,10 +190,20 @@ async fn press(s: &Session, key: Key) {
     .unwrap();
 }
 
-/// Tabs through the page from its top and returns the controls Tab never
-/// reached and those that showed no focus mark when it did. A radio group is
-/// one stop, as in every browser.
-async fn tab_through(s: &Session) -> (Vec<String>, Vec<String>) {
+/// What pressing Tab from the top of a page showed.
+struct TabWalk {
+    /// The controls in the order Tab first reached them: a link or button
+    /// by its text, a field by its name.
+    order: Vec<String>,
+    /// Visible controls Tab never reached.
+    missed: Vec<String>,
+    /// Controls that showed no focus mark (outline or shadow) when reached.
+    unmarked: Vec<String>,
+}
+
+/// Tabs through the page from its top. A radio group is one stop, as in
+/// every browser.
+async fn tab_through(s: &Session) -> TabWalk {
     let total = s
         .c
         .execute(
@@ -208,13 +218,13 @@ async fn tab_through(s: &Session) -> (Vec<String>, Vec<String>) {
                seen.add(group);\
                e.dataset.kb = n++; if (group) e.dataset.kbGroup = group;\
              }\
-             window.kbReached = new Set(); window.kbUnmarked = new Set();\
+             window.kbOrder = []; window.kbUnmarked = [];\
              document.addEventListener('focusin', ev => {\
                const t = ev.target, st = getComputedStyle(t);\
-               const id = t.dataset.kb ?? document.querySelector('[data-kb][data-kb-group=\"' + t.dataset.kbGroup + '\"]')?.dataset.kb;\
-               if (id !== undefined) window.kbReached.add(id);\
+               const stop = t.dataset.kb !== undefined ? t : document.querySelector('[data-kb][data-kb-group=\"' + t.dataset.kbGroup + '\"]');\
+               if (stop && !window.kbOrder.includes(stop)) window.kbOrder.push(stop);\
                const marked = (st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0) || st.boxShadow !== 'none';\
-               if (!marked) window.kbUnmarked.add(t.outerHTML.slice(0, 120));\
+               if (!marked) window.kbUnmarked.push(t.outerHTML.slice(0, 120));\
              });\
              return n;",
             vec![],
@@ -227,12 +237,12 @@ async fn tab_through(s: &Session) -> (Vec<String>, Vec<String>) {
     for _ in 0..total * 3 + 10 {
         press(s, Key::Tab).await;
     }
-    let v = s
-        .c
-        .execute(
-            "const missed = [...document.querySelectorAll('[data-kb]')]\
-               .filter(e => !window.kbReached.has(e.dataset.kb)).map(e => e.outerHTML.slice(0, 120));\
-             return [missed, [...window.kbUnmarked]];",
+    let v =
+        s.c.execute(
+            "const name = e => (e.matches('a, button') ? e.textContent.trim() : e.name);\
+             const missed = [...document.querySelectorAll('[data-kb]')]\
+               .filter(e => !window.kbOrder.includes(e)).map(e => e.outerHTML.slice(0, 120));\
+             return [window.kbOrder.map(name), missed, [...new Set(window.kbUnmarked)]];",
             vec![],
         )
         .await
@@ -244,7 +254,11 @@ async fn tab_through(s: &Session) -> (Vec<String>, Vec<String>) {
             .map(|x| x.as_str().unwrap().to_string())
             .collect::<Vec<_>>()
     };
-    (list(0), list(1))
+    TabWalk {
+        order: list(0),
+        missed: list(1),
+        unmarked: list(2),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -263,14 +277,30 @@ async fn browser_controls_are_reachable_by_keyboard() {
     .unwrap();
 
     s.go("/login").await;
-    let (missed, unmarked) = tab_through(&s).await;
-    assert!(
-        missed.is_empty(),
-        "Tab never reaches on /login: {missed:#?}"
+    let walk = tab_through(&s).await;
+    assert_eq!(
+        walk.order,
+        [
+            "科技创新服务系统",
+            "用户登录",
+            "用户注册",
+            "适老化",
+            "个人用户登录",
+            "企业用户登录",
+            "login",
+            "password",
+            "captcha",
+            "换一张",
+            "登录",
+            "忘记密码？",
+            "注册个人账号",
+        ]
     );
+    assert!(walk.missed.is_empty(), "{:#?}", walk.missed);
     assert!(
-        unmarked.is_empty(),
-        "no visible focus on /login: {unmarked:#?}"
+        walk.unmarked.is_empty(),
+        "no visible focus on /login: {:#?}",
+        walk.unmarked
     );
     // The form is filled and sent from the keyboard: Enter on 登录.
     s.fill("login", &member.phone).await;
@@ -287,15 +317,36 @@ async fn browser_controls_are_reachable_by_keyboard() {
 
     let edit = format!("/applications/{draft}/edit");
     s.go(&edit).await;
-    let (missed, unmarked) = tab_through(&s).await;
+    let walk = tab_through(&s).await;
     assert!(
-        missed.is_empty(),
-        "Tab never reaches on {edit}: {missed:#?}"
+        walk.missed.is_empty(),
+        "Tab never reaches on {edit}: {:#?}",
+        walk.missed
     );
     assert!(
-        unmarked.is_empty(),
-        "no visible focus on {edit}: {unmarked:#?}"
+        walk.unmarked.is_empty(),
+        "no visible focus on {edit}: {:#?}",
+        walk.unmarked
     );
+    // Every field of the form, its buttons and the preview link are stops,
+    // in the order they are shown.
+    let fields = s
+        .c
+        .execute(
+            "return [...document.querySelectorAll('#application-form :is(input:not([type=hidden]), select, textarea, button, a[href])')]\
+               .map(e => e.matches('a, button') ? e.textContent.trim() : e.name)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let in_form: Vec<&str> = walk
+        .order
+        .iter()
+        .map(String::as_str)
+        .skip_while(|n| !n.starts_with("f:"))
+        .take(fields.as_array().unwrap().len())
+        .collect();
+    assert_eq!(serde_json::json!(in_form), fields);
     // 保存 by Enter keeps what was typed.
     s.fill("f:project_name", "高原农牧业科技服务团").await;
     s.c.execute(
