@@ -24,6 +24,9 @@ pub struct FieldView {
     pub anchor: String,
     /// Fixed by the call (项目编号, 项目类别, 项目子类): shown, not chosen.
     pub fixed: bool,
+    /// In a table, its column and row ("阶段（第1行）"): the name assistive
+    /// technology reads, as a cell has no label of its own. Empty elsewhere.
+    pub cell_label: String,
 }
 
 impl FieldView {
@@ -120,6 +123,7 @@ fn field_view(f: &FieldSpec, name: String, value: &str, error: &str, anchor: Str
         error: error.to_string(),
         anchor,
         fixed: false,
+        cell_label: String::new(),
     }
 }
 
@@ -212,13 +216,16 @@ pub fn view(
                                         .unwrap_or_default();
                                     let path = format!("{}[{i}].{}", t.key, col.key);
                                     let e = err(&path);
-                                    field_view(
-                                        col,
-                                        format!("t:{}:{i}:{}", t.key, col.key),
-                                        &v,
-                                        &e,
-                                        anchor(&path),
-                                    )
+                                    FieldView {
+                                        cell_label: format!("{}（第{}行）", col.label, i + 1),
+                                        ..field_view(
+                                            col,
+                                            format!("t:{}:{i}:{}", t.key, col.key),
+                                            &v,
+                                            &e,
+                                            anchor(&path),
+                                        )
+                                    }
                                 })
                                 .collect()
                         })

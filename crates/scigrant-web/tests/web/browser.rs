@@ -18,6 +18,7 @@ use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::ids::ApplicationId;
 use scigrant_web::AppState;
 
+mod a11y;
 mod recovery;
 mod solicitation;
 
