@@ -115,6 +115,67 @@ async fn browser_pages_pass_axe_core() {
     )
     .await
     .unwrap();
+    // A 指南征集 on the notice, open for ten days, with a member's draft.
+    let now = app.now();
+    let day = 86_400_000;
+    let sol = scigrant_app::grants::solicitation::staff::open_solicitation(
+        &app,
+        &scigrant_app::testing::staff_actor(0),
+        &scigrant_app::grants::solicitation::staff::OpenForm {
+            article: article.to_string(),
+            opens: scigrant_domain::calendar::format_date(now - day),
+            closes: scigrant_domain::calendar::format_date(now + 10 * day),
+            form_json: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let suggestion = scigrant_app::grants::solicitation::suggest::start(
+        &app,
+        &person_actor(drafter.person.0),
+        scigrant_app::grants::solicitation::Suggester::Person(drafter.person.0),
+        sol,
+    )
+    .await
+    .unwrap();
+    // …and one submitted, so the staff page shows its handling form.
+    let who = scigrant_app::grants::solicitation::Suggester::Person(member.person.0);
+    let sent = scigrant_app::grants::solicitation::suggest::start(
+        &app,
+        &person_actor(member.person.0),
+        who,
+        sol,
+    )
+    .await
+    .unwrap();
+    let data: scigrant_domain::grants::form::FormData = [
+        ("guide_name", "高寒牧区饲草高效生产技术"),
+        ("field", "农牧业与乡村振兴"),
+        ("budget", "200"),
+        ("background", "冬春饲草缺口大。"),
+        ("content", "集成高效栽培技术。"),
+        ("indicators", "示范种植1000亩。"),
+        ("suggest_unit", "西藏农牧科学院"),
+        ("contact_name", "次仁"),
+        ("contact_phone", "0891-6812345"),
+    ]
+    .into_iter()
+    .map(|(k, v)| {
+        (
+            k.to_string(),
+            scigrant_domain::grants::form::Value::Text(v.into()),
+        )
+    })
+    .collect();
+    scigrant_app::grants::solicitation::suggest::submit(
+        &app,
+        &person_actor(member.person.0),
+        who,
+        sent,
+        &data,
+    )
+    .await
+    .unwrap();
     for (login, name, role) in [
         ("xmgl", "项目管理员", StaffRole::ProgramManager),
         ("zhsh", "账号审核员", StaffRole::AccountReviewer),
@@ -143,12 +204,19 @@ async fn browser_pages_pass_axe_core() {
         "/register/person".into(),
         "/register/unit".into(),
         "/staff/login".into(),
+        "/solicitations".into(),
+        format!("/solicitations/{sol}"),
     ] {
         visit(&s, p).await;
     }
     s.login("person", &drafter.phone, PASSWORD).await;
     s.wait_path("/person").await;
-    for p in ["/person".to_string(), format!("/applications/{draft}/edit")] {
+    for p in [
+        "/person".to_string(),
+        format!("/applications/{draft}/edit"),
+        format!("/suggestions/{suggestion}/edit"),
+        "/suggestions".into(),
+    ] {
         visit(&s, p).await;
     }
     s.login("unit", &member.uscc, PASSWORD).await;
@@ -160,7 +228,15 @@ async fn browser_pages_pass_axe_core() {
         ("bianji", &["/staff/content"]),
         ("zhsh", &["/staff/units"]),
         ("xtgl", &["/staff/accounts"]),
-        ("xmgl", &["/staff", "/staff/programs", "/staff/experts"]),
+        (
+            "xmgl",
+            &[
+                "/staff",
+                "/staff/programs",
+                "/staff/experts",
+                "/staff/solicitations",
+            ],
+        ),
     ];
     for (login, pages) in staff_pages {
         s.staff_login(login, PASSWORD).await;
@@ -170,6 +246,7 @@ async fn browser_pages_pass_axe_core() {
         }
     }
     visit(&s, format!("/staff/calls/{call}")).await;
+    visit(&s, format!("/staff/solicitations/{sol}")).await;
     assert!(
         report.is_empty(),
         "serious or critical accessibility violations:\n{}",
