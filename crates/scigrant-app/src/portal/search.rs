@@ -163,12 +163,71 @@ pub fn excerpt(text: &str, terms: &[String]) -> String {
     s
 }
 
-/// Searches the published articles. An empty query finds nothing (and is
-/// not an error); a wrong date is a field error.
-pub async fn search_articles(
+/// A published call or a begun 公示 whose words hold every term of the
+/// query, shown above the articles.
+#[derive(Clone, Debug)]
+pub struct OtherHit {
+    /// 计划类别 or 公示公告.
+    pub kind: &'static str,
+    pub href: String,
+    pub title: Vec<Piece>,
+    /// When it opened (a call) or began (a 公示).
+    pub at: i64,
+}
+
+/// What a search found: a page of articles, the query's terms, and on
+/// the first page without a section filter the calls and 公示 that match.
+pub struct Found {
+    pub page: Page<SearchHit>,
+    pub terms: Vec<String>,
+    pub others: Vec<OtherHit>,
+}
+
+/// Whether every term occurs in `text` (lower-cased).
+fn holds_all(text: &str, terms: &[String]) -> bool {
+    let lower = text.to_lowercase();
+    !terms.is_empty() && terms.iter().all(|t| lower.contains(t.as_str()))
+}
+
+/// The public calls and the begun 公示 holding every term, within the
+/// date range. There are tens of each, so they are read and matched here.
+async fn others(
     app: &App,
-    f: &SearchForm,
-) -> Result<(Page<SearchHit>, Vec<String>), AppError> {
+    terms: &[String],
+    from: i64,
+    until: i64,
+) -> Result<Vec<OtherHit>, AppError> {
+    let mut out = Vec::new();
+    for c in crate::grants::calls::published(app).await? {
+        let text = format!("{} {} {} {}", c.code, c.name, c.program, c.task);
+        if holds_all(&text, terms) && (from..=until).contains(&c.opens_at) {
+            out.push(OtherHit {
+                kind: "计划类别",
+                href: format!("/calls/{}", c.id),
+                title: highlight(&format!("{} {}", c.code, c.name), terms),
+                at: c.opens_at,
+            });
+        }
+    }
+    for n in crate::evaluation::notices::public_notices(app).await? {
+        let text = format!("{} {} {} {}", n.title, n.call_code, n.call_name, n.body);
+        if holds_all(&text, terms) && (from..=until).contains(&n.starts_at) {
+            out.push(OtherHit {
+                kind: "公示公告",
+                href: format!("/gongshi/{}", n.id),
+                title: highlight(&n.title, terms),
+                at: n.starts_at,
+            });
+        }
+    }
+    out.sort_by_key(|o| std::cmp::Reverse(o.at));
+    Ok(out)
+}
+
+/// Searches the published articles (and, on the first page of an
+/// unfiltered search, the public calls and 公示). An empty query finds
+/// nothing (and is not an error); a wrong date is a field error.
+pub async fn search_articles(app: &App, f: &SearchForm) -> Result<Found, AppError> {
     let mut e = FieldErrors::new();
     let section = if f.section.is_empty() {
         None
@@ -202,6 +261,11 @@ pub async fn search_articles(
     }
     query_terms.truncate(QUERY_TERMS);
     let page = f.page.max(1);
+    let others = if page == 1 && section.is_none() {
+        others(app, &query_terms, from, until).await?
+    } else {
+        Vec::new()
+    };
     let mut c = app.db.read().await?;
     let (hits, total) = terms::search(
         &mut c,
@@ -230,7 +294,11 @@ pub async fn search_articles(
             }
         })
         .collect();
-    Ok((Page::new(rows, total, page, PER_PAGE), query_terms))
+    Ok(Found {
+        page: Page::new(rows, total, page, PER_PAGE),
+        terms: query_terms,
+        others,
+    })
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ fn search(q: &str) -> SearchForm {
 }
 
 async fn found(env: &TestEnv, q: &str) -> Vec<String> {
-    let (page, _) = search_articles(&env.app, &search(q)).await.unwrap();
+    let page = search_articles(&env.app, &search(q)).await.unwrap().page;
     page.rows
         .iter()
         .map(|h| h.title.iter().map(|p| p.text.as_str()).collect())

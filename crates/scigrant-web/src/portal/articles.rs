@@ -12,7 +12,7 @@ use scigrant_app::portal::ArticleView;
 use scigrant_app::portal::consultation::ConsultationView;
 use scigrant_app::portal::consultation::public::guide_article;
 use scigrant_app::portal::public::public_attachment;
-use scigrant_app::portal::search::{SearchForm, SearchHit, search_articles};
+use scigrant_app::portal::search::{OtherHit, SearchForm, SearchHit, search_articles};
 use scigrant_app::{AppError, FieldErrors, Page};
 use scigrant_domain::ids::{ArticleId, FileId};
 use scigrant_domain::portal::article::Section;
@@ -95,6 +95,8 @@ pub struct SearchPage {
     pub form: SearchForm,
     pub sections: Vec<Opt>,
     pub page: Page<SearchHit>,
+    /// Matching calls and 公示, above the articles.
+    pub others: Vec<OtherHit>,
     pub pager: Pager,
     pub errs: Errs,
 }
@@ -122,9 +124,13 @@ pub async fn search(
         to: q.to,
         page: q.page,
     };
-    let (page, errs) = match search_articles(&state.app, &form).await {
-        Ok((page, _)) => (page, FieldErrors::new()),
-        Err(AppError::Validation(e)) => (Page::empty(scigrant_app::portal::search::PER_PAGE), e),
+    let (page, others, errs) = match search_articles(&state.app, &form).await {
+        Ok(found) => (found.page, found.others, FieldErrors::new()),
+        Err(AppError::Validation(e)) => (
+            Page::empty(scigrant_app::portal::search::PER_PAGE),
+            Vec::new(),
+            e,
+        ),
         Err(e) => return Err(e.into()),
     };
     let base = format!(
@@ -148,6 +154,7 @@ pub async fn search(
         form,
         sections,
         page,
+        others,
         pager,
         errs: Errs(errs),
     })

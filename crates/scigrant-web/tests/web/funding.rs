@@ -122,6 +122,23 @@ async fn the_portal_notice_lists_the_projects_and_takes_objections() {
     assert!(list.contains(&format!(
         r#"<a href="/gongshi/{notice}">2023年产业科技服务团立项公示</a>"#
     )));
+    // 站内搜索 finds the 公示 and the call above the articles.
+    let (_, _, found) = send(
+        &state,
+        "GET",
+        "/search?q=%E7%AB%8B%E9%A1%B9%E5%85%AC%E7%A4%BA",
+        None,
+    )
+    .await;
+    let others = &found[found.find(r#"id="other-results""#).expect("other results")..];
+    assert!(others.contains(&format!(
+        r#"<span class="badge">公示公告</span> <a href="/gongshi/{notice}">2023年产业科技服务团"#
+    )));
+    assert!(others.contains("<mark>"), "the query's words are marked");
+    let (_, _, found) = send(&state, "GET", "/search?q=KJFWT2023-01", None).await;
+    assert!(found.contains(&format!(
+        r#"<span class="badge">计划类别</span> <a href="/calls/{call}"><mark>KJFWT2023-01</mark> "#
+    )), "{found}");
     let (status, _, page) = send(&state, "GET", &page_path, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains(
