@@ -5,6 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use scigrant_app::AppError;
+
 use scigrant_domain::grants::form::{
     self, Entry, FieldKind, FieldSpec, FormData, FormSpec, Item, Money, Problem, Value,
 };
@@ -359,5 +364,26 @@ mod tests {
             form::digest_input(&spec, &data)
         );
         assert!(!back.contains_key("not_declared"));
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Saved {
+    saved_at: String,
+}
+
+/// The answer to the form script's autosave: the server's time it was
+/// kept as JSON, or 409 with the reason it no longer is (submitted, past
+/// the deadline); the page then keeps its copy in the browser.
+pub fn autosave_answer(
+    saved: Result<i64, AppError>,
+) -> Result<Response, crate::http::error::WebError> {
+    match saved {
+        Ok(at) => Ok(Json(Saved {
+            saved_at: scigrant_domain::calendar::format_time(at),
+        })
+        .into_response()),
+        Err(AppError::Refused(m)) => Ok((StatusCode::CONFLICT, m).into_response()),
+        Err(e) => Err(e.into()),
     }
 }

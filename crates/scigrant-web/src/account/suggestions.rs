@@ -5,7 +5,6 @@
 //! handling and reply.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,10 +13,10 @@ use scigrant_app::grants::solicitation::suggest::{self, SuggestionEdit};
 use scigrant_app::grants::solicitation::{Suggester, SuggestionView};
 use scigrant_domain::grants::form::counters;
 use scigrant_domain::identity::account::AccountKind;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::formview::{FormView, data_from_pairs, view};
+use crate::formview::{FormView, autosave_answer, data_from_pairs, view};
 use crate::http::context::{Ctx, login_path_for};
 use crate::http::error::WebError;
 use crate::http::filters;
@@ -130,11 +129,6 @@ async fn refused(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
-#[derive(Serialize)]
-pub struct Saved {
-    saved_at: String,
-}
-
 /// Autosave from the form's script: the server time as JSON, or 409 with
 /// the reason it is no longer kept.
 pub async fn autosave(
@@ -146,14 +140,7 @@ pub async fn autosave(
     let who = suggester(&ctx)?;
     let e = suggest::load(&state.app, who, id).await?;
     let data = data_from_pairs(&e.solicitation.spec, &Posted::parse(&body).0);
-    match suggest::save(&state.app, who, id, &data).await {
-        Ok(at) => Ok(Json(Saved {
-            saved_at: scigrant_domain::calendar::format_time(at),
-        })
-        .into_response()),
-        Err(AppError::Refused(m)) => Ok((StatusCode::CONFLICT, m).into_response()),
-        Err(e) => Err(e.into()),
-    }
+    autosave_answer(suggest::save(&state.app, who, id, &data).await)
 }
 
 /// 提交: the receipt, or the form with every problem linked to its field.

@@ -4,7 +4,7 @@
 //! receipt, the unit's 推荐 / 退回, and the public /verify page.
 
 use crate::AppState;
-use crate::formview::{FormView, anchor, data_from_pairs, view};
+use crate::formview::{FormView, anchor, autosave_answer, data_from_pairs, view};
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
@@ -12,7 +12,6 @@ use crate::http::forms::Posted;
 use crate::http::notice::{notice_text, see_other};
 use crate::http::pages::{PageCtx, render};
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -21,7 +20,7 @@ use scigrant_app::grants::applications::{self, ApplicationView, Reader};
 use scigrant_domain::grants::form::Problem;
 use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::ids::{ApplicationId, CallId};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// 申报: opens (or creates) the member's application for the call.
 pub async fn start(
@@ -137,11 +136,6 @@ pub async fn save(
     Ok(see_other(&to))
 }
 
-#[derive(Serialize)]
-pub struct Saved {
-    saved_at: String,
-}
-
 /// Autosave from the page's script: JSON answer with the server time.
 pub async fn autosave(
     State(state): State<AppState>,
@@ -152,14 +146,7 @@ pub async fn autosave(
     let person = ctx.person()?;
     let spec = applications::form_of(&state.app, person, id).await?;
     let data = data_from_pairs(&spec, &Posted::parse(&body).0);
-    match applications::save(&state.app, person, id, &data).await {
-        Ok(at) => Ok(Json(Saved {
-            saved_at: scigrant_domain::calendar::format_time(at),
-        })
-        .into_response()),
-        Err(AppError::Refused(m)) => Ok((StatusCode::CONFLICT, m).into_response()),
-        Err(e) => Err(e.into()),
-    }
+    autosave_answer(applications::save(&state.app, person, id, &data).await)
 }
 
 /// 提交: saves, validates, freezes; shows the receipt, or the form with
