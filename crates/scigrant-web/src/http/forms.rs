@@ -195,3 +195,83 @@ impl Posted {
             .collect()
     }
 }
+
+/// A small multipart form read in memory: its text fields, the bytes of
+/// its one file field (empty when none was chosen), and why the file was
+/// refused, if it was (the other fields are still read, so the form comes
+/// back as typed).
+pub struct InMemory {
+    pub posted: Posted,
+    pub file: Vec<u8>,
+    pub error: Option<String>,
+}
+
+/// Reads a multipart form whose file (`file_field`) is parsed, never
+/// stored (a form definition, a sheet); a file over `max` bytes is
+/// refused with the limit named and its bytes dropped as they arrive.
+pub async fn read_in_memory(
+    mut mp: axum::extract::Multipart,
+    file_field: &str,
+    max: usize,
+) -> InMemory {
+    let mut out = InMemory {
+        posted: Posted(Vec::new()),
+        file: Vec::new(),
+        error: None,
+    };
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                out.error = Some("上传中断或文件过大，请重新选择文件".into());
+                break;
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name != file_field {
+            let value = field.text().await.unwrap_or_default();
+            out.posted.0.push((name, value));
+            continue;
+        }
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) if out.error.is_none() => {
+                    if out.file.len() + chunk.len() > max {
+                        out.file.clear();
+                        out.error = Some(if max >= 1024 * 1024 {
+                            format!("文件不能超过{} MB", max / 1024 / 1024)
+                        } else {
+                            format!("文件不能超过{} KB", max / 1024)
+                        });
+                    } else {
+                        out.file.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => {
+                    out.file.clear();
+                    out.error = Some("上传中断，请重新选择文件".into());
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The largest form definition (申报书 or 指南建议表 JSON) staff may import;
+/// the built-in 附件4 is about 20 KB.
+pub const DEFINITION_MAX: usize = 512 * 1024;
+
+/// The imported form definition's text: empty when no file was chosen, or
+/// why the file cannot be read (the caller shows it beside the file field).
+pub fn definition_text(got: &InMemory) -> Result<String, String> {
+    if let Some(e) = &got.error {
+        return Err(e.clone());
+    }
+    let bytes = got.file.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&got.file);
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| "表单定义文件须为UTF-8编码的JSON文本，请重新选择文件".to_string())
+}

@@ -57,36 +57,15 @@ pub async fn form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, W
 }
 
 /// The posted sheet (`file`) and whether this is the real run (`mode`).
-async fn read(mut mp: Multipart) -> Result<(Vec<u8>, bool), String> {
-    let mut bytes = Vec::new();
-    let mut real = false;
-    loop {
-        let mut field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err("上传中断或文件过大，请重新选择文件".into()),
-        };
-        match field.name().unwrap_or("") {
-            "file" => {
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|_| "上传中断，请重新选择文件".to_string())?
-                {
-                    if bytes.len() + chunk.len() > MAX_BYTES {
-                        return Err(format!("文件不能超过{} MB", MAX_BYTES / 1024 / 1024));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-            }
-            "mode" => real = field.text().await.unwrap_or_default() == "import",
-            _ => {}
-        }
+async fn read(mp: Multipart) -> Result<(Vec<u8>, bool), String> {
+    let got = crate::http::forms::read_in_memory(mp, "file", MAX_BYTES).await;
+    if let Some(e) = got.error {
+        return Err(e);
     }
-    if bytes.is_empty() {
+    if got.file.is_empty() {
         return Err("请选择要导入的Excel文件".into());
     }
-    Ok((bytes, real))
+    Ok((got.file, got.posted.get("mode") == "import"))
 }
 
 pub async fn submit(

@@ -152,7 +152,9 @@ pub fn routes(t: Table) -> Table {
         .post(
             "/staff/programs/{id}/calls",
             manager,
-            post(programs::add_call),
+            post(programs::add_call).layer(DefaultBodyLimit::max(
+                crate::http::forms::DEFINITION_MAX + 64 * 1024,
+            )),
         )
         .get("/staff/calls/{id}", manager, get(programs::call))
         .get(

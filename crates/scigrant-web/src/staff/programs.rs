@@ -4,7 +4,7 @@
 //! the Excel export with chosen columns.
 
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Multipart, Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -30,7 +30,7 @@ use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
-use crate::http::forms::Posted;
+use crate::http::forms::{DEFINITION_MAX, Posted, definition_text, read_in_memory};
 use crate::http::notice::{notice_text, see_other};
 use crate::http::pages::{Errs, Opt, PageCtx, render, xlsx_download};
 
@@ -243,9 +243,11 @@ pub async fn add_call(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(program_id): Path<ProgramId>,
-    RawForm(body): RawForm,
+    mp: Multipart,
 ) -> Result<Response, WebError> {
-    let p = Posted::parse(&body);
+    let got = read_in_memory(mp, "form_file", DEFINITION_MAX).await;
+    let imported = definition_text(&got);
+    let p = &got.posted;
     let f = CallForm {
         code: p.get("code"),
         name: p.get("name"),
@@ -258,9 +260,15 @@ pub async fn add_call(
         closes: p.get("closes"),
         paper_deadline: p.get("paper_deadline"),
         template: p.get("template"),
-        form_json: p.get("form_json"),
+        form_json: imported.clone().unwrap_or_default(),
         city_group: p.get("city_group"),
     };
+    if let Err(m) = imported {
+        let mut e = FieldErrors::new();
+        e.add("form_json", m);
+        let page = new_call_page(&state, &ctx, program_id.0, f, e);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+    }
     match create_call(&state.app, &ctx.actor(), program_id, &f).await {
         Ok(id) => Ok(see_other(&format!("/staff/calls/{id}?ok=saved"))),
         Err(AppError::Validation(e)) => {

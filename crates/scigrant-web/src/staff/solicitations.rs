@@ -4,7 +4,7 @@
 //! replies to each, and exports them all to Excel.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,6 +25,7 @@ use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
+use crate::http::forms::{DEFINITION_MAX, definition_text, read_in_memory};
 use crate::http::notice::{notice_text, see_other};
 use crate::http::pages::{Errs, PageCtx, RowRefusal, render, xlsx_download};
 use crate::routes::Table;
@@ -32,7 +33,11 @@ use crate::routes::Table;
 pub fn routes(t: Table) -> Table {
     let manager = Role(StaffRole::ProgramManager);
     t.get("/staff/solicitations", manager, get(list))
-        .post("/staff/solicitations", manager, post(open))
+        .post(
+            "/staff/solicitations",
+            manager,
+            post(open).layer(DefaultBodyLimit::max(DEFINITION_MAX + 64 * 1024)),
+        )
         .get("/staff/solicitations/{id}", manager, get(show))
         .get("/staff/solicitations/{id}/export", manager, get(export))
         .post("/staff/suggestions/{id}/handle", manager, post(handle))
@@ -80,26 +85,28 @@ pub async fn list(
     Ok(render(&page).into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct OpenPost {
-    article: String,
-    opens: String,
-    closes: String,
-    form_json: String,
-}
-
+/// 发起指南征集: the fields, and an imported form definition (a JSON file,
+/// read in memory) when the built-in 指南建议表 is not wanted.
 pub async fn open(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(p): Form<OpenPost>,
+    mp: Multipart,
 ) -> Result<Response, WebError> {
+    let got = read_in_memory(mp, "form_file", DEFINITION_MAX).await;
+    let imported = definition_text(&got);
+    let p = &got.posted;
     let form = OpenForm {
-        article: p.article,
-        opens: p.opens,
-        closes: p.closes,
-        form_json: p.form_json,
+        article: p.get("article"),
+        opens: p.get("opens"),
+        closes: p.get("closes"),
+        form_json: imported.clone().unwrap_or_default(),
     };
+    if let Err(m) = imported {
+        let mut e = FieldErrors::new();
+        e.add("form_json", m);
+        let page = list_page(&state, &ctx, form, e).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+    }
     match open_solicitation(&state.app, &ctx.actor(), &form).await {
         Ok(id) => Ok(see_other(&format!("/staff/solicitations/{id}?ok=saved"))),
         Err(AppError::Validation(e)) => {

@@ -638,6 +638,22 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
         .await;
     s.click_to("a[href$='/calls/new']", "/staff/programs/")
         .await;
+    // 试点城市限额分组 may stay empty: no required mark; a definition is
+    // imported as a file, not pasted.
+    assert_eq!(
+        s.text("label[for='f-city_group']").await,
+        "试点城市限额分组:"
+    );
+    assert!(
+        s.c.find(Locator::Css("input[type=file][name=form_file]"))
+            .await
+            .is_ok()
+    );
+    assert!(
+        s.c.find(Locator::Css("textarea[name=form_json]"))
+            .await
+            .is_err()
+    );
     s.fill("code", "KJFWT2023-01").await;
     s.fill("name", "产业科技服务团").await;
     s.fill(

@@ -24,6 +24,15 @@ const BOUNDARY: &str = "----scigrant-test-boundary";
 
 /// A multipart body of text fields and one PDF `statement`.
 fn multipart(fields: &[(&str, &str)], statement: &[u8]) -> Vec<u8> {
+    multipart_body(
+        fields,
+        ("statement", "异议书.pdf", "application/pdf", statement),
+    )
+}
+
+/// A multipart body of text fields and one file: (field, file name,
+/// content type, bytes).
+pub(super) fn multipart_body(fields: &[(&str, &str)], file: (&str, &str, &str, &[u8])) -> Vec<u8> {
     let mut body = Vec::new();
     for (k, v) in fields {
         body.extend_from_slice(
@@ -31,13 +40,14 @@ fn multipart(fields: &[(&str, &str)], statement: &[u8]) -> Vec<u8> {
                 .as_bytes(),
         );
     }
+    let (field, name, ctype, bytes) = file;
     body.extend_from_slice(
         format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"statement\"; filename=\"异议书.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: {ctype}\r\n\r\n"
         )
         .as_bytes(),
     );
-    body.extend_from_slice(statement);
+    body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
     body
 }
@@ -47,8 +57,18 @@ async fn post_multipart(
     path: &str,
     body: Vec<u8>,
 ) -> (StatusCode, String, String) {
-    // The form token goes first, as the page's hidden field does.
-    let (cookies, token) = csrf(state, None).await;
+    post_multipart_as(state, path, None, body).await
+}
+
+/// Posts a multipart `body` as `session` (a visitor when `None`), the form
+/// token first as the page's hidden field sends it.
+pub(super) async fn post_multipart_as(
+    state: &AppState,
+    path: &str,
+    session: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, String, String) {
+    let (cookies, token) = csrf(state, session).await;
     let mut full =
         format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n")
             .into_bytes();

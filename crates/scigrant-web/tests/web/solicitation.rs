@@ -20,7 +20,7 @@ use scigrant_domain::identity::account::{AccountKind, StaffRole};
 use scigrant_web::AppState;
 
 use super::consultation::{id_after, xlsx_strings};
-use super::funding::post_form;
+use super::funding::{multipart_body, post_form, post_multipart_as};
 use super::{raw_get, send, session_for};
 
 const NOTICE: &str = "关于征集2026年西藏自治区科技计划项目指南建议的通知";
@@ -82,6 +82,29 @@ async fn post(
     post_form(state, path, session, &borrowed).await
 }
 
+/// Posts the console's 发起指南征集 form with `definition` as its file
+/// (none chosen when empty).
+async fn open_form(
+    state: &AppState,
+    session: &str,
+    fields: &[(&str, &str)],
+    definition: &[u8],
+) -> (StatusCode, String, String) {
+    let file = ("form_file", "建议表.json", "application/json", definition);
+    let file = if definition.is_empty() {
+        ("form_file", "", "application/octet-stream", definition)
+    } else {
+        file
+    };
+    post_multipart_as(
+        state,
+        "/staff/solicitations",
+        Some(session),
+        multipart_body(fields, file),
+    )
+    .await
+}
+
 async fn walk(backend: Backend) {
     let env = test_env(backend).await;
     let state = AppState::new(env.app.clone());
@@ -101,31 +124,61 @@ async fn walk(backend: Backend) {
     // A bad period comes back with the error beside it, input as typed.
     let (_, _, page) = send(&state, "GET", "/staff/solicitations", Some(&pm)).await;
     assert!(page.contains(&format!(r#"<option value="{article}">{NOTICE}</option>"#)));
-    let (status, _, page) = post_form(
+    let (status, _, page) = open_form(
         &state,
-        "/staff/solicitations",
         &pm,
         &[
             ("article", &article),
             ("opens", "2023-04-20 09:00"),
             ("closes", "2023-04-19"),
-            ("form_json", ""),
         ],
+        b"",
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains(r#"<p class="error" id="e-closes">截止时间应晚于开始时间</p>"#));
     assert!(page.contains(r#"value="2023-04-19""#));
-    let (status, location, _) = post_form(
+    // An imported definition that does not parse is reported beside the
+    // file field with where it went wrong; the other fields stay as typed.
+    let (status, _, page) = open_form(
         &state,
-        "/staff/solicitations",
         &pm,
         &[
             ("article", &article),
             ("opens", "2023-04-20 09:00"),
             ("closes", "2023-04-28"),
-            ("form_json", ""),
         ],
+        r#"{"code": "x", "title": "建议表"}"#.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"<p class="error" id="e-form_json">表单定义格式错误：missing field `version` at line 1 column 35（请修正后重新选择文件）</p>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="2023-04-28""#));
+    let (status, _, page) = open_form(
+        &state,
+        &pm,
+        &[
+            ("article", &article),
+            ("opens", "2023-04-20"),
+            ("closes", "2023-04-28"),
+        ],
+        &[0xff, 0xfe, 0x00],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("表单定义文件须为UTF-8编码的JSON文本，请重新选择文件"));
+    let (status, location, _) = open_form(
+        &state,
+        &pm,
+        &[
+            ("article", &article),
+            ("opens", "2023-04-20 09:00"),
+            ("closes", "2023-04-28"),
+        ],
+        b"",
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
