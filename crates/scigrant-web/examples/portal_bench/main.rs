@@ -3,7 +3,9 @@
 //! section list and an article served by the product and, side by side
 //! in the same run, by a bare axum server answering the very bytes the
 //! product returned (no middleware, no database); wrk measures both on
-//! loopback. Then 站内搜索: a few hundred queries of one to three common
+//! loopback; 用户协议 (/agreement), a page that reads nothing from the
+//! database, is measured too, to tell the middleware's share from the
+//! queries'. Then 站内搜索: a few hundred queries of one to three common
 //! words over HTTP and in process, and how long an approved article takes
 //! to be found by /search.
 //!
@@ -251,6 +253,8 @@ async fn main() {
         "/".to_string(),
         "/notices/tzgg".to_string(),
         format!("/articles/{sample}"),
+        // No database: what the middleware and a template cost alone.
+        "/agreement".to_string(),
     ];
     let mut pages = Vec::new();
     for p in &paths {
@@ -264,8 +268,20 @@ async fn main() {
         assert!(f.status == 200 && &f.content_type == ct && &f.body == body);
     }
 
+    // One request at a time first: how long a page takes on its own.
+    println!("\none request at a time, median of 5 (ms)");
+    for (p, _, _) in &pages {
+        let mut one = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            assert_eq!(http::get(&product, p).await.status, 200);
+            one.push(ms(t));
+        }
+        println!("{:<16} {:>9.2}", p, pct(&mut one, 0.5));
+    }
+
     println!(
-        "\nwrk -t2 -c32 -d{}s --latency, product then bare axum, same bytes",
+        "\nwrk -t2 -c32 -d{}s --timeout 10s --latency, product then bare axum, same bytes",
         a.seconds
     );
     println!(
