@@ -203,7 +203,9 @@ pub struct ArticleLine {
 const LINE: &str = "id, section, title, publisher, state, important, pinned, scheduled_at, publish_at, version, editor_label, updated_at";
 
 /// Public lines of one section (or all when `section` is empty), pinned
-/// first, then newest first.
+/// first, then newest first. Each case has its own statement, so the
+/// planner walks `articles_listing` (or `articles_listing_all`) in order
+/// and stops at the page instead of sorting every published row.
 pub async fn public_lines(
     c: &mut AnyConnection,
     section: &str,
@@ -211,7 +213,11 @@ pub async fn public_lines(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ArticleLine>, i64)> {
-    let filter = "state = $1 AND publish_at <= $2 AND ($3 = '' OR section = $3)";
+    let filter = if section.is_empty() {
+        "state = $1 AND publish_at <= $2 AND $3 = ''"
+    } else {
+        "state = $1 AND section = $3 AND publish_at <= $2"
+    };
     let rows = sqlx::query_as(&format!(
         "SELECT {LINE} FROM articles WHERE {filter}
          ORDER BY pinned DESC, publish_at DESC, id DESC LIMIT $4 OFFSET $5"
@@ -235,10 +241,10 @@ pub async fn public_lines(
     Ok((rows, total))
 }
 
-/// The latest 重要发布 visitors see.
+/// The latest 重要发布 visitors see (`articles_important`, in order).
 pub async fn important(c: &mut AnyConnection, now: i64, limit: i64) -> Result<Vec<ArticleLine>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {LINE} FROM articles WHERE state = $1 AND publish_at <= $2 AND important = 1
+        "SELECT {LINE} FROM articles WHERE state = $1 AND important = 1 AND publish_at <= $2
          ORDER BY pinned DESC, publish_at DESC, id DESC LIMIT $3"
     ))
     .bind(ArticleState::Published.code())
@@ -249,18 +255,25 @@ pub async fn important(c: &mut AnyConnection, now: i64, limit: i64) -> Result<Ve
 }
 
 /// The newest change visitors can see at `now` (publication or a later
-/// edit of a public article): the portal's Last-Modified.
+/// edit of a public article): the portal's Last-Modified. Two lookups from
+/// the newest end of `articles_published_at` and `articles_updated_at`,
+/// not a scan of the table.
 pub async fn last_public_change(c: &mut AnyConnection, now: i64) -> Result<Option<i64>> {
-    let row = sqlx::query(
-        "SELECT MAX(publish_at) AS p, MAX(updated_at) AS u FROM articles WHERE state = $1 AND publish_at <= $2",
-    )
-    .bind(ArticleState::Published.code())
-    .bind(now)
-    .fetch_one(c)
-    .await?;
-    let p: Option<i64> = row.try_get("p")?;
-    let u: Option<i64> = row.try_get("u")?;
-    Ok(p.max(u))
+    let mut newest = None;
+    for sql in [
+        "SELECT publish_at AS t FROM articles WHERE state = $1 AND publish_at <= $2 ORDER BY publish_at DESC LIMIT 1",
+        "SELECT updated_at AS t FROM articles WHERE state = $1 AND publish_at <= $2 ORDER BY updated_at DESC LIMIT 1",
+    ] {
+        let t: Option<i64> = sqlx::query(sql)
+            .bind(ArticleState::Published.code())
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await?
+            .map(|r| r.try_get("t"))
+            .transpose()?;
+        newest = newest.max(t);
+    }
+    Ok(newest)
 }
 
 /// Staff's list: every article, optionally of one state, newest change first.
