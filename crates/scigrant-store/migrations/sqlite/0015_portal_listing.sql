@@ -7,4 +7,4 @@ CREATE INDEX articles_listing ON articles (state, section, pinned, publish_at, i
 CREATE INDEX articles_listing_all ON articles (state, pinned, publish_at, id);
 CREATE INDEX articles_important ON articles (state, important, pinned, publish_at, id);
 CREATE INDEX articles_published_at ON articles (state, publish_at);
-CREATE INDEX articles_updated_at ON articles (state, updated_at);
+CREATE INDEX articles_updated_at ON articles (state, updated_at, publish_at);
