@@ -329,7 +329,7 @@ async fn main() {
             ..SearchForm::default()
         };
         let t = Instant::now();
-        let (page, _) = search_articles(&app, &form).await.unwrap();
+        let page = search_articles(&app, &form).await.unwrap().page;
         let took = ms(t);
         in_process.push(took);
         found.push(page.total as f64);
