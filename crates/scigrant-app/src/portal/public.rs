@@ -78,6 +78,25 @@ pub async fn public_article(app: &App, id: ArticleId) -> Result<ArticleView, App
     ArticleView::new(row, files)
 }
 
+/// What a public article's page shows: the article, the 征求意见 opened
+/// on it and the 指南征集 it announces, once each has begun.
+pub struct ArticlePage {
+    pub article: ArticleView,
+    pub consultation: Option<crate::portal::consultation::ConsultationView>,
+    pub solicitation: Option<crate::grants::solicitation::SolicitationLineView>,
+}
+
+pub async fn article_page(app: &App, id: ArticleId) -> Result<ArticlePage, AppError> {
+    let (article, consultation) =
+        crate::portal::consultation::public::guide_article(app, id).await?;
+    let solicitation = crate::grants::solicitation::of_article(app, id).await?;
+    Ok(ArticlePage {
+        article,
+        consultation,
+        solicitation,
+    })
+}
+
 /// An attachment of a public article, opened for download.
 pub async fn public_attachment(
     app: &App,

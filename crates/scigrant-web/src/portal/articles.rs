@@ -7,11 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use scigrant_app::grants::solicitation::{SolicitationLineView, of_article as solicitation_of};
+use scigrant_app::grants::solicitation::SolicitationLineView;
 use scigrant_app::portal::ArticleView;
 use scigrant_app::portal::consultation::ConsultationView;
-use scigrant_app::portal::consultation::public::guide_article;
-use scigrant_app::portal::public::public_attachment;
+use scigrant_app::portal::public::{article_page, public_attachment};
 use scigrant_app::portal::search::{OtherHit, SearchForm, SearchHit, search_articles};
 use scigrant_app::{AppError, FieldErrors, Page};
 use scigrant_domain::ids::{ArticleId, FileId};
@@ -43,8 +42,8 @@ pub async fn article(
     headers: HeaderMap,
     Path(id): Path<ArticleId>,
 ) -> Result<Response, WebError> {
-    let (a, consultation) = guide_article(&state.app, id).await?;
-    let solicitation = solicitation_of(&state.app, id).await?;
+    let page = article_page(&state.app, id).await?;
+    let (a, consultation, solicitation) = (page.article, page.consultation, page.solicitation);
     // The banners change with the clock (征求意见中 → 已结束) and on
     // closing, so such a page is always made afresh.
     let changed = match (&consultation, &solicitation) {
