@@ -31,6 +31,7 @@ use crate::identity::register::{
 use crate::identity::review::{Verdict, review_unit};
 use crate::{Actor, App, AppError, Config, TestClock};
 
+pub mod bulk;
 mod numbers;
 pub mod s3;
 

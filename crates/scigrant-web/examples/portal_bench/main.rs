@@ -24,15 +24,13 @@ use std::time::{Duration, Instant};
 
 use scigrant_app::portal::content::{ArticleForm, create_article, review_article, submit_article};
 use scigrant_app::portal::search::{SearchForm, search_articles, terms_of};
+use scigrant_app::testing::bulk::{BulkArticle, publish_in_bulk};
 use scigrant_app::testing::{
     PASSWORD, create_pg_database, drop_pg_database, staff_with_password, test_config,
 };
 use scigrant_app::{Actor, App, Config, SystemClock};
 use scigrant_domain::identity::account::{AccountKind, StaffRole};
-use scigrant_domain::portal::article::ArticleState;
 use scigrant_domain::portal::markup::render_body;
-use scigrant_store::portal::articles::{self, ArticleText, Move};
-use scigrant_store::portal::terms;
 use scigrant_web::AppState;
 
 mod corpus;
@@ -101,14 +99,6 @@ fn qv(s: &str) -> String {
         .collect()
 }
 
-/// An article ready to be stored: rendered and segmented off the runtime.
-struct Prepared {
-    text: corpus::Text,
-    body_html: String,
-    terms: Vec<(String, i64)>,
-    publish_at: i64,
-}
-
 const BATCH: usize = 500;
 
 /// Stores `n` published articles through the store's own statements, 500
@@ -117,7 +107,7 @@ const BATCH: usize = 500;
 async fn fill(app: &App, n: usize, editor: i64) -> (i64, usize) {
     let now = app.now();
     let step = (3 * 365 * 86_400_000 / n as i64).max(60_000);
-    let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<Prepared>>(4);
+    let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<BulkArticle>>(4);
     let producer = std::thread::spawn(move || {
         for start in (0..n).step_by(BATCH) {
             let batch = (start..(start + BATCH).min(n))
@@ -125,8 +115,12 @@ async fn fill(app: &App, n: usize, editor: i64) -> (i64, usize) {
                     let text = corpus::article(i);
                     let body_html = render_body(&text.body_md);
                     let terms = terms_of(&text.title, &body_html);
-                    Prepared {
-                        text,
+                    BulkArticle {
+                        section: text.section,
+                        title: text.title,
+                        publisher: text.publisher,
+                        body_md: text.body_md,
+                        important: text.important,
                         body_html,
                         terms,
                         publish_at: now - (n - i) as i64 * step,
@@ -141,49 +135,13 @@ async fn fill(app: &App, n: usize, editor: i64) -> (i64, usize) {
     let middle = n / 2 - (n / 2) % 6;
     let (mut i, mut sample, mut rows) = (0, 0, 0);
     while let Some(batch) = batches.recv().await {
-        let mut c = app.db.begin().await.unwrap();
-        for p in batch {
-            let id = articles::insert(
-                &mut c,
-                &ArticleText {
-                    section: p.text.section.code(),
-                    title: &p.text.title,
-                    publisher: &p.text.publisher,
-                    body_md: &p.text.body_md,
-                    body_html: &p.body_html,
-                    important: p.text.important,
-                    pinned: false,
-                    scheduled_at: None,
-                    editor_id: editor,
-                    editor_label: "编辑甲",
-                    now,
-                },
-            )
-            .await
-            .unwrap();
-            let moved = articles::set_state(
-                &mut c,
-                &Move {
-                    id,
-                    from: ArticleState::Draft,
-                    to: ArticleState::Published,
-                    reviewer_label: Some("审核乙"),
-                    return_reason: None,
-                    publish_at: Some(p.publish_at),
-                    now,
-                },
-            )
-            .await
-            .unwrap();
-            assert!(moved);
-            terms::replace(&mut c, id, &p.terms).await.unwrap();
-            rows += p.terms.len();
+        rows += batch.iter().map(|p| p.terms.len()).sum::<usize>();
+        for id in publish_in_bulk(app, editor, &batch).await {
             if i == middle {
                 sample = id;
             }
             i += 1;
         }
-        c.commit().await.unwrap();
         if i % 10_000 == 0 {
             println!("  … {i} articles");
         }
