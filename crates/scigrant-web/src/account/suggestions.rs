@@ -94,9 +94,9 @@ pub async fn save(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let who = suggester(&ctx)?;
-    let e = suggest::load(&state.app, who, id).await?;
+    let spec = suggest::form_of(&state.app, who, id).await?;
     let posted = Posted::parse(&body);
-    let data = data_from_pairs(&e.solicitation.spec, &posted.0);
+    let data = data_from_pairs(&spec, &posted.0);
     match suggest::save(&state.app, who, id, &data).await {
         Ok(_) if posted.get("action") == "preview" => Ok(see_other(&format!(
             "/suggestions/{id}/edit?check=1&ok=saved"
@@ -138,8 +138,8 @@ pub async fn autosave(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let who = suggester(&ctx)?;
-    let e = suggest::load(&state.app, who, id).await?;
-    let data = data_from_pairs(&e.solicitation.spec, &Posted::parse(&body).0);
+    let spec = suggest::form_of(&state.app, who, id).await?;
+    let data = data_from_pairs(&spec, &Posted::parse(&body).0);
     autosave_answer(suggest::save(&state.app, who, id, &data).await)
 }
 
@@ -151,8 +151,8 @@ pub async fn submit(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let who = suggester(&ctx)?;
-    let e = suggest::load(&state.app, who, id).await?;
-    let data = data_from_pairs(&e.solicitation.spec, &Posted::parse(&body).0);
+    let spec = suggest::form_of(&state.app, who, id).await?;
+    let data = data_from_pairs(&spec, &Posted::parse(&body).0);
     match suggest::submit(&state.app, &ctx.actor(), who, id, &data).await {
         Ok(_) => Ok(see_other(&format!("/suggestions/{id}?ok=suggested"))),
         Err(AppError::Form(_)) => {

@@ -177,6 +177,22 @@ pub async fn load(app: &App, who: Suggester, id: i64) -> Result<SuggestionEdit, 
     })
 }
 
+/// The form a suggestion is filled against, for reading a post: the
+/// author's only (`NotFound` otherwise). Lighter than [`load`], which
+/// also builds the views and validates.
+pub async fn form_of(
+    app: &App,
+    who: Suggester,
+    id: i64,
+) -> Result<std::sync::Arc<scigrant_domain::grants::form::FormSpec>, AppError> {
+    let mut c = app.db.read().await?;
+    let r = own(&mut c, who, id).await?;
+    let sol = store::get(&mut c, r.solicitation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::grants::calls::spec_in(app, &mut c, sol.form_spec_id).await
+}
+
 /// Autosave (and 保存): keeps whatever was typed while the suggestion is a
 /// draft and the solicitation open; returns the time saved. Not audited,
 /// as for applications: the submission is.
