@@ -181,6 +181,10 @@ pub struct Found {
     pub page: Page<SearchHit>,
     pub terms: Vec<String>,
     pub others: Vec<OtherHit>,
+    /// When the query's rarest word is in more articles than a search
+    /// ranks: how many (the newest) were ranked. The page says so and
+    /// suggests narrowing.
+    pub capped: Option<i64>,
 }
 
 /// Whether every term occurs in `text` (lower-cased).
@@ -267,7 +271,7 @@ pub async fn search_articles(app: &App, f: &SearchForm) -> Result<Found, AppErro
         Vec::new()
     };
     let mut c = app.db.read().await?;
-    let (hits, total) = terms::search(
+    let ranked = terms::search(
         &mut c,
         &terms::Query {
             terms: &query_terms,
@@ -280,7 +284,8 @@ pub async fn search_articles(app: &App, f: &SearchForm) -> Result<Found, AppErro
         },
     )
     .await?;
-    let rows = hits
+    let rows = ranked
+        .hits
         .into_iter()
         .map(|h| {
             let text = text_of(&h.body_html);
@@ -295,9 +300,10 @@ pub async fn search_articles(app: &App, f: &SearchForm) -> Result<Found, AppErro
         })
         .collect();
     Ok(Found {
-        page: Page::new(rows, total, page, PER_PAGE),
+        page: Page::new(rows, ranked.total, page, PER_PAGE),
         terms: query_terms,
         others,
+        capped: ranked.capped.then_some(terms::CANDIDATES),
     })
 }
 

@@ -54,7 +54,7 @@ pub struct Query<'a> {
     pub limit: i64,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct Hit {
     pub id: i64,
     pub section: String,
@@ -65,72 +65,154 @@ pub struct Hit {
     pub score: i64,
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+/// The most articles a search ranks: the newest that hold its rarest term
+/// and pass its filters. A query whose rarest term is in more articles
+/// than this is ranked among these (and says so); every other query is
+/// ranked exactly. It bounds a search's work however large the portal grows.
+pub const CANDIDATES: i64 = 2000;
 
-/// The search's query text with its common parameters bound.
-fn bind_all<'q>(sql: &'q str, q: &Query<'_>) -> AnyQuery<'q> {
-    let mut query = sqlx::query(sql);
-    for t in q.terms {
-        query = query.bind(t.clone());
-    }
-    query
-        .bind(ArticleState::Published.code())
-        .bind(q.now)
-        .bind(q.section.to_string())
-        .bind(q.from)
-        .bind(q.until)
+/// What a search found: a page of hits, how many articles were ranked,
+/// and whether the candidates stopped at [`CANDIDATES`] (older articles
+/// holding every term may then exist beyond them).
+#[derive(Clone, Debug, Default)]
+pub struct Ranked {
+    pub hits: Vec<Hit>,
+    pub total: i64,
+    pub capped: bool,
 }
 
-/// Public articles holding every term, best first, and how many there are.
-pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<(Vec<Hit>, i64)> {
+/// Public articles holding every term, best first (score, then newest):
+/// three statements whatever the size of the index. First how often each
+/// term occurs, counted no further than just past [`CANDIDATES`]; then the
+/// ranking, which walks the rarest term's postings from the newest article
+/// down through the filters, stops at [`CANDIDATES`], and sums the weights
+/// of the other terms for those articles only; then the page's articles.
+pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<Ranked> {
     if q.terms.is_empty() {
-        return Ok((Vec::new(), 0));
+        return Ok(Ranked::default());
     }
     let n = q.terms.len();
+    let counts = (1..=n)
+        .map(|i| {
+            format!(
+                "SELECT CAST({} AS BIGINT) AS i, COUNT(*) AS n FROM
+                 (SELECT 1 AS one FROM article_terms WHERE term = ${i} LIMIT ${}) p{i}",
+                i - 1,
+                n + 1
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let mut query = sqlx::query(&counts);
+    for t in q.terms {
+        query = query.bind(t.as_str());
+    }
+    let mut rarest: Option<(usize, i64)> = None;
+    for r in query.bind(CANDIDATES + 1).fetch_all(&mut *c).await? {
+        let (i, count): (i64, i64) = (r.try_get("i")?, r.try_get("n")?);
+        if rarest.is_none_or(|(_, least)| count < least) {
+            rarest = Some((i as usize, count));
+        }
+    }
+    let Some((rarest, postings)) = rarest.filter(|(_, count)| *count > 0) else {
+        return Ok(Ranked::default());
+    };
     let list = (1..=n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");
     let p = |k: usize| format!("${}", n + k);
-    let core = format!(
-        "FROM articles a JOIN (SELECT article_id, CAST(SUM(weight) AS BIGINT) AS score FROM article_terms
-             WHERE term IN ({list}) GROUP BY article_id HAVING COUNT(*) = {n}) s ON s.article_id = a.id
-         WHERE a.state = {} AND a.publish_at <= {} AND ({} = '' OR a.section = {})
-           AND a.publish_at >= {} AND a.publish_at < {}",
-        p(1),
-        p(2),
-        p(3),
-        p(3),
-        p(4),
-        p(5),
-    );
-    let count_sql = format!("SELECT COUNT(*) AS n {core}");
-    let total: i64 = bind_all(&count_sql, q)
-        .fetch_one(&mut *c)
-        .await?
-        .try_get("n")?;
+    let rare = format!("${}", rarest + 1);
     let sql = format!(
-        "SELECT a.id, a.section, a.title, a.publisher, a.body_html, a.publish_at, s.score {core}
-         ORDER BY s.score DESC, a.publish_at DESC, a.id DESC LIMIT {} OFFSET {}",
-        p(6),
-        p(7)
+        "WITH cand AS (
+           SELECT t.article_id FROM article_terms t JOIN articles a ON a.id = t.article_id
+           WHERE t.term = {rare} AND a.state = {state} AND a.publish_at <= {now}
+             AND ({section} = '' OR a.section = {section})
+             AND a.publish_at >= {from} AND a.publish_at < {until}
+           ORDER BY t.article_id DESC LIMIT {cap})
+         SELECT m.article_id AS id, m.score, a.publish_at,
+                (SELECT COUNT(*) FROM cand) AS candidates
+         FROM (SELECT article_id, CAST(SUM(weight) AS BIGINT) AS score FROM article_terms
+               WHERE term IN ({list}) AND article_id IN (SELECT article_id FROM cand)
+               GROUP BY article_id HAVING COUNT(*) = {n}) m
+         JOIN articles a ON a.id = m.article_id
+         ORDER BY m.score DESC, a.publish_at DESC, a.id DESC",
+        state = p(1),
+        now = p(2),
+        section = p(3),
+        from = p(4),
+        until = p(5),
+        cap = p(6),
     );
-    let rows = bind_all(&sql, q)
-        .bind(q.limit)
-        .bind(q.offset)
-        .fetch_all(c)
+    let mut query = sqlx::query(&sql);
+    for t in q.terms {
+        query = query.bind(t.as_str());
+    }
+    let ranked = query
+        .bind(ArticleState::Published.code())
+        .bind(q.now)
+        .bind(q.section)
+        .bind(q.from)
+        .bind(q.until)
+        .bind(CANDIDATES)
+        .fetch_all(&mut *c)
         .await?;
-    let mut hits = Vec::with_capacity(rows.len());
-    for r in rows {
+    let capped = match ranked.first() {
+        Some(r) => r.try_get::<i64, _>("candidates")? >= CANDIDATES,
+        None => postings > CANDIDATES,
+    };
+    let total = ranked.len() as i64;
+    let skip = usize::try_from(q.offset.max(0)).unwrap_or(usize::MAX);
+    let take = usize::try_from(q.limit.max(0)).unwrap_or(0);
+    let mut page = Vec::new();
+    for r in ranked.iter().skip(skip).take(take) {
+        page.push((r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("score")?));
+    }
+    if page.is_empty() {
+        return Ok(Ranked {
+            hits: Vec::new(),
+            total,
+            capped,
+        });
+    }
+    let ids = (1..=page.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT id, section, title, publisher, body_html, publish_at FROM articles
+         WHERE id IN ({ids}) AND state = ${}",
+        page.len() + 1
+    );
+    let mut query = sqlx::query(&sql);
+    for (id, _) in &page {
+        query = query.bind(*id);
+    }
+    let mut rows = std::collections::HashMap::new();
+    for r in query
+        .bind(ArticleState::Published.code())
+        .fetch_all(c)
+        .await?
+    {
+        rows.insert(r.try_get::<i64, _>("id")?, r);
+    }
+    let mut hits = Vec::with_capacity(page.len());
+    for (id, score) in page {
+        // Withdrawn between the two statements: left out of this page.
+        let Some(r) = rows.remove(&id) else { continue };
         hits.push(Hit {
-            id: r.try_get("id")?,
+            id,
             section: r.try_get("section")?,
             title: r.try_get("title")?,
             publisher: r.try_get("publisher")?,
             body_html: r.try_get("body_html")?,
             publish_at: r.try_get("publish_at")?,
-            score: r.try_get("score")?,
+            score,
         });
     }
-    Ok((hits, total))
+    Ok(Ranked {
+        hits,
+        total,
+        capped,
+    })
 }

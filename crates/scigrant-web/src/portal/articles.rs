@@ -27,13 +27,13 @@ use crate::http::pages::{Errs, Opt, PageCtx, Pager, qv, render, revalidated};
 
 #[derive(Template)]
 #[template(path = "portal/article.html")]
-pub struct ArticlePage {
+pub struct ArticlePage<'a> {
     pub ctx: PageCtx,
-    pub a: ArticleView,
+    pub a: &'a ArticleView,
     /// The 征求意见 opened on this guide, if any.
-    pub consultation: Option<ConsultationView>,
+    pub consultation: &'a Option<ConsultationView>,
     /// The 指南征集 this notice announces, if any.
-    pub solicitation: Option<SolicitationLineView>,
+    pub solicitation: &'a Option<SolicitationLineView>,
 }
 
 pub async fn article(
@@ -43,10 +43,10 @@ pub async fn article(
     Path(id): Path<ArticleId>,
 ) -> Result<Response, WebError> {
     let page = article_page(&state.app, id).await?;
-    let (a, consultation, solicitation) = (page.article, page.consultation, page.solicitation);
+    let (a, consultation, solicitation) = (&page.article, &page.consultation, &page.solicitation);
     // The banners change with the clock (征求意见中 → 已结束) and on
-    // closing, so such a page is always made afresh.
-    let changed = match (&consultation, &solicitation) {
+    // closing, so such a page has no Last-Modified.
+    let changed = match (consultation, solicitation) {
         (None, None) => a.line.publish_at.map(|p| p.max(a.line.updated_at)),
         _ => None,
     };
@@ -96,6 +96,8 @@ pub struct SearchPage {
     pub page: Page<SearchHit>,
     /// Matching calls and 公示, above the articles.
     pub others: Vec<OtherHit>,
+    /// The query was ranked among this many newest articles only.
+    pub capped: Option<i64>,
     pub pager: Pager,
     pub errs: Errs,
 }
@@ -123,11 +125,12 @@ pub async fn search(
         to: q.to,
         page: q.page,
     };
-    let (page, others, errs) = match search_articles(&state.app, &form).await {
-        Ok(found) => (found.page, found.others, FieldErrors::new()),
+    let (page, others, capped, errs) = match search_articles(&state.app, &form).await {
+        Ok(found) => (found.page, found.others, found.capped, FieldErrors::new()),
         Err(AppError::Validation(e)) => (
             Page::empty(scigrant_app::portal::search::PER_PAGE),
             Vec::new(),
+            None,
             e,
         ),
         Err(e) => return Err(e.into()),
@@ -154,6 +157,7 @@ pub async fn search(
         sections,
         page,
         others,
+        capped,
         pager,
         errs: Errs(errs),
     })
