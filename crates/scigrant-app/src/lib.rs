@@ -110,6 +110,8 @@ pub struct Caches {
     pub node: jobs::NodeId,
     /// Security parameters, re-read every few seconds.
     pub params: params::ParamsCache,
+    /// The public pages' content, re-read every second or at a change.
+    pub portal: portal::cache::PortalCache,
     /// The mail and SMS providers, built from the configuration at the
     /// first delivery (an invalid setting is reported on every run).
     pub delivery: std::sync::OnceLock<Result<notify::delivery::Providers, String>>,

@@ -245,6 +245,7 @@ pub async fn save_article(
     )
     .await?;
     tx.commit().await?;
+    app.cache.portal.changed();
     Ok(version)
 }
 
@@ -358,6 +359,7 @@ async fn act(
     )
     .await?;
     tx.commit().await?;
+    app.cache.portal.changed();
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! (sections and states as the domain's enums, times as epoch ms); the
 //! words a person reads come from the templates.
 
+pub mod cache;
 pub mod consultation;
 pub mod content;
 pub mod public;

@@ -8,6 +8,9 @@ use scigrant_domain::ids::{ArticleId, FileId};
 use scigrant_domain::portal::article::Section;
 use scigrant_store::portal::articles as store;
 
+use std::sync::Arc;
+
+use super::cache::{Key, cached};
 use super::{ArticleLineView, ArticleView};
 use crate::identity::home::Download;
 use crate::{App, AppError, Page};
@@ -31,41 +34,60 @@ fn lines(rows: Vec<store::ArticleLine>) -> Result<Vec<ArticleLineView>, AppError
     rows.into_iter().map(ArticleLineView::try_from).collect()
 }
 
-pub async fn portal_home(app: &App) -> Result<PortalHome, AppError> {
-    let now = app.now();
-    let mut c = app.db.read().await?;
-    let important = lines(store::important(&mut c, now, 3).await?)?;
-    let mut tabs = Vec::new();
-    for s in Section::TABS {
-        let (rows, _) = store::public_lines(&mut c, s.code(), now, 0, TAB_LINES).await?;
-        tabs.push((s, lines(rows)?));
-    }
-    let changed = store::last_public_change(&mut c, now).await?;
-    Ok(PortalHome {
-        important,
-        tabs,
-        changed,
+/// The home page's content (kept a second per node, see `portal::cache`).
+pub async fn portal_home(app: &App) -> Result<Arc<PortalHome>, AppError> {
+    cached(app, Key::Home, || async {
+        let now = app.now();
+        let mut c = app.db.read().await?;
+        let important = lines(store::important(&mut c, now, 3).await?)?;
+        let mut tabs = Vec::new();
+        for s in Section::TABS {
+            let rows = store::latest_lines(&mut c, s.code(), now, TAB_LINES).await?;
+            tabs.push((s, lines(rows)?));
+        }
+        let changed = store::last_public_change(&mut c, now).await?;
+        Ok(PortalHome {
+            important,
+            tabs,
+            changed,
+        })
     })
+    .await
 }
 
-/// One page of a section's public articles, and the newest public change.
+/// A page of a section's list.
+pub struct SectionPage {
+    pub page: Page<ArticleLineView>,
+    /// The newest public change (epoch ms), for Last-Modified.
+    pub changed: Option<i64>,
+}
+
+/// One page of a section's public articles, and the newest public change
+/// (kept a second per node).
 pub async fn section_page(
     app: &App,
     section: Section,
     page: i64,
-) -> Result<(Page<ArticleLineView>, Option<i64>), AppError> {
-    let now = app.now();
-    let mut c = app.db.read().await?;
-    let (rows, total) = store::public_lines(
-        &mut c,
-        section.code(),
-        now,
-        Page::<()>::offset(page, PER_PAGE),
-        PER_PAGE,
-    )
-    .await?;
-    let changed = store::last_public_change(&mut c, now).await?;
-    Ok((Page::new(lines(rows)?, total, page, PER_PAGE), changed))
+) -> Result<Arc<SectionPage>, AppError> {
+    let page = page.max(1);
+    cached(app, Key::Section(section.code(), page), || async {
+        let now = app.now();
+        let mut c = app.db.read().await?;
+        let (rows, total) = store::public_lines(
+            &mut c,
+            section.code(),
+            now,
+            Page::<()>::offset(page, PER_PAGE),
+            PER_PAGE,
+        )
+        .await?;
+        let changed = store::last_public_change(&mut c, now).await?;
+        Ok(SectionPage {
+            page: Page::new(lines(rows)?, total, page, PER_PAGE),
+            changed,
+        })
+    })
+    .await
 }
 
 /// A public article with its attachments; anything else is `NotFound`.
@@ -86,15 +108,19 @@ pub struct ArticlePage {
     pub solicitation: Option<crate::grants::solicitation::SolicitationLineView>,
 }
 
-pub async fn article_page(app: &App, id: ArticleId) -> Result<ArticlePage, AppError> {
-    let (article, consultation) =
-        crate::portal::consultation::public::guide_article(app, id).await?;
-    let solicitation = crate::grants::solicitation::of_article(app, id).await?;
-    Ok(ArticlePage {
-        article,
-        consultation,
-        solicitation,
+/// An article's page (kept a second per node).
+pub async fn article_page(app: &App, id: ArticleId) -> Result<Arc<ArticlePage>, AppError> {
+    cached(app, Key::Article(id.0), || async {
+        let (article, consultation) =
+            crate::portal::consultation::public::guide_article(app, id).await?;
+        let solicitation = crate::grants::solicitation::of_article(app, id).await?;
+        Ok(ArticlePage {
+            article,
+            consultation,
+            solicitation,
+        })
     })
+    .await
 }
 
 /// An attachment of a public article, opened for download.

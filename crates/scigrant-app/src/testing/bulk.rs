@@ -67,5 +67,6 @@ pub async fn publish_in_bulk(app: &App, editor_id: i64, batch: &[BulkArticle]) -
         ids.push(id);
     }
     c.commit().await.expect("commit the batch");
+    app.cache.portal.changed();
     ids
 }

@@ -107,7 +107,10 @@ async fn articles_are_public_only_after_review(env: TestEnv) {
     assert_eq!(*section, Section::Notices);
     assert_eq!(lines[0].title, TITLE);
     assert!(home.tabs[1].1.is_empty());
-    let (page, _) = section_page(&env.app, Section::Notices, 1).await.unwrap();
+    let page = &section_page(&env.app, Section::Notices, 1)
+        .await
+        .unwrap()
+        .page;
     assert_eq!(page.total, 1);
     assert_eq!(found(&env, "地震 应急").await, vec![TITLE.to_string()]);
     assert!(found(&env, "地震 水稻").await.is_empty());
@@ -347,3 +350,118 @@ async fn hostile_markup_is_cleaned_before_storage(env: TestEnv) {
     assert_eq!(a.line.title, "<script>alert('标题')</script>");
 }
 both!(hostile_markup_is_cleaned_before_storage);
+
+/// The public pages' content is kept a second per node (`portal::cache`):
+/// a change shows at once on the node that made it, within the second on
+/// another node, and a node's clock moving (a scheduled article's time)
+/// is never hidden by what it kept.
+async fn a_change_shows_at_once_here_and_within_a_second_on_another_node(env: TestEnv) {
+    let editor = staff(&env, "editor1", "编辑甲", StaffRole::ContentEditor).await;
+    let reviewer = staff(&env, "checker1", "审核乙", StaffRole::ContentReviewer).await;
+    let other = scigrant_app::App::open(
+        (*env.app.config).clone(),
+        std::sync::Arc::new(env.clock.clone()),
+    )
+    .await
+    .expect("open the second node");
+    let titles = |home: &scigrant_app::portal::public::PortalHome| -> Vec<String> {
+        home.tabs[0].1.iter().map(|l| l.title.clone()).collect()
+    };
+    // Both nodes read (and keep) the empty home page.
+    assert!(titles(&portal_home(&env.app).await.unwrap()).is_empty());
+    assert!(titles(&portal_home(&other).await.unwrap()).is_empty());
+    let id = create_article(&env.app, &editor, &form(TITLE), &[])
+        .await
+        .unwrap();
+    submit_article(&env.app, &editor, id).await.unwrap();
+    review_article(&env.app, &reviewer, id, true, "")
+        .await
+        .unwrap();
+    // Here: at once, on the home page, the section's list and the article.
+    assert_eq!(titles(&portal_home(&env.app).await.unwrap()), [TITLE]);
+    let listed = section_page(&env.app, Section::Notices, 1).await.unwrap();
+    assert_eq!(listed.page.total, 1);
+    // The other node still serves what it read, for at most a second.
+    let kept = titles(&portal_home(&other).await.unwrap());
+    tokio::time::sleep(scigrant_app::portal::cache::LIFETIME).await;
+    assert_eq!(
+        titles(&portal_home(&other).await.unwrap()),
+        [TITLE],
+        "was {kept:?}"
+    );
+    // Withdrawn here: gone here at once, there within the second.
+    withdraw_article(&env.app, &reviewer, id, "内容有误")
+        .await
+        .unwrap();
+    assert!(titles(&portal_home(&env.app).await.unwrap()).is_empty());
+    tokio::time::sleep(scigrant_app::portal::cache::LIFETIME).await;
+    assert!(titles(&portal_home(&other).await.unwrap()).is_empty());
+
+    // Scheduled: not on the home page a minute before its time, on it at
+    // its time, though the home page was kept in between.
+    let mut later = form("关于2026年度科技计划项目申报的通知");
+    later.publish_at = "2023-04-21 09:00".into();
+    let at = parse_moment("2023-04-21 09:00", DayPart::Start).unwrap();
+    let id = create_article(&env.app, &editor, &later, &[])
+        .await
+        .unwrap();
+    submit_article(&env.app, &editor, id).await.unwrap();
+    review_article(&env.app, &reviewer, id, true, "")
+        .await
+        .unwrap();
+    env.clock.set(at - 60_000);
+    assert!(titles(&portal_home(&env.app).await.unwrap()).is_empty());
+    env.clock.set(at);
+    assert_eq!(
+        titles(&portal_home(&env.app).await.unwrap()),
+        ["关于2026年度科技计划项目申报的通知"]
+    );
+}
+both!(a_change_shows_at_once_here_and_within_a_second_on_another_node);
+
+/// A search ranks at most `terms::CANDIDATES` articles: the newest holding
+/// its rarest word. A word in more articles than that is ranked among the
+/// newest and the page says so; a query with a rarer word is exact.
+async fn a_search_of_a_common_word_ranks_the_newest_and_says_so(env: TestEnv) {
+    use scigrant_app::testing::bulk::{BulkArticle, publish_in_bulk};
+    use scigrant_store::portal::terms::CANDIDATES;
+    let editor = staff(&env, "editor1", "编辑甲", StaffRole::ContentEditor).await;
+    let n = CANDIDATES + 5;
+    let batch: Vec<BulkArticle> = (0..n)
+        .map(|i| BulkArticle {
+            section: Section::Notices,
+            title: format!("通知{i}"),
+            publisher: "科技厅".into(),
+            body_md: "项目".into(),
+            body_html: "<p>项目</p>".into(),
+            important: false,
+            terms: if i % 500 == 7 {
+                vec![("项目".into(), 1), ("地震".into(), 3)]
+            } else {
+                vec![("项目".into(), 1)]
+            },
+            publish_at: env.app.now() - 10_000 + i,
+        })
+        .collect();
+    let ids = publish_in_bulk(&env.app, editor.id.unwrap_or_default(), &batch).await;
+    let common = search_articles(&env.app, &search("项目")).await.unwrap();
+    assert_eq!(common.capped, Some(CANDIDATES));
+    assert_eq!(common.page.total, CANDIDATES);
+    // The newest first among equal scores: the last written.
+    assert_eq!(common.page.rows[0].id.0, ids[ids.len() - 1]);
+    let rare = search_articles(&env.app, &search("项目 地震"))
+        .await
+        .unwrap();
+    assert_eq!(rare.capped, None);
+    let expected: Vec<i64> = (0..n).filter(|i| i % 500 == 7).collect();
+    assert_eq!(rare.page.total, expected.len() as i64);
+    assert_eq!(
+        rare.page.rows.iter().map(|h| h.id.0).collect::<Vec<_>>(),
+        expected
+            .iter()
+            .rev()
+            .map(|&i| ids[i as usize])
+            .collect::<Vec<_>>()
+    );
+}
+both!(a_search_of_a_common_word_ranks_the_newest_and_says_so);

@@ -203,9 +203,10 @@ pub struct ArticleLine {
 const LINE: &str = "id, section, title, publisher, state, important, pinned, scheduled_at, publish_at, version, editor_label, updated_at";
 
 /// Public lines of one section (or all when `section` is empty), pinned
-/// first, then newest first. Each case has its own statement, so the
-/// planner walks `articles_listing` (or `articles_listing_all`) in order
-/// and stops at the page instead of sorting every published row.
+/// first, then newest first, and how many there are. Each case has its own
+/// statement, so the planner walks `articles_listing` (or
+/// `articles_listing_all`) in order and stops at the page instead of
+/// sorting every published row.
 pub async fn public_lines(
     c: &mut AnyConnection,
     section: &str,
@@ -213,29 +214,10 @@ pub async fn public_lines(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ArticleLine>, i64)> {
-    let filter = if section.is_empty() {
-        "state = $1 AND publish_at <= $2 AND $3 = ''"
-    } else {
-        "state = $1 AND section = $3 AND publish_at <= $2"
-    };
-    // `+publish_at` keeps the time out of the index choice (SQLite and
-    // PostgreSQL alike), so the planner walks the listing index in order
-    // and stops at the page, with or without statistics, instead of
-    // reading the range of `articles_public` and sorting it.
-    let ordered = filter.replace("publish_at <=", "+publish_at <=");
-    let rows = sqlx::query_as(&format!(
-        "SELECT {LINE} FROM articles WHERE {ordered}
-         ORDER BY pinned DESC, publish_at DESC, id DESC LIMIT $4 OFFSET $5"
-    ))
-    .bind(ArticleState::Published.code())
-    .bind(now)
-    .bind(section)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *c)
-    .await?;
+    let rows = listed(&mut *c, section, now, offset, limit).await?;
     let total: i64 = sqlx::query(&format!(
-        "SELECT COUNT(*) AS n FROM articles WHERE {filter}"
+        "SELECT COUNT(*) AS n FROM articles WHERE {}",
+        public_filter(section)
     ))
     .bind(ArticleState::Published.code())
     .bind(now)
@@ -244,6 +226,50 @@ pub async fn public_lines(
     .await?
     .try_get("n")?;
     Ok((rows, total))
+}
+
+/// The first `limit` lines of [`public_lines`] without the count: the home
+/// page's tabs show no total.
+pub async fn latest_lines(
+    c: &mut AnyConnection,
+    section: &str,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<ArticleLine>> {
+    listed(c, section, now, 0, limit).await
+}
+
+fn public_filter(section: &str) -> &'static str {
+    if section.is_empty() {
+        "state = $1 AND publish_at <= $2 AND $3 = ''"
+    } else {
+        "state = $1 AND section = $3 AND publish_at <= $2"
+    }
+}
+
+async fn listed(
+    c: &mut AnyConnection,
+    section: &str,
+    now: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ArticleLine>> {
+    // `+publish_at` keeps the time out of the index choice (SQLite and
+    // PostgreSQL alike), so the planner walks the listing index in order
+    // and stops at the page, with or without statistics, instead of
+    // reading the range of `articles_public` and sorting it.
+    let ordered = public_filter(section).replace("publish_at <=", "+publish_at <=");
+    Ok(sqlx::query_as(&format!(
+        "SELECT {LINE} FROM articles WHERE {ordered}
+         ORDER BY pinned DESC, publish_at DESC, id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(ArticleState::Published.code())
+    .bind(now)
+    .bind(section)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(c)
+    .await?)
 }
 
 /// The latest 重要发布 visitors see (`articles_important`, in order).

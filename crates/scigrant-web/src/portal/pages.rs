@@ -1,6 +1,8 @@
 //! 门户: the home page of the 科技创新服务系统 with 重要发布 and its four
 //! tabs, the section lists behind "更多>>" and the user agreement.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -22,7 +24,7 @@ use crate::http::pages::{PageCtx, Pager, render, revalidated};
 #[template(path = "portal/index.html")]
 pub struct IndexPage {
     pub ctx: PageCtx,
-    pub home: PortalHome,
+    pub home: Arc<PortalHome>,
 }
 
 #[derive(Deserialize)]
@@ -49,10 +51,10 @@ pub async fn index(
 
 #[derive(Template)]
 #[template(path = "portal/section.html")]
-pub struct SectionPage {
+pub struct SectionPage<'a> {
     pub ctx: PageCtx,
     pub section: Section,
-    pub page: Page<ArticleLineView>,
+    pub page: &'a Page<ArticleLineView>,
     pub pager: Pager,
 }
 
@@ -71,15 +73,15 @@ pub async fn section(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let section = Section::from_code(&slug).ok_or(WebError::App(AppError::NotFound))?;
-    let (page, changed) = section_page(&state.app, section, q.page).await?;
-    let pager = Pager::new(&page, String::new());
+    let listed = section_page(&state.app, section, q.page).await?;
+    let pager = Pager::new(&listed.page, String::new());
     let html = render(&SectionPage {
         ctx: PageCtx::new(&state, &ctx),
         section,
-        page,
+        page: &listed.page,
         pager,
     });
-    Ok(revalidated(&headers, html, changed))
+    Ok(revalidated(&headers, html, listed.changed))
 }
 
 #[derive(Template)]

@@ -127,6 +127,7 @@ pub async fn open_solicitation(app: &App, actor: &Actor, f: &OpenForm) -> Result
     )
     .await?;
     tx.commit().await?;
+    app.cache.portal.changed();
     Ok(id)
 }
 

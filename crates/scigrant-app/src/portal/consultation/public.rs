@@ -182,5 +182,6 @@ pub async fn comment(app: &App, actor: &Actor, id: i64, f: &CommentForm) -> Resu
     )
     .await?;
     tx.commit().await?;
+    app.cache.portal.changed();
     Ok(comment_id)
 }

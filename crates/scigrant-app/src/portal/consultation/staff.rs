@@ -139,6 +139,7 @@ pub async fn open_consultation(app: &App, actor: &Actor, f: &OpenForm) -> Result
     )
     .await?;
     tx.commit().await?;
+    app.cache.portal.changed();
     Ok(id)
 }
 
@@ -220,6 +221,7 @@ pub async fn handle_comment(
     )
     .await?;
     tx.commit().await?;
+    app.cache.portal.changed();
     Ok(c.consultation_id)
 }
 
@@ -331,5 +333,6 @@ pub async fn close_consultation(
     )
     .await?;
     tx.commit().await?;
+    app.cache.portal.changed();
     Ok(())
 }
