@@ -3,12 +3,13 @@
 //! staff page keeps it with its state and history.
 
 use axum::http::StatusCode;
-use scigrant_app::testing::{Backend, audit_count, test_env};
+use scigrant_app::identity::auth::LoginTab;
+use scigrant_app::testing::{ApprovedMember, Backend, PASSWORD, audit_count, test_env};
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_web::AppState;
 
 use crate::funding::post_form;
-use crate::{send, staff_session};
+use crate::{send, session_for, staff_session};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_system_admin_keeps_the_dictionaries_and_the_registration_form_follows() {
@@ -231,4 +232,55 @@ async fn the_system_admin_keeps_the_dictionaries_and_the_registration_form_follo
     );
 
     assert_eq!(audit_count(&env.app, "dictionary.").await, 4);
+}
+
+/// 完善个人信息 offers the enabled 学历 / 学位 / 职称 in order, keeps a retired
+/// one the person holds (marked), and suggests the 所在部门 entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_profile_form_offers_what_the_dictionaries_hold() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let admin = staff_session(&env, StaffRole::SystemAdmin).await;
+    // The member's profile holds 硕士 / 博士 / 高级 (testing::join_unit).
+    let m = ApprovedMember::builder(1).build(&env.app).await;
+    let person = session_for(&env, LoginTab::Person, &m.phone, PASSWORD).await;
+    for (kind, code, label, position) in [
+        ("title", "senior_engineer", "高级工程师", "15"),
+        ("department", "实验室", "重点实验室", "1"),
+    ] {
+        let (status, _, _) = post_form(
+            &state,
+            "/staff/dictionaries",
+            &admin,
+            &[
+                ("kind", kind),
+                ("code", code),
+                ("label", label),
+                ("position", position),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    for (kind, code) in [("education", "硕士"), ("education", "中专")] {
+        post_form(
+            &state,
+            "/staff/dictionaries/state",
+            &admin,
+            &[("kind", kind), ("code", code), ("enabled", "0")],
+        )
+        .await;
+    }
+    let (status, _, page) = send(&state, "GET", "/person/profile", Some(&person)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"<option value="正高级">正高级</option><option value="senior_engineer">高级工程师</option><option value="高级" selected>高级</option>"#), "{page}");
+    assert!(
+        page.contains(r#"<option value="硕士" selected>硕士（已停用）</option>"#),
+        "{page}"
+    );
+    assert!(!page.contains("中专"), "{page}");
+    assert!(
+        page.contains(r#"<datalist id="departments"><option value="重点实验室">"#),
+        "{page}"
+    );
 }
