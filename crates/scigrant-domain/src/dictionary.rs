@@ -73,9 +73,15 @@ pub const LABEL_CHARS: usize = 30;
 /// Highest order number.
 pub const MAX_POSITION: i64 = 9999;
 
-/// A checked code: 1–32 characters, none of them a space, a comma or a
-/// control character (the built-in 学历 codes are Chinese words, so
-/// letters of any script are allowed).
+/// What a code may hold besides letters and digits.
+const CODE_MARKS: [char; 3] = ['_', '-', '.'];
+
+/// The refusal of a code with other characters.
+pub const CODE_CHARSET: &str = "代码只能由字母、数字、汉字和 _ - . 组成";
+
+/// A checked code: 1–32 letters (of any script: the built-in 学历 codes
+/// are Chinese words), digits and `_ - .`; no spaces, commas (a call's
+/// 申报主体 joins codes with them) or other marks.
 pub fn parse_code(s: &str) -> Result<String, String> {
     let s = s.trim();
     if s.is_empty() {
@@ -84,10 +90,11 @@ pub fn parse_code(s: &str) -> Result<String, String> {
     if s.chars().count() > CODE_CHARS {
         return Err(format!("代码不能超过{CODE_CHARS}个字符"));
     }
-    if s.chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == ',' || c == '，')
+    if !s
+        .chars()
+        .all(|c| c.is_alphanumeric() || CODE_MARKS.contains(&c))
     {
-        return Err("代码不能含空格、逗号或控制字符".into());
+        return Err(CODE_CHARSET.into());
     }
     Ok(s.to_string())
 }
@@ -264,13 +271,12 @@ mod tests {
         assert_eq!(parse_code("博士").unwrap(), "博士");
         assert_eq!(parse_code("").unwrap_err(), "请输入代码");
         assert_eq!(
-            parse_code("a b").unwrap_err(),
-            "代码不能含空格、逗号或控制字符"
+            parse_code("county_bureau-2.0").unwrap(),
+            "county_bureau-2.0"
         );
-        assert_eq!(
-            parse_code("a,b").unwrap_err(),
-            "代码不能含空格、逗号或控制字符"
-        );
+        for bad in ["a b", "a,b", "a，b", "a<b", "a&b", "a/b", "a\u{7}b"] {
+            assert_eq!(parse_code(bad).unwrap_err(), CODE_CHARSET, "{bad}");
+        }
         assert_eq!(
             parse_code(&"x".repeat(33)).unwrap_err(),
             "代码不能超过32个字符"

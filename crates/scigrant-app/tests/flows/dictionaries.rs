@@ -140,7 +140,10 @@ async fn entries_are_added_renamed_reordered_and_retired_with_history_and_audit(
         Some("该代码已存在（含已停用的项），代码不能重复使用")
     );
     let e = errors_of(add_entry(app, &admin(), k, &entry("a b", "", "x")).await);
-    assert_eq!(e.get("code"), Some("代码不能含空格、逗号或控制字符"));
+    assert_eq!(
+        e.get("code"),
+        Some("代码只能由字母、数字、汉字和 _ - . 组成")
+    );
     assert_eq!(e.get("label"), Some("请输入名称"));
     assert_eq!(e.get("position"), Some("排序请填写0至9999的整数，小的在前"));
     // The same code in another dictionary is another entry.
