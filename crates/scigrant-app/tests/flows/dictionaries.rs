@@ -348,3 +348,76 @@ async fn a_profile_keeps_a_retired_entry_and_new_ones_are_offered(env: TestEnv) 
     f.doc_no = "JG2024001".into();
     register_person(app, &visitor(), &f).await.unwrap();
 }
+
+both!(a_call_admits_an_added_unit_nature_by_its_code);
+async fn a_call_admits_an_added_unit_nature_by_its_code(env: TestEnv) {
+    use scigrant_app::grants::applications::start;
+    use scigrant_app::grants::calls::{CallForm, call, create_call, create_program, set_state};
+    use scigrant_domain::grants::application::CallState;
+    let app = &env.app;
+    let k = DictKind::UnitNature;
+    add_entry(app, &admin(), k, &entry("social_org", "社会组织", "60"))
+        .await
+        .unwrap();
+    let manager = staff_actor(99);
+    let program = create_program(app, &manager, "2023年“科创中国”系列项目", "各有关单位：……")
+        .await
+        .unwrap();
+    let form = CallForm {
+        code: "KJFWT2023-01".into(),
+        name: "社会组织专项".into(),
+        task: "面向社会组织".into(),
+        quota: "2".into(),
+        cap: "50".into(),
+        period_end: "2023-11-30".into(),
+        eligible: vec!["social_org".into()],
+        opens: "2023-04-10".into(),
+        closes: "2023-04-25".into(),
+        paper_deadline: "2023-04-28 12:00".into(),
+        template: "kczg2023-fj4".into(),
+        form_json: String::new(),
+        city_group: String::new(),
+    };
+    let id = create_call(app, &manager, program, &form).await.unwrap();
+    set_state(app, &manager, id, CallState::Published)
+        .await
+        .unwrap();
+
+    // A member of a 社会组织 may apply; a member of a 科研院所 is told why not.
+    let ours = ApprovedMember::builder(1)
+        .unit_kind("social_org")
+        .build(app)
+        .await;
+    start(app, &person_actor(ours.person.0), ours.person, id)
+        .await
+        .unwrap();
+    let other = ApprovedMember::builder(2).build(app).await;
+    match start(app, &person_actor(other.person.0), other.person, id).await {
+        Err(AppError::Refused(m)) => assert_eq!(
+            m,
+            "本类别的申报主体为：社会组织；您所在单位（科研院所）不符合申报条件"
+        ),
+        r => panic!("expected a refusal, got {r:?}"),
+    }
+
+    // Retired and renamed: no new call may name it, the existing one still
+    // reads it by its current label.
+    edit_entry(app, &admin(), k, "social_org", &entry("", "社会团体", "60"))
+        .await
+        .unwrap();
+    set_enabled(app, &admin(), k, "social_org", false)
+        .await
+        .unwrap();
+    let mut again = form.clone();
+    again.code = "KJFWT2023-02".into();
+    let e = errors_of(create_call(app, &manager, program, &again).await);
+    assert_eq!(e.get("eligible"), Some("请选择申报主体（单位性质）"));
+    let labels: Vec<String> = call(app, id)
+        .await
+        .unwrap()
+        .eligible
+        .into_iter()
+        .map(|e| e.label)
+        .collect();
+    assert_eq!(labels, ["社会团体"]);
+}
