@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod clock;
 pub mod config;
+pub mod dictionary;
 pub mod error;
 pub mod evaluation;
 pub mod export;

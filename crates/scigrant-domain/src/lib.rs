@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod calendar;
+pub mod dictionary;
 pub mod evaluation;
 pub mod grants;
 pub mod identity;

@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod decisions;
+pub mod dictionary;
 pub mod evaluation;
 pub mod files;
 pub mod grants;

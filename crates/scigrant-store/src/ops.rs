@@ -24,6 +24,8 @@ pub const COUNTED_TABLES: &[&str] = &[
     "consultation_comments",
     "solicitations",
     "suggestions",
+    "dictionary_entries",
+    "dictionary_history",
 ];
 
 impl Db {

@@ -14,6 +14,7 @@ use scigrant_domain::permission::{unit_manages_member, unit_may_decide_member};
 use scigrant_store::identity::accounts::{self, MemberFilter, PersonRow, Profile};
 use scigrant_store::identity::sessions;
 
+use crate::dictionary::profile_choices_on;
 use crate::identity::register::{Uploaded, discard, parse_region, record_file};
 use crate::record::{AccountDecision, AuditEvent, record_decision};
 use crate::{Actor, App, AppError, FieldErrors, Page, audit};
@@ -80,10 +81,6 @@ pub struct ProfileForm {
     pub degree: String,
     pub title: String,
 }
-
-pub const EDUCATIONS: [&str; 6] = ["博士", "硕士", "本科", "大专", "中专", "其他"];
-pub const DEGREES: [&str; 4] = ["博士", "硕士", "学士", "无"];
-pub const TITLES: [&str; 5] = ["正高级", "高级", "中级", "初级", "无"];
 
 /// A person's own profile, for the form and the user centre (ID and phone
 /// masked: the owner sees them masked too, as on the seed's screens).
@@ -188,6 +185,7 @@ async fn save_profile_inner(
         Ok(id) => accounts::unit(&mut c, id).await?,
         Err(_) => None,
     };
+    let choices = profile_choices_on(&mut c).await?;
     drop(c);
     let unit = unit.filter(|u| UnitState::from_code(&u.state).is_some_and(|s| s.accepts_members()));
     if unit.is_none() {
@@ -201,12 +199,20 @@ async fn save_profile_inner(
     let email = Email::parse(&f.email)
         .map_err(|m| e.add("email", m.to_string()))
         .ok();
-    for (field, value, list, label) in [
-        ("education", &f.education, &EDUCATIONS[..], "个人学历"),
-        ("degree", &f.degree, &DEGREES[..], "最高学位"),
-        ("title", &f.title, &TITLES[..], "个人职称"),
+    // An enabled entry, or the one the profile holds (kept when re-saved
+    // unchanged, even if retired since).
+    for (field, value, dict, kept, label) in [
+        (
+            "education",
+            &f.education,
+            &choices.education,
+            &p.education,
+            "个人学历",
+        ),
+        ("degree", &f.degree, &choices.degree, &p.degree, "最高学位"),
+        ("title", &f.title, &choices.title, &p.title, "个人职称"),
     ] {
-        if !list.contains(&value.as_str()) {
+        if !dict.accepts(value, kept.as_deref()) {
             e.add(field, format!("请选择{label}"));
         }
     }
@@ -361,8 +367,9 @@ fn member_row(app: &App, unit_name: &str, p: PersonRow) -> Result<MemberRow, App
     })
 }
 
-/// One member of the unit as 单位从属用户管理 shows it; a person who never
-/// chose this unit is `NotFound`.
+/// One member of the unit as 单位从属用户管理 shows it (学历, 学位 and 职称
+/// by their dictionary labels); a person who never chose this unit is
+/// `NotFound`.
 pub async fn member(
     app: &App,
     unit_id: UnitId,
@@ -376,7 +383,13 @@ pub async fn member(
         .await?
         .filter(|p| p.unit_id == Some(unit_id.0) && p.membership != Membership::None.code())
         .ok_or(AppError::NotFound)?;
-    member_row(app, &unit.name, p)
+    let choices = profile_choices_on(&mut c).await?;
+    let mut row = member_row(app, &unit.name, p)?;
+    // The labels of the codes held, retired entries included.
+    row.education = choices.education.label_of(&row.education).to_string();
+    row.degree = choices.degree.label_of(&row.degree).to_string();
+    row.title = choices.title.label_of(&row.title).to_string();
+    Ok(row)
 }
 
 /// The unit's decision on a member: 通过 or 不通过 with a reason. Side

@@ -3,12 +3,11 @@
 //! for 复审. A duplicate 统一社会信用代码 or 证件号码 is refused with a
 //! pointer to login and password recovery, revealing nothing else.
 
-use scigrant_domain::identity::account::{
-    AccountKind, Membership, UnitKind, UnitState, UnitTransition,
-};
+use scigrant_domain::dictionary::{DictKind, Dictionary};
+use scigrant_domain::identity::account::{AccountKind, Membership, UnitState, UnitTransition};
 use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
 use scigrant_domain::identity::email::Email;
-use scigrant_domain::identity::id_number::{DocumentType, parse_document_number};
+use scigrant_domain::identity::id_number::parse_document_code_number;
 use scigrant_domain::identity::password::check_password;
 use scigrant_domain::identity::phone::Phone;
 use scigrant_domain::identity::region;
@@ -18,6 +17,7 @@ use scigrant_store::files::{self, NewFile, StoredFile};
 use scigrant_store::identity::accounts;
 use scigrant_store::{AnyConnection, is_unique_violation};
 
+use crate::dictionary;
 use crate::identity::captcha::take_captcha;
 use crate::identity::hasher::new_password_hash;
 use crate::record::{AccountDecision, AuditEvent, record_decision};
@@ -90,14 +90,22 @@ pub struct UnitForm {
 }
 
 struct ValidUnit {
-    kind: UnitKind,
+    /// A 单位性质 code of the dictionary.
+    kind: String,
     uscc: Uscc,
     phone: Phone,
 }
 
-fn validate_unit(f: &UnitForm, with_password: bool) -> Result<ValidUnit, FieldErrors> {
+/// Checks a unit's form; 单位性质 is an enabled entry of `natures` or the
+/// one the unit already holds (`kept`), even if retired since.
+fn validate_unit(
+    f: &UnitForm,
+    with_password: bool,
+    natures: &Dictionary,
+    kept: Option<&str>,
+) -> Result<ValidUnit, FieldErrors> {
     let mut e = FieldErrors::new();
-    let kind = UnitKind::from_code(&f.kind);
+    let kind = natures.accepts(&f.kind, kept).then(|| f.kind.clone());
     if kind.is_none() {
         e.add("kind", "请选择单位性质");
     }
@@ -161,7 +169,8 @@ async fn register_unit_inner(
     f: &UnitForm,
     cert: Option<&Uploaded>,
 ) -> Result<UnitId, AppError> {
-    let checked = validate_unit(f, true);
+    let natures = dictionary::dictionary(app, DictKind::UnitNature).await?;
+    let checked = validate_unit(f, true, &natures, None);
     let mut e = checked.as_ref().err().cloned().unwrap_or_default();
     if cert.is_none() {
         e.add("cert", "请选择JPG格式的统一社会信用代码证图片");
@@ -193,7 +202,7 @@ async fn register_unit_inner(
     let now = app.now();
     let phone_enc = app.pii.seal(v.phone.as_str());
     let fields = accounts::UnitFields {
-        kind: v.kind.code(),
+        kind: &v.kind,
         name: f.name.trim(),
         legal_rep: f.legal_rep.trim(),
         reg_place: f.reg_place.trim(),
@@ -310,12 +319,14 @@ pub async fn resubmit_unit(
         let u = accounts::unit(&mut c, unit_id.0)
             .await?
             .ok_or(AppError::NotFound)?;
+        let natures = dictionary::read(&mut c, DictKind::UnitNature).await?;
         drop(c);
         let form = UnitForm {
             uscc: u.uscc.clone(),
             ..f.clone()
         };
-        let v = validate_unit(&form, false).map_err(AppError::Validation)?;
+        let v =
+            validate_unit(&form, false, &natures, Some(&u.kind)).map_err(AppError::Validation)?;
         let state = UnitState::from_code(&u.state).ok_or(AppError::NotFound)?;
         let next = state
             .apply(UnitTransition::ResubmitInitial)
@@ -340,7 +351,7 @@ pub async fn resubmit_unit(
                 .ok_or_else(|| AppError::field("cert", "请选择JPG格式的统一社会信用代码证图片"))?,
         };
         let fields = accounts::UnitFields {
-            kind: v.kind.code(),
+            kind: &v.kind,
             name: form.name.trim(),
             legal_rep: form.legal_rep.trim(),
             reg_place: form.reg_place.trim(),
@@ -488,13 +499,16 @@ pub async fn register_person(
     f: &PersonForm,
 ) -> Result<PersonId, AppError> {
     let mut e = FieldErrors::new();
-    let doc_type = DocumentType::from_code(&f.doc_type);
+    let doc_types = dictionary::dictionary(app, DictKind::DocType).await?;
+    let doc_type = doc_types
+        .accepts(&f.doc_type, None)
+        .then_some(f.doc_type.as_str());
     let doc_no = match doc_type {
         None => {
             e.add("doc_type", "请选择证件类型");
             None
         }
-        Some(t) => parse_document_number(t, &f.doc_no, app.today())
+        Some(t) => parse_document_code_number(t, &f.doc_no, app.today())
             .map_err(|m| e.add("doc_no", m))
             .ok(),
     };
@@ -543,7 +557,7 @@ pub async fn register_person(
     let doc_enc = app.pii.seal(&doc_no);
     let phone_enc = app.pii.seal(phone.as_str());
     let p = accounts::NewPerson {
-        doc_type: doc_type.code(),
+        doc_type,
         doc_no_enc: &doc_enc,
         doc_no_idx: &doc_idx,
         name: f.name.trim(),

@@ -1,12 +1,14 @@
 //! Staff review of unit registrations (后台初审 / 复审): the queue, the
 //! unit's documents, and the decision, which the unit sees with its reason.
 
-use scigrant_domain::identity::account::{AccountKind, UnitKind, UnitState, UnitTransition};
+use scigrant_domain::dictionary::{DictKind, Dictionary};
+use scigrant_domain::identity::account::{AccountKind, UnitState, UnitTransition};
 use scigrant_domain::identity::decision::{DecisionOutcome, DecisionStage};
 use scigrant_domain::ids::UnitId;
 use scigrant_domain::mask::mask_phone;
 use scigrant_store::identity::accounts;
 
+use crate::dictionary::read as read_dictionary;
 use crate::record::{AccountDecision, AuditEvent, record_decision};
 use crate::{Actor, App, AppError, Page};
 
@@ -14,7 +16,11 @@ use crate::{Actor, App, AppError, Page};
 #[derive(Clone, Debug)]
 pub struct UnitView {
     pub id: UnitId,
-    pub kind: UnitKind,
+    /// 单位性质: the dictionary code the unit holds, its label, and whether
+    /// the entry has been retired (停用) since.
+    pub kind: String,
+    pub kind_label: String,
+    pub kind_retired: bool,
     pub name: String,
     pub legal_rep: String,
     pub reg_place: String,
@@ -29,10 +35,17 @@ pub struct UnitView {
     pub updated_at: i64,
 }
 
-pub(crate) fn unit_view(app: &App, u: accounts::UnitRow) -> Result<UnitView, AppError> {
+pub(crate) fn unit_view(
+    app: &App,
+    u: accounts::UnitRow,
+    natures: &Dictionary,
+) -> Result<UnitView, AppError> {
+    let entry = natures.entry(&u.kind);
     Ok(UnitView {
         id: UnitId(u.id),
-        kind: UnitKind::from_code(&u.kind).unwrap_or(UnitKind::Other),
+        kind_label: natures.label_of(&u.kind).to_string(),
+        kind_retired: entry.is_some_and(|e| !e.enabled),
+        kind: u.kind,
         contact_phone_masked: mask_phone(&app.pii.open(&u.contact_phone_enc)?),
         state: UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial),
         name: u.name,
@@ -102,9 +115,10 @@ async fn queue_page(
         Page::<UnitView>::offset(page, per_page),
     )
     .await?;
+    let natures = read_dictionary(&mut c, DictKind::UnitNature).await?;
     let rows = rows
         .into_iter()
-        .map(|u| unit_view(app, u))
+        .map(|u| unit_view(app, u, &natures))
         .collect::<Result<_, _>>()?;
     Ok(Page::new(rows, total, page, per_page))
 }
@@ -137,7 +151,7 @@ pub async fn export_units(
             &page.rows,
             |u, key| match key {
                 "name" => u.name.clone(),
-                "kind" => u.kind.label().to_string(),
+                "kind" => u.kind_label.clone(),
                 "uscc" => u.uscc.clone(),
                 "contact" => format!("{}（{}）", u.contact_name, u.contact_phone_masked),
                 "state" => u.state.label().to_string(),
@@ -164,7 +178,8 @@ pub async fn unit(app: &App, unit_id: UnitId) -> Result<UnitView, AppError> {
     let u = accounts::unit(&mut c, unit_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    unit_view(app, u)
+    let natures = read_dictionary(&mut c, DictKind::UnitNature).await?;
+    unit_view(app, u, &natures)
 }
 
 #[derive(Clone, Debug)]

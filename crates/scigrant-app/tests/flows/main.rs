@@ -1182,6 +1182,7 @@ mod audit_chain;
 mod audit_retention;
 mod calls;
 mod consultation;
+mod dictionaries;
 mod experts;
 mod experts_import;
 mod funding;

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 94] = [
+pub const ACTIONS: [(&str, &str); 98] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -99,6 +99,10 @@ pub const ACTIONS: [(&str, &str); 94] = [
     ("suggestion.handle", "处理指南建议"),
     ("token.create", "创建个人访问令牌"),
     ("token.revoke", "撤销个人访问令牌"),
+    ("dictionary.add", "新增字典项"),
+    ("dictionary.edit", "修改字典项名称或排序"),
+    ("dictionary.enable", "启用字典项"),
+    ("dictionary.disable", "停用字典项"),
 ];
 
 /// The auditor's name for an action code.
@@ -137,6 +141,7 @@ pub fn target_label(kind: &str) -> Option<&'static str> {
         "suggestion" => "指南建议",
         "consultation" => "指南征求意见",
         "comment" => "指南意见",
+        "dictionary" => "字典项",
         _ => return None,
     })
 }
@@ -158,5 +163,7 @@ mod tests {
         assert_eq!(action_label("no.such"), None);
         assert_eq!(outcome_label("approved"), Some("通过"));
         assert_eq!(target_label("staff"), Some("后台账号"));
+        assert_eq!(action_label("dictionary.disable"), Some("停用字典项"));
+        assert_eq!(target_label("dictionary"), Some("字典项"));
     }
 }

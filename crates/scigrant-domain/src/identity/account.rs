@@ -35,7 +35,9 @@ impl AccountKind {
     }
 }
 
-/// 单位性质, the seed's five choices.
+/// 单位性质, the seed's five choices: the built-in entries (and codes) of
+/// the 单位性质 dictionary, which the 系统管理员 may rename, retire or add
+/// to (`crate::dictionary`); records and calls hold the codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UnitKind {
     Enterprise,

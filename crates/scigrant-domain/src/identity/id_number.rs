@@ -240,10 +240,33 @@ pub fn parse_document_number(
     }
 }
 
+/// As [`parse_document_number`] for a 证件类型 code of the dictionary: the
+/// built-in types keep their own checks; a type the 系统管理员 added is a
+/// document of another issuer, checked as permits and passports are.
+pub fn parse_document_code_number(
+    code: &str,
+    s: &str,
+    today: (i32, u32, u32),
+) -> Result<String, String> {
+    let kind = DocumentType::from_code(code).unwrap_or(DocumentType::ForeignPassport);
+    parse_document_number(kind, s, today)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn an_added_document_type_is_checked_as_a_passport() {
+        let today = (2025, 6, 1);
+        assert_eq!(
+            parse_document_code_number("officer_card", " ab12345 ", today).unwrap(),
+            "AB12345"
+        );
+        assert!(parse_document_code_number("officer_card", "12", today).is_err());
+        assert!(parse_document_code_number("mainland_id", "AB12345", today).is_err());
+    }
 
     const TODAY: (i32, u32, u32) = (2025, 6, 1);
 

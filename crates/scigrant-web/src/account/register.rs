@@ -6,12 +6,12 @@ use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use scigrant_app::dictionary::dictionary;
 use scigrant_app::identity::register::{
     PersonForm, UnitForm, limits, register_person, register_unit,
 };
 use scigrant_app::{AppError, FieldErrors};
-use scigrant_domain::identity::account::UnitKind;
-use scigrant_domain::identity::id_number::DocumentType;
+use scigrant_domain::dictionary::DictKind;
 use scigrant_domain::upload::FileKind;
 use serde::Deserialize;
 
@@ -20,7 +20,7 @@ use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::forms::{FileSpec, merge, read_multipart};
 use crate::http::notice::see_other;
-use crate::http::pages::{Errs, Opt, PageCtx, options, render};
+use crate::http::pages::{Errs, Opt, PageCtx, dict_options, options, render};
 use crate::http::rate::{Admitted, ClientAddr, Register};
 
 #[derive(Template)]
@@ -41,12 +41,11 @@ pub struct UnitFormPage {
     pub captcha_image: String,
 }
 
-pub fn unit_kinds(current: &str) -> Vec<Opt> {
-    let items: Vec<(&str, &str)> = UnitKind::ALL
-        .iter()
-        .map(|k| (k.code(), k.label()))
-        .collect();
-    options(&items, current)
+/// 单位性质 as the dictionary offers it (a retired one only when it is
+/// the unit's own).
+pub async fn unit_kinds(state: &AppState, current: &str) -> Result<Vec<Opt>, WebError> {
+    let natures = dictionary(&state.app, DictKind::UnitNature).await?;
+    Ok(dict_options(&natures, current))
 }
 
 pub async fn unit_page(
@@ -129,7 +128,7 @@ async fn unit_page_with(
     form.password.clear();
     form.password_confirm.clear();
     form.captcha.clear();
-    let kinds = unit_kinds(&form.kind);
+    let kinds = unit_kinds(state, &form.kind).await?;
     Ok(UnitFormPage {
         ctx: PageCtx::new(state, ctx),
         title: "单位账号注册",
@@ -157,14 +156,6 @@ pub struct PersonFormPage {
     pub captcha_image: String,
 }
 
-fn doc_types(current: &str) -> Vec<Opt> {
-    let items: Vec<(&str, &str)> = DocumentType::all()
-        .iter()
-        .map(|d| (d.code(), d.label()))
-        .collect();
-    options(&items, current)
-}
-
 async fn person_page_with(
     state: &AppState,
     ctx: &Ctx,
@@ -176,12 +167,16 @@ async fn person_page_with(
     form.password.clear();
     form.password_confirm.clear();
     form.captcha.clear();
+    let doc_types = dictionary(&state.app, DictKind::DocType).await?;
     if form.doc_type.is_empty() {
-        form.doc_type = DocumentType::MainlandId.code().into();
+        // The first type offered is chosen, as the seed's form does.
+        if let Some(first) = doc_types.entries.iter().find(|e| e.enabled) {
+            form.doc_type = first.code.clone();
+        }
     }
     Ok(PersonFormPage {
         ctx: PageCtx::new(state, ctx),
-        doc_types: doc_types(&form.doc_type),
+        doc_types: dict_options(&doc_types, &form.doc_type),
         genders: options(&[("男", "男"), ("女", "女")], &form.gender),
         form,
         errs: Errs(errs),

@@ -8,8 +8,8 @@ use std::borrow::Borrow;
 use askama::Values;
 use scigrant_domain::admin::audit;
 use scigrant_domain::calendar;
+use scigrant_domain::dictionary::DictEntry;
 use scigrant_domain::grants::application::ApplicationEvent;
-use scigrant_domain::identity::account::UnitKind;
 
 /// "2023-04-25 09:30:00" (China Standard Time).
 #[askama::filter_fn]
@@ -82,11 +82,11 @@ pub fn event_label(
 
 /// The unit kinds a call admits (申报主体), as one line: "科研院所、企业".
 #[askama::filter_fn]
-pub fn unit_kinds(kinds: impl Borrow<Vec<UnitKind>>, _: &dyn Values) -> askama::Result<String> {
+pub fn unit_kinds(kinds: impl Borrow<Vec<DictEntry>>, _: &dyn Values) -> askama::Result<String> {
     Ok(kinds
         .borrow()
         .iter()
-        .map(|k| k.label())
+        .map(|k| k.label.as_str())
         .collect::<Vec<_>>()
         .join("、"))
 }
@@ -106,7 +106,16 @@ mod tests {
         at: i64,
         known: Option<ApplicationEvent>,
         unknown: Option<ApplicationEvent>,
-        kinds: Vec<UnitKind>,
+        kinds: Vec<DictEntry>,
+    }
+
+    fn entry(code: &str, label: &str) -> DictEntry {
+        DictEntry {
+            code: code.into(),
+            label: label.into(),
+            position: 0,
+            enabled: true,
+        }
     }
 
     #[test]
@@ -116,15 +125,11 @@ mod tests {
             at: 1_682_352_000_000 + 3_723_000,
             known: Some(ApplicationEvent::StaffReturned),
             unknown: None,
-            kinds: vec![UnitKind::Institute, UnitKind::Enterprise],
+            kinds: vec![entry("institute", "科研院所"), entry("enterprise", "企业")],
         };
         assert_eq!(
             s.render().unwrap_or_default(),
-            format!(
-                "01:02:03 形式审查退回 其他 {}、{}",
-                UnitKind::Institute.label(),
-                UnitKind::Enterprise.label()
-            )
+            "01:02:03 形式审查退回 其他 科研院所、企业"
         );
     }
 }

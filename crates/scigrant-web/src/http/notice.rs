@@ -59,6 +59,10 @@ pub fn notice_text(code: &str) -> &'static str {
         }
         "handled" => "处理结果已保存。",
         "token_revoked" => "访问令牌已撤销，使用它的请求将被拒绝。",
+        "dict_added" => "字典项已新增，表单中即可选择。",
+        "dict_saved" => "字典项已保存。",
+        "dict_enabled" => "字典项已启用，表单中即可选择。",
+        "dict_disabled" => "字典项已停用：表单中不再提供，已使用它的记录不受影响。",
         _ => "",
     }
 }

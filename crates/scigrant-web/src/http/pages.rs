@@ -101,13 +101,14 @@ fn marked(
         .collect()
 }
 
-const STAFF_TABS: [(&str, &str); 11] = [
+const STAFF_TABS: [(&str, &str); 12] = [
     ("/staff", "后台首页"),
     ("/staff/units", "单位审核"),
     ("/staff/programs", "计划管理"),
     ("/staff/experts", "专家管理"),
     ("/staff/content", "内容管理"),
     ("/staff/accounts", "后台账号"),
+    ("/staff/dictionaries", "字典管理"),
     ("/staff/security", "安全管理"),
     ("/staff/online", "在线用户"),
     ("/staff/logs", "操作日志"),
@@ -262,6 +263,19 @@ pub fn options(items: &[(&str, &str)], current: &str) -> Vec<Opt> {
             value: (*v).to_string(),
             label: (*l).to_string(),
             selected: *v == current,
+        })
+        .collect()
+}
+
+/// What a form offers from a dictionary: its enabled entries in order, and
+/// `current` marked "（已停用）" when the record holds a retired one.
+pub fn dict_options(d: &scigrant_domain::dictionary::Dictionary, current: &str) -> Vec<Opt> {
+    d.offered(current)
+        .into_iter()
+        .map(|o| Opt {
+            value: o.code,
+            label: o.label,
+            selected: o.selected,
         })
         .collect()
 }

@@ -5,9 +5,10 @@ use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use scigrant_app::dictionary::profile_choices;
 use scigrant_app::identity::home::{PersonHome, person_home};
 use scigrant_app::identity::members::{
-    DEGREES, EDUCATIONS, ProfileForm, TITLES, UnitChoice, person, save_profile, search_units,
+    ProfileForm, UnitChoice, person, save_profile, search_units,
 };
 use scigrant_app::identity::register::limits;
 use scigrant_app::{AppError, FieldErrors};
@@ -23,7 +24,7 @@ use crate::http::error::WebError;
 use crate::http::filters;
 use crate::http::forms::{FileSpec, merge, read_multipart};
 use crate::http::notice::{OkQuery, notice_text, see_other};
-use crate::http::pages::{Errs, Opt, PageCtx, Pager, options, qv, render};
+use crate::http::pages::{Errs, Opt, PageCtx, Pager, dict_options, qv, render};
 
 #[derive(Template)]
 #[template(path = "person/home.html")]
@@ -96,6 +97,8 @@ pub struct ProfilePage {
     pub educations: Vec<Opt>,
     pub degrees: Vec<Opt>,
     pub titles: Vec<Opt>,
+    /// 所在部门 suggestions (the field takes any text).
+    pub departments: Vec<String>,
     pub has_id_proof: bool,
     pub has_title_proof: bool,
     pub errs: Errs,
@@ -111,11 +114,6 @@ pub struct ProfileQuery {
     unit: String,
     /// "修改单位": show the list even though a unit is set.
     change: String,
-}
-
-fn list(items: &[&str], current: &str) -> Vec<Opt> {
-    let pairs: Vec<(&str, &str)> = items.iter().map(|s| (*s, *s)).collect();
-    options(&pairs, current)
 }
 
 async fn profile_page_with(
@@ -147,6 +145,7 @@ async fn profile_page_with(
         Err(_) => None,
     };
     let choosing = chosen.is_none() || !q.change.is_empty();
+    let choices = profile_choices(app).await?;
     let (units, pager) = if choosing {
         let page = search_units(app, &q.q, q.page.max(1)).await?;
         let base = format!("change=1&q={}&", qv(&q.q));
@@ -162,9 +161,15 @@ async fn profile_page_with(
         units,
         pager,
         unit_name: chosen.map(|u| u.name).unwrap_or_default(),
-        educations: list(&EDUCATIONS, &form.education),
-        degrees: list(&DEGREES, &form.degree),
-        titles: list(&TITLES, &form.title),
+        educations: dict_options(&choices.education, &form.education),
+        degrees: dict_options(&choices.degree, &form.degree),
+        titles: dict_options(&choices.title, &form.title),
+        departments: choices
+            .department
+            .offered("")
+            .into_iter()
+            .map(|o| o.label)
+            .collect(),
         form,
         name: me.name,
         gender: me.gender,

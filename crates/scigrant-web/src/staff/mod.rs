@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod consultations;
 pub mod content;
+pub mod dictionaries;
 pub mod experts;
 pub mod experts_import;
 pub mod experts_notice;
@@ -125,6 +126,19 @@ pub fn routes(t: Table) -> Table {
             "/staff/accounts/{id}",
             sysadmin,
             post(accounts::account_update),
+        )
+        // 系统管理员: 字典管理
+        .get("/staff/dictionaries", sysadmin, get(dictionaries::list))
+        .post("/staff/dictionaries", sysadmin, post(dictionaries::add))
+        .post(
+            "/staff/dictionaries/edit",
+            sysadmin,
+            post(dictionaries::edit),
+        )
+        .post(
+            "/staff/dictionaries/state",
+            sysadmin,
+            post(dictionaries::set_state),
         )
         // 安全管理员
         .get("/staff/security", secadmin, get(security::security))

@@ -8,6 +8,7 @@ use axum::extract::{Multipart, Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use scigrant_app::dictionary::dictionary;
 use scigrant_app::grants::applications::{
     self, ApplicationItem, EXPORT_COLUMNS, grant_extension, record_paper, staff_decide,
     staff_decision,
@@ -17,9 +18,9 @@ use scigrant_app::grants::calls::{
 };
 use scigrant_app::grants::limits::set_program_limits;
 use scigrant_app::{AppError, FieldErrors};
+use scigrant_domain::dictionary::DictKind;
 use scigrant_domain::grants::application::{ApplicationState, CallState, StaffDecision};
 use scigrant_domain::grants::form;
-use scigrant_domain::identity::account::UnitKind;
 use scigrant_domain::ids::ApplicationId;
 use scigrant_domain::ids::CallId;
 use scigrant_domain::ids::PersonId;
@@ -187,19 +188,22 @@ pub struct NewCallPage {
     pub errs: Errs,
 }
 
-fn new_call_page(
+async fn new_call_page(
     state: &AppState,
     ctx: &Ctx,
     program_id: i64,
     f: CallForm,
     errs: FieldErrors,
-) -> NewCallPage {
-    let kinds = UnitKind::ALL
-        .iter()
+) -> Result<NewCallPage, WebError> {
+    // 申报主体: the enabled 单位性质 entries of the dictionary.
+    let natures = dictionary(&state.app, DictKind::UnitNature).await?;
+    let kinds = natures
+        .offered("")
+        .into_iter()
         .map(|k| Opt {
-            value: k.code().into(),
-            label: k.label().into(),
-            selected: f.eligible.iter().any(|e| e == k.code()),
+            selected: f.eligible.contains(&k.code),
+            value: k.code,
+            label: k.label,
         })
         .collect();
     let templates = form::builtin_codes()
@@ -210,14 +214,14 @@ fn new_call_page(
             selected: f.template == *code,
         })
         .collect();
-    NewCallPage {
+    Ok(NewCallPage {
         ctx: PageCtx::new(state, ctx),
         program_id,
         f,
         kinds,
         templates,
         errs: Errs(errs),
-    }
+    })
 }
 
 pub async fn new_call(
@@ -229,14 +233,8 @@ pub async fn new_call(
         template: "kczg2023-fj4".into(),
         ..CallForm::default()
     };
-    Ok(render(&new_call_page(
-        &state,
-        &ctx,
-        program_id.0,
-        f,
-        FieldErrors::new(),
-    ))
-    .into_response())
+    let page = new_call_page(&state, &ctx, program_id.0, f, FieldErrors::new()).await?;
+    Ok(render(&page).into_response())
 }
 
 pub async fn add_call(
@@ -266,13 +264,13 @@ pub async fn add_call(
     if let Err(m) = imported {
         let mut e = FieldErrors::new();
         e.add("form_json", m);
-        let page = new_call_page(&state, &ctx, program_id.0, f, e);
+        let page = new_call_page(&state, &ctx, program_id.0, f, e).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
     }
     match create_call(&state.app, &ctx.actor(), program_id, &f).await {
         Ok(id) => Ok(see_other(&format!("/staff/calls/{id}?ok=saved"))),
         Err(AppError::Validation(e)) => {
-            let page = new_call_page(&state, &ctx, program_id.0, f, e);
+            let page = new_call_page(&state, &ctx, program_id.0, f, e).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -48,26 +48,26 @@ pub async fn home(
     .into_response())
 }
 
-fn correct_page_of(
+async fn correct_page_of(
     state: &AppState,
     ctx: &Ctx,
     form: UnitForm,
     errs: FieldErrors,
     reason: String,
-) -> UnitFormPage {
-    UnitFormPage {
+) -> Result<UnitFormPage, WebError> {
+    Ok(UnitFormPage {
         ctx: PageCtx::new(state, ctx),
         title: "修改单位注册信息",
         action: "/unit/correct",
         with_password: false,
-        kinds: unit_kinds(&form.kind),
+        kinds: unit_kinds(state, &form.kind).await?,
         form,
         errs: Errs(errs),
         reason,
         cert_max: limits::USCC_CERT,
         captcha_id: String::new(),
         captcha_image: String::new(),
-    }
+    })
 }
 
 pub async fn correct_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -83,7 +83,8 @@ pub async fn correct_page(State(state): State<AppState>, ctx: Ctx) -> Result<Res
         form,
         FieldErrors::new(),
         unit.reject_reason.unwrap_or_default(),
-    );
+    )
+    .await?;
     Ok(render(&page).into_response())
 }
 
@@ -114,7 +115,8 @@ pub async fn correct_submit(
                 form,
                 merge(upload_errors, e),
                 unit.reject_reason.unwrap_or_default(),
-            );
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -6,6 +6,7 @@
 mod api;
 mod browser;
 mod consultation;
+mod dictionaries;
 mod expert;
 mod experts_import;
 mod funding;
@@ -253,6 +254,10 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/accounts StaffRole(SystemAdmin)",
         "GET /staff/accounts/export StaffRole(SystemAdmin)",
         "POST /staff/accounts/{id} StaffRole(SystemAdmin)",
+        "GET /staff/dictionaries StaffRole(SystemAdmin)",
+        "POST /staff/dictionaries StaffRole(SystemAdmin)",
+        "POST /staff/dictionaries/edit StaffRole(SystemAdmin)",
+        "POST /staff/dictionaries/state StaffRole(SystemAdmin)",
         "GET /staff/security StaffRole(SecurityAdmin)",
         "POST /staff/security StaffRole(SecurityAdmin)",
         "POST /staff/security/unlock StaffRole(SecurityAdmin)",
@@ -431,7 +436,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 136);
+    assert_eq!(checked, 140);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

@@ -3,11 +3,12 @@
 //! was typed while it is editable.
 
 use scigrant_domain::calendar::{format_date, format_datetime};
+use scigrant_domain::dictionary::DictKind;
 use scigrant_domain::grants::application::{
     ApplicationEvent, ApplicationState, CallState, in_time,
 };
 use scigrant_domain::grants::form::{self, FormData, Value};
-use scigrant_domain::identity::account::{Membership, UnitKind, UnitState};
+use scigrant_domain::identity::account::{Membership, UnitState};
 use scigrant_domain::ids::{ApplicationId, CallId, PersonId};
 use scigrant_domain::permission::{ApplicantStanding, applicant_may_act};
 use scigrant_store::AnyConnection;
@@ -65,13 +66,13 @@ async fn applicant_unit(
     call: &CallView,
 ) -> Result<ApplicantUnit, AppError> {
     let unit = check_applicant(c, person_id, None).await?;
-    let kind = UnitKind::from_code(&unit.kind);
-    if !kind.is_some_and(|k| call.eligible.contains(&k)) {
-        let eligible: Vec<&str> = call.eligible.iter().map(|k| k.label()).collect();
+    if !call.eligible.iter().any(|k| k.code == unit.kind) {
+        let eligible: Vec<&str> = call.eligible.iter().map(|k| k.label.as_str()).collect();
+        let natures = crate::dictionary::read(c, DictKind::UnitNature).await?;
         return Err(AppError::Refused(format!(
             "本类别的申报主体为：{}；您所在单位（{}）不符合申报条件",
             eligible.join("、"),
-            kind.map(|k| k.label()).unwrap_or("其他")
+            natures.label_of(&unit.kind)
         )));
     }
     Ok(ApplicantUnit {

@@ -2,8 +2,8 @@
 //! every field typed by staff is read here, dates through the one calendar.
 
 use scigrant_domain::calendar::{self, DateError, DayPart};
+use scigrant_domain::dictionary::DictKind;
 use scigrant_domain::grants::form::{self, FormSpec, Money};
-use scigrant_domain::identity::account::UnitKind;
 use scigrant_domain::ids::{CallId, ProgramId};
 use scigrant_store::grants::calls::{self, CallFields};
 use scigrant_store::is_unique_violation;
@@ -113,11 +113,13 @@ pub async fn create_call(
             None
         }
     };
+    // 申报主体: enabled 单位性质 entries of the dictionary.
+    let natures = crate::dictionary::dictionary(app, DictKind::UnitNature).await?;
     let kinds: Vec<&str> = f
         .eligible
         .iter()
         .map(String::as_str)
-        .filter(|k| UnitKind::from_code(k).is_some())
+        .filter(|k| natures.accepts(k, None))
         .collect();
     if kinds.is_empty() {
         e.add("eligible", "请选择申报主体（单位性质）");

@@ -17,9 +17,9 @@ pub use publish::{set_state, target_state};
 use std::sync::Arc;
 
 use scigrant_domain::calendar;
+use scigrant_domain::dictionary::{DictEntry, DictKind};
 use scigrant_domain::grants::application::{CallState, call_open, shown_call_state};
 use scigrant_domain::grants::form::{FormSpec, Money};
-use scigrant_domain::identity::account::UnitKind;
 use scigrant_domain::ids::{CallId, ProgramId};
 use scigrant_store::grants::calls::{self, CallRow};
 
@@ -39,7 +39,9 @@ pub struct CallView {
     pub cap: Money,
     /// The day the project period ends (its 00:00 CST).
     pub period_end: i64,
-    pub eligible: Vec<UnitKind>,
+    /// 申报主体: the 单位性质 entries the call admits (by code), with the
+    /// labels the dictionary gives them now.
+    pub eligible: Vec<DictEntry>,
     pub opens_at: i64,
     pub closes_at: i64,
     pub paper_deadline: i64,
@@ -72,6 +74,7 @@ pub(crate) async fn call_view(
         .await?
         .map(|f| f.title)
         .unwrap_or_default();
+    let natures = crate::dictionary::read(c, DictKind::UnitNature).await?;
     // Stored by `create_call` through the calendar, so it always reads back.
     let period_end = calendar::parse_ymd(&row.period_end)
         .map(calendar::day_start)
@@ -83,7 +86,7 @@ pub(crate) async fn call_view(
         eligible: row
             .eligible_kinds
             .split(',')
-            .filter_map(UnitKind::from_code)
+            .filter_map(|code| natures.entry(code).cloned())
             .collect(),
         cap: Money::from_cents(row.cap_cents),
         state: CallState::from_code(&row.state).unwrap_or(CallState::Draft),

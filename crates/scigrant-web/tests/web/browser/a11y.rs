@@ -227,7 +227,14 @@ async fn browser_pages_pass_axe_core() {
     let staff_pages: [(&str, &[&str]); 4] = [
         ("bianji", &["/staff/content"]),
         ("zhsh", &["/staff/units"]),
-        ("xtgl", &["/staff/accounts"]),
+        (
+            "xtgl",
+            &[
+                "/staff/accounts",
+                "/staff/dictionaries",
+                "/staff/dictionaries?kind=department&edit=%E5%8A%9E%E5%85%AC%E5%AE%A4",
+            ],
+        ),
         (
             "xmgl",
             &[
