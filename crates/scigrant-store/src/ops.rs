@@ -24,6 +24,7 @@ pub const COUNTED_TABLES: &[&str] = &[
     "consultation_comments",
     "solicitations",
     "suggestions",
+    "call_documents",
 ];
 
 impl Db {

@@ -6,6 +6,8 @@
 use scigrant_domain::grants::application::CallState;
 use sqlx::{AnyConnection, Row};
 
+use crate::files::FileRow;
+
 use crate::Result;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -251,4 +253,81 @@ pub async fn attachments(c: &mut AnyConnection, call_id: i64) -> Result<Vec<Atta
             .fetch_all(c)
             .await?,
     )
+}
+
+/// A document attached to a call (通知附件): the stored file and the title
+/// staff gave it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DocumentRow {
+    pub title: String,
+    #[sqlx(flatten)]
+    pub file: FileRow,
+}
+
+/// Attaches stored file `file_id` to a call as a document.
+pub async fn attach_document(
+    c: &mut AnyConnection,
+    call_id: i64,
+    file_id: i64,
+    title: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO call_documents (call_id, file_id, title) VALUES ($1, $2, $3)")
+        .bind(call_id)
+        .bind(file_id)
+        .bind(title)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Removes a document from a call; the title it had, or `None` when it
+/// was not there.
+pub async fn detach_document(
+    c: &mut AnyConnection,
+    call_id: i64,
+    file_id: i64,
+) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "DELETE FROM call_documents WHERE call_id = $1 AND file_id = $2 RETURNING title",
+    )
+    .bind(call_id)
+    .bind(file_id)
+    .fetch_optional(c)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get("title")?),
+        None => None,
+    })
+}
+
+/// A call's documents, in the order they were added.
+pub async fn documents_of(c: &mut AnyConnection, call_id: i64) -> Result<Vec<DocumentRow>> {
+    Ok(sqlx::query_as(
+        "SELECT d.title, f.* FROM files f JOIN call_documents d ON d.file_id = f.id
+         WHERE d.call_id = $1 ORDER BY f.id",
+    )
+    .bind(call_id)
+    .fetch_all(c)
+    .await?)
+}
+
+/// A document of a call; with `published_only`, only while the call is
+/// not a draft (what visitors may download).
+pub async fn document_file(
+    c: &mut AnyConnection,
+    call_id: i64,
+    file_id: i64,
+    published_only: bool,
+) -> Result<Option<FileRow>> {
+    Ok(sqlx::query_as(
+        "SELECT f.* FROM files f JOIN call_documents d ON d.file_id = f.id
+         JOIN calls k ON k.id = d.call_id
+         WHERE d.call_id = $1 AND f.id = $2 AND ($3 = 0 OR k.state <> $4)",
+    )
+    .bind(call_id)
+    .bind(file_id)
+    .bind(i64::from(published_only))
+    .bind(CallState::Draft.code())
+    .fetch_optional(c)
+    .await?)
 }

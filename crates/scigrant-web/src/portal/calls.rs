@@ -12,8 +12,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::grants::applications::{self, Verification};
-use scigrant_app::grants::calls::{CallView, guide};
-use scigrant_domain::ids::CallId;
+use scigrant_app::grants::calls::{CallView, document, guide};
+use scigrant_domain::ids::{CallId, FileId};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -37,6 +37,15 @@ pub async fn call(
         open: g.open,
     })
     .into_response())
+}
+
+/// A 通知附件 of a published or closed call, as a download.
+pub async fn call_document(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(CallId, FileId)>,
+) -> Result<Response, WebError> {
+    let f = document(&state.app, id, file, false).await?;
+    Ok(crate::portal::articles::attachment_download(f))
 }
 
 #[derive(Template)]

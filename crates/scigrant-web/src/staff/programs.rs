@@ -288,9 +288,13 @@ pub struct CallPage {
     pub filter: String,
     pub columns: Vec<(&'static str, &'static str)>,
     pub errs: Errs,
+    /// The 通知附件 form as typed when it was refused, errors beside it.
+    pub doc_title: String,
+    pub doc_errs: Errs,
+    pub document_max: u64,
 }
 
-async fn call_page(
+pub(crate) async fn call_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
@@ -306,6 +310,9 @@ async fn call_page(
         filter: filter.to_string(),
         columns: EXPORT_COLUMNS.to_vec(),
         errs: Errs(errs),
+        doc_title: String::new(),
+        doc_errs: Errs::default(),
+        document_max: scigrant_domain::grants::documents::DOCUMENT_MAX,
     })
 }
 

@@ -5,6 +5,7 @@
 
 mod api;
 mod browser;
+mod call_documents;
 mod consultation;
 mod expert;
 mod experts_import;
@@ -144,6 +145,18 @@ async fn raw_get(state: &AppState, path: &str, session: &str) -> (StatusCode, St
     (status, kind, body.to_vec())
 }
 
+/// An anonymous `GET path`: status, headers, raw body.
+async fn send_full(state: &AppState, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let req = Request::get(path).body(Body::empty()).unwrap();
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap();
+    (status, headers, body.to_vec())
+}
+
 async fn session_for(env: &TestEnv, tab: LoginTab, login_name: &str, password: &str) -> String {
     let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
         .await
@@ -194,6 +207,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /api/regions Public",
         "GET /api/regions/path Public",
         "GET /calls/{id} Public",
+        "GET /calls/{id}/documents/{file} Public",
         "GET /verify Public",
         "GET /login Public",
         "POST /login Public",
@@ -271,6 +285,9 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/state StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/extension StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/export StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/documents StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/documents/{file} StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/documents/{file}/remove StaffRole(ProgramManager)",
         "POST /staff/applications/{id}/decide StaffRole(ProgramManager)",
         "GET /staff/calls/{id}/funding StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/funding/budget StaffRole(ProgramManager)",
@@ -431,7 +448,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 136);
+    assert_eq!(checked, 139);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

@@ -5,13 +5,15 @@
 //!
 //! This file holds what readers see (calls, guides, programs) and the
 //! parsed form specifications; `create` holds creating programs and calls,
-//! `publish` moving a call between its states.
+//! `publish` moving a call between its states, `documents` its 通知附件.
 
 mod create;
+mod documents;
 mod publish;
 
 pub(crate) use create::moment_field;
 pub use create::{CallForm, create_call, create_program};
+pub use documents::{DocumentView, add_document, document, remove_document};
 pub use publish::{set_state, target_state};
 
 use std::sync::Arc;
@@ -47,6 +49,8 @@ pub struct CallView {
     pub form_spec_id: i64,
     pub form_title: String,
     pub city_group: String,
+    /// 通知附件, in the order they were added.
+    pub documents: Vec<DocumentView>,
 }
 
 impl CallView {
@@ -73,6 +77,11 @@ pub(crate) async fn call_view(
         .map(|f| f.title)
         .unwrap_or_default();
     // Stored by `create_call` through the calendar, so it always reads back.
+    let documents = calls::documents_of(c, row.id)
+        .await?
+        .into_iter()
+        .map(DocumentView::from)
+        .collect();
     let period_end = calendar::parse_ymd(&row.period_end)
         .map(calendar::day_start)
         .map_err(|e| AppError::Internal(format!("call {}: period_end: {e}", row.id)))?;
@@ -98,6 +107,7 @@ pub(crate) async fn call_view(
         form_spec_id: row.form_spec_id,
         form_title,
         city_group: row.city_group,
+        documents,
     })
 }
 
