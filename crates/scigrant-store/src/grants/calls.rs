@@ -100,6 +100,8 @@ pub struct CallRow {
     pub quota: i64,
     pub cap_cents: i64,
     pub period_end: String,
+    /// 项目周期 as the notice words it; empty for calls made before it was kept.
+    pub period_text: String,
     pub eligible_kinds: String,
     pub opens_at: i64,
     pub closes_at: i64,
@@ -121,6 +123,7 @@ pub struct CallFields<'a> {
     pub quota: i64,
     pub cap_cents: i64,
     pub period_end: &'a str,
+    pub period_text: &'a str,
     pub eligible_kinds: &'a str,
     pub opens_at: i64,
     pub closes_at: i64,
@@ -136,8 +139,9 @@ pub async fn insert_call(
 ) -> std::result::Result<i64, sqlx::Error> {
     let row = sqlx::query(
         "INSERT INTO calls (program_id, code, name, task, quota, cap_cents, period_end, eligible_kinds,
-            opens_at, closes_at, paper_deadline, form_spec_id, city_group, state, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+            opens_at, closes_at, paper_deadline, form_spec_id, city_group, state, created_at, updated_at,
+            period_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) RETURNING id",
     )
     .bind(f.program_id)
     .bind(f.code)
@@ -154,6 +158,7 @@ pub async fn insert_call(
     .bind(f.city_group)
     .bind(CallState::Draft.code())
     .bind(now)
+    .bind(f.period_text)
     .fetch_one(c)
     .await?;
     row.try_get("id")

@@ -255,6 +255,7 @@ pub async fn add_call(
         quota: p.get("quota"),
         cap: p.get("cap"),
         period_end: p.get("period_end"),
+        period: p.get("period"),
         eligible: p.all("eligible"),
         opens: p.get("opens"),
         closes: p.get("closes"),

@@ -785,6 +785,7 @@ async fn verify_does_not_tell_which_numbers_exist() {
         template: "kczg2023-fj4".into(),
         form_json: String::new(),
         city_group: String::new(),
+        ..CallForm::default()
     };
     let call = create_call(app, &staff, program, &form).await.unwrap();
     set_state(app, &staff, call, CallState::Published)

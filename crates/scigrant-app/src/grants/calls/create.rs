@@ -39,6 +39,9 @@ pub async fn create_program(
     Ok(ProgramId(id))
 }
 
+/// The longest 项目周期 text (the notice's is 11 characters).
+pub const PERIOD_TEXT_MAX: usize = 50;
+
 /// The 计划类别 form, as typed.
 #[derive(Clone, Debug, Default)]
 pub struct CallForm {
@@ -48,6 +51,9 @@ pub struct CallForm {
     pub quota: String,
     pub cap: String,
     pub period_end: String,
+    /// 项目周期 as the notice words it (“2023年11月底前完成”); blank: said
+    /// from `period_end`.
+    pub period: String,
     pub eligible: Vec<String>,
     pub opens: String,
     pub closes: String,
@@ -113,6 +119,9 @@ pub async fn create_call(
             None
         }
     };
+    if f.period.trim().chars().count() > PERIOD_TEXT_MAX {
+        e.add("period", format!("项目周期不能超过{PERIOD_TEXT_MAX}个字"));
+    }
     let kinds: Vec<&str> = f
         .eligible
         .iter()
@@ -213,6 +222,7 @@ pub async fn create_call(
         quota,
         cap_cents: cap.cents(),
         period_end: &calendar::format_ymd(period_end),
+        period_text: f.period.trim(),
         eligible_kinds: &kinds.join(","),
         opens_at: opens,
         closes_at: closes,

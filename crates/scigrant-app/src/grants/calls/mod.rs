@@ -39,8 +39,11 @@ pub struct CallView {
     pub task: String,
     pub quota: i64,
     pub cap: Money,
-    /// The day the project period ends (its 00:00 CST).
+    /// The day the project period ends (its 00:00 CST): 项目结束日期 may
+    /// not be later.
     pub period_end: i64,
+    /// 项目周期 as the notice words it; empty when staff left it to the date.
+    pub period_text: String,
     pub eligible: Vec<UnitKind>,
     pub opens_at: i64,
     pub closes_at: i64,
@@ -57,6 +60,16 @@ impl CallView {
     /// Whether the call takes applications at `now` ([`call_open`]).
     pub fn is_open(&self, now: i64) -> bool {
         call_open(self.state, self.opens_at, self.closes_at, now)
+    }
+    /// 项目周期 as the call page says it: the notice's words, else
+    /// “2023年11月30日前完成” from the period's last day.
+    pub fn period(&self) -> String {
+        if self.period_text.is_empty() {
+            let (y, m, d) = calendar::civil_date(self.period_end);
+            format!("{y}年{m}月{d}日前完成")
+        } else {
+            self.period_text.clone()
+        }
     }
     /// The state people see at `now` ([`shown_call_state`]).
     pub fn state_at(&self, now: i64) -> CallState {
@@ -101,6 +114,7 @@ pub(crate) async fn call_view(
         task: row.task,
         quota: row.quota,
         period_end,
+        period_text: row.period_text,
         opens_at: row.opens_at,
         closes_at: row.closes_at,
         paper_deadline: row.paper_deadline,
