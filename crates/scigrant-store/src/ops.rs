@@ -25,6 +25,7 @@ pub const COUNTED_TABLES: &[&str] = &[
     "solicitations",
     "suggestions",
     "call_documents",
+    "call_eligible_units",
 ];
 
 impl Db {

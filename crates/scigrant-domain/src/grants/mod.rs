@@ -4,6 +4,7 @@
 
 pub mod application;
 pub mod documents;
+pub mod eligibility;
 pub mod form;
 pub mod limits;
 pub mod solicitation;

@@ -102,6 +102,8 @@ pub struct CallRow {
     pub period_end: String,
     /// 项目周期 as the notice words it; empty for calls made before it was kept.
     pub period_text: String,
+    /// 申报主体 as the notice words it; empty: the unit kinds say it.
+    pub eligibility_text: String,
     pub eligible_kinds: String,
     pub opens_at: i64,
     pub closes_at: i64,
@@ -124,6 +126,7 @@ pub struct CallFields<'a> {
     pub cap_cents: i64,
     pub period_end: &'a str,
     pub period_text: &'a str,
+    pub eligibility_text: &'a str,
     pub eligible_kinds: &'a str,
     pub opens_at: i64,
     pub closes_at: i64,
@@ -140,8 +143,8 @@ pub async fn insert_call(
     let row = sqlx::query(
         "INSERT INTO calls (program_id, code, name, task, quota, cap_cents, period_end, eligible_kinds,
             opens_at, closes_at, paper_deadline, form_spec_id, city_group, state, created_at, updated_at,
-            period_text)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) RETURNING id",
+            period_text, eligibility_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17) RETURNING id",
     )
     .bind(f.program_id)
     .bind(f.code)
@@ -159,6 +162,7 @@ pub async fn insert_call(
     .bind(CallState::Draft.code())
     .bind(now)
     .bind(f.period_text)
+    .bind(f.eligibility_text)
     .fetch_one(c)
     .await?;
     row.try_get("id")
@@ -335,4 +339,66 @@ pub async fn document_file(
     .bind(CallState::Draft.code())
     .fetch_optional(c)
     .await?)
+}
+
+/// Sets a call's 申报主体 text; false when there is no such call.
+pub async fn set_eligibility_text(
+    c: &mut AnyConnection,
+    call_id: i64,
+    text: &str,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query("UPDATE calls SET eligibility_text = $1, updated_at = $2 WHERE id = $3")
+        .bind(text)
+        .bind(now)
+        .bind(call_id)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces a call's 申报单位名单 with `units` (name, 统一社会信用代码 or
+/// empty), in order.
+pub async fn replace_eligible_units(
+    c: &mut AnyConnection,
+    call_id: i64,
+    units: &[(&str, &str)],
+) -> Result<()> {
+    sqlx::query("DELETE FROM call_eligible_units WHERE call_id = $1")
+        .bind(call_id)
+        .execute(&mut *c)
+        .await?;
+    for (seq, (name, uscc)) in units.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO call_eligible_units (call_id, seq, name, uscc) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(call_id)
+        .bind(seq as i64)
+        .bind(*name)
+        .bind(*uscc)
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A call's 申报单位名单 as (name, 统一社会信用代码 or empty), in order.
+pub async fn eligible_units(c: &mut AnyConnection, call_id: i64) -> Result<Vec<(String, String)>> {
+    let rows =
+        sqlx::query("SELECT name, uscc FROM call_eligible_units WHERE call_id = $1 ORDER BY seq")
+            .bind(call_id)
+            .fetch_all(c)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("uscc")?)))
+        .collect()
+}
+
+/// How many organisations a call's 申报单位名单 holds.
+pub async fn eligible_unit_count(c: &mut AnyConnection, call_id: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM call_eligible_units WHERE call_id = $1")
+        .bind(call_id)
+        .fetch_one(c)
+        .await?;
+    Ok(row.try_get("n")?)
 }

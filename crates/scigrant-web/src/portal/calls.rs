@@ -22,6 +22,8 @@ pub struct CallPage {
     pub ctx: PageCtx,
     pub call: CallView,
     pub open: bool,
+    /// The names on the call's 申报单位名单.
+    pub listed: Vec<String>,
 }
 
 /// 申报指南: a published call as applicants read it.
@@ -35,6 +37,7 @@ pub async fn call(
         ctx: PageCtx::new(&state, &ctx),
         call: g.call,
         open: g.open,
+        listed: g.listed,
     })
     .into_response())
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod call_documents;
+pub mod call_eligibility;
 pub mod consultations;
 pub mod content;
 pub mod experts;
@@ -174,6 +175,11 @@ pub fn routes(t: Table) -> Table {
             post(programs::extension),
         )
         .post("/staff/calls/{id}/export", manager, post(programs::export))
+        .post(
+            "/staff/calls/{id}/eligibility",
+            manager,
+            post(call_eligibility::save),
+        )
         .post(
             "/staff/calls/{id}/documents",
             manager,

@@ -13,7 +13,8 @@ use scigrant_app::grants::applications::{
     staff_decision,
 };
 use scigrant_app::grants::calls::{
-    CallForm, CallView, ProgramView, create_call, create_program, programs, set_state, target_state,
+    CallForm, CallView, EligibilityForm, ProgramView, create_call, create_program, eligible_units,
+    programs, set_state, target_state,
 };
 use scigrant_app::grants::limits::set_program_limits;
 use scigrant_app::{AppError, FieldErrors};
@@ -256,6 +257,7 @@ pub async fn add_call(
         cap: p.get("cap"),
         period_end: p.get("period_end"),
         period: p.get("period"),
+        eligibility: p.get("eligibility"),
         eligible: p.all("eligible"),
         opens: p.get("opens"),
         closes: p.get("closes"),
@@ -293,6 +295,9 @@ pub struct CallPage {
     pub doc_title: String,
     pub doc_errs: Errs,
     pub document_max: u64,
+    /// The 申报主体 form: as stored, or as typed when it was refused.
+    pub elig: EligibilityForm,
+    pub elig_errs: Errs,
 }
 
 pub(crate) async fn call_page(
@@ -303,9 +308,13 @@ pub(crate) async fn call_page(
     notice: &str,
     errs: FieldErrors,
 ) -> Result<CallPage, WebError> {
+    let call = scigrant_app::grants::calls::call(&state.app, CallId(id)).await?;
+    let listed = eligible_units(&state.app, CallId(id)).await?;
     Ok(CallPage {
         ctx: PageCtx::new(state, ctx).with_notice(notice),
-        call: scigrant_app::grants::calls::call(&state.app, CallId(id)).await?,
+        elig: EligibilityForm::of(&call.eligibility_text, &listed),
+        elig_errs: Errs::default(),
+        call,
         items: applications::of_call(&state.app, CallId(id), ApplicationState::from_code(filter))
             .await?,
         filter: filter.to_string(),

@@ -6,6 +6,7 @@
 mod api;
 mod browser;
 mod call_documents;
+mod call_texts;
 mod consultation;
 mod expert;
 mod experts_import;
@@ -286,6 +287,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/extension StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/export StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/documents StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/eligibility StaffRole(ProgramManager)",
         "GET /staff/calls/{id}/documents/{file} StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/documents/{file}/remove StaffRole(ProgramManager)",
         "POST /staff/applications/{id}/decide StaffRole(ProgramManager)",
@@ -448,7 +450,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 139);
+    assert_eq!(checked, 140);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

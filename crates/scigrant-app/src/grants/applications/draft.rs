@@ -74,6 +74,8 @@ async fn applicant_unit(
             kind.map(|k| k.label()).unwrap_or("其他")
         )));
     }
+    crate::grants::calls::check_listed(c, call.id, &call.eligibility_text, &unit.name, &unit.uscc)
+        .await?;
     Ok(ApplicantUnit {
         id: unit.id,
         name: unit.name,

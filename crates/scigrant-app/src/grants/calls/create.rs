@@ -2,6 +2,7 @@
 //! every field typed by staff is read here, dates through the one calendar.
 
 use scigrant_domain::calendar::{self, DateError, DayPart};
+use scigrant_domain::grants::eligibility::ELIGIBILITY_TEXT_MAX;
 use scigrant_domain::grants::form::{self, FormSpec, Money};
 use scigrant_domain::identity::account::UnitKind;
 use scigrant_domain::ids::{CallId, ProgramId};
@@ -54,6 +55,9 @@ pub struct CallForm {
     /// 项目周期 as the notice words it (“2023年11月底前完成”); blank: said
     /// from `period_end`.
     pub period: String,
+    /// 申报主体 as the notice words it (“中国科协所属全国学会”); blank: the
+    /// unit kinds say it.
+    pub eligibility: String,
     pub eligible: Vec<String>,
     pub opens: String,
     pub closes: String,
@@ -121,6 +125,12 @@ pub async fn create_call(
     };
     if f.period.trim().chars().count() > PERIOD_TEXT_MAX {
         e.add("period", format!("项目周期不能超过{PERIOD_TEXT_MAX}个字"));
+    }
+    if f.eligibility.trim().chars().count() > ELIGIBILITY_TEXT_MAX {
+        e.add(
+            "eligibility",
+            format!("申报主体说明不能超过{ELIGIBILITY_TEXT_MAX}个字"),
+        );
     }
     let kinds: Vec<&str> = f
         .eligible
@@ -223,6 +233,7 @@ pub async fn create_call(
         cap_cents: cap.cents(),
         period_end: &calendar::format_ymd(period_end),
         period_text: f.period.trim(),
+        eligibility_text: f.eligibility.trim(),
         eligible_kinds: &kinds.join(","),
         opens_at: opens,
         closes_at: closes,

@@ -9,11 +9,14 @@
 
 mod create;
 mod documents;
+mod eligibility;
 mod publish;
 
 pub(crate) use create::moment_field;
 pub use create::{CallForm, create_call, create_program};
 pub use documents::{DocumentView, add_document, document, remove_document};
+pub(crate) use eligibility::check_listed;
+pub use eligibility::{EligibilityForm, eligible_units, set_eligibility};
 pub use publish::{set_state, target_state};
 
 use std::sync::Arc;
@@ -44,7 +47,12 @@ pub struct CallView {
     pub period_end: i64,
     /// 项目周期 as the notice words it; empty when staff left it to the date.
     pub period_text: String,
+    /// 申报主体 as the notice words it; empty when the unit kinds say it.
+    pub eligibility_text: String,
     pub eligible: Vec<UnitKind>,
+    /// How many organisations the call's 申报单位名单 holds (0: no list,
+    /// the unit kinds decide alone).
+    pub listed_units: i64,
     pub opens_at: i64,
     pub closes_at: i64,
     pub paper_deadline: i64,
@@ -90,6 +98,7 @@ pub(crate) async fn call_view(
         .map(|f| f.title)
         .unwrap_or_default();
     // Stored by `create_call` through the calendar, so it always reads back.
+    let listed_units = calls::eligible_unit_count(c, row.id).await?;
     let documents = calls::documents_of(c, row.id)
         .await?
         .into_iter()
@@ -115,6 +124,8 @@ pub(crate) async fn call_view(
         quota: row.quota,
         period_end,
         period_text: row.period_text,
+        eligibility_text: row.eligibility_text,
+        listed_units,
         opens_at: row.opens_at,
         closes_at: row.closes_at,
         paper_deadline: row.paper_deadline,
@@ -155,6 +166,8 @@ pub async fn open_calls(app: &App) -> Result<Vec<CallView>, AppError> {
 #[derive(Clone, Debug)]
 pub struct Guide {
     pub call: CallView,
+    /// The names on its 申报单位名单 (codes are for matching, not shown).
+    pub listed: Vec<String>,
     /// Whether it takes applications now, by the server's clock.
     pub open: bool,
 }
@@ -166,8 +179,14 @@ pub async fn guide(app: &App, id: CallId) -> Result<Guide, AppError> {
     if call.state == CallState::Draft {
         return Err(AppError::NotFound);
     }
+    let listed = eligible_units(app, id)
+        .await?
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
     Ok(Guide {
         open: call.is_open(app.now()),
+        listed,
         call,
     })
 }
