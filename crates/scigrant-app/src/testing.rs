@@ -529,6 +529,7 @@ pub async fn funding_call(
         template: "kczg2023-fj4".into(),
         form_json: String::new(),
         city_group: String::new(),
+        ..CallForm::default()
     };
     let call = create_call(app, &manager, program, &form)
         .await

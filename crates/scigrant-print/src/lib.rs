@@ -37,8 +37,12 @@ pub struct Document {
     /// entry labelled 项目编号 is printed at the top of the cover, the others
     /// as a list with underlined values.
     pub cover: Vec<(String, String)>,
-    /// The line at the bottom of the cover, e.g. "中国科协科学技术创新部制表".
-    pub issuer: String,
+    /// The lines at the foot of the cover, e.g. "中国科协科学技术创新部制表"
+    /// over "2023年4月".
+    pub issuer: Vec<String>,
+    /// 填报说明, each item a numbered paragraph on a page of its own after
+    /// the cover (none: no such page).
+    pub instructions: Vec<String>,
     /// The numbered sections, titles included ("一、项目申报单位基本情况").
     pub sections: Vec<Section>,
     /// The signature section that follows the last section (numbered after
@@ -191,6 +195,7 @@ fn template_data(doc: &Document, fonts: &Fonts) -> Value {
         "number": number.map(|(label, value)| json!({ "label": normalize_label(label), "value": value })),
         "cover": cover,
         "issuer": doc.issuer,
+        "instructions": doc.instructions,
         "sections": sections,
         "signature_title": format!("{}、项目申报单位意见", chinese_numeral(doc.sections.len() + 1)),
         "signatures": signatures,

@@ -556,3 +556,37 @@ fn empty_document_still_renders() {
     assert_eq!(file.pages(), 2);
     assert_contains(&file.text(), "一、项目申报单位意见");
 }
+
+/// The cover ends with the issuer and the month the form was made
+/// (“中国科协科学技术创新部制表 / 2023年4月”), and the 填报说明 page comes
+/// right after it, numbered as the paper form numbers it, before the
+/// first section; page numbers start after both.
+#[test]
+fn the_instructions_page_follows_the_cover() {
+    let mut doc = three_page_document();
+    doc.instructions = vec![
+        s("本申报书是申报中国科协项目的依据，填写内容须实事求是，表述应明确、严谨。"),
+        s("申报书应为A4开本，具体报送份数请参照项目申报通知要求。"),
+    ];
+    let file = TempPdf::new(&render_pdf(&doc, fonts()).expect("renders"));
+    assert_eq!(file.pages(), 4, "cover, 填报说明, sections, signature page");
+    let pages = page_texts(&file);
+    assert!(
+        pages[0].ends_with("中国科协科学技术创新部制表2023年4月"),
+        "{}",
+        pages[0]
+    );
+    assert!(
+        pages[1].starts_with("填报说明1．本申报书是申报中国科协项目的依据"),
+        "{}",
+        pages[1]
+    );
+    assert!(pages[1].contains("2．申报书应为A4开本"), "{}", pages[1]);
+    assert!(!pages[1].contains("第1页"), "{}", pages[1]);
+    assert!(
+        pages[2].contains("一、项目申报单位基本情况"),
+        "{}",
+        pages[2]
+    );
+    assert!(pages[2].contains("第1页共2页"), "{}", pages[2]);
+}

@@ -26,6 +26,8 @@ pub const COUNTED_TABLES: &[&str] = &[
     "suggestions",
     "dictionary_entries",
     "dictionary_history",
+    "call_documents",
+    "call_eligible_units",
 ];
 
 impl Db {

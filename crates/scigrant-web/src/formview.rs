@@ -53,6 +53,12 @@ pub struct TableView {
     pub note: String,
     pub row_number_label: String,
     pub headers: Vec<String>,
+    /// The header row as shown: each label with the columns it spans
+    /// (时间进度 over 开始日期 and 结束日期).
+    pub header_cells: Vec<(String, usize)>,
+    /// Columns printed as one cell: (index of the first among the row's
+    /// cells, label, what goes between the two values).
+    pub joined: Vec<(usize, String, String)>,
     pub rows: Vec<Vec<FieldView>>,
     pub total_label: String,
     pub total: String,
@@ -241,6 +247,28 @@ pub fn view(
                     }
                     headers.extend(t.columns.iter().map(|c| c.label.clone()));
                     let offset = usize::from(t.row_number_label.is_some());
+                    let joined: Vec<(usize, String, String)> = t
+                        .joined
+                        .iter()
+                        .filter_map(|j| {
+                            let at = t.columns.iter().position(|c| c.key == j.first)?;
+                            Some((at, j.label.clone(), j.between.clone()))
+                        })
+                        .collect();
+                    let mut header_cells: Vec<(String, usize)> = Vec::new();
+                    let mut skip = false;
+                    for (i, h) in headers.iter().enumerate() {
+                        if std::mem::take(&mut skip) {
+                            continue;
+                        }
+                        match joined.iter().find(|(at, ..)| at + offset == i) {
+                            Some((_, label, _)) => {
+                                header_cells.push((label.clone(), 2));
+                                skip = true;
+                            }
+                            None => header_cells.push((h.clone(), 1)),
+                        }
+                    }
                     let (total_label, total, total_col) = match &t.total_column {
                         Some(col) => {
                             let idx = t.columns.iter().position(|c| &c.key == col).unwrap_or(0);
@@ -262,6 +290,8 @@ pub fn view(
                         note: t.note.clone().unwrap_or_default(),
                         row_number_label: t.row_number_label.clone().unwrap_or_default(),
                         headers,
+                        header_cells,
+                        joined,
                         can_add: n < t.max_rows as usize,
                         rows,
                         total_label,

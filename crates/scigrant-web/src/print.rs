@@ -81,11 +81,8 @@ pub fn document(a: &ApplicationView, verify_url: String) -> Document {
     Document {
         title: form.title.clone(),
         cover,
-        issuer: if a.spec.code.starts_with("kczg") {
-            "中国科协科学技术创新部制表".into()
-        } else {
-            String::new()
-        },
+        issuer: a.spec.issued_by.clone(),
+        instructions: a.spec.instructions.clone(),
         sections,
         signatures: signatures(&a.spec.code),
         receipt: Receipt {
@@ -119,6 +116,39 @@ fn caption(t: &TableView) -> String {
     } else {
         t.label.clone()
     }
+}
+
+/// A date as the paper form writes it, “2023年5月1日”; anything else as typed.
+fn written_date(value: &str) -> String {
+    match scigrant_domain::calendar::parse_ymd(value) {
+        Ok((y, m, d)) => format!("{y}年{m}月{d}日"),
+        Err(_) => value.to_string(),
+    }
+}
+
+/// One row's printed cells: joined columns (时间进度) become one cell,
+/// “2023年5月1日至2023年6月30日”.
+fn row_cells(t: &TableView, row: &[FieldView]) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut i = 0;
+    while i < row.len() {
+        match t.joined.iter().find(|(at, ..)| *at == i) {
+            Some((_, _, between)) if i + 1 < row.len() => {
+                let (a, b) = (written_date(&row[i].value), written_date(&row[i + 1].value));
+                cells.push(if a.is_empty() && b.is_empty() {
+                    String::new()
+                } else {
+                    format!("{a}{between}{b}")
+                });
+                i += 2;
+            }
+            _ => {
+                cells.push(row[i].printed());
+                i += 1;
+            }
+        }
+    }
+    cells
 }
 
 /// The form's sections as printed blocks. Every amount prints with two
@@ -157,14 +187,25 @@ fn sections(form: &FormView) -> Vec<Section> {
                             if numbered {
                                 cells.push((i + 1).to_string());
                             }
-                            cells.extend(r.iter().map(FieldView::printed));
+                            cells.extend(row_cells(t, r));
                             cells
                         })
                         .collect();
+                    let columns: Vec<String> =
+                        t.header_cells.iter().map(|(h, _)| h.clone()).collect();
                     // 合计 spans the columns before the total; cells after it stay empty.
                     let total = (!t.total_label.is_empty()).then(|| {
                         let mut cells = vec![t.total_label.clone(), t.total.clone()];
-                        cells.extend((t.total_col + 1..t.headers.len()).map(|_| String::new()));
+                        let before: usize = t
+                            .header_cells
+                            .iter()
+                            .scan(0, |at, (_, span)| {
+                                *at += span;
+                                Some(*at)
+                            })
+                            .take_while(|end| *end <= t.total_col + 1)
+                            .count();
+                        cells.extend((before..columns.len()).map(|_| String::new()));
                         cells
                     });
                     blocks.push(Block::Paragraph {
@@ -172,7 +213,7 @@ fn sections(form: &FormView) -> Vec<Section> {
                         text: String::new(),
                     });
                     blocks.push(Block::Table {
-                        columns: t.headers.clone(),
+                        columns,
                         rows,
                         total,
                     });
@@ -238,20 +279,34 @@ mod tests {
             Some(&["合计", "65.00", ""].map(String::from)[..])
         );
 
-        // 经费预算（万元）: plain numbers under a header that names the unit.
+        // 经费预算（万元）: plain numbers under a header that names the unit;
+        // 时间进度 is one column, “年 月 日至 年 月 日” as on paper.
         let phases = sections
             .iter()
             .find(|s| s.title.starts_with("七、"))
             .and_then(|s| {
                 s.blocks.iter().find_map(|b| match b {
-                    Block::Table { columns, rows, .. } => Some((columns, rows)),
+                    Block::Table {
+                        columns,
+                        rows,
+                        total,
+                    } => Some((columns, rows, total)),
                     _ => None,
                 })
             })
             .expect("the phases table");
-        assert_eq!(phases.0[1], "经费预算（万元）");
+        assert_eq!(
+            phases.0,
+            &["实施阶段", "经费预算（万元）", "目标内容", "时间进度"].map(String::from)
+        );
         let budgets: Vec<&str> = phases.1.iter().map(|r| r[1].as_str()).collect();
         assert_eq!(budgets, ["20.00", "30.00", "15.00"]);
+        assert_eq!(phases.1[0][0], "第一阶段");
+        assert_eq!(phases.1[0][3], "2023年5月1日至2023年7月31日");
+        assert_eq!(
+            phases.2.as_deref(),
+            Some(&["合计", "65.00", "", ""].map(String::from)[..])
+        );
     }
 
     /// The paper copy prints the two 30s of the sample alike, "30.00".
@@ -289,6 +344,8 @@ mod tests {
             "经费支出预算表（单位：万元）",
             "差旅费12.50",
             "合计65.00",
+            "实施阶段经费预算（万元）目标内容时间进度",
+            "2023年8月1日至2023年10月31日",
         ] {
             assert!(text.contains(part), "the PDF lacks {part}:\n{text}");
         }

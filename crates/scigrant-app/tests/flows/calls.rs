@@ -53,6 +53,7 @@ fn call_form(code: &str, template: &str, cap: &str, city_group: &str) -> CallFor
         template: template.into(),
         form_json: String::new(),
         city_group: city_group.into(),
+        ..CallForm::default()
     }
 }
 

@@ -377,6 +377,7 @@ async fn a_call_admits_an_added_unit_nature_by_its_code(env: TestEnv) {
         template: "kczg2023-fj4".into(),
         form_json: String::new(),
         city_group: String::new(),
+        ..CallForm::default()
     };
     let id = create_call(app, &manager, program, &form).await.unwrap();
     set_state(app, &manager, id, CallState::Published)

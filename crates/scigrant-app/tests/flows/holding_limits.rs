@@ -33,6 +33,7 @@ async fn call_in(env: &TestEnv, program: ProgramId, code: &str) -> CallId {
         template: "kczg2023-fj4".into(),
         form_json: String::new(),
         city_group: String::new(),
+        ..CallForm::default()
     };
     let call = create_call(&env.app, &staff_actor(99), program, &form)
         .await

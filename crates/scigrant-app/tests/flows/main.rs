@@ -1180,6 +1180,7 @@ both!(staff_first_admin_login_is_configured);
 
 mod audit_chain;
 mod audit_retention;
+mod call_texts;
 mod calls;
 mod consultation;
 mod dictionaries;

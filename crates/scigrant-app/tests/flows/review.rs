@@ -65,6 +65,7 @@ async fn call(env: &TestEnv) -> CallId {
             template: "kczg2023-fj4".into(),
             form_json: String::new(),
             city_group: String::new(),
+            ..CallForm::default()
         },
     )
     .await

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 98] = [
+pub const ACTIONS: [(&str, &str); 101] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -18,6 +18,9 @@ pub const ACTIONS: [(&str, &str); 98] = [
     ("application.withdraw", "申请人撤回申报书"),
     ("call.close", "截止计划类别"),
     ("call.create", "新增计划类别"),
+    ("call.document_add", "上传计划类别附件"),
+    ("call.document_remove", "删除计划类别附件"),
+    ("call.eligibility", "设置申报主体与申报单位名单"),
     ("call.extension", "延长申报期限"),
     ("call.publish", "发布计划类别"),
     ("file.read", "查看他人上传的文件"),

@@ -3,6 +3,8 @@
 //! life cycles of a call and of an application.
 
 pub mod application;
+pub mod documents;
+pub mod eligibility;
 pub mod form;
 pub mod limits;
 pub mod solicitation;

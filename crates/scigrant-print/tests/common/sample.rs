@@ -55,7 +55,8 @@ pub fn sample_document() -> Document {
             pair("电子信箱", "wangxm@example.org.cn"),
             pair("申报日期", "2023年4月20日"),
         ],
-        issuer: s("中国科协科学技术创新部制表"),
+        issuer: vec![s("中国科协科学技术创新部制表"), s("2023年4月")],
+        instructions: Vec::new(),
         sections: vec![
             Section {
                 title: s("一、项目申报单位基本情况"),

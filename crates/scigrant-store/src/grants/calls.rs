@@ -6,6 +6,8 @@
 use scigrant_domain::grants::application::CallState;
 use sqlx::{AnyConnection, Row};
 
+use crate::files::FileRow;
+
 use crate::Result;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -98,6 +100,10 @@ pub struct CallRow {
     pub quota: i64,
     pub cap_cents: i64,
     pub period_end: String,
+    /// 项目周期 as the notice words it; empty for calls made before it was kept.
+    pub period_text: String,
+    /// 申报主体 as the notice words it; empty: the unit kinds say it.
+    pub eligibility_text: String,
     pub eligible_kinds: String,
     pub opens_at: i64,
     pub closes_at: i64,
@@ -119,6 +125,8 @@ pub struct CallFields<'a> {
     pub quota: i64,
     pub cap_cents: i64,
     pub period_end: &'a str,
+    pub period_text: &'a str,
+    pub eligibility_text: &'a str,
     pub eligible_kinds: &'a str,
     pub opens_at: i64,
     pub closes_at: i64,
@@ -134,8 +142,9 @@ pub async fn insert_call(
 ) -> std::result::Result<i64, sqlx::Error> {
     let row = sqlx::query(
         "INSERT INTO calls (program_id, code, name, task, quota, cap_cents, period_end, eligible_kinds,
-            opens_at, closes_at, paper_deadline, form_spec_id, city_group, state, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+            opens_at, closes_at, paper_deadline, form_spec_id, city_group, state, created_at, updated_at,
+            period_text, eligibility_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17) RETURNING id",
     )
     .bind(f.program_id)
     .bind(f.code)
@@ -152,6 +161,8 @@ pub async fn insert_call(
     .bind(f.city_group)
     .bind(CallState::Draft.code())
     .bind(now)
+    .bind(f.period_text)
+    .bind(f.eligibility_text)
     .fetch_one(c)
     .await?;
     row.try_get("id")
@@ -251,4 +262,143 @@ pub async fn attachments(c: &mut AnyConnection, call_id: i64) -> Result<Vec<Atta
             .fetch_all(c)
             .await?,
     )
+}
+
+/// A document attached to a call (通知附件): the stored file and the title
+/// staff gave it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DocumentRow {
+    pub title: String,
+    #[sqlx(flatten)]
+    pub file: FileRow,
+}
+
+/// Attaches stored file `file_id` to a call as a document.
+pub async fn attach_document(
+    c: &mut AnyConnection,
+    call_id: i64,
+    file_id: i64,
+    title: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO call_documents (call_id, file_id, title) VALUES ($1, $2, $3)")
+        .bind(call_id)
+        .bind(file_id)
+        .bind(title)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Removes a document from a call; the title it had, or `None` when it
+/// was not there.
+pub async fn detach_document(
+    c: &mut AnyConnection,
+    call_id: i64,
+    file_id: i64,
+) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "DELETE FROM call_documents WHERE call_id = $1 AND file_id = $2 RETURNING title",
+    )
+    .bind(call_id)
+    .bind(file_id)
+    .fetch_optional(c)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get("title")?),
+        None => None,
+    })
+}
+
+/// A call's documents, in the order they were added.
+pub async fn documents_of(c: &mut AnyConnection, call_id: i64) -> Result<Vec<DocumentRow>> {
+    Ok(sqlx::query_as(
+        "SELECT d.title, f.* FROM files f JOIN call_documents d ON d.file_id = f.id
+         WHERE d.call_id = $1 ORDER BY f.id",
+    )
+    .bind(call_id)
+    .fetch_all(c)
+    .await?)
+}
+
+/// A document of a call; with `published_only`, only while the call is
+/// not a draft (what visitors may download).
+pub async fn document_file(
+    c: &mut AnyConnection,
+    call_id: i64,
+    file_id: i64,
+    published_only: bool,
+) -> Result<Option<FileRow>> {
+    Ok(sqlx::query_as(
+        "SELECT f.* FROM files f JOIN call_documents d ON d.file_id = f.id
+         JOIN calls k ON k.id = d.call_id
+         WHERE d.call_id = $1 AND f.id = $2 AND ($3 = 0 OR k.state <> $4)",
+    )
+    .bind(call_id)
+    .bind(file_id)
+    .bind(i64::from(published_only))
+    .bind(CallState::Draft.code())
+    .fetch_optional(c)
+    .await?)
+}
+
+/// Sets a call's 申报主体 text; false when there is no such call.
+pub async fn set_eligibility_text(
+    c: &mut AnyConnection,
+    call_id: i64,
+    text: &str,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query("UPDATE calls SET eligibility_text = $1, updated_at = $2 WHERE id = $3")
+        .bind(text)
+        .bind(now)
+        .bind(call_id)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces a call's 申报单位名单 with `units` (name, 统一社会信用代码 or
+/// empty), in order.
+pub async fn replace_eligible_units(
+    c: &mut AnyConnection,
+    call_id: i64,
+    units: &[(&str, &str)],
+) -> Result<()> {
+    sqlx::query("DELETE FROM call_eligible_units WHERE call_id = $1")
+        .bind(call_id)
+        .execute(&mut *c)
+        .await?;
+    for (seq, (name, uscc)) in units.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO call_eligible_units (call_id, seq, name, uscc) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(call_id)
+        .bind(seq as i64)
+        .bind(*name)
+        .bind(*uscc)
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A call's 申报单位名单 as (name, 统一社会信用代码 or empty), in order.
+pub async fn eligible_units(c: &mut AnyConnection, call_id: i64) -> Result<Vec<(String, String)>> {
+    let rows =
+        sqlx::query("SELECT name, uscc FROM call_eligible_units WHERE call_id = $1 ORDER BY seq")
+            .bind(call_id)
+            .fetch_all(c)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("uscc")?)))
+        .collect()
+}
+
+/// How many organisations a call's 申报单位名单 holds.
+pub async fn eligible_unit_count(c: &mut AnyConnection, call_id: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM call_eligible_units WHERE call_id = $1")
+        .bind(call_id)
+        .fetch_one(c)
+        .await?;
+    Ok(row.try_get("n")?)
 }

@@ -164,6 +164,7 @@ async fn main() {
             template: "kczg2023-fj4".into(),
             form_json: String::new(),
             city_group: String::new(),
+            ..CallForm::default()
         },
     )
     .await

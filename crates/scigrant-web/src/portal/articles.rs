@@ -8,6 +8,7 @@ use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::grants::solicitation::SolicitationLineView;
+use scigrant_app::identity::home::Download;
 use scigrant_app::portal::ArticleView;
 use scigrant_app::portal::consultation::ConsultationView;
 use scigrant_app::portal::public::{article_page, public_attachment};
@@ -65,6 +66,13 @@ pub async fn attachment(
     Path((article, file)): Path<(ArticleId, FileId)>,
 ) -> Result<Response, WebError> {
     let f = public_attachment(&state.app, article, file).await?;
+    Ok(attachment_download(f))
+}
+
+/// A published attachment (an article's, a call's 通知附件) streamed as a
+/// download under its own name, with an ASCII fallback name that keeps
+/// only a plain extension.
+pub(crate) fn attachment_download(f: Download) -> Response {
     let ext = f
         .original_name
         .rsplit_once('.')
@@ -76,7 +84,7 @@ pub async fn attachment(
         f.id,
         qv(&f.original_name)
     );
-    Ok((
+    (
         [
             (CONTENT_TYPE, f.content_type.clone()),
             (CONTENT_DISPOSITION, disposition),
@@ -84,7 +92,7 @@ pub async fn attachment(
         ],
         Body::from_stream(chunks(f.content)),
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Template)]

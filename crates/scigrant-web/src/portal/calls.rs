@@ -12,8 +12,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::grants::applications::{self, Verification};
-use scigrant_app::grants::calls::{CallView, guide};
-use scigrant_domain::ids::CallId;
+use scigrant_app::grants::calls::{CallView, document, guide};
+use scigrant_domain::ids::{CallId, FileId};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -22,6 +22,8 @@ pub struct CallPage {
     pub ctx: PageCtx,
     pub call: CallView,
     pub open: bool,
+    /// The names on the call's 申报单位名单.
+    pub listed: Vec<String>,
 }
 
 /// 申报指南: a published call as applicants read it.
@@ -35,8 +37,18 @@ pub async fn call(
         ctx: PageCtx::new(&state, &ctx),
         call: g.call,
         open: g.open,
+        listed: g.listed,
     })
     .into_response())
+}
+
+/// A 通知附件 of a published or closed call, as a download.
+pub async fn call_document(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(CallId, FileId)>,
+) -> Result<Response, WebError> {
+    let f = document(&state.app, id, file, false).await?;
+    Ok(crate::portal::articles::attachment_download(f))
 }
 
 #[derive(Template)]

@@ -1,6 +1,6 @@
 //! 门户: the public pages anyone may read — the portal and its sections,
 //! their articles and attachments, 站内搜索,
-//! the agreement, a call's guide, the /verify page for paper copies, the
+//! the agreement, a call's guide and its 通知附件, the /verify page for paper copies, the
 //! region picker's JSON, static assets, and the
 //! 公示公告 with their objection form, and 征求意见 on draft guides with
 //! the comment form.
@@ -34,6 +34,11 @@ pub fn routes(t: Table) -> Table {
         .get("/api/regions", Public, get(regions::regions))
         .get("/api/regions/path", Public, get(regions::region_path))
         .get("/calls/{id}", Public, get(calls::call))
+        .get(
+            "/calls/{id}/documents/{file}",
+            Public,
+            get(calls::call_document),
+        )
         .get("/verify", Public, get(calls::verify))
         .get("/consultations", Public, get(consultations::list))
         .get("/consultations/{id}", Public, get(consultations::show))

@@ -3,6 +3,8 @@
 //! security and 在线用户, 操作日志 / 登录日志).
 
 pub mod accounts;
+pub mod call_documents;
+pub mod call_eligibility;
 pub mod consultations;
 pub mod content;
 pub mod dictionaries;
@@ -187,6 +189,28 @@ pub fn routes(t: Table) -> Table {
             post(programs::extension),
         )
         .post("/staff/calls/{id}/export", manager, post(programs::export))
+        .post(
+            "/staff/calls/{id}/eligibility",
+            manager,
+            post(call_eligibility::save),
+        )
+        .post(
+            "/staff/calls/{id}/documents",
+            manager,
+            post(call_documents::upload).layer(DefaultBodyLimit::max(
+                scigrant_domain::grants::documents::DOCUMENT_MAX as usize + crate::routes::MB,
+            )),
+        )
+        .get(
+            "/staff/calls/{id}/documents/{file}",
+            manager,
+            get(call_documents::download),
+        )
+        .post(
+            "/staff/calls/{id}/documents/{file}/remove",
+            manager,
+            post(call_documents::remove),
+        )
         .post(
             "/staff/applications/{id}/decide",
             manager,

@@ -14,7 +14,8 @@ use scigrant_app::grants::applications::{
     staff_decision,
 };
 use scigrant_app::grants::calls::{
-    CallForm, CallView, ProgramView, create_call, create_program, programs, set_state, target_state,
+    CallForm, CallView, EligibilityForm, ProgramView, create_call, create_program, eligible_units,
+    programs, set_state, target_state,
 };
 use scigrant_app::grants::limits::set_program_limits;
 use scigrant_app::{AppError, FieldErrors};
@@ -253,6 +254,8 @@ pub async fn add_call(
         quota: p.get("quota"),
         cap: p.get("cap"),
         period_end: p.get("period_end"),
+        period: p.get("period"),
+        eligibility: p.get("eligibility"),
         eligible: p.all("eligible"),
         opens: p.get("opens"),
         closes: p.get("closes"),
@@ -286,9 +289,16 @@ pub struct CallPage {
     pub filter: String,
     pub columns: Vec<(&'static str, &'static str)>,
     pub errs: Errs,
+    /// The 通知附件 form as typed when it was refused, errors beside it.
+    pub doc_title: String,
+    pub doc_errs: Errs,
+    pub document_max: u64,
+    /// The 申报主体 form: as stored, or as typed when it was refused.
+    pub elig: EligibilityForm,
+    pub elig_errs: Errs,
 }
 
-async fn call_page(
+pub(crate) async fn call_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
@@ -296,14 +306,21 @@ async fn call_page(
     notice: &str,
     errs: FieldErrors,
 ) -> Result<CallPage, WebError> {
+    let call = scigrant_app::grants::calls::call(&state.app, CallId(id)).await?;
+    let listed = eligible_units(&state.app, CallId(id)).await?;
     Ok(CallPage {
         ctx: PageCtx::new(state, ctx).with_notice(notice),
-        call: scigrant_app::grants::calls::call(&state.app, CallId(id)).await?,
+        elig: EligibilityForm::of(&call.eligibility_text, &listed),
+        elig_errs: Errs::default(),
+        call,
         items: applications::of_call(&state.app, CallId(id), ApplicationState::from_code(filter))
             .await?,
         filter: filter.to_string(),
         columns: EXPORT_COLUMNS.to_vec(),
         errs: Errs(errs),
+        doc_title: String::new(),
+        doc_errs: Errs::default(),
+        document_max: scigrant_domain::grants::documents::DOCUMENT_MAX,
     })
 }
 

@@ -964,6 +964,7 @@ async fn browser_second_pilot_city_forum_is_refused() {
             template: "kczg2023-fj5".into(),
             form_json: String::new(),
             city_group: "pilot-city-2023".into(),
+            ..CallForm::default()
         };
         let id = create_call(app, &staff, program, &f).await.unwrap();
         set_state(

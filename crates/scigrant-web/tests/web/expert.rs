@@ -149,6 +149,7 @@ async fn seeded(env: &TestEnv) -> Seeded {
             template: "kczg2023-fj4".into(),
             form_json: String::new(),
             city_group: String::new(),
+            ..CallForm::default()
         },
     )
     .await

@@ -5,6 +5,8 @@
 
 mod api;
 mod browser;
+mod call_documents;
+mod call_texts;
 mod consultation;
 mod dictionaries;
 mod expert;
@@ -145,6 +147,18 @@ async fn raw_get(state: &AppState, path: &str, session: &str) -> (StatusCode, St
     (status, kind, body.to_vec())
 }
 
+/// An anonymous `GET path`: status, headers, raw body.
+async fn send_full(state: &AppState, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let req = Request::get(path).body(Body::empty()).unwrap();
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap();
+    (status, headers, body.to_vec())
+}
+
 async fn session_for(env: &TestEnv, tab: LoginTab, login_name: &str, password: &str) -> String {
     let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
         .await
@@ -195,6 +209,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /api/regions Public",
         "GET /api/regions/path Public",
         "GET /calls/{id} Public",
+        "GET /calls/{id}/documents/{file} Public",
         "GET /verify Public",
         "GET /login Public",
         "POST /login Public",
@@ -276,6 +291,10 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/state StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/extension StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/export StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/documents StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/eligibility StaffRole(ProgramManager)",
+        "GET /staff/calls/{id}/documents/{file} StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/documents/{file}/remove StaffRole(ProgramManager)",
         "POST /staff/applications/{id}/decide StaffRole(ProgramManager)",
         "GET /staff/calls/{id}/funding StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/funding/budget StaffRole(ProgramManager)",
@@ -436,7 +455,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 140);
+    assert_eq!(checked, 144);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account
@@ -773,6 +792,7 @@ async fn verify_does_not_tell_which_numbers_exist() {
         template: "kczg2023-fj4".into(),
         form_json: String::new(),
         city_group: String::new(),
+        ..CallForm::default()
     };
     let call = create_call(app, &staff, program, &form).await.unwrap();
     set_state(app, &staff, call, CallState::Published)

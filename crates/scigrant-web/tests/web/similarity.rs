@@ -32,6 +32,7 @@ fn call_form() -> CallForm {
         template: "kczg2023-fj4".into(),
         form_json: String::new(),
         city_group: String::new(),
+        ..CallForm::default()
     }
 }
 

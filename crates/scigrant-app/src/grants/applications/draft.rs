@@ -75,6 +75,8 @@ async fn applicant_unit(
             natures.label_of(&unit.kind)
         )));
     }
+    crate::grants::calls::check_listed(c, call.id, &call.eligibility_text, &unit.name, &unit.uscc)
+        .await?;
     Ok(ApplicantUnit {
         id: unit.id,
         name: unit.name,

@@ -84,7 +84,16 @@ pub async fn submit(
     let mut tx = app.db.begin().await?;
     // The right is checked again where the submission is written: a lock
     // or a change of unit since the save above still stops it.
-    check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
+    let unit = check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
+    // 申报单位名单: a list set after the draft was begun holds as well.
+    crate::grants::calls::check_listed(
+        &mut tx,
+        call.id,
+        &call.eligibility_text,
+        &unit.name,
+        &unit.uscc,
+    )
+    .await?;
     // 限项: counted where the submission is written, the program locked.
     crate::grants::limits::check_at_submission(app, &mut tx, &call, &spec, &row, data).await?;
     let first = store::submit(

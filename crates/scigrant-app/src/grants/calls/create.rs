@@ -3,6 +3,7 @@
 
 use scigrant_domain::calendar::{self, DateError, DayPart};
 use scigrant_domain::dictionary::DictKind;
+use scigrant_domain::grants::eligibility::ELIGIBILITY_TEXT_MAX;
 use scigrant_domain::grants::form::{self, FormSpec, Money};
 use scigrant_domain::ids::{CallId, ProgramId};
 use scigrant_store::grants::calls::{self, CallFields};
@@ -39,6 +40,9 @@ pub async fn create_program(
     Ok(ProgramId(id))
 }
 
+/// The longest 项目周期 text (the notice's is 11 characters).
+pub const PERIOD_TEXT_MAX: usize = 50;
+
 /// The 计划类别 form, as typed.
 #[derive(Clone, Debug, Default)]
 pub struct CallForm {
@@ -48,6 +52,12 @@ pub struct CallForm {
     pub quota: String,
     pub cap: String,
     pub period_end: String,
+    /// 项目周期 as the notice words it (“2023年11月底前完成”); blank: said
+    /// from `period_end`.
+    pub period: String,
+    /// 申报主体 as the notice words it (“中国科协所属全国学会”); blank: the
+    /// unit kinds say it.
+    pub eligibility: String,
     pub eligible: Vec<String>,
     pub opens: String,
     pub closes: String,
@@ -115,6 +125,15 @@ pub async fn create_call(
     };
     // 申报主体: enabled 单位性质 entries of the dictionary.
     let natures = crate::dictionary::dictionary(app, DictKind::UnitNature).await?;
+    if f.period.trim().chars().count() > PERIOD_TEXT_MAX {
+        e.add("period", format!("项目周期不能超过{PERIOD_TEXT_MAX}个字"));
+    }
+    if f.eligibility.trim().chars().count() > ELIGIBILITY_TEXT_MAX {
+        e.add(
+            "eligibility",
+            format!("申报主体说明不能超过{ELIGIBILITY_TEXT_MAX}个字"),
+        );
+    }
     let kinds: Vec<&str> = f
         .eligible
         .iter()
@@ -215,6 +234,8 @@ pub async fn create_call(
         quota,
         cap_cents: cap.cents(),
         period_end: &calendar::format_ymd(period_end),
+        period_text: f.period.trim(),
+        eligibility_text: f.eligibility.trim(),
         eligible_kinds: &kinds.join(","),
         opens_at: opens,
         closes_at: closes,

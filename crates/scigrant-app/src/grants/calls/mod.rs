@@ -5,13 +5,18 @@
 //!
 //! This file holds what readers see (calls, guides, programs) and the
 //! parsed form specifications; `create` holds creating programs and calls,
-//! `publish` moving a call between its states.
+//! `publish` moving a call between its states, `documents` its 通知附件.
 
 mod create;
+mod documents;
+mod eligibility;
 mod publish;
 
 pub(crate) use create::moment_field;
 pub use create::{CallForm, create_call, create_program};
+pub use documents::{DocumentView, add_document, document, remove_document};
+pub(crate) use eligibility::check_listed;
+pub use eligibility::{EligibilityForm, eligible_units, set_eligibility};
 pub use publish::{set_state, target_state};
 
 use std::sync::Arc;
@@ -37,11 +42,19 @@ pub struct CallView {
     pub task: String,
     pub quota: i64,
     pub cap: Money,
-    /// The day the project period ends (its 00:00 CST).
+    /// The day the project period ends (its 00:00 CST): 项目结束日期 may
+    /// not be later.
     pub period_end: i64,
     /// 申报主体: the 单位性质 entries the call admits (by code), with the
     /// labels the dictionary gives them now.
     pub eligible: Vec<DictEntry>,
+    /// 项目周期 as the notice words it; empty when staff left it to the date.
+    pub period_text: String,
+    /// 申报主体 as the notice words it; empty when the unit kinds say it.
+    pub eligibility_text: String,
+    /// How many organisations the call's 申报单位名单 holds (0: no list,
+    /// the unit kinds decide alone).
+    pub listed_units: i64,
     pub opens_at: i64,
     pub closes_at: i64,
     pub paper_deadline: i64,
@@ -49,12 +62,24 @@ pub struct CallView {
     pub form_spec_id: i64,
     pub form_title: String,
     pub city_group: String,
+    /// 通知附件, in the order they were added.
+    pub documents: Vec<DocumentView>,
 }
 
 impl CallView {
     /// Whether the call takes applications at `now` ([`call_open`]).
     pub fn is_open(&self, now: i64) -> bool {
         call_open(self.state, self.opens_at, self.closes_at, now)
+    }
+    /// 项目周期 as the call page says it: the notice's words, else
+    /// “2023年11月30日前完成” from the period's last day.
+    pub fn period(&self) -> String {
+        if self.period_text.is_empty() {
+            let (y, m, d) = calendar::civil_date(self.period_end);
+            format!("{y}年{m}月{d}日前完成")
+        } else {
+            self.period_text.clone()
+        }
     }
     /// The state people see at `now` ([`shown_call_state`]).
     pub fn state_at(&self, now: i64) -> CallState {
@@ -76,6 +101,12 @@ pub(crate) async fn call_view(
         .unwrap_or_default();
     let natures = crate::dictionary::read(c, DictKind::UnitNature).await?;
     // Stored by `create_call` through the calendar, so it always reads back.
+    let listed_units = calls::eligible_unit_count(c, row.id).await?;
+    let documents = calls::documents_of(c, row.id)
+        .await?
+        .into_iter()
+        .map(DocumentView::from)
+        .collect();
     let period_end = calendar::parse_ymd(&row.period_end)
         .map(calendar::day_start)
         .map_err(|e| AppError::Internal(format!("call {}: period_end: {e}", row.id)))?;
@@ -95,12 +126,16 @@ pub(crate) async fn call_view(
         task: row.task,
         quota: row.quota,
         period_end,
+        period_text: row.period_text,
+        eligibility_text: row.eligibility_text,
+        listed_units,
         opens_at: row.opens_at,
         closes_at: row.closes_at,
         paper_deadline: row.paper_deadline,
         form_spec_id: row.form_spec_id,
         form_title,
         city_group: row.city_group,
+        documents,
     })
 }
 
@@ -134,6 +169,8 @@ pub async fn open_calls(app: &App) -> Result<Vec<CallView>, AppError> {
 #[derive(Clone, Debug)]
 pub struct Guide {
     pub call: CallView,
+    /// The names on its 申报单位名单 (codes are for matching, not shown).
+    pub listed: Vec<String>,
     /// Whether it takes applications now, by the server's clock.
     pub open: bool,
 }
@@ -145,8 +182,14 @@ pub async fn guide(app: &App, id: CallId) -> Result<Guide, AppError> {
     if call.state == CallState::Draft {
         return Err(AppError::NotFound);
     }
+    let listed = eligible_units(app, id)
+        .await?
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
     Ok(Guide {
         open: call.is_open(app.now()),
+        listed,
         call,
     })
 }

@@ -44,6 +44,9 @@ pub struct FormSpec {
     pub instructions: Vec<String>,
     /// The cover page (项目编号, 项目类别 … 申报日期).
     pub cover: Vec<FieldSpec>,
+    /// The lines at the foot of the cover (“中国科协科学技术创新部制表”, “2023年4月”).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issued_by: Vec<String>,
     pub sections: Vec<SectionSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
@@ -145,6 +148,21 @@ pub struct TableSpec {
     /// A money column summed into a 合计 row, addressed as `table.column`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_column: Option<String>,
+    /// Two adjacent columns under one header, printed as one cell (时间进度:
+    /// 开始日期 至 结束日期, as the paper form's “年 月 日至 年 月 日”).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joined: Vec<JoinedColumns>,
+}
+
+/// See [`TableSpec::joined`]; dates in such a cell print as “2023年5月1日”.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinedColumns {
+    pub label: String,
+    pub first: String,
+    pub second: String,
+    /// Printed between the two values (“至”).
+    pub between: String,
 }
 
 /// A value derived from others, never typed: the sum of money references (money field
@@ -368,6 +386,19 @@ impl FormSpec {
             match t.columns.iter().find(|c| &c.key == total) {
                 Some(c) if c.kind == FieldKind::Money => {}
                 _ => return Err(format!("表格“{}”的合计列“{total}”不是金额列", t.key)),
+            }
+        }
+        let at = |k: &str| t.columns.iter().position(|c| c.key == k);
+        let mut used = BTreeSet::new();
+        for j in &t.joined {
+            match (at(&j.first), at(&j.second)) {
+                (Some(a), Some(b)) if b == a + 1 && used.insert(a) && used.insert(b) => {}
+                _ => {
+                    return Err(format!(
+                        "表格“{}”合并显示的“{}”须为相邻且未合并过的两列",
+                        t.key, j.label
+                    ));
+                }
             }
         }
         Ok(())

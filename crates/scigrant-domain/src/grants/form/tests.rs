@@ -40,10 +40,60 @@ fn builtins_parse_and_are_listed() {
         let spec = builtin(code).unwrap();
         assert_eq!(spec.code, *code);
         assert_eq!(spec.title, *title);
-        assert_eq!(spec.version, 1);
+        assert_eq!(spec.version, 2);
         assert_eq!(spec.instructions.len(), 5);
+        assert_eq!(spec.issued_by, ["中国科协科学技术创新部制表", "2023年4月"]);
     }
     assert!(builtin("kczg2023-fj6").is_none());
+}
+
+/// 七、项目实施步骤和进度计划 has the paper form's columns: 实施阶段 |
+/// 经费预算（万元） | 目标内容 | 时间进度 (“年 月 日至 年 月 日”, the two
+/// date columns under one header).
+#[test]
+fn the_schedule_table_has_the_seed_columns() {
+    for spec in [fj4(), fj5()] {
+        let Some(Entry::Table(t)) = spec.entry("phases") else {
+            panic!("no phases table in {}", spec.code);
+        };
+        let labels: Vec<&str> = t.columns.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "实施阶段",
+                "经费预算（万元）",
+                "目标内容",
+                "开始日期",
+                "结束日期"
+            ]
+        );
+        assert_eq!(
+            t.joined,
+            [JoinedColumns {
+                label: "时间进度".into(),
+                first: "start".into(),
+                second: "end".into(),
+                between: "至".into(),
+            }]
+        );
+    }
+}
+
+#[test]
+fn joined_columns_must_be_adjacent_columns_of_the_table() {
+    for (first, second) in [("start", "goal"), ("stage", "end"), ("start", "finish")] {
+        let json = fj4().to_json_pretty().replacen(
+            "\"first\": \"start\",\n              \"second\": \"end\"",
+            &format!("\"first\": \"{first}\",\n              \"second\": \"{second}\""),
+            1,
+        );
+        assert_ne!(json, fj4().to_json_pretty(), "the replacement applies");
+        let e = FormSpec::from_json(&json).unwrap_err();
+        assert!(
+            e.contains("合并显示的“时间进度”须为相邻且未合并过的两列"),
+            "{e}"
+        );
+    }
 }
 
 #[test]
@@ -554,7 +604,7 @@ fn digest_input_is_canonical() {
     let spec = fj4();
     let d = sample_fj4();
     let text = digest_input(&spec, &d);
-    assert!(text.starts_with("scigrant-form-digest 1\ncode=\"kczg2023-fj4\"\nversion=1\n"));
+    assert!(text.starts_with("scigrant-form-digest 1\ncode=\"kczg2023-fj4\"\nversion=2\n"));
     assert!(text.contains("\nproject_code=\"KJFWT2023-01\"\n"));
     assert!(text.contains("\nphases#=3\nphases[0].stage=\"第一阶段\"\nphases[0].budget=\"20\"\n"));
     assert_eq!(text, digest_input(&spec, &d.clone()));
@@ -575,9 +625,9 @@ fn digest_input_is_canonical() {
     assert!(f.contains("\nother_info=\"\\\"\\nbudget_requested=\\\"1\"\n"));
     assert_eq!(f.lines().count(), text.lines().count());
     // Another version is another digest.
-    let mut v2 = spec.clone();
-    v2.version = 2;
-    assert_ne!(digest_input(&v2, &d), text);
+    let mut v3 = spec.clone();
+    v3.version = 3;
+    assert_ne!(digest_input(&v3, &d), text);
     assert_eq!(quote("a\\b\t"), "\"a\\\\b\\u{9}\"");
 }
 
@@ -681,6 +731,7 @@ fn a_spec_can_be_built_in_code_and_exported() {
         version: 3,
         instructions: vec![],
         cover: vec![],
+        issued_by: vec![],
         sections: vec![SectionSpec {
             key: "s".into(),
             title: "一、示例".into(),
