@@ -109,7 +109,8 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let outcome = match Config::load(cli.config.as_deref()) {
         Ok(config) => {
-            scigrant_web::ops::logging::init(&config.log_format);
+            // Kept to the end: dropping it flushes the queued log lines.
+            let _log = scigrant_web::ops::logging::init(&config.log_format);
             run(cli, config).await
         }
         Err(e) => Err(e.into()),

@@ -165,14 +165,7 @@ async fn main() {
     // The request log as the release binary writes it (info), to a file.
     let log_path = dir.join("server.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(log))
-        .init();
+    let _log = scigrant_web::ops::logging::init_with("text", log, false);
     let mut config = test_config(&dir, url.clone());
     config.max_connections = Config::default().max_connections;
     let app = App::open(config, Arc::new(SystemClock)).await.unwrap();
