@@ -25,9 +25,22 @@ use scigrant_app::App;
 
 use crate::http::rate::Limits;
 
-/// Shared by every request.
+/// What every handler is given. One `Arc`: axum clones the state for
+/// every request, and cloning the parts one by one (the app's pools,
+/// caches and clock, the limits, the printer…) cost the portal as much as
+/// rendering a page.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     pub app: App,
     pub limits: Arc<Limits>,
     pub printer: Arc<print::Printer>,
@@ -36,18 +49,21 @@ pub struct AppState {
     pub csp_reports: Arc<std::sync::atomic::AtomicU64>,
     /// The process's Prometheus recorder.
     pub metrics: &'static metrics_exporter_prometheus::PrometheusHandle,
+    /// Public pages kept rendered for visitors not signed in.
+    pub rendered: Arc<http::public::Rendered>,
 }
 
 impl AppState {
     pub fn new(app: App) -> AppState {
-        AppState {
+        AppState(Arc::new(Shared {
             limits: Arc::new(Limits::new(&app.config)),
             // Installed before the first request so nothing goes uncounted.
             metrics: ops::metrics::handle(),
             app,
             printer: Arc::new(print::Printer::default()),
             csp_reports: Arc::default(),
-        }
+            rendered: Arc::default(),
+        }))
     }
 }
 

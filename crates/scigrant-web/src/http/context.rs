@@ -5,6 +5,7 @@
 //! on every POST.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE, USER_AGENT};
@@ -61,13 +62,75 @@ pub struct Ctx {
     pub user_agent: String,
     pub session: Option<SessionInfo>,
     /// The token forms carry: the session's, or the pre-login cookie's.
-    pub csrf: String,
+    pub csrf: FormToken,
     /// The personal access token an /api/v1 request carried; `session`
     /// is then its account, and routes check their scope against it.
     pub grant: Option<TokenGrant>,
     /// The address asked for, path and query (for the navigation's
     /// current tab).
     pub location: String,
+}
+
+/// The token a request's forms carry. Before sign-in, a visitor without
+/// the cookie gets a new one only when a page actually shows a form: the
+/// token is made the first time it is written (`Display`), and the
+/// middleware then sets its cookie. Reading the portal costs no token and
+/// sets no cookie.
+#[derive(Clone)]
+pub struct FormToken(Arc<TokenCell>);
+
+struct TokenCell {
+    value: OnceLock<String>,
+    /// Set when the token is made on first use (a visitor without one).
+    mint: Option<scigrant_app::App>,
+}
+
+impl FormToken {
+    fn known(value: String) -> FormToken {
+        FormToken(Arc::new(TokenCell {
+            value: OnceLock::from(value),
+            mint: None,
+        }))
+    }
+
+    fn on_first_use(app: &scigrant_app::App) -> FormToken {
+        FormToken(Arc::new(TokenCell {
+            value: OnceLock::new(),
+            mint: Some(app.clone()),
+        }))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.value.get_or_init(|| match &self.0.mint {
+            Some(app) => pre_login_token(app),
+            None => String::new(),
+        })
+    }
+
+    /// Whether a token was made for this request (a page showed a form).
+    pub fn was_made(&self) -> bool {
+        self.minted().is_some()
+    }
+
+    /// The token made during this request, if a page used it.
+    fn minted(&self) -> Option<&str> {
+        self.0
+            .mint
+            .as_ref()
+            .and(self.0.value.get().map(String::as_str))
+    }
+}
+
+impl std::fmt::Display for FormToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for FormToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FormToken(..)")
+    }
 }
 
 impl Ctx {
@@ -304,15 +367,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let pre_login = cookie(headers, Cookie::Csrf.name(https))
         .filter(|v| pre_login_token_valid(&state.app, v))
         .map(str::to_string);
-    let new_csrf_cookie =
-        (session.is_none() && pre_login.is_none()).then(|| pre_login_token(&state.app));
     let drop_pre_login = session.is_some() && pre_login_cookie;
-    let csrf = match (&session, &pre_login, &new_csrf_cookie) {
-        (Some(s), _, _) => s.csrf.clone(),
-        (None, Some(c), _) => c.clone(),
-        (None, None, Some(n)) => n.clone(),
-        (None, None, None) => String::new(),
-    };
     // API writes carry a bearer token (no cookie acts there), so no CSRF token.
     if req.method() == Method::POST && req.uri().path() != CSP_REPORT_PATH && !api {
         let (sent, whole) = match csrf::presented(req).await {
@@ -329,13 +384,20 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             matches!((sent.as_deref(), expected), (Some(s), Some(e)) if !s.is_empty() && s == e);
         if !ok {
             let mut res = WebError::Csrf.into_response();
-            if let Some(token) = new_csrf_cookie {
+            // The refusal page's 重新提交 needs a token the next post carries.
+            if session.is_none() && pre_login.is_none() {
+                let token = pre_login_token(&state.app);
                 res.headers_mut()
                     .append(SET_COOKIE, set_cookie(&state, Cookie::Csrf, &token, None));
             }
             return res;
         }
     }
+    let csrf = match (&session, pre_login) {
+        (Some(s), _) => FormToken::known(s.csrf.clone()),
+        (None, Some(c)) => FormToken::known(c),
+        (None, None) => FormToken::on_first_use(&state.app),
+    };
     let location = req.uri().path_and_query().map_or_else(
         || req.uri().path().to_string(),
         |pq| pq.as_str().to_string(),
@@ -346,13 +408,13 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         ip,
         user_agent,
         session,
-        csrf,
+        csrf: csrf.clone(),
         grant,
     });
     let mut res = next.run(req).await;
-    if let Some(token) = new_csrf_cookie {
+    if let Some(token) = csrf.minted() {
         res.headers_mut()
-            .append(SET_COOKIE, set_cookie(&state, Cookie::Csrf, &token, None));
+            .append(SET_COOKIE, set_cookie(&state, Cookie::Csrf, token, None));
     }
     if drop_pre_login {
         res.headers_mut()

@@ -77,28 +77,7 @@ pub fn around(routes: Router, https: bool, slow: Duration) -> Router {
                     crate::ops::observe::observe(slow, req, next)
                 }))
                 .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    REFERRER_POLICY,
-                    HeaderValue::from_static("same-origin"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(CSP),
-                ))
-                // Pages hold personal data: nothing is cached unless a
-                // handler says so (the static assets do).
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    CACHE_CONTROL,
-                    HeaderValue::from_static("no-store"),
-                ))
+                .layer(middleware::map_response(security_headers))
                 .layer(
                     CompressionLayer::new()
                         // Brotli's default (11) is too slow for pages made
@@ -116,6 +95,25 @@ pub fn around(routes: Router, https: bool, slow: Duration) -> Router {
     } else {
         routes
     }
+}
+
+/// The security headers every answer carries (one layer rather than one
+/// per header: each layer is a service cloned for every request). Pages
+/// hold personal data, so nothing is cached unless a handler says so (the
+/// static assets and public pages do).
+async fn security_headers<B>(mut res: axum::http::Response<B>) -> axum::http::Response<B> {
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    if !h.contains_key(CACHE_CONTROL) {
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
 }
 
 /// A fresh request id: 16 hex digits, as the audit log has always had.

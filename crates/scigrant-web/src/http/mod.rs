@@ -13,4 +13,5 @@ pub mod forms;
 pub mod layers;
 pub mod notice;
 pub mod pages;
+pub mod public;
 pub mod rate;

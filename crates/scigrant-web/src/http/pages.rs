@@ -46,7 +46,7 @@ pub struct PageCtx {
     pub police_filing: String,
     /// The digits of the public-security filing number, for its query link.
     pub police_code: String,
-    pub csrf: String,
+    pub csrf: crate::http::context::FormToken,
     pub nav: Option<Nav>,
     pub notice: String,
     /// Unread messages in the signed-in account's 消息中心.
@@ -348,58 +348,6 @@ pub fn xlsx_download(ascii: &str, name: &str, bytes: Vec<u8>) -> axum::response:
         bytes,
     )
         .into_response()
-}
-
-/// A public page that browsers and proxies revalidate instead of fetching
-/// again: a weak `ETag` over the bytes (the page may carry the signed-in
-/// account's name, so it is `private`), `Last-Modified` from the newest
-/// public change, and 304 when the browser's copy is current.
-pub fn revalidated(
-    headers: &axum::http::HeaderMap,
-    html: Html<String>,
-    changed: Option<i64>,
-) -> axum::response::Response {
-    use axum::http::StatusCode;
-    use axum::http::header::{
-        CACHE_CONTROL, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
-    };
-    use axum::response::IntoResponse;
-    let etag = format!(
-        "W/\"{:016x}\"",
-        crate::http::assets::fnv1a(html.0.as_bytes())
-    );
-    let modified = changed.map(|ms| {
-        let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
-        httpdate::fmt_http_date(t)
-    });
-    let cache = "private, no-cache";
-    let fresh = match headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-        Some(v) => crate::http::assets::matches_etag(v, &etag),
-        None => match (
-            headers.get(IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()),
-            changed,
-        ) {
-            (Some(since), Some(ms)) => httpdate::parse_http_date(since)
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .is_some_and(|d| (ms.max(0) as u128) / 1000 <= d.as_secs() as u128),
-            _ => false,
-        },
-    };
-    let mut response = if fresh {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        html.into_response()
-    };
-    let h = response.headers_mut();
-    if let Ok(v) = etag.parse() {
-        h.insert(ETAG, v);
-    }
-    if let Some(v) = modified.and_then(|m| m.parse().ok()) {
-        h.insert(LAST_MODIFIED, v);
-    }
-    h.insert(CACHE_CONTROL, axum::http::HeaderValue::from_static(cache));
-    response
 }
 
 #[cfg(test)]

@@ -24,7 +24,8 @@ use crate::account::password::chunks;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
-use crate::http::pages::{Errs, Opt, PageCtx, Pager, qv, render, revalidated};
+use crate::http::pages::{Errs, Opt, PageCtx, Pager, qv, render};
+use crate::http::public::public_page;
 
 #[derive(Template)]
 #[template(path = "portal/article.html")]
@@ -51,13 +52,14 @@ pub async fn article(
         (None, None) => a.line.publish_at.map(|p| p.max(a.line.updated_at)),
         _ => None,
     };
-    let html = render(&ArticlePage {
-        ctx: PageCtx::new(&state, &ctx),
-        a,
-        consultation,
-        solicitation,
-    });
-    Ok(revalidated(&headers, html, changed))
+    Ok(public_page(&state, &ctx, &headers, &page, changed, || {
+        ArticlePage {
+            ctx: PageCtx::new(&state, &ctx),
+            a,
+            consultation,
+            solicitation,
+        }
+    }))
 }
 
 /// An attachment of a public article, as a download.

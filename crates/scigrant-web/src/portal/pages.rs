@@ -18,7 +18,8 @@ use crate::http::context::Ctx;
 use crate::http::error::WebError;
 use crate::http::filters;
 use crate::http::notice::notice_text;
-use crate::http::pages::{PageCtx, Pager, render, revalidated};
+use crate::http::pages::{PageCtx, Pager, render};
+use crate::http::public::public_page;
 
 #[derive(Template)]
 #[template(path = "portal/index.html")]
@@ -41,12 +42,17 @@ pub async fn index(
     Query(q): Query<Notice>,
 ) -> Result<Response, WebError> {
     let home = portal_home(&state.app).await?;
-    let changed = home.changed;
-    let page = IndexPage {
-        ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
-        home,
-    };
-    Ok(revalidated(&headers, render(&page), changed))
+    Ok(public_page(
+        &state,
+        &ctx,
+        &headers,
+        &home,
+        home.changed,
+        || IndexPage {
+            ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
+            home: home.clone(),
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -74,14 +80,19 @@ pub async fn section(
 ) -> Result<Response, WebError> {
     let section = Section::from_code(&slug).ok_or(WebError::App(AppError::NotFound))?;
     let listed = section_page(&state.app, section, q.page).await?;
-    let pager = Pager::new(&listed.page, String::new());
-    let html = render(&SectionPage {
-        ctx: PageCtx::new(&state, &ctx),
-        section,
-        page: &listed.page,
-        pager,
-    });
-    Ok(revalidated(&headers, html, listed.changed))
+    Ok(public_page(
+        &state,
+        &ctx,
+        &headers,
+        &listed,
+        listed.changed,
+        || SectionPage {
+            ctx: PageCtx::new(&state, &ctx),
+            section,
+            page: &listed.page,
+            pager: Pager::new(&listed.page, String::new()),
+        },
+    ))
 }
 
 #[derive(Template)]
