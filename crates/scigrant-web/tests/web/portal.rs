@@ -175,6 +175,74 @@ async fn public_pages_revalidate_and_empty_sections_say_so() {
     assert!(page.contains("<span class=\"date\">2023-04-20</span>"));
 }
 
+/// A visitor reads the portal without a cookie; the page kept rendered
+/// for visitors (`http::public`) is the same bytes for each, never a
+/// signed-in account's page, and follows a change at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitors_read_kept_pages_without_a_cookie_and_see_changes_at_once() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let (editor, editor_session) = staff(&env, "editor1", StaffRole::ContentEditor).await;
+    let (reviewer, _) = staff(&env, "checker1", StaffRole::ContentReviewer).await;
+    published(&env, &editor, &reviewer, "关于征集指南建议的通知", "正文").await;
+    let visit = |path: &'static str, cookie: Option<String>| {
+        let mut r = Request::get(path);
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        let state = state.clone();
+        async move {
+            let res = router(state)
+                .oneshot(r.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let cookies: Vec<String> = res
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .collect();
+            let etag = res.headers()["etag"].to_str().unwrap().to_string();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (cookies, etag, String::from_utf8(body.to_vec()).unwrap())
+        }
+    };
+    let (cookies, etag, first) = visit("/", None).await;
+    assert!(cookies.is_empty(), "reading sets no cookie: {cookies:?}");
+    assert!(first.contains("关于征集指南建议的通知"));
+    // The staff member's own page names them; a visitor's never does.
+    let (_, _, own) = visit("/", Some(format!("sg_session={editor_session}"))).await;
+    assert!(own.contains("退出"), "signed in: {own}");
+    let (cookies, again, second) = visit("/", None).await;
+    assert!(cookies.is_empty());
+    assert_eq!(
+        (again.as_str(), second.as_str()),
+        (etag.as_str(), first.as_str())
+    );
+    assert!(!second.contains("退出") && !second.contains("editor1"));
+    // A change shows at once on this node, kept page or not.
+    published(
+        &env,
+        &editor,
+        &reviewer,
+        "关于2026年度项目申报的通知",
+        "正文",
+    )
+    .await;
+    let (_, changed, page) = visit("/", None).await;
+    assert_ne!(changed, etag);
+    assert!(page.contains("关于2026年度项目申报的通知"), "{page}");
+    // A page with a form makes the visitor's token and sets its cookie.
+    let res = router(state.clone())
+        .oneshot(Request::get("/login").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let set = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(set.starts_with("sg_csrf="), "{set}");
+}
+
 fn httpdate_of(ms: i64) -> String {
     // T0 is 2023-04-20 02:00:00 UTC.
     assert_eq!(ms, scigrant_app::testing::T0);
