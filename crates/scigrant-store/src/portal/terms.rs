@@ -123,20 +123,26 @@ pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<Ranked> {
         .join(", ");
     let p = |k: usize| format!("${}", n + k);
     let rare = format!("${}", rarest + 1);
+    // The candidates are read from the rarest term's postings, newest
+    // first (`CROSS JOIN` keeps SQLite from starting at the articles'
+    // publication index instead, which reads every published article),
+    // and the weights are summed by looking up each (term, candidate) pair
+    // in the primary key, never by reading a common term's whole postings.
     let sql = format!(
         "WITH cand AS (
-           SELECT t.article_id FROM article_terms t JOIN articles a ON a.id = t.article_id
-           WHERE t.term = {rare} AND a.state = {state} AND a.publish_at <= {now}
+           SELECT t.article_id AS id, a.publish_at AS at
+           FROM article_terms t CROSS JOIN articles a
+           WHERE a.id = t.article_id AND t.term = {rare} AND a.state = {state} AND a.publish_at <= {now}
              AND ({section} = '' OR a.section = {section})
              AND a.publish_at >= {from} AND a.publish_at < {until}
-           ORDER BY t.article_id DESC LIMIT {cap})
-         SELECT m.article_id AS id, m.score, a.publish_at,
-                (SELECT COUNT(*) FROM cand) AS candidates
-         FROM (SELECT article_id, CAST(SUM(weight) AS BIGINT) AS score FROM article_terms
-               WHERE term IN ({list}) AND article_id IN (SELECT article_id FROM cand)
-               GROUP BY article_id HAVING COUNT(*) = {n}) m
-         JOIN articles a ON a.id = m.article_id
-         ORDER BY m.score DESC, a.publish_at DESC, a.id DESC",
+           ORDER BY t.article_id DESC LIMIT {cap}),
+         m AS (
+           SELECT c.id, c.at, CAST(SUM(t.weight) AS BIGINT) AS score, COUNT(*) AS k
+           FROM cand c JOIN article_terms t ON t.term IN ({list}) AND t.article_id = c.id
+           GROUP BY c.id, c.at)
+         SELECT id, score, at AS publish_at, (SELECT COUNT(*) FROM cand) AS candidates
+         FROM m WHERE k = {n}
+         ORDER BY score DESC, at DESC, id DESC",
         state = p(1),
         now = p(2),
         section = p(3),
