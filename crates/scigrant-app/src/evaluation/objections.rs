@@ -347,16 +347,5 @@ pub async fn statement(app: &App, actor: &Actor, id: i64) -> Result<Download, Ap
     )
     .await?;
     tx.commit().await?;
-    let content = app
-        .files
-        .open(&f.storage_key)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    Ok(Download {
-        id: FileId(f.id),
-        original_name: f.original_name,
-        content_type: f.content_type,
-        size: f.size,
-        content,
-    })
+    Download::open(app, f).await
 }

@@ -101,6 +101,28 @@ pub struct Download {
     pub content: Reader,
 }
 
+impl Download {
+    /// The stored file of `f`, opened for reading. A row whose content is
+    /// gone from storage reads as `NotFound`, as a file the reader may not
+    /// see does.
+    pub(crate) async fn open(
+        app: &App,
+        f: scigrant_store::files::FileRow,
+    ) -> Result<Download, AppError> {
+        let content = app.files.open(&f.storage_key).await.map_err(|e| {
+            tracing::warn!(file = f.id, error = %e, "stored file cannot be opened");
+            AppError::NotFound
+        })?;
+        Ok(Download {
+            id: FileId(f.id),
+            original_name: f.original_name,
+            content_type: f.content_type,
+            size: f.size,
+            content,
+        })
+    }
+}
+
 /// Opens a stored document for `session`. Others' files are `NotFound`
 /// (no hint that they exist); reading someone else's document is audited
 /// as `file.read`.
@@ -146,16 +168,5 @@ pub async fn open_file(
         .await?;
         tx.commit().await?;
     }
-    let content = app
-        .files
-        .open(&f.storage_key)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    Ok(Download {
-        id: FileId(f.id),
-        original_name: f.original_name,
-        content_type: f.content_type,
-        size: f.size,
-        content,
-    })
+    Download::open(app, f).await
 }

@@ -163,16 +163,5 @@ pub async fn document(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(c);
-    let content = app
-        .files
-        .open(&f.storage_key)
-        .await
-        .map_err(|e| AppError::Internal(format!("open call document: {e}")))?;
-    Ok(Download {
-        id: FileId(f.id),
-        original_name: f.original_name,
-        content_type: f.content_type,
-        size: f.size,
-        content,
-    })
+    Download::open(app, f).await
 }
