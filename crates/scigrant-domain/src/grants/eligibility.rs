@@ -16,6 +16,13 @@ pub const ELIGIBLE_UNITS_MAX: usize = 2000;
 /// An organisation's name on the list.
 pub const ELIGIBLE_NAME_MAX: usize = 100;
 
+/// What is wrong with a call's 申报主体 text (trimmed), if anything: the
+/// new-call form and the call's 申报主体 card say the same.
+pub fn text_error(text: &str) -> Option<String> {
+    (text.trim().chars().count() > ELIGIBILITY_TEXT_MAX)
+        .then(|| format!("申报主体说明不能超过{ELIGIBILITY_TEXT_MAX}个字"))
+}
+
 /// One organisation on a call's list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EligibleUnit {

@@ -3,7 +3,7 @@
 
 use scigrant_domain::calendar::{self, DateError, DayPart};
 use scigrant_domain::dictionary::DictKind;
-use scigrant_domain::grants::eligibility::ELIGIBILITY_TEXT_MAX;
+use scigrant_domain::grants::eligibility;
 use scigrant_domain::grants::form::{self, FormSpec, Money};
 use scigrant_domain::ids::{CallId, ProgramId};
 use scigrant_store::grants::calls::{self, CallFields};
@@ -128,11 +128,8 @@ pub async fn create_call(
     if f.period.trim().chars().count() > PERIOD_TEXT_MAX {
         e.add("period", format!("项目周期不能超过{PERIOD_TEXT_MAX}个字"));
     }
-    if f.eligibility.trim().chars().count() > ELIGIBILITY_TEXT_MAX {
-        e.add(
-            "eligibility",
-            format!("申报主体说明不能超过{ELIGIBILITY_TEXT_MAX}个字"),
-        );
+    if let Some(m) = eligibility::text_error(&f.eligibility) {
+        e.add("eligibility", m);
     }
     let kinds: Vec<&str> = f
         .eligible

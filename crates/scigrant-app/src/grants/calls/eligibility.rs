@@ -4,7 +4,7 @@
 //! application is begun and again when it is submitted.
 
 use scigrant_domain::grants::eligibility::{
-    ELIGIBILITY_TEXT_MAX, EligibleUnit, admits, list_text, parse_list,
+    EligibleUnit, admits, list_text, parse_list, text_error,
 };
 use scigrant_domain::identity::uscc::Uscc;
 use scigrant_domain::ids::CallId;
@@ -31,21 +31,22 @@ impl EligibilityForm {
     }
 }
 
-fn unit_of((name, uscc): (String, String)) -> EligibleUnit {
-    EligibleUnit {
-        name,
-        uscc: Uscc::parse(&uscc).ok(),
-    }
+/// A call's 申报单位名单 on `c`, in order (empty: no list).
+async fn list_on(c: &mut AnyConnection, call: CallId) -> Result<Vec<EligibleUnit>, AppError> {
+    Ok(calls::eligible_units(c, call.0)
+        .await?
+        .into_iter()
+        .map(|(name, uscc)| EligibleUnit {
+            name,
+            uscc: Uscc::parse(&uscc).ok(),
+        })
+        .collect())
 }
 
 /// A call's 申报单位名单, in order (empty: no list).
 pub async fn eligible_units(app: &App, call: CallId) -> Result<Vec<EligibleUnit>, AppError> {
     let mut c = app.db.read().await?;
-    Ok(calls::eligible_units(&mut c, call.0)
-        .await?
-        .into_iter()
-        .map(unit_of)
-        .collect())
+    list_on(&mut c, call).await
 }
 
 /// 保存申报主体: the notice's words and the list (replaced as a whole;
@@ -59,11 +60,8 @@ pub async fn set_eligibility(
 ) -> Result<usize, AppError> {
     let mut e = FieldErrors::new();
     let text = f.text.trim();
-    if text.chars().count() > ELIGIBILITY_TEXT_MAX {
-        e.add(
-            "eligibility",
-            format!("申报主体说明不能超过{ELIGIBILITY_TEXT_MAX}个字"),
-        );
+    if let Some(m) = text_error(text) {
+        e.add("eligibility", m);
     }
     let list = match parse_list(&f.units) {
         Ok(list) => list,
@@ -104,11 +102,7 @@ pub(crate) async fn check_listed(
     unit_name: &str,
     unit_uscc: &str,
 ) -> Result<(), AppError> {
-    let list: Vec<EligibleUnit> = calls::eligible_units(c, call.0)
-        .await?
-        .into_iter()
-        .map(unit_of)
-        .collect();
+    let list = list_on(c, call).await?;
     if admits(&list, unit_name, unit_uscc) {
         return Ok(());
     }
