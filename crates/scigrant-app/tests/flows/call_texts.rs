@@ -136,7 +136,7 @@ pub(crate) async fn only_listed_units_may_apply(env: TestEnv) {
         EligibilityForm::of("中国科协所属全国学会", &stored).units,
         good.units
     );
-    assert_eq!(calls::call(app, call).await.unwrap().listed_units, 3);
+    assert_eq!(calls::call_detail(app, call).await.unwrap().listed, stored);
     assert_eq!(super::audit_count_of(&env, "call.eligibility").await, 1);
 
     for m in [&listed_by_name, &listed_by_code] {

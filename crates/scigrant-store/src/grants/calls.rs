@@ -114,6 +114,21 @@ pub struct CallRow {
     pub seq: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The program's name and the form's title, joined in by `call_rows!`
+    /// so that a call reads in one statement.
+    pub program_name: String,
+    pub form_title: String,
+}
+
+/// A call with its program's name and its form's title, then `$rest`.
+macro_rules! call_rows {
+    ($rest:literal) => {
+        concat!(
+            "SELECT c.*, p.name AS program_name, f.title AS form_title FROM calls c
+             JOIN programs p ON p.id = c.program_id JOIN form_specs f ON f.id = c.form_spec_id ",
+            $rest
+        )
+    };
 }
 
 /// The editable fields of a call.
@@ -169,7 +184,7 @@ pub async fn insert_call(
 }
 
 pub async fn call(c: &mut AnyConnection, id: i64) -> Result<Option<CallRow>> {
-    Ok(sqlx::query_as("SELECT * FROM calls WHERE id = $1")
+    Ok(sqlx::query_as(call_rows!("WHERE c.id = $1"))
         .bind(id)
         .fetch_optional(c)
         .await?)
@@ -177,7 +192,7 @@ pub async fn call(c: &mut AnyConnection, id: i64) -> Result<Option<CallRow>> {
 
 pub async fn calls_of_program(c: &mut AnyConnection, program_id: i64) -> Result<Vec<CallRow>> {
     Ok(
-        sqlx::query_as("SELECT * FROM calls WHERE program_id = $1 ORDER BY code")
+        sqlx::query_as(call_rows!("WHERE c.program_id = $1 ORDER BY c.code"))
             .bind(program_id)
             .fetch_all(c)
             .await?,
@@ -186,12 +201,12 @@ pub async fn calls_of_program(c: &mut AnyConnection, program_id: i64) -> Result<
 
 /// Published calls, soonest deadline first (正在受理的项目 / 申报指南).
 pub async fn published_calls(c: &mut AnyConnection) -> Result<Vec<CallRow>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM calls WHERE state = $1 ORDER BY closes_at, code")
-            .bind(CallState::Published.code())
-            .fetch_all(c)
-            .await?,
-    )
+    Ok(sqlx::query_as(call_rows!(
+        "WHERE c.state = $1 ORDER BY c.closes_at, c.code"
+    ))
+    .bind(CallState::Published.code())
+    .fetch_all(c)
+    .await?)
 }
 
 /// Compare-and-set: moves the call from `from` to `to`; false when it was
@@ -392,13 +407,4 @@ pub async fn eligible_units(c: &mut AnyConnection, call_id: i64) -> Result<Vec<(
     rows.iter()
         .map(|r| Ok((r.try_get("name")?, r.try_get("uscc")?)))
         .collect()
-}
-
-/// How many organisations a call's 申报单位名单 holds.
-pub async fn eligible_unit_count(c: &mut AnyConnection, call_id: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM call_eligible_units WHERE call_id = $1")
-        .bind(call_id)
-        .fetch_one(c)
-        .await?;
-    Ok(row.try_get("n")?)
 }

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use scigrant_app::grants::applications::{self, Verification};
-use scigrant_app::grants::calls::{CallView, document, guide};
+use scigrant_app::grants::calls::{CallView, DocumentView, document, guide};
 use scigrant_domain::ids::{CallId, FileId};
 use serde::Deserialize;
 
@@ -21,6 +21,7 @@ use serde::Deserialize;
 pub struct CallPage {
     pub ctx: PageCtx,
     pub call: CallView,
+    pub documents: Vec<DocumentView>,
     pub open: bool,
     /// The names on the call's 申报单位名单.
     pub listed: Vec<String>,
@@ -36,6 +37,7 @@ pub async fn call(
     Ok(render(&CallPage {
         ctx: PageCtx::new(&state, &ctx),
         call: g.call,
+        documents: g.documents,
         open: g.open,
         listed: g.listed,
     })

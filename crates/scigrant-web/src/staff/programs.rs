@@ -14,8 +14,8 @@ use scigrant_app::grants::applications::{
     staff_decision,
 };
 use scigrant_app::grants::calls::{
-    CallForm, CallView, EligibilityForm, ProgramView, create_call, create_program, eligible_units,
-    programs, set_state, target_state,
+    CallForm, CallView, DocumentView, EligibilityForm, ProgramView, call_detail, create_call,
+    create_program, programs, set_state, target_state,
 };
 use scigrant_app::grants::limits::set_program_limits;
 use scigrant_app::{AppError, FieldErrors};
@@ -285,6 +285,8 @@ pub async fn add_call(
 pub struct CallPage {
     pub ctx: PageCtx,
     pub call: CallView,
+    /// 通知附件, in the order they were added.
+    pub documents: Vec<DocumentView>,
     pub items: Vec<ApplicationItem>,
     pub filter: String,
     pub columns: Vec<(&'static str, &'static str)>,
@@ -306,13 +308,13 @@ pub(crate) async fn call_page(
     notice: &str,
     errs: FieldErrors,
 ) -> Result<CallPage, WebError> {
-    let call = scigrant_app::grants::calls::call(&state.app, CallId(id)).await?;
-    let listed = eligible_units(&state.app, CallId(id)).await?;
+    let d = call_detail(&state.app, CallId(id)).await?;
     Ok(CallPage {
         ctx: PageCtx::new(state, ctx).with_notice(notice),
-        elig: EligibilityForm::of(&call.eligibility_text, &listed),
+        elig: EligibilityForm::of(&d.call.eligibility_text, &d.listed),
         elig_errs: Errs::default(),
-        call,
+        call: d.call,
+        documents: d.documents,
         items: applications::of_call(&state.app, CallId(id), ApplicationState::from_code(filter))
             .await?,
         filter: filter.to_string(),

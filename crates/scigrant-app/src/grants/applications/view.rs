@@ -17,7 +17,7 @@ use scigrant_store::grants::calls;
 use scigrant_store::identity::accounts;
 
 use super::{BUDGET_KEY, authority_sees, context_of, parse_data, state_of, text_of};
-use crate::grants::calls::{CallView, call_view, spec_in};
+use crate::grants::calls::{CallView, DocumentView, call_view, documents_on, spec_in};
 use crate::{App, AppError};
 
 /// An application as its readers see it.
@@ -28,6 +28,8 @@ pub struct ApplicationView {
     pub title: String,
     pub state: ApplicationState,
     pub call: CallView,
+    /// The call's 通知附件, shown above the form.
+    pub call_documents: Vec<DocumentView>,
     pub spec: Arc<FormSpec>,
     pub data: FormData,
     pub computed: BTreeMap<String, Money>,
@@ -129,12 +131,14 @@ async fn view_of(
         })
         .collect();
     let paper = store::paper(c, row.id).await?.map(PaperView::from);
+    let call_documents = documents_on(c, call.id).await?;
     Ok(ApplicationView {
         id: ApplicationId(row.id),
         number: row.number.unwrap_or_default(),
         title: row.title,
         state,
         call,
+        call_documents,
         spec,
         data,
         computed,

@@ -42,6 +42,18 @@ impl From<DocumentRow> for DocumentView {
     }
 }
 
+/// A call's 通知附件 on `c`, in the order they were added.
+pub(crate) async fn documents_on(
+    c: &mut scigrant_store::AnyConnection,
+    call: CallId,
+) -> Result<Vec<DocumentView>, AppError> {
+    Ok(calls::documents_of(c, call.0)
+        .await?
+        .into_iter()
+        .map(DocumentView::from)
+        .collect())
+}
+
 /// 上传附件: attaches `upload` to the call under `title` (blank: the file's
 /// name). Refused when the name does not fit the content, the title is too
 /// long, the call already holds [`DOCUMENTS_PER_CALL`] documents or the

@@ -32,7 +32,10 @@ impl EligibilityForm {
 }
 
 /// A call's 申报单位名单 on `c`, in order (empty: no list).
-async fn list_on(c: &mut AnyConnection, call: CallId) -> Result<Vec<EligibleUnit>, AppError> {
+pub(super) async fn list_on(
+    c: &mut AnyConnection,
+    call: CallId,
+) -> Result<Vec<EligibleUnit>, AppError> {
     Ok(calls::eligible_units(c, call.0)
         .await?
         .into_iter()

@@ -14,6 +14,7 @@ mod publish;
 
 pub(crate) use create::moment_field;
 pub use create::{CallForm, create_call, create_program};
+pub(crate) use documents::documents_on;
 pub use documents::{DocumentView, add_document, document, remove_document};
 pub(crate) use eligibility::check_listed;
 pub use eligibility::{EligibilityForm, eligible_units, set_eligibility};
@@ -22,8 +23,9 @@ pub use publish::{set_state, target_state};
 use std::sync::Arc;
 
 use scigrant_domain::calendar;
-use scigrant_domain::dictionary::{DictEntry, DictKind};
+use scigrant_domain::dictionary::{DictEntry, DictKind, Dictionary};
 use scigrant_domain::grants::application::{CallState, call_open, shown_call_state};
+use scigrant_domain::grants::eligibility::EligibleUnit;
 use scigrant_domain::grants::form::{FormSpec, Money};
 use scigrant_domain::ids::{CallId, ProgramId};
 use scigrant_store::grants::calls::{self, CallRow};
@@ -52,9 +54,6 @@ pub struct CallView {
     pub period_text: String,
     /// 申报主体 as the notice words it; empty when the unit kinds say it.
     pub eligibility_text: String,
-    /// How many organisations the call's 申报单位名单 holds (0: no list,
-    /// the unit kinds decide alone).
-    pub listed_units: i64,
     pub opens_at: i64,
     pub closes_at: i64,
     pub paper_deadline: i64,
@@ -62,8 +61,6 @@ pub struct CallView {
     pub form_spec_id: i64,
     pub form_title: String,
     pub city_group: String,
-    /// 通知附件, in the order they were added.
-    pub documents: Vec<DocumentView>,
 }
 
 impl CallView {
@@ -87,33 +84,26 @@ impl CallView {
     }
 }
 
+/// The call `row` as people read it: one statement for the 单位性质
+/// labels, the rest is on the row. A list reads the labels once and
+/// calls [`view_with`].
 pub(crate) async fn call_view(
     c: &mut scigrant_store::AnyConnection,
     row: CallRow,
 ) -> Result<CallView, AppError> {
-    let program = calls::program(c, row.program_id)
-        .await?
-        .map(|p| p.name)
-        .unwrap_or_default();
-    let form_title = calls::form_spec(c, row.form_spec_id)
-        .await?
-        .map(|f| f.title)
-        .unwrap_or_default();
     let natures = crate::dictionary::read(c, DictKind::UnitNature).await?;
+    view_with(row, &natures)
+}
+
+fn view_with(row: CallRow, natures: &Dictionary) -> Result<CallView, AppError> {
     // Stored by `create_call` through the calendar, so it always reads back.
-    let listed_units = calls::eligible_unit_count(c, row.id).await?;
-    let documents = calls::documents_of(c, row.id)
-        .await?
-        .into_iter()
-        .map(DocumentView::from)
-        .collect();
     let period_end = calendar::parse_ymd(&row.period_end)
         .map(calendar::day_start)
         .map_err(|e| AppError::Internal(format!("call {}: period_end: {e}", row.id)))?;
     Ok(CallView {
         id: CallId(row.id),
         program_id: ProgramId(row.program_id),
-        program,
+        program: row.program_name,
         eligible: row
             .eligible_kinds
             .split(',')
@@ -128,15 +118,22 @@ pub(crate) async fn call_view(
         period_end,
         period_text: row.period_text,
         eligibility_text: row.eligibility_text,
-        listed_units,
         opens_at: row.opens_at,
         closes_at: row.closes_at,
         paper_deadline: row.paper_deadline,
         form_spec_id: row.form_spec_id,
-        form_title,
+        form_title: row.form_title,
         city_group: row.city_group,
-        documents,
     })
+}
+
+/// Calls as people read them, the labels read once.
+async fn views_of(
+    c: &mut scigrant_store::AnyConnection,
+    rows: Vec<CallRow>,
+) -> Result<Vec<CallView>, AppError> {
+    let natures = crate::dictionary::read(c, DictKind::UnitNature).await?;
+    rows.into_iter().map(|r| view_with(r, &natures)).collect()
 }
 
 pub async fn call(app: &App, id: CallId) -> Result<CallView, AppError> {
@@ -145,15 +142,34 @@ pub async fn call(app: &App, id: CallId) -> Result<CallView, AppError> {
     call_view(&mut c, row).await
 }
 
+/// A call with what its own page shows besides: its 通知附件 and its
+/// 申报单位名单.
+#[derive(Clone, Debug)]
+pub struct CallDetail {
+    pub call: CallView,
+    /// 通知附件, in the order they were added.
+    pub documents: Vec<DocumentView>,
+    /// The 申报单位名单, in order (empty: no list).
+    pub listed: Vec<EligibleUnit>,
+}
+
+/// The call `id` with its attachments and list, on one connection.
+pub async fn call_detail(app: &App, id: CallId) -> Result<CallDetail, AppError> {
+    let mut c = app.db.read().await?;
+    let row = calls::call(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
+    let call = call_view(&mut c, row).await?;
+    Ok(CallDetail {
+        documents: documents::documents_on(&mut c, id).await?,
+        listed: eligibility::list_on(&mut c, id).await?,
+        call,
+    })
+}
+
 /// Published calls, soonest deadline first.
 pub async fn published(app: &App) -> Result<Vec<CallView>, AppError> {
     let mut c = app.db.read().await?;
     let rows = calls::published_calls(&mut c).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(call_view(&mut c, r).await?);
-    }
-    Ok(out)
+    views_of(&mut c, rows).await
 }
 
 /// 正在受理的项目: the calls taking applications now by the server's
@@ -169,6 +185,8 @@ pub async fn open_calls(app: &App) -> Result<Vec<CallView>, AppError> {
 #[derive(Clone, Debug)]
 pub struct Guide {
     pub call: CallView,
+    /// 通知附件, in the order they were added.
+    pub documents: Vec<DocumentView>,
     /// The names on its 申报单位名单 (codes are for matching, not shown).
     pub listed: Vec<String>,
     /// Whether it takes applications now, by the server's clock.
@@ -178,27 +196,26 @@ pub struct Guide {
 /// The guide of a published or closed call; a draft is not public yet
 /// (`NotFound`).
 pub async fn guide(app: &App, id: CallId) -> Result<Guide, AppError> {
-    let call = call(app, id).await?;
-    if call.state == CallState::Draft {
+    let d = call_detail(app, id).await?;
+    if d.call.state == CallState::Draft {
         return Err(AppError::NotFound);
     }
-    let listed = eligible_units(app, id)
-        .await?
-        .into_iter()
-        .map(|u| u.name)
-        .collect();
     Ok(Guide {
-        open: call.is_open(app.now()),
-        listed,
-        call,
+        open: d.call.is_open(app.now()),
+        listed: d.listed.into_iter().map(|u| u.name).collect(),
+        documents: d.documents,
+        call: d.call,
     })
 }
 
 /// The declared form of a published or closed call, as the public reads
 /// it with the guide; a draft call is `NotFound`.
 pub async fn declared_form(app: &App, id: CallId) -> Result<Arc<FormSpec>, AppError> {
-    let guide = guide(app, id).await?;
-    form_spec(app, guide.call.form_spec_id).await
+    let call = call(app, id).await?;
+    if call.state == CallState::Draft {
+        return Err(AppError::NotFound);
+    }
+    form_spec(app, call.form_spec_id).await
 }
 
 #[derive(Clone, Debug)]
@@ -216,10 +233,8 @@ pub async fn programs(app: &App) -> Result<Vec<ProgramView>, AppError> {
     let rows = calls::programs(&mut c).await?;
     let mut out = Vec::new();
     for p in rows {
-        let mut views = Vec::new();
-        for r in calls::calls_of_program(&mut c, p.id).await? {
-            views.push(call_view(&mut c, r).await?);
-        }
+        let rows = calls::calls_of_program(&mut c, p.id).await?;
+        let views = views_of(&mut c, rows).await?;
         let limits = crate::grants::limits::limits_in(&mut c, p.id).await?;
         out.push(ProgramView {
             id: ProgramId(p.id),
