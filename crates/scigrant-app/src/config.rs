@@ -2,7 +2,7 @@
 //! then `scigrant.toml` (if present), then `SCIGRANT_*` environment
 //! variables. Secrets are redacted in `Debug`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use scigrant_store::files::s3::S3Settings;
 use scigrant_store::files::url::StorageUrl;
@@ -48,6 +48,13 @@ pub struct Config {
     /// 站点名称 and its second-language name (the Tibet site shows Tibetan).
     pub site_name: String,
     pub site_second_name: String,
+    /// A font for the second-language name, served to browsers that lack
+    /// one (Tibetan shows as empty boxes on most computers in China), and
+    /// its licence as the footer names it ("Noto Serif Tibetan，SIL Open
+    /// Font License 1.1"). Empty: Noto Serif Tibetan where Debian's
+    /// `fonts-noto-core` installed it; none otherwise.
+    pub site_second_font: String,
+    pub site_second_font_licence: String,
     /// 业务咨询 / 技术咨询 telephone numbers shown on every page.
     pub business_phones: Vec<String>,
     pub tech_phones: Vec<String>,
@@ -147,6 +154,8 @@ impl Default for Config {
             max_connections: 16,
             site_name: "科技创新服务系统".into(),
             site_second_name: String::new(),
+            site_second_font: String::new(),
+            site_second_font_licence: String::new(),
             business_phones: vec![],
             tech_phones: vec![],
             site_sponsor: String::new(),
@@ -188,6 +197,11 @@ impl Default for Config {
         }
     }
 }
+
+/// Where Debian's `fonts-noto-core` installs Noto Serif Tibetan, and its
+/// licence (the package's copyright file: SIL Open Font License 1.1).
+pub const NOTO_SERIF_TIBETAN: &str = "/usr/share/fonts/truetype/noto/NotoSerifTibetan-Regular.ttf";
+pub const NOTO_SERIF_TIBETAN_LICENCE: &str = "Noto Serif Tibetan，SIL Open Font License 1.1";
 
 /// How the SMTP connection is protected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -277,6 +291,12 @@ impl Config {
         }
         if let Some(v) = get("SCIGRANT_SITE_SECOND_NAME") {
             self.site_second_name = v;
+        }
+        if let Some(v) = get("SCIGRANT_SITE_SECOND_FONT") {
+            self.site_second_font = v;
+        }
+        if let Some(v) = get("SCIGRANT_SITE_SECOND_FONT_LICENCE") {
+            self.site_second_font_licence = v;
         }
         if let Some(v) = get("SCIGRANT_BUSINESS_PHONES") {
             self.business_phones = list(v);
@@ -489,6 +509,32 @@ impl Config {
         scigrant_store::Backend::from_url(&self.database_url())
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         self.check_storage()?;
+        self.check_second_font()
+    }
+
+    /// A configured font must exist and have its licence named; without
+    /// one, a second-language name gets the packaged Noto Serif Tibetan
+    /// when it is installed.
+    fn check_second_font(&mut self) -> Result<(), ConfigError> {
+        if self.site_second_font.is_empty() {
+            if !self.site_second_name.is_empty() && Path::new(NOTO_SERIF_TIBETAN).is_file() {
+                self.site_second_font = NOTO_SERIF_TIBETAN.into();
+                self.site_second_font_licence = NOTO_SERIF_TIBETAN_LICENCE.into();
+            }
+            return Ok(());
+        }
+        if !Path::new(&self.site_second_font).is_file() {
+            return Err(ConfigError::Invalid(format!(
+                "site_second_font = {}：字体文件不存在",
+                self.site_second_font
+            )));
+        }
+        if self.site_second_font_licence.trim().is_empty() {
+            return Err(ConfigError::Invalid(
+                "已设置 site_second_font，须在 site_second_font_licence 中写明字体名称及其许可证"
+                    .into(),
+            ));
+        }
         Ok(())
     }
 

@@ -51,12 +51,15 @@ pub struct Shared {
     pub metrics: &'static metrics_exporter_prometheus::PrometheusHandle,
     /// Public pages kept rendered for visitors not signed in.
     pub rendered: Arc<http::public::Rendered>,
+    /// The second-language name's font (`site_second_font`), read at start.
+    pub second_font: Option<http::assets::SecondFont>,
 }
 
 impl AppState {
     pub fn new(app: App) -> AppState {
         AppState(Arc::new(Shared {
             limits: Arc::new(Limits::new(&app.config)),
+            second_font: http::assets::SecondFont::load(&app.config),
             // Installed before the first request so nothing goes uncounted.
             metrics: ops::metrics::handle(),
             app,

@@ -5,11 +5,15 @@
 //! a year because a changed file gets a new address. Requests without the
 //! current version revalidate every time.
 
-use axum::extract::{Path, Query};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use scigrant_app::config::Config;
 use serde::Deserialize;
+
+use crate::AppState;
 
 struct Asset {
     name: &'static str,
@@ -69,22 +73,91 @@ pub struct Version {
     v: String,
 }
 
+/// The font of the second-language name (`site_second_font`): Tibetan
+/// shows as empty boxes where the computer has no Tibetan font. It is
+/// served as `/static/second-name-font` to the pages that show the name,
+/// and the footer names its licence.
+pub struct SecondFont {
+    body: Bytes,
+    mime: &'static str,
+    hash: u64,
+    /// The font and its licence, as configured.
+    pub licence: String,
+}
+
+impl SecondFont {
+    const FILE: &'static str = "second-name-font";
+
+    /// Reads the configured font once; `Config::check` has made sure it
+    /// exists and its licence is named. A file that cannot be read is
+    /// logged and the name shows in the visitor's own fonts.
+    pub fn load(cfg: &Config) -> Option<SecondFont> {
+        if cfg.site_second_font.is_empty() {
+            return None;
+        }
+        let path = std::path::Path::new(&cfg.site_second_font);
+        let body = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "site_second_font cannot be read; the second-language name is shown without it");
+                return None;
+            }
+        };
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let mime = match ext.to_ascii_lowercase().as_str() {
+            "otf" => "font/otf",
+            "woff" => "font/woff",
+            "woff2" => "font/woff2",
+            _ => "font/ttf",
+        };
+        Some(SecondFont {
+            hash: fnv1a(&body),
+            body: Bytes::from(body),
+            mime,
+            licence: cfg.site_second_font_licence.clone(),
+        })
+    }
+}
+
 /// `GET /static/{file}`.
 pub async fn serve(
+    State(state): State<AppState>,
     Path(file): Path<String>,
     Query(q): Query<Version>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(a) = find(&file) else {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
-    };
+    if let Some(a) = find(&file) {
+        let cache = if q.v == format!("{:016x}", a.hash) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "public, no-cache"
+        };
+        return answer(&headers, a.hash, a.mime, cache, a.body.into());
+    }
+    match &state.second_font {
+        // Not versioned in the stylesheet: kept a day, then revalidated.
+        Some(f) if file == SecondFont::FILE => answer(
+            &headers,
+            f.hash,
+            f.mime,
+            "public, max-age=86400",
+            f.body.clone().into(),
+        ),
+        _ => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// The asset with content hash `hash` and caching `cache`, or 304 when the
+/// browser has it.
+fn answer(
+    headers: &HeaderMap,
+    hash: u64,
+    mime: &'static str,
+    cache: &'static str,
+    body: Body,
+) -> Response {
     // Weak: the compression layer may send the bytes gzip- or br-encoded.
-    let etag = format!("W/\"{:016x}\"", a.hash);
-    let cache = if q.v == format!("{:016x}", a.hash) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, no-cache"
-    };
+    let etag = format!("W/\"{hash:016x}\"");
     let fresh = headers
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -98,11 +171,11 @@ pub async fn serve(
     }
     (
         [
-            (CONTENT_TYPE, a.mime),
+            (CONTENT_TYPE, mime),
             (ETAG, etag.as_str()),
             (CACHE_CONTROL, cache),
         ],
-        a.body,
+        body,
     )
         .into_response()
 }

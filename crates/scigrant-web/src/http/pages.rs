@@ -35,6 +35,9 @@ pub struct Nav {
 pub struct PageCtx {
     pub site_name: String,
     pub second_name: String,
+    /// The font served for the second-language name and its licence, as
+    /// the footer names it (empty: no font is served).
+    pub second_font_licence: String,
     pub business_phones: String,
     pub tech_phones: String,
     /// The address of this page (path and query).
@@ -130,6 +133,11 @@ impl PageCtx {
         PageCtx {
             site_name: cfg.site_name.clone(),
             second_name: cfg.site_second_name.clone(),
+            second_font_licence: state
+                .second_font
+                .as_ref()
+                .map(|f| f.licence.clone())
+                .unwrap_or_default(),
             business_phones: cfg.business_phones.join("、"),
             tech_phones: cfg.tech_phones.join("、"),
             location: ctx.location.clone(),

@@ -55,8 +55,19 @@ struct Session {
 }
 
 async fn start(backend: Backend) -> Session {
+    start_with(backend, |_| {}).await
+}
+
+/// [`start`] with the configuration changed by `edit` first.
+async fn start_with(
+    backend: Backend,
+    edit: impl FnOnce(&mut scigrant_app::config::Config),
+) -> Session {
     let turn = BROWSER.lock().await;
-    let env = test_env(backend).await;
+    let mut env = test_env(backend).await;
+    let mut config = (*env.app.config).clone();
+    edit(&mut config);
+    env.app.config = std::sync::Arc::new(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let state = AppState::new(env.app.clone());
@@ -1625,4 +1636,51 @@ async fn browser_larger_text_mode_is_switched_and_remembered() {
     s.click("#large-text").await;
     let (body, _, pressed) = state(&s).await;
     assert_eq!((body.as_str(), pressed.as_str()), ("15px", "false"));
+}
+
+/// Issue 12, item 15: the Tibetan site name is drawn in the font the site
+/// serves, not as empty boxes, on a computer without a Tibetan font; the
+/// footer names the font's licence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_tibetan_site_name_is_drawn_in_the_served_font() {
+    let font = scigrant_app::config::NOTO_SERIF_TIBETAN;
+    assert!(
+        Path::new(font).is_file(),
+        "{font} is missing: install the Debian package fonts-noto-core (scripts/test does)"
+    );
+    let s = start_with(Backend::Sqlite, |c| {
+        c.site_second_name = "བོད་ལྗོངས་ཚན་རྩལ་ཞབས་ཞུའི་མ་ལག".into();
+        c.site_second_font = font.into();
+        c.site_second_font_licence = scigrant_app::config::NOTO_SERIF_TIBETAN_LICENCE.into();
+    })
+    .await;
+    s.go("/").await;
+    let v =
+        s.c.execute_async(
+            "const done = arguments[0];\
+             document.fonts.ready.then(() => {\
+               const el = document.querySelector('.brand-second');\
+               const faces = [...document.fonts].filter(f => f.family.includes('SciGrant Second Name'));\
+               done([el.textContent, faces.map(f => f.status).join(','),\
+                     document.fonts.check('16px \"SciGrant Second Name\"', el.textContent),\
+                     document.getElementById('site-font').textContent]);\
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!([
+            "བོད་ལྗོངས་ཚན་རྩལ་ཞབས་ཞུའི་མ་ལག",
+            "loaded",
+            true,
+            "第二语言站名字体：Noto Serif Tibetan，SIL Open Font License 1.1"
+        ])
+    );
+    assert_eq!(
+        s.csp_reports.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the font is loaded within the Content-Security-Policy"
+    );
 }

@@ -351,3 +351,106 @@ async fn the_footer_shows_the_sponsor_and_filing_numbers_from_configuration() {
         );
     }
 }
+
+/// Issue 12, item 15: the second-language name's font is served from the
+/// configured file with its licence named in the footer; a configured font
+/// without its licence is refused at start; without a font, the name's
+/// span asks for none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_second_language_name_is_served_with_its_font_and_licence() {
+    use scigrant_app::config::{Config, NOTO_SERIF_TIBETAN, NOTO_SERIF_TIBETAN_LICENCE};
+    use std::sync::Arc;
+    assert!(
+        std::path::Path::new(NOTO_SERIF_TIBETAN).is_file(),
+        "{NOTO_SERIF_TIBETAN} is missing: install the Debian package fonts-noto-core (scripts/test does)"
+    );
+    let env = test_env(Backend::Sqlite).await;
+    let name = "བོད་ལྗོངས་ཚན་རྩལ་ཞབས་ཞུའི་མ་ལག";
+
+    // Without a font: the name in the visitor's fonts, nothing served.
+    let mut app = env.app.clone();
+    app.config = Arc::new(Config {
+        site_second_name: name.into(),
+        ..(*env.app.config).clone()
+    });
+    let state = AppState::new(app);
+    let (_, _, page) = send(&state, "GET", "/", None).await;
+    assert!(
+        page.contains(&format!(r#"<span class="brand-second">{name}</span>"#))
+            && !page.contains("site-font"),
+        "{page}"
+    );
+    let (status, _, _) = send(&state, "GET", "/static/second-name-font", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A configured font must have its licence named.
+    let mut refused = Config {
+        site_second_name: name.into(),
+        site_second_font: NOTO_SERIF_TIBETAN.into(),
+        ..(*env.app.config).clone()
+    };
+    assert_eq!(
+        refused.check().unwrap_err().to_string(),
+        "已设置 site_second_font，须在 site_second_font_licence 中写明字体名称及其许可证"
+    );
+    // Left empty, a second name gets the packaged Noto Serif Tibetan.
+    let mut found = Config {
+        site_second_name: name.into(),
+        ..(*env.app.config).clone()
+    };
+    found.check().unwrap();
+    assert_eq!(
+        (
+            found.site_second_font.as_str(),
+            found.site_second_font_licence.as_str()
+        ),
+        (NOTO_SERIF_TIBETAN, NOTO_SERIF_TIBETAN_LICENCE)
+    );
+
+    let mut app = env.app.clone();
+    app.config = Arc::new(found);
+    let state = AppState::new(app);
+    for path in ["/", "/login", "/notices/tzgg"] {
+        let (status, _, page) = send(&state, "GET", path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            page.contains(&format!(
+                r#"<span class="brand-second own-font">{name}</span>"#
+            )),
+            "{path}: {page}"
+        );
+        assert!(
+            page.contains(r#"<p id="site-font">第二语言站名字体：Noto Serif Tibetan，SIL Open Font License 1.1</p>"#),
+            "{path}"
+        );
+    }
+    let res = router(state.clone())
+        .oneshot(
+            Request::get("/static/second-name-font")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "font/ttf");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=86400");
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(
+        body.as_ref(),
+        std::fs::read(NOTO_SERIF_TIBETAN).unwrap().as_slice()
+    );
+    let again = router(state)
+        .oneshot(
+            Request::get("/static/second-name-font")
+                .header("if-none-match", &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
