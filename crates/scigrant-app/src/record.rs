@@ -29,6 +29,7 @@ pub(crate) async fn audit(
     );
     scigrant_store::admin::audit::append(
         c,
+        &app.pii.audit_chain_key(),
         &NewRecord {
             at: app.now(),
             actor_kind: actor.kind.map(|k| k.code()).unwrap_or("anonymous").into(),

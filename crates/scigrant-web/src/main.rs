@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use scigrant_app::admin::audit::{purge_expired, seal_and_verify_audit};
+use scigrant_app::admin::audit::{Upgraded, purge_expired, seal_and_verify_audit, upgrade_chain};
 use scigrant_app::admin::staff::{StaffInvite, bootstrap_admin, invite_staff};
 use scigrant_app::admin::storage::migrate_storage;
 use scigrant_app::{Actor, App, Config, SystemClock};
@@ -102,6 +102,10 @@ enum AuditCmd {
         #[arg(long)]
         keep_days: u32,
     },
+    /// Once, after upgrading from a release that sealed with plain SM3:
+    /// check the old links, the keyed ones after them and this node's
+    /// anchor, and record where the old links end.
+    UpgradeChain,
 }
 
 #[tokio::main]
@@ -219,6 +223,25 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
                 purged.records, purged.before_seq
             );
             Ok(())
+        }
+        Some(Command::Audit {
+            action: AuditCmd::UpgradeChain,
+        }) => {
+            let app = open(config).await?;
+            match upgrade_chain(&app, &scigrant_app::Actor::system()).await? {
+                Upgraded::Done { through_seq } => {
+                    println!("已接管旧版审计链：第 1–{through_seq} 条按旧版（SM3）校验，此后为密钥链");
+                    Ok(())
+                }
+                Upgraded::NotNeeded => {
+                    println!("无需接管：审计链自第 1 条起即为密钥链，或已接管");
+                    Ok(())
+                }
+                Upgraded::Refused { seq } => Err(format!(
+                    "不能接管：第 {seq} 条既不符合旧版链也不符合密钥链，或与本节点的链外锚点不符；请先运行 scigrant audit verify 核查"
+                )
+                .into()),
+            }
         }
         Some(Command::Storage {
             action: StorageCmd::Migrate { to },

@@ -148,6 +148,7 @@ async fn search_page(
 }
 
 pub use audit_store::ChainProblem;
+pub use scigrant_store::admin::chain_upgrade::Upgraded;
 
 /// Columns of the 操作日志 / 登录日志 export, in their stable order.
 pub const AUDIT_COLUMNS: [(&str, &str); 8] = [
@@ -258,6 +259,36 @@ pub async fn seal_and_verify_audit(app: &App) -> Result<ChainReport, AppError> {
         sealed: check.sealed,
         problems: check.problems,
     })
+}
+
+/// Takes over a chain an older release sealed with plain SM3 (see
+/// `scigrant_store::admin::chain_upgrade`): once, after this node's anchor
+/// and every link check out. Audit `audit.chain_upgrade` when done.
+pub async fn upgrade_chain(app: &App, actor: &crate::Actor) -> Result<Upgraded, AppError> {
+    use scigrant_store::admin::chain_upgrade::upgrade;
+    let anchor = audit_store::read_anchor(&anchor_path(app))?;
+    let done = upgrade(
+        &app.db,
+        &app.pii.audit_chain_key(),
+        anchor.as_ref(),
+        app.now(),
+    )
+    .await?;
+    if let Upgraded::Done { through_seq } = done {
+        let mut tx = app.db.begin().await?;
+        crate::audit(
+            &mut tx,
+            app,
+            actor,
+            "audit.chain_upgrade",
+            ("audit", None),
+            "success",
+            &format!("第 1–{through_seq} 条为旧版（SM3）链，此后为密钥链"),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(done)
 }
 
 /// The shortest time audit records are kept: 《网络安全法》 Article 21 asks

@@ -287,3 +287,177 @@ async fn audit_chain_detects_cut_off_newest_rows(env: TestEnv) {
     assert_eq!(anchor(&env).seq, n);
 }
 both!(audit_chain_detects_cut_off_newest_rows);
+
+/// Rows written in the seconds before the sealer chains them: each carries
+/// its writer's MAC, so one edited or inserted by hand before sealing is
+/// named by the check even though the sealer then chained it as found.
+async fn audit_chain_detects_rows_changed_before_sealing(env: TestEnv) {
+    let n = sealed_records(&env).await;
+    for k in 80..82 {
+        new_unit(&env, k).await;
+    }
+    let edited = scalar(&env, "SELECT MAX(id) FROM audit_log").await;
+    assert!(edited > n, "written, not sealed yet");
+    drop_triggers(&env).await;
+    exec(
+        &env,
+        &format!("UPDATE audit_log SET detail = '已篡改' WHERE id = {edited}"),
+    )
+    .await;
+    // A record the product never wrote, with a made-up MAC and with none.
+    for mac in ["'00ff'", "NULL"] {
+        exec(
+            &env,
+            &format!(
+                "INSERT INTO audit_log (at, actor_kind, actor_id, actor_label, action, target_kind, target_id, outcome, ip, request_id, detail, mac)
+                 VALUES (1, 'staff', 1, 'admin', 'staff.add', 'staff', 9, 'success', '127.0.0.1', 'forged', '伪造', {mac})"
+            ),
+        )
+        .await;
+    }
+    let forged: Vec<i64> = {
+        use sqlx::Row;
+        sqlx::query("SELECT id FROM audit_log WHERE request_id = 'forged' ORDER BY id")
+            .fetch_all(&env.app.db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get("id").unwrap())
+            .collect()
+    };
+    // Found while still unsealed …
+    let key = env.app.pii.audit_chain_key();
+    let mut c = env.app.db.read().await.unwrap();
+    let before = scigrant_store::admin::audit::verify(&mut c, &key, None)
+        .await
+        .unwrap();
+    drop(c);
+    let expected = vec![
+        ChainProblem::Forged { id: edited },
+        ChainProblem::Forged { id: forged[0] },
+        ChainProblem::Forged { id: forged[1] },
+    ];
+    assert_eq!(before.problems, expected);
+    assert_eq!(before.sealed, n);
+    // … and after the sealer chained them as it found them.
+    let total = scalar(&env, "SELECT COUNT(*) FROM audit_log").await;
+    let check = seal_and_verify_audit(&env.app).await.unwrap();
+    assert_eq!(
+        check,
+        ChainReport {
+            sealed: total,
+            problems: expected
+        }
+    );
+}
+both!(audit_chain_detects_rows_changed_before_sealing);
+
+/// Records written before records carried a MAC (up to `audit_mac_from`,
+/// set by the migration) verify without one; a record after it does not.
+async fn audit_records_from_before_the_row_mac_still_verify(env: TestEnv) {
+    sealed_records(&env).await;
+    drop_triggers(&env).await;
+    // As the migration finds an older database: no MACs, the last id kept.
+    let last = scalar(&env, "SELECT MAX(id) FROM audit_log").await;
+    exec(&env, "UPDATE audit_log SET mac = NULL").await;
+    exec(
+        &env,
+        &format!("UPDATE settings SET value = '{last}' WHERE key = 'audit_mac_from'"),
+    )
+    .await;
+    let check = seal_and_verify_audit(&env.app).await.unwrap();
+    assert_eq!(check.problems, vec![]);
+    new_unit(&env, 90).await;
+    let check = seal_and_verify_audit(&env.app).await.unwrap();
+    assert_eq!(check.problems, vec![]);
+    let newest = scalar(&env, "SELECT MAX(id) FROM audit_log").await;
+    exec(
+        &env,
+        &format!("UPDATE audit_log SET mac = NULL WHERE id = {newest}"),
+    )
+    .await;
+    let check = seal_and_verify_audit(&env.app).await.unwrap();
+    assert_eq!(check.problems, vec![ChainProblem::Forged { id: newest }]);
+}
+both!(audit_records_from_before_the_row_mac_still_verify);
+
+/// A chain an older release sealed with plain SM3, with keyed links after
+/// it, is taken over once by `upgrade_chain`; afterwards it verifies, and
+/// an edit among the old links, the plain chain recomputed, is still found.
+async fn audit_chain_sealed_before_the_key_is_taken_over_once(env: TestEnv) {
+    use scigrant_app::admin::audit::{Upgraded, seal, upgrade_chain};
+    // As the older release left it: records, plain links, no anchor.
+    for k in 100..103 {
+        new_unit(&env, k).await;
+    }
+    drop_triggers(&env).await;
+    rewrite_plain_chain(&env).await;
+    let plain = scalar(&env, "SELECT COUNT(*) FROM audit_chain").await;
+    std::fs::remove_file(anchor_path(&env.app)).ok();
+    // The keyed release seals on: keyed links after the plain ones.
+    new_unit(&env, 103).await;
+    seal(&env.app).await.unwrap();
+    let check = seal_and_verify_audit(&env.app).await.unwrap();
+    assert_eq!(check.problems, vec![ChainProblem::Altered { seq: 1 }]);
+
+    let system = scigrant_app::Actor::system();
+    assert_eq!(
+        upgrade_chain(&env.app, &system).await.unwrap(),
+        Upgraded::Done { through_seq: plain }
+    );
+    assert_eq!(
+        upgrade_chain(&env.app, &system).await.unwrap(),
+        Upgraded::NotNeeded
+    );
+    assert_eq!(super::audit_count_of(&env, "audit.chain_upgrade").await, 1);
+    let total = scalar(&env, "SELECT COUNT(*) FROM audit_log").await;
+    let check = seal_and_verify_audit(&env.app).await.unwrap();
+    assert_eq!(
+        check,
+        ChainReport {
+            sealed: total,
+            problems: vec![]
+        }
+    );
+
+    // An old record edited and the plain chain recomputed over everything.
+    let id = audit_id_at(&env, 2).await;
+    exec(
+        &env,
+        &format!("UPDATE audit_log SET detail = '已篡改' WHERE id = {id}"),
+    )
+    .await;
+    rewrite_plain_chain(&env).await;
+    let check = seal_and_verify_audit(&env.app).await.unwrap();
+    assert_eq!(
+        check.problems,
+        vec![
+            ChainProblem::Forged { id },
+            ChainProblem::Altered { seq: plain },
+            ChainProblem::AnchorMismatch { seq: total }
+        ]
+    );
+}
+both!(audit_chain_sealed_before_the_key_is_taken_over_once);
+
+/// A keyed chain rewritten the old way is evidence: it is not taken over.
+async fn audit_chain_rewritten_plain_is_not_taken_over(env: TestEnv) {
+    use scigrant_app::admin::audit::{Upgraded, upgrade_chain};
+    let n = sealed_records(&env).await;
+    drop_triggers(&env).await;
+    let id = audit_id_at(&env, 2).await;
+    exec(
+        &env,
+        &format!("UPDATE audit_log SET detail = '已篡改' WHERE id = {id}"),
+    )
+    .await;
+    rewrite_plain_chain(&env).await;
+    assert_eq!(
+        upgrade_chain(&env.app, &scigrant_app::Actor::system())
+            .await
+            .unwrap(),
+        Upgraded::Refused { seq: n }
+    );
+    assert_eq!(super::audit_count_of(&env, "audit.chain_upgrade").await, 0);
+}
+both!(audit_chain_rewritten_plain_is_not_taken_over);

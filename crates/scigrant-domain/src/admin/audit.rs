@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 101] = [
+pub const ACTIONS: [(&str, &str); 102] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -51,6 +51,7 @@ pub const ACTIONS: [(&str, &str); 101] = [
     ("unit.submit_second", "单位提交复审材料"),
     ("audit.export", "导出日志"),
     ("audit.purge", "清理过期日志"),
+    ("audit.chain_upgrade", "接管旧版审计链"),
     ("staff.export", "导出后台账号"),
     ("unit.export", "导出单位列表"),
     ("funding.budget", "设置计划类别资助预算"),

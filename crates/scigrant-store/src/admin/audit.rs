@@ -16,7 +16,7 @@ use std::path::Path;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sm3::Sm3;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow, Row};
 
 use crate::{Db, Result, like_pattern};
 
@@ -49,12 +49,17 @@ pub struct Record {
     pub ip: String,
     pub request_id: String,
     pub detail: String,
+    /// The record's own HMAC-SM3 ([`row_mac`]); `None` only for records
+    /// written before it was kept.
+    pub mac: Option<String>,
 }
 
-pub async fn append(c: &mut AnyConnection, r: &NewRecord) -> Result<i64> {
+/// Writes `r` with its own MAC under `key`, so it is protected before the
+/// sealer chains it.
+pub async fn append(c: &mut AnyConnection, key: &ChainKey, r: &NewRecord) -> Result<i64> {
     let row = sqlx::query(
-        "INSERT INTO audit_log (at, actor_kind, actor_id, actor_label, action, target_kind, target_id, outcome, ip, request_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        "INSERT INTO audit_log (at, actor_kind, actor_id, actor_label, action, target_kind, target_id, outcome, ip, request_id, detail, mac)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(r.at)
     .bind(&r.actor_kind)
@@ -67,6 +72,7 @@ pub async fn append(c: &mut AnyConnection, r: &NewRecord) -> Result<i64> {
     .bind(&r.ip)
     .bind(&r.request_id)
     .bind(&r.detail)
+    .bind(row_mac(key, r))
     .fetch_one(c)
     .await?;
     Ok(row.try_get("id")?)
@@ -154,11 +160,30 @@ impl std::fmt::Debug for ChainKey {
     }
 }
 
-fn link(key: &ChainKey, prev: &str, r: &Record) -> String {
-    let mut h = <Hmac<Sm3> as KeyInit>::new_from_slice(&key.0).expect("HMAC takes any key length");
-    for part in [
-        prev.to_string(),
-        r.id.to_string(),
+pub(crate) fn link(key: &ChainKey, prev: &str, r: &Record) -> String {
+    mac_of(
+        key,
+        [prev.to_string(), r.id.to_string()]
+            .into_iter()
+            .chain(content(&r.content())),
+    )
+}
+
+/// A record's own MAC, written with it: its content without the id (which
+/// the database assigns), under a label of its own so it can never stand
+/// for a link.
+pub fn row_mac(key: &ChainKey, r: &NewRecord) -> String {
+    mac_of(
+        key,
+        std::iter::once(ROW_LABEL.to_string()).chain(content(r)),
+    )
+}
+
+const ROW_LABEL: &str = "scigrant-audit-row";
+
+/// The fields a record is chained and MACed by, in order.
+pub(crate) fn content(r: &NewRecord) -> [String; 11] {
+    [
         r.at.to_string(),
         r.actor_kind.clone(),
         r.actor_id.map(|v| v.to_string()).unwrap_or_default(),
@@ -170,14 +195,47 @@ fn link(key: &ChainKey, prev: &str, r: &Record) -> String {
         r.ip.clone(),
         r.request_id.clone(),
         r.detail.clone(),
-    ] {
+    ]
+}
+
+pub(crate) fn mac_of(key: &ChainKey, parts: impl Iterator<Item = String>) -> String {
+    let mut h = <Hmac<Sm3> as KeyInit>::new_from_slice(&key.0).expect("HMAC takes any key length");
+    for part in parts {
         h.update(part.as_bytes());
         h.update(&[0x1f]);
     }
     hex::encode(h.finalize().into_bytes())
 }
 
-const GENESIS: &str = "scigrant-audit-genesis";
+impl Record {
+    pub(crate) fn content(&self) -> NewRecord {
+        NewRecord {
+            at: self.at,
+            actor_kind: self.actor_kind.clone(),
+            actor_id: self.actor_id,
+            actor_label: self.actor_label.clone(),
+            action: self.action.clone(),
+            target_kind: self.target_kind.clone(),
+            target_id: self.target_id,
+            outcome: self.outcome.clone(),
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+            detail: self.detail.clone(),
+        }
+    }
+
+    /// Whether the record is as its writer MACed it: a record after
+    /// `mac_from` (the last written before MACs were kept) must carry a
+    /// matching one.
+    fn as_written(&self, key: &ChainKey, mac_from: i64) -> bool {
+        match &self.mac {
+            Some(m) => *m == row_mac(key, &self.content()),
+            None => self.id <= mac_from,
+        }
+    }
+}
+
+pub(crate) const GENESIS: &str = "scigrant-audit-genesis";
 
 /// The chain's head as last sealed on this node, kept outside the database.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -401,6 +459,12 @@ pub enum ChainProblem {
     /// The retention checkpoint (where the chain starts after a purge) does
     /// not verify under the key: it was moved to hide deleted records.
     Checkpoint { seq: i64 },
+    /// The record `id` does not match the MAC its writer gave it (or has
+    /// none): changed or inserted by hand, sealed or not.
+    Forged { id: i64 },
+    /// The record of where the plain links of an older release end does
+    /// not verify under the key: it was moved to hide a change.
+    Upgrade { seq: i64 },
 }
 
 /// Result of walking the chain.
@@ -418,6 +482,10 @@ pub async fn verify(
     anchor: Option<&Anchor>,
 ) -> Result<ChainCheck> {
     let checkpoint = crate::admin::retention::checkpoint(&mut *c).await?;
+    let mac_from = crate::admin::chain_upgrade::mac_from(&mut *c).await?;
+    // Links through `plain_through` were made before the key (plain SM3).
+    let upgrade = crate::admin::chain_upgrade::upgrade_of(&mut *c).await?;
+    let plain_through = upgrade.as_ref().map_or(0, |u| u.through_seq);
     let rows = sqlx::query(
         "SELECT ch.seq AS seq, ch.hash AS chain_hash, a.* FROM audit_chain ch
          LEFT JOIN audit_log a ON a.id = ch.audit_id ORDER BY ch.seq",
@@ -445,6 +513,10 @@ pub async fn verify(
             broken = true;
         }
     }
+    if let Some(u) = upgrade.as_ref().filter(|u| !u.verifies(key)) {
+        problems.push(ChainProblem::Upgrade { seq: u.through_seq });
+        broken = true;
+    }
     for row in rows {
         let seq: i64 = row.try_get("seq")?;
         let stored: String = row.try_get("chain_hash")?;
@@ -456,33 +528,45 @@ pub async fn verify(
             continue;
         }
         let id: Option<i64> = row.try_get("id")?;
-        let Some(id) = id.filter(|_| seq == sealed + 1) else {
+        if id.is_none() || seq != sealed + 1 {
             problems.push(ChainProblem::Missing { seq: sealed + 1 });
             broken = true;
             continue;
+        }
+        let r = Record::from_row(&row)?;
+        let expected = if seq <= plain_through {
+            crate::admin::chain_upgrade::plain_link(&prev, &r)
+        } else {
+            link(key, &prev, &r)
         };
-        let r = Record {
-            id,
-            at: row.try_get("at")?,
-            actor_kind: row.try_get("actor_kind")?,
-            actor_id: row.try_get("actor_id")?,
-            actor_label: row.try_get("actor_label")?,
-            action: row.try_get("action")?,
-            target_kind: row.try_get("target_kind")?,
-            target_id: row.try_get("target_id")?,
-            outcome: row.try_get("outcome")?,
-            ip: row.try_get("ip")?,
-            request_id: row.try_get("request_id")?,
-            detail: row.try_get("detail")?,
-        };
-        if link(key, &prev, &r) != stored {
+        let plain_head_moved =
+            seq == plain_through && upgrade.as_ref().is_some_and(|u| u.plain_head != stored);
+        if expected != stored || plain_head_moved {
             problems.push(ChainProblem::Altered { seq });
             broken = true;
             continue;
         }
+        // Sealed as it was found, but not as it was written: changed (or
+        // forged) in the seconds before the sealer chained it.
+        if !r.as_written(key, mac_from) {
+            problems.push(ChainProblem::Forged { id: r.id });
+        }
         sealed = seq;
         prev = stored;
     }
+    // The records not sealed yet are checked against their own MACs.
+    let pending: Vec<Record> = sqlx::query_as(
+        "SELECT a.* FROM audit_log a LEFT JOIN audit_chain ch ON ch.audit_id = a.id
+         WHERE ch.audit_id IS NULL ORDER BY a.id",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    problems.extend(
+        pending
+            .iter()
+            .filter(|r| !r.as_written(key, mac_from))
+            .map(|r| ChainProblem::Forged { id: r.id }),
+    );
     let anchor_purged = |a: &Anchor| checkpoint.as_ref().is_some_and(|cp| a.seq < cp.before_seq);
     if let Some(a) = anchor {
         if head < a.seq || count < a.count {

@@ -3,6 +3,7 @@
 //! stored settings and the leases of scheduled jobs.
 
 pub mod audit;
+pub mod chain_upgrade;
 pub mod leases;
 pub mod outbox;
 pub mod retention;

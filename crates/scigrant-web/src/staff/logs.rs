@@ -72,6 +72,14 @@ pub fn chain_problem_text(p: &ChainProblem) -> String {
         ChainProblem::Checkpoint { seq } => {
             format!("保留期清理的检查点（第 {seq} 条）与密钥不符：检查点被改动，以掩盖删除的记录")
         }
+        ChainProblem::Upgrade { seq } => {
+            format!("旧版审计链的接管记录（至第 {seq} 条）与密钥不符：接管记录被改动")
+        }
+        ChainProblem::Forged { id } => {
+            format!(
+                "编号 {id} 的审计记录与写入时的校验码不符：记录在封存前被修改，或不是本系统写入的"
+            )
+        }
     }
 }
 
