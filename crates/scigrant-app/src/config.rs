@@ -2,7 +2,7 @@
 //! then `scigrant.toml` (if present), then `SCIGRANT_*` environment
 //! variables. Secrets are redacted in `Debug`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use scigrant_store::files::s3::S3Settings;
 use scigrant_store::files::url::StorageUrl;
@@ -90,6 +90,11 @@ pub struct Config {
     pub sms_http_url: String,
     /// How long the SMS gateway may take to answer, in seconds.
     pub sms_http_timeout_secs: u64,
+    /// Where application state changes are POSTed as JSON, signed with
+    /// HMAC-SM3 under `webhook_secret` (`SCIGRANT_WEBHOOK_URL`,
+    /// `SCIGRANT_WEBHOOK_SECRET`); empty: no webhooks.
+    pub webhook_url: String,
+    pub webhook_secret: Option<Secret>,
     /// Per-IP limits (requests a minute) on login and registration posts.
     pub login_rate_per_minute: u32,
     pub register_rate_per_minute: u32,
@@ -174,6 +179,8 @@ impl Default for Config {
             mail_from: "scigrant@localhost".into(),
             sms_http_url: String::new(),
             sms_http_timeout_secs: 10,
+            webhook_url: String::new(),
+            webhook_secret: None,
             login_rate_per_minute: 30,
             register_rate_per_minute: 20,
             api_rate_per_minute: 600,
@@ -197,11 +204,6 @@ impl Default for Config {
         }
     }
 }
-
-/// Where Debian's `fonts-noto-core` installs Noto Serif Tibetan, and its
-/// licence (the package's copyright file: SIL Open Font License 1.1).
-pub const NOTO_SERIF_TIBETAN: &str = "/usr/share/fonts/truetype/noto/NotoSerifTibetan-Regular.ttf";
-pub const NOTO_SERIF_TIBETAN_LICENCE: &str = "Noto Serif Tibetan，SIL Open Font License 1.1";
 
 /// How the SMTP connection is protected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -363,6 +365,14 @@ impl Config {
                 .parse()
                 .map_err(|_| ConfigError::Env("SCIGRANT_SMS_HTTP_TIMEOUT_SECS", v))?;
         }
+        if let Some(v) = get("SCIGRANT_WEBHOOK_URL") {
+            self.webhook_url = v;
+        }
+        if let Some(v) = get("SCIGRANT_WEBHOOK_SECRET")
+            && !v.is_empty()
+        {
+            self.webhook_secret = Some(Secret(v));
+        }
         if let Some(v) = get("SCIGRANT_LOGIN_RATE_PER_MINUTE") {
             self.login_rate_per_minute = v
                 .parse()
@@ -509,52 +519,8 @@ impl Config {
         scigrant_store::Backend::from_url(&self.database_url())
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         self.check_storage()?;
+        self.check_webhook()?;
         self.check_second_font()
-    }
-
-    /// A configured font must exist and have its licence named; without
-    /// one, a second-language name gets the packaged Noto Serif Tibetan
-    /// when it is installed.
-    fn check_second_font(&mut self) -> Result<(), ConfigError> {
-        if self.site_second_font.is_empty() {
-            if !self.site_second_name.is_empty() && Path::new(NOTO_SERIF_TIBETAN).is_file() {
-                self.site_second_font = NOTO_SERIF_TIBETAN.into();
-                self.site_second_font_licence = NOTO_SERIF_TIBETAN_LICENCE.into();
-            }
-            return Ok(());
-        }
-        if !Path::new(&self.site_second_font).is_file() {
-            return Err(ConfigError::Invalid(format!(
-                "site_second_font = {}：字体文件不存在",
-                self.site_second_font
-            )));
-        }
-        if self.site_second_font_licence.trim().is_empty() {
-            return Err(ConfigError::Invalid(
-                "已设置 site_second_font，须在 site_second_font_licence 中写明字体名称及其许可证"
-                    .into(),
-            ));
-        }
-        Ok(())
-    }
-
-    /// A storage address that parses, and S3 settings that can work.
-    fn check_storage(&self) -> Result<(), ConfigError> {
-        if !matches!(self.storage_url()?, StorageUrl::S3 { .. }) {
-            return Ok(());
-        }
-        if self.s3_endpoint.starts_with("http://") && !self.s3_allow_http {
-            return Err(ConfigError::Invalid(
-                "s3_endpoint 为 http 地址：仅在回环或内网中使用，并须设置 s3_allow_http = true"
-                    .into(),
-            ));
-        }
-        if !self.s3_access_key_id.is_empty() && self.s3_secret_access_key.is_none() {
-            return Err(ConfigError::Invalid(
-                "已设置 s3_access_key_id，但缺少 s3_secret_access_key".into(),
-            ));
-        }
-        Ok(())
     }
 
     /// Where accepted documents are kept.
@@ -596,6 +562,9 @@ impl Config {
         }
     }
 }
+
+mod checks;
+pub use checks::{NOTO_SERIF_TIBETAN, NOTO_SERIF_TIBETAN_LICENCE};
 
 #[cfg(test)]
 mod tests;

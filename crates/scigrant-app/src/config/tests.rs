@@ -166,3 +166,32 @@ fn storage_is_local_by_default_and_s3_comes_from_the_environment() {
         "存储地址 ftp://x 无效：不支持的协议（应为 file://目录 或 s3://存储桶/前缀）"
     );
 }
+
+#[test]
+fn a_webhook_needs_an_http_address_and_a_signing_secret() {
+    let mut c = Config::default();
+    c.apply_env(env(&[
+        ("SCIGRANT_WEBHOOK_URL", "https://finance.example.cn/hooks"),
+        ("SCIGRANT_WEBHOOK_SECRET", "0123456789abcdef"),
+    ]))
+    .unwrap();
+    c.check().unwrap();
+    let mut c = Config {
+        webhook_url: "https://finance.example.cn/hooks".into(),
+        webhook_secret: Some(Secret::new("short")),
+        ..Config::default()
+    };
+    assert_eq!(
+        c.check().unwrap_err().to_string(),
+        "已设置 webhook_url，须设置至少 16 个字符的 webhook_secret 用于签名"
+    );
+    let mut c = Config {
+        webhook_url: "ftp://finance.example.cn/hooks".into(),
+        webhook_secret: Some(Secret::new("0123456789abcdef")),
+        ..Config::default()
+    };
+    assert_eq!(
+        c.check().unwrap_err().to_string(),
+        "webhook_url = ftp://finance.example.cn/hooks：须为 http:// 或 https:// 地址"
+    );
+}

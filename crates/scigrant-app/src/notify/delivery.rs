@@ -48,6 +48,24 @@ pub struct Delivered {
 pub struct Providers {
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
     sms: SmsProvider,
+    /// The webhook's signing secret and client (`webhook_url` set).
+    webhook: Option<(crate::config::Secret, reqwest::Client)>,
+}
+
+/// How long a webhook receiver may take to answer.
+const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The webhook's signature header: HMAC-SM3 under `webhook_secret` over
+/// `<timestamp>.<body>`, so a receiver can refuse a forged or replayed
+/// call (docs/operations.md, "Webhooks").
+pub fn webhook_signature(secret: &str, timestamp: i64, body: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut h = <Hmac<sm3::Sm3> as KeyInit>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes any key length");
+    h.update(timestamp.to_string().as_bytes());
+    h.update(b".");
+    h.update(body.as_bytes());
+    format!("hmac-sm3={}", hex::encode(h.finalize().into_bytes()))
 }
 
 impl std::fmt::Debug for Providers {
@@ -55,6 +73,7 @@ impl std::fmt::Debug for Providers {
         f.debug_struct("Providers")
             .field("smtp", &self.smtp.is_some())
             .field("sms", &self.sms)
+            .field("webhook", &self.webhook.is_some())
             .finish()
     }
 }
@@ -109,7 +128,18 @@ impl Providers {
                 client,
             }
         };
-        Ok(Providers { smtp, sms })
+        let webhook = match &cfg.webhook_secret {
+            Some(secret) if !cfg.webhook_url.trim().is_empty() => {
+                let client = reqwest::Client::builder()
+                    .timeout(WEBHOOK_TIMEOUT)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| format!("webhook_url: {e}"))?;
+                Some((secret.clone(), client))
+            }
+            _ => None,
+        };
+        Ok(Providers { smtp, sms, webhook })
     }
 
     /// Sends one message; the error is what staff read in the outbox (it
@@ -137,6 +167,31 @@ impl Providers {
                     }
                 }
             },
+            Channel::Webhook => {
+                let Some((secret, client)) = &self.webhook else {
+                    return Err("未配置回调签名密钥（webhook_secret）".into());
+                };
+                let timestamp = app.now() / 1000;
+                let resp = client
+                    .post(&to)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .header("X-SciGrant-Event", &m.subject)
+                    .header("X-SciGrant-Delivery", m.id.to_string())
+                    .header("X-SciGrant-Timestamp", timestamp.to_string())
+                    .header(
+                        "X-SciGrant-Signature",
+                        webhook_signature(secret.expose(), timestamp, &m.body),
+                    )
+                    .body(m.body.clone())
+                    .send()
+                    .await
+                    .map_err(|e| format!("回调地址无应答：{}", e.without_url()))?;
+                if resp.status().is_success() {
+                    Ok(())
+                } else {
+                    Err(format!("回调地址拒绝：HTTP {}", resp.status().as_u16()))
+                }
+            }
             Channel::Email => {
                 let Some(smtp) = &self.smtp else {
                     return Err("未配置邮件服务器（smtp_host）".into());

@@ -1199,6 +1199,7 @@ mod similarity;
 mod staff_activation;
 mod storage;
 mod tokens;
+mod webhooks;
 
 async fn audit_count_of(env: &TestEnv, prefix: &str) -> i64 {
     scigrant_app::testing::audit_count(&env.app, prefix).await

@@ -227,7 +227,7 @@ async fn transition(
     if !store::move_state(tx, id, step.from, step.to, now).await? {
         return Err(AppError::Refused(step.refused.into()));
     }
-    store::add_event(tx, id, now, &actor.label, step.event.code(), comment).await?;
+    super::events::record(tx, app, id, now, &actor.label, step.event, comment).await?;
     audit(
         tx,
         app,

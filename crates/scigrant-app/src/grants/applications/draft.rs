@@ -151,8 +151,8 @@ pub async fn start(
         },
     )
     .await?;
-    let created = ApplicationEvent::Created.code();
-    store::add_event(&mut tx, id, now, &actor.label, created, "").await?;
+    let created = ApplicationEvent::Created;
+    super::events::record(&mut tx, app, id, now, &actor.label, created, "").await?;
     audit(
         &mut tx,
         app,

@@ -14,6 +14,7 @@
 
 mod decide;
 mod draft;
+mod events;
 mod export;
 mod paper;
 mod rules;

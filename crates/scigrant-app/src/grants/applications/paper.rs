@@ -97,8 +97,8 @@ pub async fn record_paper(
     if earlier.is_some() {
         comment = format!("更正登记（原因：{correction}）：{comment}");
     }
-    let event = ApplicationEvent::Paper.code();
-    store::add_event(&mut tx, id.0, now, &actor.label, event, &comment).await?;
+    let event = ApplicationEvent::Paper;
+    super::events::record(&mut tx, app, id.0, now, &actor.label, event, &comment).await?;
     audit(
         &mut tx,
         app,
@@ -162,12 +162,13 @@ pub async fn grant_extension(
     )
     .await?;
     if let Some(a) = store::of_person_in_call(&mut tx, person_id.0, call_id.0).await? {
-        store::add_event(
+        super::events::record(
             &mut tx,
+            app,
             a.id,
             now,
             &actor.label,
-            ApplicationEvent::Extension.code(),
+            ApplicationEvent::Extension,
             &format!("延期至{}：{reason}", format_datetime(until_at)),
         )
         .await?;

@@ -131,12 +131,13 @@ pub async fn submit(
         now,
     )
     .await?;
-    store::add_event(
+    super::events::record(
         &mut tx,
+        app,
         id.0,
         now,
         &actor.label,
-        ApplicationEvent::Submitted.code(),
+        ApplicationEvent::Submitted,
         &format!("SM3摘要 {digest}"),
     )
     .await?;
