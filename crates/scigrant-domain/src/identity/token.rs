@@ -14,13 +14,16 @@ pub enum Scope {
     ApplicationsSubmit,
     /// Read the unit's members (numbers masked).
     MembersRead,
+    /// Read a call's review results and funding decisions (staff).
+    ResultsRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [
+    pub const ALL: [Scope; 4] = [
         Scope::ApplicationsRead,
         Scope::ApplicationsSubmit,
         Scope::MembersRead,
+        Scope::ResultsRead,
     ];
 
     pub fn code(self) -> &'static str {
@@ -28,6 +31,7 @@ impl Scope {
             Scope::ApplicationsRead => "applications:read",
             Scope::ApplicationsSubmit => "applications:submit",
             Scope::MembersRead => "members:read",
+            Scope::ResultsRead => "results:read",
         }
     }
 
@@ -41,18 +45,21 @@ impl Scope {
             Scope::ApplicationsRead => "查询申报书",
             Scope::ApplicationsSubmit => "提交申报书",
             Scope::MembersRead => "查询单位从属用户",
+            Scope::ResultsRead => "查询评审结果与立项决定",
         }
     }
 
     /// Whether an account of `kind` may grant this scope to a token: a
     /// person reads and submits their own applications, a unit reads its
-    /// applications and members, staff read the applications of calls.
+    /// applications and members, staff read the applications of calls and
+    /// their review results and funding decisions.
     pub fn grantable_by(self, kind: AccountKind) -> bool {
         matches!(
             (self, kind),
             (Scope::ApplicationsRead, _)
                 | (Scope::ApplicationsSubmit, AccountKind::Person)
                 | (Scope::MembersRead, AccountKind::Unit)
+                | (Scope::ResultsRead, AccountKind::Staff)
         )
     }
 }

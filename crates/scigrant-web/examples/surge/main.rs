@@ -13,7 +13,9 @@
 //! `--nodes n` (n ≥ 1) runs n servers on one PostgreSQL database behind
 //! HAProxy; `--saturate yes` holds every applicant at a barrier after their
 //! autosaves and lets all submit at once, so the submit step's rate is the
-//! submissions per second at saturation.
+//! submissions per second at saturation. With it the run also reports the
+//! server's CPU time per submission and, next to it, a bare axum server
+//! (`bare.rs`) taking the same body from as many clients at once.
 //!
 //! Traffic goes to 127.0.0.1 only and every loop is bounded.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -39,6 +41,7 @@ use scigrant_domain::grants::form::{Value, samples::sample_fj4};
 use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::ids::ApplicationId;
 
+mod bare;
 mod client;
 mod nodes;
 
@@ -91,6 +94,9 @@ fn record(samples: &Samples, step: &'static str, t: Instant) {
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
     v[i]
@@ -113,6 +119,10 @@ fn vm_hwm_kb(pid: u32) -> u64 {
 
 #[tokio::main]
 async fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("--bare-server") {
+        return bare::serve(argv[2].parse().unwrap()).await;
+    }
     let a = args();
     let dir = std::env::temp_dir().join(format!("scigrant-surge-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -298,9 +308,22 @@ async fn main() {
     let samples: Samples = Arc::new(Mutex::new(HashMap::new()));
     let errors: Arc<Mutex<HashMap<String, usize>>> = Arc::new(Mutex::new(HashMap::new()));
     let receipts: Arc<Mutex<Vec<(i64, String)>>> = Arc::new(Mutex::new(Vec::new()));
+    // The applicants and the reader of the servers' CPU time.
     let barrier = a
         .saturate
-        .then(|| Arc::new(tokio::sync::Barrier::new(people.len())));
+        .then(|| Arc::new(tokio::sync::Barrier::new(people.len() + 1)));
+    let pids: Vec<u32> = cluster.nodes.iter().map(|c| c.id()).collect();
+    let cpu_of = {
+        let pids = pids.clone();
+        move || pids.iter().map(|p| bare::cpu_secs(*p)).sum::<f64>()
+    };
+    let cpu_at_release = barrier.clone().map(|b| {
+        let cpu_of = cpu_of.clone();
+        tokio::spawn(async move {
+            b.wait().await;
+            cpu_of()
+        })
+    });
     // The first submission's start and the last one's end.
     type Window = (Option<Instant>, Option<Instant>);
     let window: Arc<Mutex<Window>> = Arc::default();
@@ -385,7 +408,6 @@ async fn main() {
         }));
     }
     let mut peak = 0;
-    let pids: Vec<u32> = cluster.nodes.iter().map(|c| c.id()).collect();
     let hwm = |peak: u64| pids.iter().fold(peak, |p, pid| p.max(vm_hwm_kb(*pid)));
     while tasks.iter().any(|t| !t.is_finished()) {
         peak = hwm(peak);
@@ -400,6 +422,10 @@ async fn main() {
     }
     let wall = started.elapsed().as_secs_f64();
     peak = hwm(peak);
+    let cpu_used = match cpu_at_release {
+        Some(t) => Some(cpu_of() - t.await.unwrap()),
+        None => None,
+    };
     cluster.stop();
 
     println!(
@@ -430,13 +456,26 @@ async fn main() {
         "wall time {wall:.1} s; peak RSS of the largest node {:.1} MB",
         peak as f64 / 1024.0
     );
-    if let (Some(first), Some(last)) = *window.lock().unwrap() {
+    let window = *window.lock().unwrap();
+    if let (Some(first), Some(last)) = window {
         let n = samples.lock().unwrap().get("submit").map_or(0, Vec::len);
         let secs = last.duration_since(first).as_secs_f64();
-        println!(
-            "submissions: {n} in {secs:.2} s from the first to the last = {:.1}/s",
-            n as f64 / secs.max(0.001)
-        );
+        let rate = n as f64 / secs.max(0.001);
+        println!("submissions: {n} in {secs:.2} s from the first to the last = {rate:.1}/s");
+        if let Some(cpu) = cpu_used {
+            println!(
+                "server CPU from the release to the last receipt: {cpu:.2} s = {:.2} ms per submission",
+                cpu * 1000.0 / n.max(1) as f64
+            );
+            let (m, bsecs, p50, p99, bcpu) = bare::run(people.len(), body.clone()).await;
+            let brate = m as f64 / bsecs.max(0.001);
+            println!(
+                "bare axum, same body, {} clients at once: {m} in {bsecs:.2} s = {brate:.1}/s, p50 {p50:.1} ms, p99 {p99:.1} ms, CPU {:.3} ms per request; the product does {:.1} % of its rate",
+                people.len(),
+                bcpu * 1000.0 / m.max(1) as f64,
+                100.0 * rate / brate.max(0.001)
+            );
+        }
     }
 
     // Every accepted submission stored exactly once, digest matching content.

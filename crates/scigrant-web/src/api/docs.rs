@@ -38,17 +38,22 @@ use crate::http::pages::{PageCtx, render};
         super::unit::members,
         super::unit::applications,
         super::staff::call_applications,
+        super::results::reviews,
+        super::results::funding,
     ),
     components(schemas(
         ErrorBody, CallOut, CallList, CallFormOut, ApplicationOut, ApplicationList, ReceiptOut,
-        MemberOut, MemberList, VerificationOut, PageInfo
+        MemberOut, MemberList, VerificationOut, PageInfo,
+        super::results::ReviewResultsOut, super::results::CategoryOut, super::results::RankedOut,
+        super::results::ReviewOut, super::results::FundingOut, super::results::CandidateOut,
+        super::results::DecisionOut
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "calls", description = "申报指南与纸质材料核验（公开）"),
         (name = "applicant", description = "个人用户：我的申报书与提交"),
         (name = "unit", description = "单位用户：从属用户与本单位申报书"),
-        (name = "staff", description = "后台：计划类别的申报书"),
+        (name = "staff", description = "后台：计划类别的申报书、评审结果与立项决定"),
         (name = "meta", description = "接口说明"),
     )
 )]

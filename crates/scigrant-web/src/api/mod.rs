@@ -12,6 +12,7 @@ pub mod models;
 
 mod applicant;
 mod public;
+mod results;
 mod staff;
 mod unit;
 
@@ -90,6 +91,20 @@ pub fn routes(t: Table) -> Table {
         StaffRole(ProgramManager),
         Some(ApplicationsRead),
         get(staff::call_applications),
+    )
+    .api(
+        "GET",
+        "/api/v1/staff/calls/{id}/reviews",
+        StaffRole(ProgramManager),
+        Some(ResultsRead),
+        get(results::reviews),
+    )
+    .api(
+        "GET",
+        "/api/v1/staff/calls/{id}/funding",
+        StaffRole(ProgramManager),
+        Some(ResultsRead),
+        get(results::funding),
     )
 }
 

@@ -516,6 +516,21 @@ async fn every_api_route_refuses_callers_without_permission_or_scope() {
         "name=d&scopes=members%3Aread&days=7",
     )
     .await;
+    let manager = staff_session(&env, StaffRole::ProgramManager).await;
+    let staff_applications = token_from_page(
+        &state,
+        &manager,
+        "/staff/tokens",
+        "name=e&scopes=applications%3Aread&days=7",
+    )
+    .await;
+    let staff_results = token_from_page(
+        &state,
+        &manager,
+        "/staff/tokens",
+        "name=f&scopes=results%3Aread&days=7",
+    )
+    .await;
     let mut checked = 0;
     for d in table()
         .declared
@@ -550,7 +565,8 @@ async fn every_api_route_refuses_callers_without_permission_or_scope() {
             (Permission::Person, Some("applications:submit")) => Some(&person_read),
             (Permission::UnitPlatform, Some("members:read")) => Some(&unit_read),
             (Permission::UnitPlatform, Some("applications:read")) => Some(&unit_members),
-            // Staff grant only applications:read: no staff token lacks it.
+            (Permission::StaffRole(_), Some("applications:read")) => Some(&staff_results),
+            (Permission::StaffRole(_), Some("results:read")) => Some(&staff_applications),
             _ => None,
         };
         if let Some(t) = lacking {
@@ -560,7 +576,7 @@ async fn every_api_route_refuses_callers_without_permission_or_scope() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 5);
+    assert_eq!(checked, 7);
     // An unknown API address is a JSON 404 too.
     let (status, json) = api(&state, "GET", "/api/v1/nothing", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -587,7 +603,7 @@ async fn the_openapi_document_matches_the_route_table() {
     let (status, spec) = api(&state, "GET", "/api/v1/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
-    assert_eq!(spec["paths"].as_object().unwrap().len(), 10);
+    assert_eq!(spec["paths"].as_object().unwrap().len(), 12);
     assert_eq!(
         spec["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
@@ -605,4 +621,115 @@ async fn the_openapi_document_matches_the_route_table() {
         page.matches("<script").count(),
         page.matches("<script src=").count()
     );
+}
+
+/// A call's review results and funding decisions for the systems that
+/// take them over (issue 11, item 1): ranked with scores, grades and
+/// opinions but no expert's name, and the decisions with their amounts;
+/// only with the `results:read` scope.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_read_review_results_and_funding_decisions() {
+    use scigrant_app::evaluation::funding::{DecisionForm, decide, set_budget};
+    use scigrant_app::evaluation::review::{run_assignment, workspace};
+    use scigrant_app::testing::staff_actor;
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let seeded = super::expert::seeded(&env).await;
+    let call = seeded.call;
+    run_assignment(&env.app, &staff_actor(1), call)
+        .await
+        .unwrap();
+    let aid = workspace(&env.app, seeded.expert.person)
+        .await
+        .unwrap()
+        .assignments[0]
+        .id;
+    super::expert::score_it(&env, &seeded.expert, aid).await;
+
+    let manager = staff_session(&env, StaffRole::ProgramManager).await;
+    let results = token_from_page(
+        &state,
+        &manager,
+        "/staff/tokens",
+        "name=finance&scopes=results%3Aread&days=30",
+    )
+    .await;
+    let reviews = format!("/api/v1/staff/calls/{}/reviews", call.0);
+    let (status, r) = api(&state, "GET", &reviews, Some(&results)).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!((r["done"].clone(), r["due"].clone()), (1.into(), 1.into()));
+    let ranked = &r["categories"][0]["applications"][0];
+    assert_eq!(ranked["rank"], 1);
+    assert_eq!(ranked["mean"], "90.00");
+    assert_eq!(ranked["grades"], serde_json::json!([1, 0, 0, 0]));
+    assert_eq!(ranked["opinions"], serde_json::json!([1, 0, 0]));
+    assert_eq!(
+        ranked["reviews"][0]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| *k != "submitted_at")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<serde_json::Map<_, _>>(),
+        serde_json::json!({"total": "90.00", "grade": "A", "opinion": "priority", "outlier": false})
+            .as_object()
+            .unwrap()
+            .clone()
+    );
+    assert!(!r.to_string().contains("张三"), "no expert is named: {r}");
+
+    let funding = format!("/api/v1/staff/calls/{}/funding", call.0);
+    let (status, f) = api(&state, "GET", &funding, Some(&results)).await;
+    assert_eq!(status, StatusCode::OK, "{f}");
+    assert_eq!(f["budget_wan"], Value::Null);
+    assert_eq!(f["candidates"][0]["decision"], Value::Null);
+    let id = f["candidates"][0]["application_id"].as_i64().unwrap();
+    set_budget(&env.app, &staff_actor(1), call, "500")
+        .await
+        .unwrap();
+    decide(
+        &env.app,
+        &staff_actor(1),
+        scigrant_domain::ids::ApplicationId(id),
+        &DecisionForm {
+            verdict: "fund".into(),
+            amount: "50".into(),
+            reason: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let (_, f) = api(&state, "GET", &funding, Some(&results)).await;
+    assert_eq!(
+        (
+            f["budget_wan"].clone(),
+            f["funded_count"].clone(),
+            f["funded_total_wan"].clone(),
+            f["locked"].clone()
+        ),
+        ("500.00".into(), 1.into(), "50.00".into(), false.into())
+    );
+    let d = &f["candidates"][0]["decision"];
+    assert_eq!(
+        (
+            d["verdict"].clone(),
+            d["verdict_label"].clone(),
+            d["amount_wan"].clone()
+        ),
+        ("fund".into(), "立项".into(), "50.00".into())
+    );
+
+    // A staff token for applications only does not read results.
+    let apps_only = token_from_page(
+        &state,
+        &manager,
+        "/staff/tokens",
+        "name=apps&scopes=applications%3Aread&days=30",
+    )
+    .await;
+    for path in [&reviews, &funding] {
+        let (status, json) = api(&state, "GET", path, Some(&apps_only)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert_error(&json, "insufficient_scope");
+    }
 }

@@ -114,13 +114,13 @@ pub(super) async fn public_mail(env: &TestEnv, m: &ApprovedMember) {
 /// A published call with one accepted application of 高原新能源研究所 and
 /// one approved expert of 拉萨理工学院 (a public mail address), and a
 /// review plan of one reviewer per application with identities hidden.
-struct Seeded {
-    call: CallId,
-    applicant: ApprovedMember,
-    expert: ApprovedMember,
+pub(super) struct Seeded {
+    pub(super) call: CallId,
+    pub(super) applicant: ApprovedMember,
+    pub(super) expert: ApprovedMember,
 }
 
-async fn seeded(env: &TestEnv) -> Seeded {
+pub(super) async fn seeded(env: &TestEnv) -> Seeded {
     env.clock.set(CLOSE - 3_600_000);
     let manager = staff_actor(1);
     let program = create_program(
@@ -368,9 +368,7 @@ async fn staff_set_the_plan_assign_and_see_results() {
 /// portal lists the notice with name, unit and 职称, and no 异议 form.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_portal_shows_the_experts_notice_without_an_objection_form() {
-    use scigrant_app::evaluation::review::{accept_assignment, submit_review};
     use scigrant_domain::calendar::{DayPart, parse_moment};
-    use scigrant_domain::grants::form::{FormData, Value};
 
     let env = test_env(Backend::Sqlite).await;
     let state = AppState::new(env.app.clone());
@@ -383,29 +381,7 @@ async fn the_portal_shows_the_experts_notice_without_an_objection_form() {
         .unwrap()
         .assignments[0]
         .id;
-    let me = person_actor(expert.person.0);
-    accept_assignment(&env.app, &me, expert.person, aid, true)
-        .await
-        .unwrap();
-    let mut review = FormData::new();
-    for (k, v) in [
-        ("innovation", "28"),
-        ("feasibility", "22"),
-        ("foundation", "18"),
-        ("outcomes", "13"),
-        ("budget", "9"),
-        ("grade", "A 优"),
-        ("funding", "优先资助"),
-        (
-            "comment",
-            "项目立意明确，服务团组建合理，前期对接基础扎实；建议进一步细化各阶段考核指标，压缩会议类支出，加强与试点城市产业部门的协同。",
-        ),
-    ] {
-        review.insert(k.into(), Value::Text(v.into()));
-    }
-    submit_review(&env.app, &me, expert.person, aid, &review)
-        .await
-        .unwrap();
+    score_it(&env, &expert, aid).await;
 
     let manager = staff_session(&env, StaffRole::ProgramManager).await;
     let path = format!("/staff/calls/{call}/experts-notice");
@@ -478,4 +454,38 @@ async fn an_experts_home_links_to_the_review_tasks() {
     let (_, _, page) = send(&state, "GET", "/person", Some(&session)).await;
     assert!(page.contains("个人主界面"));
     assert!(!page.contains(link));
+}
+
+/// The expert accepts assignment `aid` and submits a review of 90 points
+/// (28 + 22 + 18 + 13 + 9), A 优, 优先资助.
+pub(super) async fn score_it(
+    env: &TestEnv,
+    expert: &ApprovedMember,
+    aid: scigrant_domain::ids::AssignmentId,
+) {
+    use scigrant_app::evaluation::review::{accept_assignment, submit_review};
+    use scigrant_domain::grants::form::{FormData, Value};
+    let me = person_actor(expert.person.0);
+    accept_assignment(&env.app, &me, expert.person, aid, true)
+        .await
+        .unwrap();
+    let mut review = FormData::new();
+    for (k, v) in [
+        ("innovation", "28"),
+        ("feasibility", "22"),
+        ("foundation", "18"),
+        ("outcomes", "13"),
+        ("budget", "9"),
+        ("grade", "A 优"),
+        ("funding", "优先资助"),
+        (
+            "comment",
+            "项目立意明确，服务团组建合理，前期对接基础扎实；建议进一步细化各阶段考核指标，压缩会议类支出，加强与试点城市产业部门的协同。",
+        ),
+    ] {
+        review.insert(k.into(), Value::Text(v.into()));
+    }
+    submit_review(&env.app, &me, expert.person, aid, &review)
+        .await
+        .unwrap();
 }

@@ -387,6 +387,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /api/v1/unit/members UnitPlatform",
         "GET /api/v1/unit/applications UnitPlatform",
         "GET /api/v1/staff/calls/{id}/applications StaffRole(ProgramManager)",
+        "GET /api/v1/staff/calls/{id}/reviews StaffRole(ProgramManager)",
+        "GET /api/v1/staff/calls/{id}/funding StaffRole(ProgramManager)",
     ];
     expected.sort();
     assert_eq!(routes, expected);
@@ -455,7 +457,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 144);
+    assert_eq!(checked, 146);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

@@ -67,7 +67,7 @@ async fn schemathesis_finds_no_server_error_schema_violation_or_open_route() {
     let ms = staff_session(&env, StaffRole::ProgramManager).await;
     let person = token(&env, &ps, &["applications:read", "applications:submit"]).await;
     let unit = token(&env, &us, &["applications:read", "members:read"]).await;
-    let staff = token(&env, &ms, &["applications:read"]).await;
+    let staff = token(&env, &ms, &["applications:read", "results:read"]).await;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();

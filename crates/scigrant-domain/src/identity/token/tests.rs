@@ -12,7 +12,7 @@ fn each_kind_grants_only_its_scopes() {
     );
     assert_eq!(
         scopes_for(AccountKind::Staff),
-        vec![Scope::ApplicationsRead]
+        vec![Scope::ApplicationsRead, Scope::ResultsRead]
     );
 }
 
