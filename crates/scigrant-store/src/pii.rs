@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use aes_gcm::aead::consts::U12;
-use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{AesGcm, Nonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -111,6 +111,58 @@ impl PiiCipher {
         String::from_utf8(pt).map_err(|e| StoreError::Key(e.to_string()))
     }
 
+    /// Seals `plaintext` for one row of one column: version byte
+    /// [`BOUND_V1`] ‖ nonce (12 bytes) ‖ ciphertext ‖ tag, with the row's
+    /// [`RowBinding`] as GCM associated data. The same bytes copied into
+    /// another row, or another column, no longer open.
+    pub fn seal_at(&self, at: RowBinding, plaintext: &str) -> Vec<u8> {
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut nonce);
+        let aad = at.associated_data();
+        let ct = self
+            .cipher
+            .encrypt(
+                &Nonce::<U12>::from(nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
+            .expect("GCM encryption of a short value cannot fail");
+        let mut out = Vec::with_capacity(1 + 12 + ct.len());
+        out.push(BOUND_V1);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        out
+    }
+
+    /// Opens a value sealed by [`PiiCipher::seal_at`] for exactly this
+    /// row and column. A value sealed for another row (copied there) is
+    /// refused with [`StoreError::Key`] naming the binding, never opened.
+    pub fn open_at(&self, at: RowBinding, sealed: &[u8]) -> Result<String> {
+        let refused = || StoreError::Key(format!("sealed value does not open for {at}"));
+        let Some((&BOUND_V1, rest)) = sealed.split_first() else {
+            return Err(refused());
+        };
+        if rest.len() < 12 + 16 {
+            return Err(refused());
+        }
+        let (nonce, ct) = rest.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| refused())?;
+        let aad = at.associated_data();
+        let pt = self
+            .cipher
+            .decrypt(
+                &Nonce::<U12>::from(nonce),
+                Payload {
+                    msg: ct,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| refused())?;
+        String::from_utf8(pt).map_err(|e| StoreError::Key(e.to_string()))
+    }
+
     /// HMAC-SM3 of a pre-login form token's nonce under its own derived
     /// key: every node sharing the master key signs and checks alike, and
     /// nobody without it can make a token the site accepts.
@@ -130,6 +182,65 @@ impl PiiCipher {
         mac.update(&[0]);
         mac.update(value.as_bytes());
         hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// The leading byte of a value sealed for one row ([`PiiCipher::seal_at`]).
+pub const BOUND_V1: u8 = 1;
+
+/// A column that holds sealed personal data. The list is closed: a value
+/// is bound to a column named here, never to a string made up at a call
+/// site, so two call sites cannot disagree on how a column is spelt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SealedColumn {
+    table: &'static str,
+    column: &'static str,
+}
+
+impl SealedColumn {
+    /// `applications.data_json`: the phone fields of the form as last saved.
+    pub const APPLICATION_DRAFT: SealedColumn = SealedColumn::new("applications", "data_json");
+    /// `applications.submitted_json`: the phone fields of the frozen version.
+    pub const APPLICATION_SUBMITTED: SealedColumn =
+        SealedColumn::new("applications", "submitted_json");
+    /// `suggestions.data_json`: the phone fields of a 指南建议.
+    pub const SUGGESTION_DATA: SealedColumn = SealedColumn::new("suggestions", "data_json");
+
+    const fn new(table: &'static str, column: &'static str) -> SealedColumn {
+        SealedColumn { table, column }
+    }
+
+    /// The binding of this column in row `id` (the row's primary key).
+    pub fn row(self, id: i64) -> RowBinding {
+        RowBinding { column: self, id }
+    }
+}
+
+/// One row of one [`SealedColumn`]: the associated data a value is sealed
+/// with. The row's primary key is used because it never changes, is
+/// unique within the table and is not chosen by anyone who could write a
+/// copied ciphertext (an attacker who can write the database can move
+/// bytes, not make them open under another row's key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowBinding {
+    column: SealedColumn,
+    id: i64,
+}
+
+impl RowBinding {
+    /// `table.column#id`, e.g. `persons.phone_enc#42`.
+    fn associated_data(self) -> String {
+        self.to_string()
+    }
+}
+
+impl std::fmt::Display for RowBinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}.{}#{}",
+            self.column.table, self.column.column, self.id
+        )
     }
 }
 
@@ -155,6 +266,24 @@ mod tests {
         let mut block = sm4::cipher::Block::<sm4::Sm4>::try_from(&key[..]).unwrap();
         c.encrypt_block(&mut block);
         assert_eq!(hex::encode(block), "681edf34d206965e86b3e94f536e4246");
+    }
+
+    #[test]
+    fn a_bound_value_opens_only_in_its_own_row_and_column() {
+        let c = PiiCipher::from_master(&[7u8; 32]);
+        let at = SealedColumn::APPLICATION_DRAFT.row(5);
+        let sealed = c.seal_at(at, "13900000001");
+        assert_eq!(sealed[0], BOUND_V1);
+        assert!(!sealed.windows(6).any(|w| w == b"139000"));
+        assert_eq!(c.open_at(at, &sealed).unwrap(), "13900000001");
+        let other_row = SealedColumn::APPLICATION_DRAFT.row(6);
+        let err = c.open_at(other_row, &sealed).unwrap_err().to_string();
+        assert!(err.contains("applications.data_json#6"), "{err}");
+        let other_column = SealedColumn::APPLICATION_SUBMITTED.row(5);
+        assert!(c.open_at(other_column, &sealed).is_err());
+        assert!(c.open_at(at, &c.seal("13900000001")).is_err());
+        let other_key = PiiCipher::from_master(&[8u8; 32]);
+        assert!(other_key.open_at(at, &sealed).is_err());
     }
 
     #[test]

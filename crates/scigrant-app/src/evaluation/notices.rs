@@ -122,7 +122,7 @@ pub async fn publish_funding_notice(
             .await?
             .map(|u| u.name)
             .unwrap_or_default();
-        let leader = leader_of(&mut tx, &row).await?;
+        let leader = leader_of(&mut tx, &app.pii, &row).await?;
         store::insert_item(
             &mut tx,
             &store::NoticeItemRow {

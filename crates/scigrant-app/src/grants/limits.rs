@@ -14,7 +14,7 @@ use scigrant_store::grants::applications::ApplicationRow;
 use scigrant_store::grants::{calls, limits as store};
 use scigrant_store::identity::accounts;
 
-use super::applications::parse_data;
+use super::applications::submitted_data;
 use super::calls::{CallView, spec_in};
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
@@ -108,7 +108,7 @@ pub(crate) async fn check_at_submission(
     let mut others = Vec::new();
     for o in store::holdings_in_program(c, call.program_id.0, row.id).await? {
         let spec = spec_in(app, c, o.form_spec_id).await?;
-        let data = parse_data(o.submitted_json.as_deref().unwrap_or("{}"));
+        let data = submitted_data(&app.pii, o.id, o.submitted_json.as_deref().unwrap_or("{}"));
         others.push(Holding {
             call_id: o.call_id,
             number: o.number.unwrap_or_default(),

@@ -1192,6 +1192,7 @@ mod login_attacks;
 mod nodes;
 mod notifications;
 mod operations;
+mod phones_at_rest;
 mod portal;
 mod recovery;
 mod review;

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 101] = [
+pub const ACTIONS: [(&str, &str); 102] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -106,6 +106,7 @@ pub const ACTIONS: [(&str, &str); 101] = [
     ("dictionary.edit", "修改字典项名称或排序"),
     ("dictionary.enable", "启用字典项"),
     ("dictionary.disable", "停用字典项"),
+    ("pii.seal", "存量申报书中的电话号码加密存储"),
 ];
 
 /// The auditor's name for an action code.

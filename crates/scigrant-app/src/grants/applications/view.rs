@@ -16,7 +16,10 @@ use scigrant_store::grants::applications::{self as store, ApplicationRow, PaperR
 use scigrant_store::grants::calls;
 use scigrant_store::identity::accounts;
 
-use super::{BUDGET_KEY, authority_sees, context_of, parse_data, state_of, text_of};
+use super::{
+    BUDGET_KEY, authority_sees, context_of, draft_data, latest_data, state_of, submitted_data,
+    text_of,
+};
 use crate::grants::calls::{CallView, call_view, spec_in};
 use crate::{App, AppError};
 
@@ -103,8 +106,8 @@ async fn view_of(
     let spec = spec_in(app, c, row.form_spec_id).await?;
     let state = state_of(&row);
     let data = match &row.submitted_json {
-        Some(frozen) if !state.editable() => parse_data(frozen),
-        _ => parse_data(&row.data_json),
+        Some(frozen) if !state.editable() => submitted_data(&app.pii, row.id, frozen),
+        _ => draft_data(&app.pii, row.id, &row.data_json),
     };
     let computed = form::computed(&spec, &data);
     let problems = form::validate(&spec, &data, &context_of(&call));
@@ -252,7 +255,7 @@ async fn item_of(
     let unit = accounts::unit(c, r.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let data = parse_data(r.submitted_json.as_deref().unwrap_or(&r.data_json));
+    let data = latest_data(&app.pii, r.id, &r.data_json, r.submitted_json.as_deref());
     let paper = store::paper(c, r.id).await?.map(PaperView::from);
     Ok(ApplicationItem {
         id: ApplicationId(r.id),
