@@ -7,10 +7,17 @@
 //! a sealed form copied into another row does not open there.
 
 use scigrant_app::grants::applications::{Reader, Verification, load, save, start, submit, verify};
+use scigrant_app::grants::solicitation::staff::{OpenForm, open_solicitation};
+use scigrant_app::grants::solicitation::{Suggester, suggest};
 use scigrant_app::ops::seal_forms::seal_stored_forms;
-use scigrant_app::testing::{ApprovedMember, TestEnv, audit_count, funding_call, person_actor};
+use scigrant_app::portal::content::{ArticleForm, create_article, review_article, submit_article};
+use scigrant_app::testing::{
+    ApprovedMember, PASSWORD, TestEnv, audit_count, funding_call, person_actor, staff_actor,
+    staff_with_password,
+};
 use scigrant_domain::grants::form::samples::sample_fj4;
 use scigrant_domain::grants::form::{FormData, Value};
+use scigrant_domain::identity::account::StaffRole;
 use scigrant_store::sqlx::{self, Row};
 
 /// The runs of exactly 11 digits in `text`: what a mobile number looks like.
@@ -173,6 +180,87 @@ pub async fn a_sealed_form_copied_into_another_row_does_not_open(env: TestEnv) {
     assert_eq!(mine.text("cover_mobile"), m.phone);
 }
 
+/// Every stored suggestion form, read with raw SQL.
+async fn raw_suggestions(env: &TestEnv) -> String {
+    let rows = sqlx::query("SELECT data_json FROM suggestions ORDER BY id")
+        .fetch_all(&env.app.db.pool)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get::<String, _>("data_json").unwrap() + "\n")
+        .collect()
+}
+
+/// A 指南建议 is prefilled with the suggester's 联系电话 like an
+/// application with the applicant's mobile: sealed as well, and upgraded
+/// the same way.
+pub async fn a_suggestion_stores_the_contact_phone_sealed(env: TestEnv) {
+    let app = &env.app;
+    let staff = staff_actor;
+    let editor = staff(
+        staff_with_password(app, "editor1", "编辑", StaffRole::ContentEditor, PASSWORD).await,
+    );
+    let checker = staff(
+        staff_with_password(
+            app,
+            "checker1",
+            "审核",
+            StaffRole::ContentReviewer,
+            PASSWORD,
+        )
+        .await,
+    );
+    let pm =
+        staff(staff_with_password(app, "pm1", "项目", StaffRole::ProgramManager, PASSWORD).await);
+    let notice = ArticleForm {
+        section: "tzgg".into(),
+        title: "关于征集指南建议的通知".into(),
+        publisher: "西藏自治区科学技术厅".into(),
+        body: "请在线提交指南建议。".into(),
+        ..ArticleForm::default()
+    };
+    let article = create_article(app, &editor, &notice, &[]).await.unwrap();
+    submit_article(app, &editor, article).await.unwrap();
+    review_article(app, &checker, article, true, "")
+        .await
+        .unwrap();
+    let open = OpenForm {
+        article: article.to_string(),
+        opens: "2023-04-20 09:00".into(),
+        closes: "2023-04-28 23:59".into(),
+        form_json: String::new(),
+    };
+    let sol = open_solicitation(app, &pm, &open).await.unwrap();
+    let m = ApprovedMember::builder(75).build(app).await;
+    let who = Suggester::Person(m.person.0);
+    let id = suggest::start(app, &person_actor(m.person.0), who, sol)
+        .await
+        .unwrap();
+
+    let raw = raw_suggestions(&env).await;
+    assert_eq!(eleven_digit_runs(&raw), Vec::<String>::new(), "{raw}");
+    assert!(raw.contains("sealed:sm4:"), "{raw}");
+    let mine = suggest::load(app, who, id).await.unwrap().suggestion.data;
+    assert_eq!(text(&mine, "contact_phone"), m.phone);
+
+    // Stored plain by an earlier release: sealed by the upgrade step.
+    let plain = serde_json::to_string(&mine).unwrap();
+    sqlx::query("UPDATE suggestions SET data_json = $1 WHERE id = $2")
+        .bind(&plain)
+        .bind(id)
+        .execute(&env.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(seal_stored_forms(app).await.unwrap(), 1);
+    let raw = raw_suggestions(&env).await;
+    assert!(!raw.contains(&m.phone), "{raw}");
+    assert_eq!(
+        suggest::load(app, who, id).await.unwrap().suggestion.data,
+        mine
+    );
+}
+
+both!(a_suggestion_stores_the_contact_phone_sealed);
 both!(no_phone_is_stored_plain_and_the_applicant_still_reads_theirs);
 both!(a_row_stored_plain_by_an_earlier_release_is_sealed_once);
 both!(a_sealed_form_copied_into_another_row_does_not_open);
