@@ -2,7 +2,9 @@
 //! SM4-GCM (国密 block cipher in the generic GCM mode) under a key kept
 //! outside the database, and found again through a keyed SM3 blind index,
 //! so a raw copy of the database shows neither the values nor a hash that
-//! could be brute-forced without the key.
+//! could be brute-forced without the key. Each value is sealed for the row
+//! and column it is stored in ([`SealedColumn`], [`RowBinding`]), so bytes
+//! copied to another row do not open there.
 
 use std::path::Path;
 
@@ -82,8 +84,11 @@ impl PiiCipher {
         Ok(Self::from_master(&master))
     }
 
-    /// nonce (12 bytes) ‖ ciphertext ‖ tag.
-    pub fn seal(&self, plaintext: &str) -> Vec<u8> {
+    /// The format before values were bound to their row: nonce (12 bytes)
+    /// ‖ ciphertext ‖ tag, no associated data. Written only by tests that
+    /// play an earlier release.
+    #[doc(hidden)]
+    pub fn seal_unbound(&self, plaintext: &str) -> Vec<u8> {
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
         let ct = self
@@ -96,7 +101,10 @@ impl PiiCipher {
         out
     }
 
-    pub fn open(&self, sealed: &[u8]) -> Result<String> {
+    /// Opens the unbound format of an earlier release; only the upgrade
+    /// ([`crate::sealed::bind_legacy`]) does, to bind such values to the
+    /// row they are in.
+    pub(crate) fn open_unbound(&self, sealed: &[u8]) -> Result<String> {
         if sealed.len() < 12 + 16 {
             return Err(StoreError::Key("sealed value too short".into()));
         }
@@ -195,24 +203,68 @@ pub const BOUND_V1: u8 = 1;
 pub struct SealedColumn {
     table: &'static str,
     column: &'static str,
+    /// The table's primary key, whose value binds a sealed value to its row.
+    key: &'static str,
 }
 
 impl SealedColumn {
     /// `applications.data_json`: the phone fields of the form as last saved.
-    pub const APPLICATION_DRAFT: SealedColumn = SealedColumn::new("applications", "data_json");
+    pub const APPLICATION_DRAFT: SealedColumn =
+        SealedColumn::new("applications", "data_json", "id");
     /// `applications.submitted_json`: the phone fields of the frozen version.
     pub const APPLICATION_SUBMITTED: SealedColumn =
-        SealedColumn::new("applications", "submitted_json");
+        SealedColumn::new("applications", "submitted_json", "id");
     /// `suggestions.data_json`: the phone fields of a 指南建议.
-    pub const SUGGESTION_DATA: SealedColumn = SealedColumn::new("suggestions", "data_json");
+    pub const SUGGESTION_DATA: SealedColumn = SealedColumn::new("suggestions", "data_json", "id");
+    /// A person's 证件号码.
+    pub const PERSON_DOC_NO: SealedColumn = SealedColumn::new("persons", "doc_no_enc", "id");
+    /// A person's 手机号码.
+    pub const PERSON_PHONE: SealedColumn = SealedColumn::new("persons", "phone_enc", "id");
+    /// A unit's 联系人手机号码.
+    pub const UNIT_CONTACT_PHONE: SealedColumn =
+        SealedColumn::new("units", "contact_phone_enc", "id");
+    /// The recipient (phone or e-mail) of a queued message.
+    pub const OUTBOX_RECIPIENT: SealedColumn = SealedColumn::new("outbox", "recipient_enc", "id");
+    /// The mobile a new staff member's activation code goes to.
+    pub const STAFF_ACTIVATION_MOBILE: SealedColumn =
+        SealedColumn::new("staff_activation", "mobile_enc", "staff_id");
+    /// The contact phone of a 公示 objection.
+    pub const OBJECTION_CONTACT: SealedColumn =
+        SealedColumn::new("objections", "contact_enc", "id");
+    /// The phone of a comment on a draft guide (指南征求意见).
+    pub const COMMENT_PHONE: SealedColumn =
+        SealedColumn::new("consultation_comments", "phone_enc", "id");
 
-    const fn new(table: &'static str, column: &'static str) -> SealedColumn {
-        SealedColumn { table, column }
+    /// The binary columns, each holding one sealed value per row.
+    pub const BINARY: [SealedColumn; 7] = [
+        SealedColumn::PERSON_DOC_NO,
+        SealedColumn::PERSON_PHONE,
+        SealedColumn::UNIT_CONTACT_PHONE,
+        SealedColumn::OUTBOX_RECIPIENT,
+        SealedColumn::STAFF_ACTIVATION_MOBILE,
+        SealedColumn::OBJECTION_CONTACT,
+        SealedColumn::COMMENT_PHONE,
+    ];
+
+    const fn new(table: &'static str, column: &'static str, key: &'static str) -> SealedColumn {
+        SealedColumn { table, column, key }
     }
 
-    /// The binding of this column in row `id` (the row's primary key).
+    /// The binding of this column in the row whose primary key is `id`.
     pub fn row(self, id: i64) -> RowBinding {
         RowBinding { column: self, id }
+    }
+
+    pub(crate) fn table(self) -> &'static str {
+        self.table
+    }
+
+    pub(crate) fn column(self) -> &'static str {
+        self.column
+    }
+
+    pub(crate) fn key(self) -> &'static str {
+        self.key
     }
 }
 
@@ -231,6 +283,14 @@ impl RowBinding {
     /// `table.column#id`, e.g. `persons.phone_enc#42`.
     fn associated_data(self) -> String {
         self.to_string()
+    }
+
+    pub(crate) fn id(self) -> i64 {
+        self.id
+    }
+
+    pub(crate) fn column(self) -> SealedColumn {
+        self.column
     }
 }
 
@@ -281,7 +341,7 @@ mod tests {
         assert!(err.contains("applications.data_json#6"), "{err}");
         let other_column = SealedColumn::APPLICATION_SUBMITTED.row(5);
         assert!(c.open_at(other_column, &sealed).is_err());
-        assert!(c.open_at(at, &c.seal("13900000001")).is_err());
+        assert!(c.open_at(at, &c.seal_unbound("13900000001")).is_err());
         let other_key = PiiCipher::from_master(&[8u8; 32]);
         assert!(other_key.open_at(at, &sealed).is_err());
     }
@@ -289,11 +349,11 @@ mod tests {
     #[test]
     fn seal_round_trips_and_hides_the_value() {
         let c = PiiCipher::from_master(&[7u8; 32]);
-        let sealed = c.seal("542322199101060091");
+        let sealed = c.seal_unbound("542322199101060091");
         assert!(!sealed.windows(6).any(|w| w == b"542322"));
-        assert_eq!(c.open(&sealed).unwrap(), "542322199101060091");
+        assert_eq!(c.open_unbound(&sealed).unwrap(), "542322199101060091");
         let other = PiiCipher::from_master(&[8u8; 32]);
-        assert!(other.open(&sealed).is_err());
+        assert!(other.open_unbound(&sealed).is_err());
         assert_eq!(
             c.index("phone", "13800000000"),
             c.index("phone", "13800000000")

@@ -13,6 +13,7 @@ use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications::ApplicationRow;
 use scigrant_store::grants::{calls, limits as store};
 use scigrant_store::identity::accounts;
+use scigrant_store::pii::SealedColumn;
 
 use super::applications::submitted_data;
 use super::calls::{CallView, spec_in};
@@ -103,7 +104,7 @@ pub(crate) async fn check_at_submission(
         call_id: call.id.0,
         number: row.number.clone().unwrap_or_default(),
         title: row.title.clone(),
-        holders: holders_of(spec, data, &me.name, &app.pii.open(&me.phone_enc)?),
+        holders: holders_of(spec, data, &me.name, &me.phone(&app.pii)?),
     };
     let mut others = Vec::new();
     for o in store::holdings_in_program(c, call.program_id.0, row.id).await? {
@@ -113,7 +114,13 @@ pub(crate) async fn check_at_submission(
             call_id: o.call_id,
             number: o.number.unwrap_or_default(),
             title: o.title,
-            holders: holders_of(&spec, &data, &o.person_name, &app.pii.open(&o.phone_enc)?),
+            holders: holders_of(
+                &spec,
+                &data,
+                &o.person_name,
+                &app.pii
+                    .open_at(SealedColumn::PERSON_PHONE.row(o.person_id), &o.phone_enc)?,
+            ),
         });
     }
     check_limits(limits, &mine, &others).map_err(|r| AppError::Refused(r.message()))

@@ -1196,6 +1196,7 @@ mod phones_at_rest;
 mod portal;
 mod recovery;
 mod review;
+mod sealed_rows;
 mod similarity;
 mod staff_activation;
 mod storage;

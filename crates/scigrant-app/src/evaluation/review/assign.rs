@@ -136,7 +136,7 @@ async fn notify_assigned(
             "您有{n}份“{call_name}”申报书的评审任务，请于{}前登录系统，在“评审任务”中确认无利益冲突并接受评审。",
             scigrant_domain::calendar::format_datetime(plan.accept_deadline)
         );
-        let phone = app.pii.open(&person.phone_enc)?;
+        let phone = person.phone(&app.pii)?;
         crate::notify::notify_account(
             c,
             app,

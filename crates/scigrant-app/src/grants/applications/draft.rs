@@ -134,7 +134,7 @@ pub async fn start(
     put("unit_name", unit.name);
     put("unit_uscc", unit.uscc);
     put("cover_contact", person.name.clone());
-    put("cover_mobile", app.pii.open(&person.phone_enc)?);
+    put("cover_mobile", person.phone(&app.pii)?);
     put("cover_email", person.email.clone());
     // A date inside the form, typed there like the others: the form's text.
     put("apply_date", format_date(now));

@@ -45,7 +45,7 @@ async fn standing(app: &App, c: &mut AnyConnection, who: Suggester) -> Result<St
                 unit_id: unit.as_ref().map(|u| u.id),
                 unit_name: unit.map(|u| u.name).unwrap_or_default(),
                 contact: p.name.clone(),
-                phone: app.pii.open(&p.phone_enc)?,
+                phone: p.phone(&app.pii)?,
                 email: p.email,
                 author: p.name,
             })
@@ -57,10 +57,11 @@ async fn standing(app: &App, c: &mut AnyConnection, who: Suggester) -> Result<St
                     "单位注册审核通过后才能提交指南建议".into(),
                 ));
             }
+            let u_contact_phone = u.contact_phone(&app.pii)?;
             Ok(Standing {
                 unit_id: Some(u.id),
                 contact: u.contact_name,
-                phone: app.pii.open(&u.contact_phone_enc)?,
+                phone: u_contact_phone,
                 email: String::new(),
                 author: u.name.clone(),
                 unit_name: u.name,
