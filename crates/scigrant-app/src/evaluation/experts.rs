@@ -122,12 +122,12 @@ async fn view(app: &App, c: &mut AnyConnection, e: ExpertRow) -> Result<ExpertVi
         .await?
         .into_iter()
         .partition(|a| a.unit_id.is_some());
-    let p_phone = p.phone(&app.pii)?;
+    let phone = p.phone(&app.pii)?;
     Ok(ExpertView {
         id: ExpertId(e.id),
         person_id: PersonId(e.person_id),
         name: p.name,
-        phone_masked: mask_phone(&p_phone),
+        phone_masked: mask_phone(&phone),
         unit_name: e.unit_name,
         title: e.title,
         summary: e.summary,

@@ -117,14 +117,14 @@ async fn person_view(
         Some(uid) => accounts::unit(c, uid).await?.map(|u| u.name),
         None => None,
     };
-    let p_doc_no = p.doc_no(&app.pii)?;
-    let p_phone = p.phone(&app.pii)?;
+    let doc_no = p.doc_no(&app.pii)?;
+    let phone = p.phone(&app.pii)?;
     Ok(PersonView {
         id: PersonId(p.id),
         gender: p.gender,
         doc_type: DocumentType::from_code(&p.doc_type),
-        doc_no_masked: mask_id(&p_doc_no),
-        phone_masked: mask_phone(&p_phone),
+        doc_no_masked: mask_id(&doc_no),
+        phone_masked: mask_phone(&phone),
         email: p.email,
         region_code: p.region_code,
         region_label: region::display(p.region_code as u32).unwrap_or_default(),

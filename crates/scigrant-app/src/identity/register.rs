@@ -288,7 +288,7 @@ pub async fn unit_form(app: &App, unit_id: UnitId) -> Result<UnitForm, AppError>
     let u = accounts::unit(&mut c, unit_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    let u_contact_phone = u.contact_phone(&app.pii)?;
+    let contact_phone = u.contact_phone(&app.pii)?;
     Ok(UnitForm {
         kind: u.kind,
         name: u.name,
@@ -298,7 +298,7 @@ pub async fn unit_form(app: &App, unit_id: UnitId) -> Result<UnitForm, AppError>
         password: String::new(),
         password_confirm: String::new(),
         contact_name: u.contact_name,
-        contact_phone: u_contact_phone,
+        contact_phone,
         captcha_id: String::new(),
         captcha: String::new(),
     })

@@ -41,13 +41,13 @@ pub(crate) fn unit_view(
     natures: &Dictionary,
 ) -> Result<UnitView, AppError> {
     let entry = natures.entry(&u.kind);
-    let u_contact_phone = u.contact_phone(&app.pii)?;
+    let contact_phone = u.contact_phone(&app.pii)?;
     Ok(UnitView {
         id: UnitId(u.id),
         kind_label: natures.label_of(&u.kind).to_string(),
         kind_retired: entry.is_some_and(|e| !e.enabled),
         kind: u.kind,
-        contact_phone_masked: mask_phone(&u_contact_phone),
+        contact_phone_masked: mask_phone(&contact_phone),
         state: UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial),
         name: u.name,
         legal_rep: u.legal_rep,

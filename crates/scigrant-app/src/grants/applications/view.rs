@@ -257,7 +257,7 @@ async fn item_of(
         .ok_or(AppError::NotFound)?;
     let data = latest_data(&app.pii, r.id, &r.data_json, r.submitted_json.as_deref());
     let paper = store::paper(c, r.id).await?.map(PaperView::from);
-    let person_phone = person.phone(&app.pii)?;
+    let phone = person.phone(&app.pii)?;
     Ok(ApplicationItem {
         id: ApplicationId(r.id),
         state: state_of(&r),
@@ -266,7 +266,7 @@ async fn item_of(
         call_code: call.code,
         call_name: call.name,
         person_name: person.name,
-        person_phone_masked: mask_phone(&person_phone),
+        person_phone_masked: mask_phone(&phone),
         unit_name: unit.name,
         pilot_city: r.pilot_city,
         submitted: r.submitted_at,

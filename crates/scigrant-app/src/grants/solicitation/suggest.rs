@@ -57,11 +57,11 @@ async fn standing(app: &App, c: &mut AnyConnection, who: Suggester) -> Result<St
                     "单位注册审核通过后才能提交指南建议".into(),
                 ));
             }
-            let u_contact_phone = u.contact_phone(&app.pii)?;
+            let contact_phone = u.contact_phone(&app.pii)?;
             Ok(Standing {
                 unit_id: Some(u.id),
                 contact: u.contact_name,
-                phone: u_contact_phone,
+                phone: contact_phone,
                 email: String::new(),
                 author: u.name.clone(),
                 unit_name: u.name,
