@@ -112,7 +112,15 @@ pub fn schedule(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
     let five = Duration::from_secs(5);
     let minute = Duration::from_secs(60);
     let anchor = app.clone();
+    // 存量加密: once per start, in the background; idempotent and
+    // compare-and-set per row, so nodes starting together do no harm.
+    let upgrade = app.clone();
     let mut jobs = vec![
+        tokio::spawn(async move {
+            if let Err(e) = crate::ops::seal_forms::seal_stored_forms(&upgrade).await {
+                tracing::error!(error = %e, "sealing the phone values stored plain failed");
+            }
+        }),
         spawn_every(app.clone(), AUDIT_SEAL, five, |app| async move {
             crate::admin::audit::seal(&app).await
         }),

@@ -73,15 +73,36 @@ impl App {
             Some(k) => PiiCipher::from_hex(k.expose())?,
             None => PiiCipher::load_or_create(&config.data_dir.join("pii.key"))?,
         };
+        // Values an earlier release sealed without their row are bound to
+        // it before anything reads them: reads accept only bound values.
+        let bound = {
+            let mut c = db.read().await?;
+            scigrant_store::sealed::bind_legacy(&mut c, &pii).await?
+        };
         let files = file_store(&config)?;
-        Ok(App {
+        let app = App {
             db,
             files,
             pii,
             clock,
             config: Arc::new(config),
             cache: Arc::default(),
-        })
+        };
+        if bound.bound > 0 {
+            let mut tx = app.db.begin().await?;
+            let detail = format!("{} 个", bound.bound);
+            let (actor, target) = (Actor::system(), ("pii", None));
+            record::audit(
+                &mut tx, &app, &actor, "pii.bind", target, "success", &detail,
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(
+                values = bound.bound,
+                "personal data sealed by an earlier release bound to its rows"
+            );
+        }
+        Ok(app)
     }
 
     pub fn now(&self) -> i64 {

@@ -19,6 +19,7 @@ pub mod ops;
 pub mod pii;
 pub mod portal;
 pub mod private;
+pub mod sealed;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -9,6 +9,7 @@ use scigrant_domain::ids::StaffId;
 use scigrant_domain::mask::mask_phone;
 use scigrant_store::identity::activation::{self, NewActivation};
 use scigrant_store::identity::{accounts, sessions};
+use scigrant_store::pii::SealedColumn;
 
 use crate::identity::hasher::{check_password as verify_hash, new_password_hash};
 use crate::notify::queue_sms;
@@ -109,7 +110,10 @@ pub async fn invite_staff(app: &App, actor: &Actor, f: &StaffInvite) -> Result<S
         &mut tx,
         &NewActivation {
             staff_id: id,
-            mobile_enc: &app.pii.seal(phone.as_str()),
+            mobile_enc: &app.pii.seal_at(
+                SealedColumn::STAFF_ACTIVATION_MOBILE.row(id),
+                phone.as_str(),
+            ),
             mobile_masked: &masked,
             code_hash: &code_hash,
             expires_at: now + ACTIVATION_TTL_MS,

@@ -122,11 +122,12 @@ async fn view(app: &App, c: &mut AnyConnection, e: ExpertRow) -> Result<ExpertVi
         .await?
         .into_iter()
         .partition(|a| a.unit_id.is_some());
+    let phone = p.phone(&app.pii)?;
     Ok(ExpertView {
         id: ExpertId(e.id),
         person_id: PersonId(e.person_id),
         name: p.name,
-        phone_masked: mask_phone(&app.pii.open(&p.phone_enc)?),
+        phone_masked: mask_phone(&phone),
         unit_name: e.unit_name,
         title: e.title,
         summary: e.summary,
@@ -538,7 +539,7 @@ pub async fn decide_expert(
     if let Some(body) = told
         && let Some(p) = accounts::person(&mut tx, e.person_id).await?
     {
-        let phone = app.pii.open(&p.phone_enc)?;
+        let phone = p.phone(&app.pii)?;
         crate::notify::notify_account(
             &mut tx,
             app,

@@ -15,8 +15,10 @@ use scigrant_store::evaluation::funding as store;
 use scigrant_store::grants::applications::{self as apps, ApplicationRow};
 use scigrant_store::identity::accounts;
 
+use crate::grants::applications::latest_data;
 use crate::grants::calls::{CallView, call_view};
 use crate::{Actor, App, AppError, audit};
+use scigrant_store::pii::PiiCipher;
 
 /// The field of the application forms stating 申请经费 (万元).
 const BUDGET_KEY: &str = "budget_requested";
@@ -31,22 +33,22 @@ fn text_of(data: &FormData, key: &str) -> String {
 }
 
 /// The frozen form of an accepted application (the draft when none).
-fn frozen(row: &ApplicationRow) -> FormData {
-    let json = row.submitted_json.as_deref().unwrap_or(&row.data_json);
-    serde_json::from_str(json).unwrap_or_default()
+fn frozen(pii: &PiiCipher, row: &ApplicationRow) -> FormData {
+    latest_data(pii, row.id, &row.data_json, row.submitted_json.as_deref())
 }
 
 /// 申请经费 as submitted.
-pub(crate) fn requested_of(row: &ApplicationRow) -> Option<Money> {
-    Money::parse(&text_of(&frozen(row), BUDGET_KEY)).ok()
+pub(crate) fn requested_of(pii: &PiiCipher, row: &ApplicationRow) -> Option<Money> {
+    Money::parse(&text_of(&frozen(pii, row), BUDGET_KEY)).ok()
 }
 
 /// The 负责人 as the form names them, else the applicant.
 pub(crate) async fn leader_of(
     c: &mut AnyConnection,
+    pii: &PiiCipher,
     row: &ApplicationRow,
 ) -> Result<String, AppError> {
-    let named = text_of(&frozen(row), LEADER_KEY);
+    let named = text_of(&frozen(pii, row), LEADER_KEY);
     if !named.is_empty() {
         return Ok(named);
     }
@@ -166,10 +168,10 @@ pub async fn board(app: &App, call_id: CallId) -> Result<Board, AppError> {
             .await?
             .map(|u| u.name)
             .unwrap_or_default();
-        let leader = leader_of(&mut c, &r).await?;
+        let leader = leader_of(&mut c, &app.pii, &r).await?;
         candidates.push(Candidate {
             id: ApplicationId(r.id),
-            requested: requested_of(&r),
+            requested: requested_of(&app.pii, &r),
             decision: decisions
                 .iter()
                 .find(|d| d.application_id == r.id)
@@ -298,7 +300,7 @@ pub async fn decide(
         .ok_or(AppError::NotFound)?;
     if verdict == Verdict::Fund {
         let cap = Money::from_cents(call_row.cap_cents);
-        rules::check_amount(amount, requested_of(&row), cap).map_err(refused)?;
+        rules::check_amount(amount, requested_of(&app.pii, &row), cap).map_err(refused)?;
         let limits = Limits {
             quota: call_row.quota,
             budget: store::budget(&mut tx, row.call_id)

@@ -122,7 +122,7 @@ pub async fn publish_funding_notice(
             .await?
             .map(|u| u.name)
             .unwrap_or_default();
-        let leader = leader_of(&mut tx, &row).await?;
+        let leader = leader_of(&mut tx, &app.pii, &row).await?;
         store::insert_item(
             &mut tx,
             &store::NoticeItemRow {
@@ -177,7 +177,7 @@ async fn notify_parties(
         calendar::format_date(starts)
     );
     if let Some(p) = accounts::person(c, row.person_id).await? {
-        let phone = app.pii.open(&p.phone_enc)?;
+        let phone = p.phone(&app.pii)?;
         crate::notify::notify_account(
             c,
             app,
@@ -193,7 +193,7 @@ async fn notify_parties(
         .await?;
     }
     if let Some(u) = accounts::unit(c, row.unit_id).await? {
-        let phone = app.pii.open(&u.contact_phone_enc)?;
+        let phone = u.contact_phone(&app.pii)?;
         crate::notify::notify_account(
             c,
             app,

@@ -142,12 +142,13 @@ async fn lodge_inner(
     .await?;
     let (id, number) = store::insert_objection(
         &mut tx,
+        &app.pii,
         &store::NewObjection {
             notice_id,
             application_id: application,
             name: f.name.trim(),
             unit: f.unit.trim(),
-            contact_enc: &app.pii.seal(phone.as_str()),
+            contact: phone.as_str(),
             contact_masked: &mask_phone(phone.as_str()),
             grounds,
             file_id,
@@ -300,7 +301,7 @@ pub async fn handle_objection(
             .await?;
         }
     }
-    let contact = app.pii.open(&o.contact_enc)?;
+    let contact = o.contact(&app.pii)?;
     queue_sms(
         &mut tx,
         app,

@@ -28,7 +28,7 @@ use scigrant_store::grants::applications::{self as applications, ApplicationRow}
 use scigrant_store::grants::calls;
 use scigrant_store::identity::accounts;
 
-use crate::grants::applications::{ApplicationItem, Reader, authority_sees, parse_data};
+use crate::grants::applications::{ApplicationItem, Reader, authority_sees, latest_data};
 use crate::grants::calls::{CallView, call_view, spec_in};
 use crate::{App, AppError};
 
@@ -298,7 +298,12 @@ async fn own_text(
     let call = calls::call(c, row.call_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let data = parse_data(row.submitted_json.as_deref().unwrap_or(&row.data_json));
+    let data = latest_data(
+        &app.pii,
+        row.id,
+        &row.data_json,
+        row.submitted_json.as_deref(),
+    );
     Ok(dedup::applicant_text(&spec, &data, &call.code))
 }
 

@@ -13,8 +13,9 @@ use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications::ApplicationRow;
 use scigrant_store::grants::{calls, limits as store};
 use scigrant_store::identity::accounts;
+use scigrant_store::pii::SealedColumn;
 
-use super::applications::parse_data;
+use super::applications::submitted_data;
 use super::calls::{CallView, spec_in};
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
@@ -103,17 +104,23 @@ pub(crate) async fn check_at_submission(
         call_id: call.id.0,
         number: row.number.clone().unwrap_or_default(),
         title: row.title.clone(),
-        holders: holders_of(spec, data, &me.name, &app.pii.open(&me.phone_enc)?),
+        holders: holders_of(spec, data, &me.name, &me.phone(&app.pii)?),
     };
     let mut others = Vec::new();
     for o in store::holdings_in_program(c, call.program_id.0, row.id).await? {
         let spec = spec_in(app, c, o.form_spec_id).await?;
-        let data = parse_data(o.submitted_json.as_deref().unwrap_or("{}"));
+        let data = submitted_data(&app.pii, o.id, o.submitted_json.as_deref().unwrap_or("{}"));
         others.push(Holding {
             call_id: o.call_id,
             number: o.number.unwrap_or_default(),
             title: o.title,
-            holders: holders_of(&spec, &data, &o.person_name, &app.pii.open(&o.phone_enc)?),
+            holders: holders_of(
+                &spec,
+                &data,
+                &o.person_name,
+                &app.pii
+                    .open_at(SealedColumn::PERSON_PHONE.row(o.person_id), &o.phone_enc)?,
+            ),
         });
     }
     check_limits(limits, &mine, &others).map_err(|r| AppError::Refused(r.message()))

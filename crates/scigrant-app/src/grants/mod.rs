@@ -4,4 +4,5 @@
 pub mod applications;
 pub mod calls;
 pub mod limits;
+pub(crate) mod sealed_form;
 pub mod solicitation;

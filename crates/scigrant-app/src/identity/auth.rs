@@ -503,15 +503,15 @@ pub async fn change_password(
             let p = accounts::person(&mut c, session.account_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let phone = app.pii.open(&p.phone_enc)?;
-            let doc = app.pii.open(&p.doc_no_enc)?;
+            let phone = p.phone(&app.pii)?;
+            let doc = p.doc_no(&app.pii)?;
             (p.password_hash, vec![phone, doc, p.name])
         }
         AccountKind::Unit => {
             let u = accounts::unit(&mut c, session.account_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let phone = app.pii.open(&u.contact_phone_enc)?;
+            let phone = u.contact_phone(&app.pii)?;
             (u.password_hash, vec![u.uscc, phone, u.name, u.contact_name])
         }
         AccountKind::Staff => {

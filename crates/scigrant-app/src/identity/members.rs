@@ -117,12 +117,14 @@ async fn person_view(
         Some(uid) => accounts::unit(c, uid).await?.map(|u| u.name),
         None => None,
     };
+    let doc_no = p.doc_no(&app.pii)?;
+    let phone = p.phone(&app.pii)?;
     Ok(PersonView {
         id: PersonId(p.id),
         gender: p.gender,
         doc_type: DocumentType::from_code(&p.doc_type),
-        doc_no_masked: mask_id(&app.pii.open(&p.doc_no_enc)?),
-        phone_masked: mask_phone(&app.pii.open(&p.phone_enc)?),
+        doc_no_masked: mask_id(&doc_no),
+        phone_masked: mask_phone(&phone),
         email: p.email,
         region_code: p.region_code,
         region_label: region::display(p.region_code as u32).unwrap_or_default(),
@@ -351,8 +353,8 @@ pub async fn list_members(
 fn member_row(app: &App, unit_name: &str, p: PersonRow) -> Result<MemberRow, AppError> {
     Ok(MemberRow {
         person_id: PersonId(p.id),
-        doc_no_masked: mask_id(&app.pii.open(&p.doc_no_enc)?),
-        phone_masked: mask_phone(&app.pii.open(&p.phone_enc)?),
+        doc_no_masked: mask_id(&p.doc_no(&app.pii)?),
+        phone_masked: mask_phone(&p.phone(&app.pii)?),
         unit_name: unit_name.to_string(),
         department: p.department.unwrap_or_default(),
         locked: p.member_locked != 0,
@@ -464,7 +466,7 @@ pub async fn decide_member(
     } else {
         format!("您加入“{}”的申请未通过审核，原因：{reason}。", actor.label)
     };
-    let phone = app.pii.open(&p.phone_enc)?;
+    let phone = p.phone(&app.pii)?;
     crate::notify::notify_account(
         &mut tx,
         app,

@@ -28,7 +28,7 @@ pub(crate) async fn account_name(
     Ok(match kind {
         AccountKind::Person => match accounts::person(c, id).await? {
             Some(p) => Some(AccountName {
-                login: mask_phone(&app.pii.open(&p.phone_enc)?),
+                login: mask_phone(&p.phone(&app.pii)?),
                 name: p.name,
             }),
             None => None,

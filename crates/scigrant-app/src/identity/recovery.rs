@@ -224,7 +224,7 @@ async fn matching_account(
             let Some(p) = accounts::person(&mut c, found.id).await? else {
                 return Ok(None);
             };
-            let phone = app.pii.open(&p.phone_enc)?;
+            let phone = p.phone(&app.pii)?;
             let reserved = match method {
                 Method::Phone => phone.clone(),
                 Method::Email => p.email.trim().to_lowercase(),
@@ -240,7 +240,7 @@ async fn matching_account(
             let Some(u) = accounts::unit(&mut c, found.id).await? else {
                 return Ok(None);
             };
-            let phone = app.pii.open(&u.contact_phone_enc)?;
+            let phone = u.contact_phone(&app.pii)?;
             let same = phone == recipient
                 && u.name.trim() == f.unit_name.trim()
                 && u.uscc.eq_ignore_ascii_case(f.uscc.trim());

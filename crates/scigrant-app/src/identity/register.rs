@@ -200,7 +200,6 @@ async fn register_unit_inner(
         return Err(AppError::field("contact_phone", DUPLICATE_UNIT_PHONE));
     }
     let now = app.now();
-    let phone_enc = app.pii.seal(v.phone.as_str());
     let fields = accounts::UnitFields {
         kind: &v.kind,
         name: f.name.trim(),
@@ -208,12 +207,12 @@ async fn register_unit_inner(
         reg_place: f.reg_place.trim(),
         uscc: v.uscc.as_str(),
         contact_name: f.contact_name.trim(),
-        contact_phone_enc: &phone_enc,
+        contact_phone: v.phone.as_str(),
         contact_phone_idx: &phone_idx,
         cert_file_id: None,
     };
     let state = UnitState::PendingInitial.code();
-    let id = match accounts::insert_unit(&mut tx, &fields, &hash, state, now).await {
+    let id = match accounts::insert_unit(&mut tx, &app.pii, &fields, &hash, state, now).await {
         Ok(id) => id,
         // Two registrations racing: the constraint decides, same message.
         Err(err) if is_unique_violation(&err, "units", "uscc") => {
@@ -289,6 +288,7 @@ pub async fn unit_form(app: &App, unit_id: UnitId) -> Result<UnitForm, AppError>
     let u = accounts::unit(&mut c, unit_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
+    let contact_phone = u.contact_phone(&app.pii)?;
     Ok(UnitForm {
         kind: u.kind,
         name: u.name,
@@ -298,7 +298,7 @@ pub async fn unit_form(app: &App, unit_id: UnitId) -> Result<UnitForm, AppError>
         password: String::new(),
         password_confirm: String::new(),
         contact_name: u.contact_name,
-        contact_phone: app.pii.open(&u.contact_phone_enc)?,
+        contact_phone,
         captcha_id: String::new(),
         captcha: String::new(),
     })
@@ -332,7 +332,6 @@ pub async fn resubmit_unit(
             .apply(UnitTransition::ResubmitInitial)
             .ok_or_else(|| AppError::Refused("当前状态不能重新提交".into()))?;
         let phone_idx = app.pii.index("unit_phone", v.phone.as_str());
-        let phone_enc = app.pii.seal(v.phone.as_str());
         let now = app.now();
         let mut tx = app.db.begin().await?;
         let cert_id = match cert {
@@ -357,12 +356,20 @@ pub async fn resubmit_unit(
             reg_place: form.reg_place.trim(),
             uscc: &u.uscc,
             contact_name: form.contact_name.trim(),
-            contact_phone_enc: &phone_enc,
+            contact_phone: v.phone.as_str(),
             contact_phone_idx: &phone_idx,
             cert_file_id: Some(cert_id),
         };
-        match accounts::correct_unit(&mut tx, unit_id.0, &fields, state.code(), next.code(), now)
-            .await
+        match accounts::correct_unit(
+            &mut tx,
+            &app.pii,
+            unit_id.0,
+            &fields,
+            state.code(),
+            next.code(),
+            now,
+        )
+        .await
         {
             Ok(true) => {}
             Ok(false) => return Err(AppError::Refused("当前状态不能重新提交".into())),
@@ -554,21 +561,26 @@ pub async fn register_person(
         tx.commit().await?;
         return Err(AppError::field("phone", DUPLICATE_PERSON_PHONE));
     }
-    let doc_enc = app.pii.seal(&doc_no);
-    let phone_enc = app.pii.seal(phone.as_str());
     let p = accounts::NewPerson {
         doc_type,
-        doc_no_enc: &doc_enc,
+        doc_no: &doc_no,
         doc_no_idx: &doc_idx,
         name: f.name.trim(),
         email: email.as_str(),
         region_code,
         gender: &f.gender,
-        phone_enc: &phone_enc,
+        phone: phone.as_str(),
         phone_idx: &phone_idx,
     };
-    let id = match accounts::insert_person(&mut tx, &p, &hash, Membership::None.code(), app.now())
-        .await
+    let id = match accounts::insert_person(
+        &mut tx,
+        &app.pii,
+        &p,
+        &hash,
+        Membership::None.code(),
+        app.now(),
+    )
+    .await
     {
         Ok(id) => id,
         Err(err) if is_unique_violation(&err, "persons", "doc_no_idx") => {

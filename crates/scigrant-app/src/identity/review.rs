@@ -41,12 +41,13 @@ pub(crate) fn unit_view(
     natures: &Dictionary,
 ) -> Result<UnitView, AppError> {
     let entry = natures.entry(&u.kind);
+    let contact_phone = u.contact_phone(&app.pii)?;
     Ok(UnitView {
         id: UnitId(u.id),
         kind_label: natures.label_of(&u.kind).to_string(),
         kind_retired: entry.is_some_and(|e| !e.enabled),
         kind: u.kind,
-        contact_phone_masked: mask_phone(&app.pii.open(&u.contact_phone_enc)?),
+        contact_phone_masked: mask_phone(&contact_phone),
         state: UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial),
         name: u.name,
         legal_rep: u.legal_rep,
@@ -272,7 +273,7 @@ pub async fn review_unit(
         (_, None) => "您的单位注册复审已通过，单位注册完成。".to_string(),
         (_, Some(r)) => format!("您的单位注册{stage_label}未通过，原因：{r}。请登录修改后重新提交。"),
     };
-    let phone = app.pii.open(&u.contact_phone_enc)?;
+    let phone = u.contact_phone(&app.pii)?;
     crate::notify::notify_account(
         &mut tx,
         app,

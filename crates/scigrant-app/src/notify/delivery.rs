@@ -145,10 +145,10 @@ impl Providers {
     /// Sends one message; the error is what staff read in the outbox (it
     /// never contains the message's text).
     async fn send(&self, app: &App, m: &OutboxRow) -> Result<(), String> {
-        let to = app
-            .pii
-            .open(&m.recipient_enc)
-            .map_err(|_| "收件人无法解密".to_string())?;
+        let to = m.recipient(&app.pii).map_err(|e| {
+            tracing::error!(message = m.id, error = %e, "an outbox recipient does not open for its row");
+            "收件人无法解密".to_string()
+        })?;
         match Channel::from_code(&m.channel) {
             Channel::Sms => match &self.sms {
                 SmsProvider::Outbox => Ok(()),

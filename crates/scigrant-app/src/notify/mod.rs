@@ -24,9 +24,10 @@ pub(crate) async fn queue_sms(
     let body = format!("【{}】{}", app.config.site_name, body);
     outbox::insert(
         c,
+        &app.pii,
         &NewMessage {
             channel: Channel::Sms.code(),
-            recipient_enc: &app.pii.seal(phone),
+            recipient: phone,
             recipient_masked: &mask_phone(phone),
             subject: "",
             body: &body,
@@ -47,9 +48,10 @@ pub(crate) async fn queue_email(
 ) -> Result<(), AppError> {
     outbox::insert(
         c,
+        &app.pii,
         &NewMessage {
             channel: Channel::Email.code(),
-            recipient_enc: &app.pii.seal(to),
+            recipient: to,
             recipient_masked: &scigrant_domain::mask::mask_email(to),
             subject: &format!("【{}】{}", app.config.site_name, subject),
             body,
@@ -106,9 +108,10 @@ pub(crate) async fn queue_webhook(
         .unwrap_or(url);
     outbox::insert(
         c,
+        &app.pii,
         &NewMessage {
             channel: Channel::Webhook.code(),
-            recipient_enc: &app.pii.seal(url),
+            recipient: url,
             recipient_masked: host,
             subject: event,
             body: payload,

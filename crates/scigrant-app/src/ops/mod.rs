@@ -1,10 +1,13 @@
 //! Operating the service: whether this node is ready for traffic
 //! (`/readyz`), what it counts for Prometheus (`metrics`), and the backup
-//! and restore of a whole installation (`backup`, `restore`).
+//! and restore of a whole installation (`backup`, `restore`), and the
+//! sealing of phone values stored plain by an earlier release
+//! (`seal_forms`).
 
 pub mod backup;
 pub mod metrics;
 pub mod restore;
+pub mod seal_forms;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 102] = [
+pub const ACTIONS: [(&str, &str); 104] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -107,6 +107,8 @@ pub const ACTIONS: [(&str, &str); 102] = [
     ("dictionary.edit", "修改字典项名称或排序"),
     ("dictionary.enable", "启用字典项"),
     ("dictionary.disable", "停用字典项"),
+    ("pii.seal", "存量申报书中的电话号码加密存储"),
+    ("pii.bind", "存量个人信息密文绑定到所在记录"),
 ];
 
 /// The auditor's name for an action code.
@@ -146,6 +148,7 @@ pub fn target_label(kind: &str) -> Option<&'static str> {
         "consultation" => "指南征求意见",
         "comment" => "指南意见",
         "dictionary" => "字典项",
+        "pii" => "个人信息",
         _ => return None,
     })
 }

@@ -7,6 +7,7 @@
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
+use crate::pii::{PiiCipher, SealedColumn};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OutboxRow {
@@ -26,30 +27,43 @@ pub struct OutboxRow {
     pub next_attempt_at: i64,
 }
 
+impl OutboxRow {
+    /// The recipient, opened for this row only.
+    pub fn recipient(&self, pii: &PiiCipher) -> Result<String> {
+        pii.open_at(
+            SealedColumn::OUTBOX_RECIPIENT.row(self.id),
+            &self.recipient_enc,
+        )
+    }
+}
+
 pub struct NewMessage<'a> {
     pub channel: &'a str,
-    pub recipient_enc: &'a [u8],
+    /// The phone or e-mail, sealed for the row on insert.
+    pub recipient: &'a str,
     pub recipient_masked: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
     pub now: i64,
 }
 
-pub async fn insert(c: &mut AnyConnection, m: &NewMessage<'_>) -> Result<i64> {
+pub async fn insert(c: &mut AnyConnection, pii: &PiiCipher, m: &NewMessage<'_>) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO outbox (channel, recipient_enc, recipient_masked, subject, body, created_at,
                              status, attempts, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $6) RETURNING id",
     )
     .bind(m.channel)
-    .bind(m.recipient_enc)
+    .bind(Vec::<u8>::new())
     .bind(m.recipient_masked)
     .bind(m.subject)
     .bind(m.body)
     .bind(m.now)
-    .fetch_one(c)
+    .fetch_one(&mut *c)
     .await?;
-    Ok(row.try_get("id")?)
+    let id = row.try_get("id")?;
+    crate::sealed::write(c, pii, SealedColumn::OUTBOX_RECIPIENT.row(id), m.recipient).await?;
+    Ok(id)
 }
 
 pub async fn recent(c: &mut AnyConnection, limit: i64) -> Result<Vec<OutboxRow>> {

@@ -275,6 +275,16 @@ pub struct ObjectionRow {
     pub created_at: i64,
 }
 
+impl ObjectionRow {
+    /// The objector's contact phone, opened for this row only.
+    pub fn contact(&self, pii: &crate::pii::PiiCipher) -> Result<String> {
+        pii.open_at(
+            crate::pii::SealedColumn::OBJECTION_CONTACT.row(self.id),
+            &self.contact_enc,
+        )
+    }
+}
+
 /// The state of an objection: lodged, then handled once.
 pub const PENDING: &str = "pending";
 pub const HANDLED: &str = "handled";
@@ -284,7 +294,8 @@ pub struct NewObjection<'a> {
     pub application_id: i64,
     pub name: &'a str,
     pub unit: &'a str,
-    pub contact_enc: &'a [u8],
+    /// Sealed for the row on insert.
+    pub contact: &'a str,
     pub contact_masked: &'a str,
     pub grounds: &'a str,
     pub file_id: i64,
@@ -296,6 +307,7 @@ pub struct NewObjection<'a> {
 /// already), so objections lodged at once get distinct numbers.
 pub async fn insert_objection(
     c: &mut AnyConnection,
+    pii: &crate::pii::PiiCipher,
     o: &NewObjection<'_>,
 ) -> Result<(i64, String)> {
     sqlx::query("UPDATE notices SET state = state WHERE id = $1")
@@ -317,15 +329,18 @@ pub async fn insert_objection(
     .bind(o.application_id)
     .bind(o.name)
     .bind(o.unit)
-    .bind(o.contact_enc)
+    .bind(Vec::<u8>::new())
     .bind(o.contact_masked)
     .bind(o.grounds)
     .bind(o.file_id)
     .bind(PENDING)
     .bind(o.now)
-    .fetch_one(c)
+    .fetch_one(&mut *c)
     .await?;
-    Ok((row.try_get("id")?, number))
+    let id = row.try_get("id")?;
+    let at = crate::pii::SealedColumn::OBJECTION_CONTACT.row(id);
+    crate::sealed::write(c, pii, at, o.contact).await?;
+    Ok((id, number))
 }
 
 pub async fn objection(c: &mut AnyConnection, id: i64) -> Result<Option<ObjectionRow>> {

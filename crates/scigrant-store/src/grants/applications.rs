@@ -398,3 +398,52 @@ pub async fn paper(c: &mut AnyConnection, application_id: i64) -> Result<Option<
             .await?,
     )
 }
+
+/// The stored forms of one application, for the personal-data upgrade.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredFormsRow {
+    pub id: i64,
+    pub form_spec_id: i64,
+    pub data_json: String,
+    pub submitted_json: Option<String>,
+}
+
+/// Up to `limit` applications after id `after`, in id order.
+pub async fn forms_after(
+    c: &mut AnyConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredFormsRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, form_spec_id, data_json, submitted_json FROM applications
+         WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Replaces both stored forms of an application with their sealed form,
+/// compare-and-set on what was read: false when the applicant saved (or
+/// submitted) in between, and the row is left to the next pass. Neither
+/// `saved_at` nor `updated_at` moves: nothing a reader sees changed.
+pub async fn reseal_forms(
+    c: &mut AnyConnection,
+    read: &StoredFormsRow,
+    data_json: &str,
+    submitted_json: Option<&str>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE applications SET data_json = $1, submitted_json = $2
+         WHERE id = $3 AND data_json = $4 AND COALESCE(submitted_json, '') = $5",
+    )
+    .bind(data_json)
+    .bind(submitted_json)
+    .bind(read.id)
+    .bind(&read.data_json)
+    .bind(read.submitted_json.as_deref().unwrap_or(""))
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

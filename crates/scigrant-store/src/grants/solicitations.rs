@@ -332,3 +332,46 @@ pub async fn of_solicitation(
     .fetch_all(c)
     .await?)
 }
+
+/// The stored form of one suggestion, for the personal-data upgrade.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredSuggestionRow {
+    pub id: i64,
+    pub form_spec_id: i64,
+    pub data_json: String,
+}
+
+/// Up to `limit` suggestions after id `after`, in id order, with the form
+/// they are filled against.
+pub async fn suggestion_forms_after(
+    c: &mut AnyConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredSuggestionRow>> {
+    Ok(sqlx::query_as(
+        "SELECT g.id, s.form_spec_id, g.data_json FROM suggestions g
+         JOIN solicitations s ON s.id = g.solicitation_id
+         WHERE g.id > $1 ORDER BY g.id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Replaces a suggestion's stored form with its sealed form,
+/// compare-and-set on what was read; `saved_at` does not move.
+pub async fn reseal_suggestion(
+    c: &mut AnyConnection,
+    read: &StoredSuggestionRow,
+    data_json: &str,
+) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE suggestions SET data_json = $1 WHERE id = $2 AND data_json = $3")
+            .bind(data_json)
+            .bind(read.id)
+            .bind(&read.data_json)
+            .execute(c)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,11 +1,13 @@
 //! Units, persons and staff accounts: the rows, their lookups by login
 //! name (统一社会信用代码, 联系人手机, 证件号码, 手机号码, staff login) and
 //! the state changes the use cases make. ID and phone numbers arrive
-//! already sealed and indexed (see `pii`).
+//! plain with their blind index and are sealed here for the row they are
+//! written to (see `pii`).
 
 use scigrant_domain::identity::account::Membership;
 use sqlx::{AnyConnection, Row};
 
+use crate::pii::{PiiCipher, SealedColumn};
 use crate::{Result, like_pattern};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -28,6 +30,16 @@ pub struct UnitRow {
     pub updated_at: i64,
 }
 
+impl UnitRow {
+    /// The 联系人手机号码, opened for this row only.
+    pub fn contact_phone(&self, pii: &PiiCipher) -> Result<String> {
+        pii.open_at(
+            SealedColumn::UNIT_CONTACT_PHONE.row(self.id),
+            &self.contact_phone_enc,
+        )
+    }
+}
+
 /// The registration fields of a unit, as inserted or corrected.
 pub struct UnitFields<'a> {
     pub kind: &'a str,
@@ -36,13 +48,15 @@ pub struct UnitFields<'a> {
     pub reg_place: &'a str,
     pub uscc: &'a str,
     pub contact_name: &'a str,
-    pub contact_phone_enc: &'a [u8],
+    /// Sealed for the row when written.
+    pub contact_phone: &'a str,
     pub contact_phone_idx: &'a str,
     pub cert_file_id: Option<i64>,
 }
 
 pub async fn insert_unit(
     c: &mut AnyConnection,
+    pii: &PiiCipher,
     f: &UnitFields<'_>,
     password_hash: &str,
     state: &str,
@@ -60,20 +74,24 @@ pub async fn insert_unit(
     .bind(f.uscc)
     .bind(password_hash)
     .bind(f.contact_name)
-    .bind(f.contact_phone_enc)
+    .bind(Vec::<u8>::new())
     .bind(f.contact_phone_idx)
     .bind(f.cert_file_id)
     .bind(state)
     .bind(now)
-    .fetch_one(c)
+    .fetch_one(&mut *c)
     .await?;
-    row.try_get("id")
+    let id = row.try_get("id")?;
+    let at = SealedColumn::UNIT_CONTACT_PHONE.row(id);
+    crate::sealed::write(c, pii, at, f.contact_phone).await?;
+    Ok(id)
 }
 
 /// Corrects a rejected registration and moves it from `from` to `to`;
 /// the USCC stays (it is the identity). False when the state moved meanwhile.
 pub async fn correct_unit(
     c: &mut AnyConnection,
+    pii: &PiiCipher,
     id: i64,
     f: &UnitFields<'_>,
     from: &str,
@@ -91,7 +109,7 @@ pub async fn correct_unit(
     .bind(f.legal_rep)
     .bind(f.reg_place)
     .bind(f.contact_name)
-    .bind(f.contact_phone_enc)
+    .bind(pii.seal_at(SealedColumn::UNIT_CONTACT_PHONE.row(id), f.contact_phone))
     .bind(f.contact_phone_idx)
     .bind(f.cert_file_id)
     .bind(to)
@@ -251,20 +269,34 @@ pub struct PersonRow {
     pub updated_at: i64,
 }
 
+impl PersonRow {
+    /// The 手机号码, opened for this row only.
+    pub fn phone(&self, pii: &PiiCipher) -> Result<String> {
+        pii.open_at(SealedColumn::PERSON_PHONE.row(self.id), &self.phone_enc)
+    }
+
+    /// The 证件号码, opened for this row only.
+    pub fn doc_no(&self, pii: &PiiCipher) -> Result<String> {
+        pii.open_at(SealedColumn::PERSON_DOC_NO.row(self.id), &self.doc_no_enc)
+    }
+}
+
 pub struct NewPerson<'a> {
     pub doc_type: &'a str,
-    pub doc_no_enc: &'a [u8],
+    /// Sealed for the row on insert, as `phone`.
+    pub doc_no: &'a str,
     pub doc_no_idx: &'a str,
     pub name: &'a str,
     pub email: &'a str,
     pub region_code: i64,
     pub gender: &'a str,
-    pub phone_enc: &'a [u8],
+    pub phone: &'a str,
     pub phone_idx: &'a str,
 }
 
 pub async fn insert_person(
     c: &mut AnyConnection,
+    pii: &PiiCipher,
     p: &NewPerson<'_>,
     password_hash: &str,
     membership: &str,
@@ -276,20 +308,23 @@ pub async fn insert_person(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
     )
     .bind(p.doc_type)
-    .bind(p.doc_no_enc)
+    .bind(Vec::<u8>::new())
     .bind(p.doc_no_idx)
     .bind(p.name)
     .bind(p.email)
     .bind(p.region_code)
     .bind(p.gender)
     .bind(password_hash)
-    .bind(p.phone_enc)
+    .bind(Vec::<u8>::new())
     .bind(p.phone_idx)
     .bind(membership)
     .bind(now)
-    .fetch_one(c)
+    .fetch_one(&mut *c)
     .await?;
-    row.try_get("id")
+    let id = row.try_get("id")?;
+    crate::sealed::write(c, pii, SealedColumn::PERSON_DOC_NO.row(id), p.doc_no).await?;
+    crate::sealed::write(c, pii, SealedColumn::PERSON_PHONE.row(id), p.phone).await?;
+    Ok(id)
 }
 
 pub async fn person(c: &mut AnyConnection, id: i64) -> Result<Option<PersonRow>> {

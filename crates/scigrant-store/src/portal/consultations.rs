@@ -155,14 +155,19 @@ pub struct NewComment<'a> {
     pub body: &'a str,
     pub name: &'a str,
     pub unit: &'a str,
-    pub phone_enc: &'a [u8],
+    /// Sealed for the row on insert.
+    pub phone: &'a str,
     pub phone_masked: &'a str,
     pub account_kind: &'a str,
     pub account_id: Option<i64>,
     pub now: i64,
 }
 
-pub async fn insert_comment(c: &mut AnyConnection, n: &NewComment<'_>) -> Result<i64> {
+pub async fn insert_comment(
+    c: &mut AnyConnection,
+    pii: &crate::pii::PiiCipher,
+    n: &NewComment<'_>,
+) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO consultation_comments (consultation_id, section_no, body, name, unit, phone_enc, phone_masked,
              account_kind, account_id, created_at, state)
@@ -173,15 +178,18 @@ pub async fn insert_comment(c: &mut AnyConnection, n: &NewComment<'_>) -> Result
     .bind(n.body)
     .bind(n.name)
     .bind(n.unit)
-    .bind(n.phone_enc)
+    .bind(Vec::<u8>::new())
     .bind(n.phone_masked)
     .bind(n.account_kind)
     .bind(n.account_id)
     .bind(n.now)
     .bind(CommentState::Pending.code())
-    .fetch_one(c)
+    .fetch_one(&mut *c)
     .await?;
-    Ok(row.try_get("id")?)
+    let id = row.try_get("id")?;
+    let at = crate::pii::SealedColumn::COMMENT_PHONE.row(id);
+    crate::sealed::write(c, pii, at, n.phone).await?;
+    Ok(id)
 }
 
 pub async fn comment(c: &mut AnyConnection, id: i64) -> Result<Option<CommentRow>> {

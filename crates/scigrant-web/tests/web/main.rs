@@ -17,6 +17,7 @@ mod limits;
 mod nodes;
 mod operations;
 mod outbox;
+mod phones_at_rest;
 mod portal;
 mod schemathesis;
 mod screens;

@@ -8,6 +8,7 @@ use scigrant_domain::evaluation::expert::{ExpertState, parse_keywords};
 use scigrant_domain::ids::ExpertId;
 use scigrant_domain::mask::mask_phone;
 use scigrant_store::evaluation::experts::{self as store, ExpertFilter, ExpertListRow};
+use scigrant_store::pii::SealedColumn;
 
 use crate::export::Columns;
 use crate::{Actor, App, AppError, Page, audit};
@@ -70,7 +71,10 @@ fn item(app: &App, r: ExpertListRow) -> Result<ExpertItem, AppError> {
     Ok(ExpertItem {
         id: ExpertId(r.id),
         name: r.name,
-        phone_masked: mask_phone(&app.pii.open(&r.phone_enc)?),
+        phone_masked: mask_phone(
+            &app.pii
+                .open_at(SealedColumn::PERSON_PHONE.row(r.person_id), &r.phone_enc)?,
+        ),
         unit_name: r.unit_name,
         title: r.title,
         primary,

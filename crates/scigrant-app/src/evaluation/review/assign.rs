@@ -50,7 +50,7 @@ pub async fn run_assignment(
 ) -> Result<RunSummary, AppError> {
     let mut tx = app.db.begin().await?;
     let plan = plan_row(&mut tx, call).await?;
-    let p = load_problem(&mut tx, plan).await?;
+    let p = load_problem(&mut tx, &app.pii, plan).await?;
     if p.topics.is_empty() {
         return Err(AppError::Refused(
             "本类别没有已受理的申报书，无需分配".into(),
@@ -136,7 +136,7 @@ async fn notify_assigned(
             "您有{n}份“{call_name}”申报书的评审任务，请于{}前登录系统，在“评审任务”中确认无利益冲突并接受评审。",
             scigrant_domain::calendar::format_datetime(plan.accept_deadline)
         );
-        let phone = app.pii.open(&person.phone_enc)?;
+        let phone = person.phone(&app.pii)?;
         crate::notify::notify_account(
             c,
             app,
@@ -261,7 +261,7 @@ pub async fn add_assignment(
 ) -> Result<AssignmentId, AppError> {
     let mut tx = app.db.begin().await?;
     let plan = plan_row(&mut tx, call).await?;
-    let p = load_problem(&mut tx, plan).await?;
+    let p = load_problem(&mut tx, &app.pii, plan).await?;
     if !p.topics.iter().any(|t| t.application == application) {
         return Err(AppError::field("application", "请选择本类别已受理的申报书"));
     }
@@ -352,7 +352,8 @@ pub async fn expire_unanswered(
         }
     }
     let plan_id = plan.id;
-    let (_, proposed) = super::expert::propose_replacements(&mut tx, plan, &released, now).await?;
+    let (_, proposed) =
+        super::expert::propose_replacements(&mut tx, &app.pii, plan, &released, now).await?;
     audit(
         &mut tx,
         app,

@@ -80,7 +80,7 @@ pub struct AssignmentBoard {
 pub async fn assignment_board(app: &App, call: CallId) -> Result<AssignmentBoard, AppError> {
     let mut c = app.db.read().await?;
     let plan = plan_row(&mut c, call).await?;
-    let p = load_problem(&mut c, plan.clone()).await?;
+    let p = load_problem(&mut c, &app.pii, plan.clone()).await?;
     let plan = plan_view(app, &mut c, plan).await?;
     let numbers: HashMap<i64, (String, String)> = p
         .applications

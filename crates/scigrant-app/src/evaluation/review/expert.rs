@@ -245,7 +245,7 @@ async fn release_and_replace(
     }
     store::set_pinned(&mut tx, row.id, false).await?;
     let released = [(ApplicationId(row.application_id), ExpertId(row.expert_id))];
-    let (p, proposed) = propose_replacements(&mut tx, plan, &released, now).await?;
+    let (p, proposed) = propose_replacements(&mut tx, &app.pii, plan, &released, now).await?;
     let names: Vec<String> = proposed.iter().map(|e| p.expert_name(e.0)).collect();
     audit(
         &mut tx,
@@ -276,11 +276,12 @@ async fn release_and_replace(
 /// release stands. Returns the problem as read and the experts proposed.
 pub(crate) async fn propose_replacements(
     tx: &mut AnyConnection,
+    pii: &scigrant_store::pii::PiiCipher,
     plan: PlanRow,
     released: &[Pair],
     now: i64,
 ) -> Result<(super::assign::Problem, Vec<ExpertId>), AppError> {
-    let p = load_problem(tx, plan).await?;
+    let p = load_problem(tx, pii, plan).await?;
     let current: Vec<Pair> = p
         .active()
         .iter()

@@ -22,6 +22,8 @@ use scigrant_store::evaluation::review::{
 };
 
 use crate::AppError;
+use crate::grants::applications::latest_data;
+use scigrant_store::pii::PiiCipher;
 
 /// Text fields whose words are matched against the experts' 研究方向.
 pub(super) const TEXT_KEYS: [&str; 8] = [
@@ -81,9 +83,8 @@ pub(super) fn names_in(list: &str) -> Vec<String> {
         .collect()
 }
 
-pub(super) fn data_of(row: &CallApplicationRow) -> FormData {
-    let json = row.submitted_json.as_deref().unwrap_or(&row.data_json);
-    serde_json::from_str(json).unwrap_or_default()
+pub(super) fn data_of(pii: &PiiCipher, row: &CallApplicationRow) -> FormData {
+    latest_data(pii, row.id, &row.data_json, row.submitted_json.as_deref())
 }
 
 pub(super) fn parties_of(row: &CallApplicationRow, data: &FormData) -> ApplicationParties {
@@ -253,6 +254,7 @@ impl Problem {
 
 pub(crate) async fn load_problem(
     c: &mut AnyConnection,
+    pii: &PiiCipher,
     plan: PlanRow,
 ) -> Result<Problem, AppError> {
     let applications = store::applications_of_call(c, plan.call_id).await?;
@@ -350,7 +352,7 @@ pub(crate) async fn load_problem(
     let mut parties = Vec::with_capacity(applications.len());
     let mut topics = Vec::new();
     for row in &applications {
-        let data = data_of(row);
+        let data = data_of(pii, row);
         parties.push(parties_of(row, &data));
         if row.state == ApplicationState::Accepted.code() {
             topics.push(topics_of(row, &data, &finder));

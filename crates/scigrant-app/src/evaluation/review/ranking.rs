@@ -19,6 +19,7 @@ use scigrant_store::evaluation::review as store;
 use super::assign::plan_row;
 use super::plan::{PlanView, plan_view};
 use crate::export::{Columns, xlsx_of};
+use crate::grants::applications::latest_data;
 use crate::{Actor, App, AppError, audit};
 
 /// The field naming an application's category within the call (项目子类).
@@ -194,8 +195,7 @@ pub async fn ranking(app: &App, call: CallId, normalise: bool) -> Result<Ranking
         .iter()
         .map(|a| {
             let data: FormData =
-                serde_json::from_str(a.submitted_json.as_deref().unwrap_or(&a.data_json))
-                    .unwrap_or_default();
+                latest_data(&app.pii, a.id, &a.data_json, a.submitted_json.as_deref());
             let category = match text(&data, CATEGORY_KEY) {
                 c if c.is_empty() => plan.call.name.clone(),
                 c => c,

@@ -45,7 +45,7 @@ pub async fn remind_experts(app: &App, actor: &Actor, call: CallId) -> Result<us
         let Some(p) = accounts::person(&mut tx, e.person_id).await? else {
             continue;
         };
-        let phone = app.pii.open(&p.phone_enc)?;
+        let phone = p.phone(&app.pii)?;
         let body = format!(
             "您有{n}份“{}”评审任务尚未完成，评审截止时间为{deadline}，请登录系统完成评审。",
             call_row.name

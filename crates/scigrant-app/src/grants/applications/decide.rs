@@ -64,7 +64,7 @@ pub async fn recommend(
         .await?
         .ok_or(AppError::NotFound)?;
     rules::one_per_pilot_city(&mut tx, &call, &row).await?;
-    rules::no_person_twice_in_program(&mut tx, &call, &row).await?;
+    rules::no_person_twice_in_program(&mut tx, &app.pii, &call, &row).await?;
     let step = Step {
         from: ApplicationState::Submitted,
         to: ApplicationState::Recommended,

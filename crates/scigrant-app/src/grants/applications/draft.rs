@@ -15,9 +15,11 @@ use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications::{self as store, NewApplication};
 use scigrant_store::grants::calls;
 use scigrant_store::identity::accounts;
+use scigrant_store::pii::SealedColumn;
 
 use super::{CITY_KEY, TITLE_KEY, text_of};
 use crate::grants::calls::{CallView, call_view, spec_in};
+use crate::grants::sealed_form;
 use crate::{Actor, App, AppError, audit};
 
 /// The unit that applies for `person_id`.
@@ -132,12 +134,13 @@ pub async fn start(
     put("unit_name", unit.name);
     put("unit_uscc", unit.uscc);
     put("cover_contact", person.name.clone());
-    put("cover_mobile", app.pii.open(&person.phone_enc)?);
+    put("cover_mobile", person.phone(&app.pii)?);
     put("cover_email", person.email.clone());
     // A date inside the form, typed there like the others: the form's text.
     put("apply_date", format_date(now));
     form::pin(&spec, &call.code, &mut data);
-    let json = serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+    // Inserted without its data first: the phone values are sealed for the
+    // row, whose id the insert gives (same transaction).
     let id = store::insert(
         &mut tx,
         &NewApplication {
@@ -146,11 +149,18 @@ pub async fn start(
             person_id: person_id.0,
             unit_id: unit.id,
             title: "",
-            data_json: &json,
+            data_json: "{}",
             now,
         },
     )
     .await?;
+    let json = sealed_form::seal(
+        &app.pii,
+        &spec,
+        SealedColumn::APPLICATION_DRAFT.row(id),
+        &data,
+    );
+    store::save_draft(&mut tx, id, person_id.0, "", &json, "", now).await?;
     let created = ApplicationEvent::Created;
     super::events::record(&mut tx, app, id, now, &actor.label, created, "").await?;
     audit(
@@ -191,7 +201,6 @@ pub(super) async fn save_at(
     data: &FormData,
     now: i64,
 ) -> Result<i64, AppError> {
-    let json = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
     let title: String = text_of(data, TITLE_KEY).chars().take(200).collect();
     let city: String = text_of(data, CITY_KEY).chars().take(100).collect();
     let mut tx = app.db.begin().await?;
@@ -216,6 +225,13 @@ pub(super) async fn save_at(
             format_datetime(closes_at)
         )));
     }
+    let spec = spec_in(app, &mut tx, row.form_spec_id).await?;
+    let json = sealed_form::seal(
+        &app.pii,
+        &spec,
+        SealedColumn::APPLICATION_DRAFT.row(id.0),
+        data,
+    );
     // The state is checked again by the write itself.
     if !store::save_draft(&mut tx, id.0, person_id.0, &title, &json, &city, now).await? {
         return Err(AppError::Refused(SUBMITTED.into()));

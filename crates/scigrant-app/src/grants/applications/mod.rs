@@ -40,7 +40,10 @@ use scigrant_domain::grants::form::{self, FormData, FormSpec, ValidationContext,
 use scigrant_store::grants::applications::ApplicationRow;
 use sm3::{Digest, Sm3};
 
+use scigrant_store::pii::{PiiCipher, SealedColumn};
+
 use crate::grants::calls::CallView;
+use crate::grants::sealed_form;
 
 /// The key of the field whose value is the project's title.
 const TITLE_KEY: &str = "project_name";
@@ -49,9 +52,32 @@ const CITY_KEY: &str = "pilot_cities";
 /// The field stating the requested amount (申请经费, 万元).
 const BUDGET_KEY: &str = "budget_requested";
 
-/// Form data as stored; a row that does not parse reads as an empty form.
-pub(crate) fn parse_data(json: &str) -> FormData {
-    serde_json::from_str(json).unwrap_or_default()
+/// The form as the applicant last saved it (`data_json` of row `id`), its
+/// sealed phone values opened ([`sealed_form::open`]).
+pub(crate) fn draft_data(pii: &PiiCipher, id: i64, data_json: &str) -> FormData {
+    sealed_form::open(pii, SealedColumn::APPLICATION_DRAFT.row(id), data_json)
+}
+
+/// The frozen version submitted (`submitted_json` of row `id`), opened.
+pub(crate) fn submitted_data(pii: &PiiCipher, id: i64, submitted_json: &str) -> FormData {
+    sealed_form::open(
+        pii,
+        SealedColumn::APPLICATION_SUBMITTED.row(id),
+        submitted_json,
+    )
+}
+
+/// The submitted version when there is one, else the draft, opened.
+pub(crate) fn latest_data(
+    pii: &PiiCipher,
+    id: i64,
+    data_json: &str,
+    submitted_json: Option<&str>,
+) -> FormData {
+    match submitted_json {
+        Some(frozen) => submitted_data(pii, id, frozen),
+        None => draft_data(pii, id, data_json),
+    }
 }
 
 /// The digest printed on the receipt and the paper copy.

@@ -9,8 +9,9 @@ use scigrant_domain::grants::form::{FormData, Value};
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications::{self as store, ApplicationRow};
 use scigrant_store::grants::calls::CallRow;
+use scigrant_store::pii::PiiCipher;
 
-use super::{parse_data, text_of};
+use super::{submitted_data, text_of};
 use crate::{AppError, FieldErrors};
 
 /// The people table compared across a unit's applications.
@@ -61,14 +62,15 @@ pub(super) async fn one_per_pilot_city(
 /// unit in the same program.
 pub(super) async fn no_person_twice_in_program(
     c: &mut AnyConnection,
+    pii: &PiiCipher,
     call: &CallRow,
     row: &ApplicationRow,
 ) -> Result<(), AppError> {
-    let mine = people(&submitted_data(row));
+    let mine = people(&frozen(pii, row));
     let siblings =
         store::recommended_of_unit_in_program(c, row.unit_id, call.program_id, row.id).await?;
     for o in &siblings {
-        let theirs = people(&submitted_data(o));
+        let theirs = people(&frozen(pii, o));
         if let Some((name, _)) = mine.iter().find(|p| theirs.contains(p)) {
             return Err(AppError::Refused(format!(
                 "同一单位申报2个（含）以上项目时，各项目的专家不得重复：{name}已在申报书 {}（{}）中",
@@ -80,8 +82,8 @@ pub(super) async fn no_person_twice_in_program(
     Ok(())
 }
 
-fn submitted_data(row: &ApplicationRow) -> FormData {
-    parse_data(row.submitted_json.as_deref().unwrap_or("{}"))
+fn frozen(pii: &PiiCipher, row: &ApplicationRow) -> FormData {
+    submitted_data(pii, row.id, row.submitted_json.as_deref().unwrap_or("{}"))
 }
 
 /// The named people of an application: (name, contact) of the 团长 and the

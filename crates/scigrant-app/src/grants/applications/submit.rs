@@ -12,7 +12,7 @@ use scigrant_store::grants::applications::{self as store, ApplicationRow, Submis
 use scigrant_store::grants::calls;
 
 use super::draft::{check_applicant, save_at};
-use super::{context_of, digest_of, parse_data};
+use super::{context_of, digest_of, draft_data};
 use crate::grants::calls::{call_view, spec_in};
 use crate::{Actor, App, AppError, audit};
 
@@ -76,7 +76,10 @@ pub async fn submit(
     if !problems.is_empty() {
         return Err(AppError::Form(problems));
     }
-    let json = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
+    // Stored sealed for this row and column; the digest is of what was
+    // typed, as before, so a printed copy verifies the same way.
+    let at = scigrant_store::pii::SealedColumn::APPLICATION_SUBMITTED.row(id.0);
+    let json = crate::grants::sealed_form::seal(&app.pii, &spec, at, data);
     let digest = digest_of(&spec, data);
     // 查重: the signature is made here, outside the transaction, and
     // written with the submission.
@@ -176,7 +179,7 @@ pub async fn submit_saved(
         if row.person_id != person_id.0 {
             return Err(AppError::NotFound);
         }
-        parse_data(&row.data_json)
+        draft_data(&app.pii, row.id, &row.data_json)
     };
     submit(app, actor, person_id, id, &data).await
 }

@@ -5,7 +5,7 @@
 use scigrant_store::grants::applications as store;
 use scigrant_store::identity::accounts;
 
-use super::{digest_of, parse_data};
+use super::{digest_of, submitted_data};
 use crate::grants::calls::spec_in;
 use crate::{App, AppError};
 
@@ -45,7 +45,7 @@ pub async fn verify(app: &App, number: &str, digest: &str) -> Result<Verificatio
         return Ok(Verification::NoMatch);
     };
     let spec = spec_in(app, &mut c, row.form_spec_id).await?;
-    if digest_of(&spec, &parse_data(&frozen)) != given {
+    if digest_of(&spec, &submitted_data(&app.pii, row.id, &frozen)) != given {
         tracing::warn!(
             application = row.id,
             "the stored submission no longer matches its digest"

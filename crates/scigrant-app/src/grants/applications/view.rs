@@ -16,7 +16,10 @@ use scigrant_store::grants::applications::{self as store, ApplicationRow, PaperR
 use scigrant_store::grants::calls;
 use scigrant_store::identity::accounts;
 
-use super::{BUDGET_KEY, authority_sees, context_of, parse_data, state_of, text_of};
+use super::{
+    BUDGET_KEY, authority_sees, context_of, draft_data, latest_data, state_of, submitted_data,
+    text_of,
+};
 use crate::grants::calls::{CallView, DocumentView, call_view, documents_on, spec_in};
 use crate::{App, AppError};
 
@@ -105,8 +108,8 @@ async fn view_of(
     let spec = spec_in(app, c, row.form_spec_id).await?;
     let state = state_of(&row);
     let data = match &row.submitted_json {
-        Some(frozen) if !state.editable() => parse_data(frozen),
-        _ => parse_data(&row.data_json),
+        Some(frozen) if !state.editable() => submitted_data(&app.pii, row.id, frozen),
+        _ => draft_data(&app.pii, row.id, &row.data_json),
     };
     let computed = form::computed(&spec, &data);
     let problems = form::validate(&spec, &data, &context_of(&call));
@@ -256,8 +259,9 @@ async fn item_of(
     let unit = accounts::unit(c, r.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let data = parse_data(r.submitted_json.as_deref().unwrap_or(&r.data_json));
+    let data = latest_data(&app.pii, r.id, &r.data_json, r.submitted_json.as_deref());
     let paper = store::paper(c, r.id).await?.map(PaperView::from);
+    let phone = person.phone(&app.pii)?;
     Ok(ApplicationItem {
         id: ApplicationId(r.id),
         state: state_of(&r),
@@ -266,7 +270,7 @@ async fn item_of(
         call_code: call.code,
         call_name: call.name,
         person_name: person.name,
-        person_phone_masked: mask_phone(&app.pii.open(&person.phone_enc)?),
+        person_phone_masked: mask_phone(&phone),
         unit_name: unit.name,
         pilot_city: r.pilot_city,
         submitted: r.submitted_at,

@@ -22,9 +22,9 @@ use scigrant_store::AnyConnection;
 use scigrant_store::grants::solicitations::{
     self as store, SolicitationLine, SolicitationRow, SuggestionRow,
 };
+use scigrant_store::pii::{PiiCipher, SealedColumn};
 use scigrant_store::portal::articles;
 
-use crate::grants::applications::parse_data;
 use crate::grants::calls::spec_in;
 use crate::{App, AppError};
 
@@ -161,6 +161,7 @@ fn text(data: &FormData, key: &str) -> String {
 /// read once.
 async fn views(
     c: &mut AnyConnection,
+    pii: &PiiCipher,
     rows: Vec<SuggestionRow>,
 ) -> Result<Vec<SuggestionView>, AppError> {
     let mut titles: Vec<(i64, String)> = Vec::new();
@@ -187,7 +188,8 @@ async fn views(
                 .unwrap_or_default(),
             None => String::new(),
         };
-        let data = parse_data(&r.data_json);
+        let at = SealedColumn::SUGGESTION_DATA.row(r.id);
+        let data = crate::grants::sealed_form::open(pii, at, &r.data_json);
         out.push(SuggestionView {
             id: r.id,
             solicitation_id: r.solicitation_id,

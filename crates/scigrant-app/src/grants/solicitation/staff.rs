@@ -140,7 +140,7 @@ pub async fn staff_solicitation(
     let r = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
     let s = view_of(app, &mut c, r).await?;
     let rows = store::of_solicitation(&mut c, id, SuggestionState::Draft.code()).await?;
-    Ok((s, views(&mut c, rows).await?))
+    Ok((s, views(&mut c, &app.pii, rows).await?))
 }
 
 /// Staff's handling of one suggestion, as typed.

@@ -11,9 +11,11 @@ use scigrant_domain::portal::consultation::Phase;
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::solicitations::{self as store, Freeze, NewSuggestion, SuggestionRow};
 use scigrant_store::identity::accounts;
+use scigrant_store::pii::SealedColumn;
 
 use super::{SolicitationView, Suggester, SuggestionView, text, view_of, views};
 use crate::grants::applications::digest_of;
+use crate::grants::sealed_form;
 use crate::{Actor, App, AppError, audit};
 
 /// Who the suggester is now: the author's name, their unit (a person's
@@ -43,7 +45,7 @@ async fn standing(app: &App, c: &mut AnyConnection, who: Suggester) -> Result<St
                 unit_id: unit.as_ref().map(|u| u.id),
                 unit_name: unit.map(|u| u.name).unwrap_or_default(),
                 contact: p.name.clone(),
-                phone: app.pii.open(&p.phone_enc)?,
+                phone: p.phone(&app.pii)?,
                 email: p.email,
                 author: p.name,
             })
@@ -55,10 +57,11 @@ async fn standing(app: &App, c: &mut AnyConnection, who: Suggester) -> Result<St
                     "单位注册审核通过后才能提交指南建议".into(),
                 ));
             }
+            let contact_phone = u.contact_phone(&app.pii)?;
             Ok(Standing {
                 unit_id: Some(u.id),
                 contact: u.contact_name,
-                phone: app.pii.open(&u.contact_phone_enc)?,
+                phone: contact_phone,
                 email: String::new(),
                 author: u.name.clone(),
                 unit_name: u.name,
@@ -113,7 +116,8 @@ pub async fn start(
     put("contact_name", &st.contact);
     put("contact_phone", &st.phone);
     put("contact_email", &st.email);
-    let json = serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+    // Inserted without its data first: the phone is sealed for the row,
+    // whose id the insert gives (same transaction).
     let id = store::insert_suggestion(
         &mut tx,
         &NewSuggestion {
@@ -122,12 +126,15 @@ pub async fn start(
             account_id: who.id(),
             unit_id: st.unit_id,
             author: &st.author,
-            data_json: &json,
+            data_json: "{}",
             state: SuggestionState::Draft.code(),
             now,
         },
     )
     .await?;
+    let at = SealedColumn::SUGGESTION_DATA.row(id);
+    let json = sealed_form::seal(&app.pii, &s.spec, at, &data);
+    store::save_draft(&mut tx, id, SuggestionState::Draft.code(), "", &json, now).await?;
     audit(
         &mut tx,
         app,
@@ -164,7 +171,7 @@ pub async fn load(app: &App, who: Suggester, id: i64) -> Result<SuggestionEdit, 
         .await?
         .ok_or(AppError::NotFound)?;
     let solicitation = view_of(app, &mut c, sol).await?;
-    let suggestion = views(&mut c, vec![r]).await?.remove(0);
+    let suggestion = views(&mut c, &app.pii, vec![r]).await?.remove(0);
     let problems = validate(
         &solicitation.spec,
         &suggestion.data,
@@ -221,7 +228,12 @@ async fn save_in(
     }
     refuse_unless_open(&s)?;
     standing(app, tx, who).await?;
-    let json = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
+    let json = sealed_form::seal(
+        &app.pii,
+        &s.spec,
+        SealedColumn::SUGGESTION_DATA.row(id),
+        data,
+    );
     let title: String = text(data, TITLE_KEY).chars().take(200).collect();
     let draft = SuggestionState::Draft.code();
     if !store::save_draft(tx, id, draft, &title, &json, now).await? {
@@ -300,7 +312,7 @@ pub async fn submit(
 pub async fn mine(app: &App, who: Suggester) -> Result<Vec<SuggestionView>, AppError> {
     let mut c = app.db.read().await?;
     let rows = store::of_account(&mut c, who.kind(), who.id()).await?;
-    views(&mut c, rows).await
+    views(&mut c, &app.pii, rows).await
 }
 
 /// What a unit sees: the submitted suggestions of the unit and of its
@@ -308,5 +320,5 @@ pub async fn mine(app: &App, who: Suggester) -> Result<Vec<SuggestionView>, AppE
 pub async fn of_unit(app: &App, unit_id: i64) -> Result<Vec<SuggestionView>, AppError> {
     let mut c = app.db.read().await?;
     let rows = store::of_unit(&mut c, unit_id, SuggestionState::Draft.code()).await?;
-    views(&mut c, rows).await
+    views(&mut c, &app.pii, rows).await
 }

@@ -157,13 +157,14 @@ pub async fn comment(app: &App, actor: &Actor, id: i64, f: &CommentForm) -> Resu
     }
     let comment_id = store::insert_comment(
         &mut tx,
+        &app.pii,
         &store::NewComment {
             consultation_id: id,
             section_no: section,
             body: f.body.trim(),
             name: f.name.trim(),
             unit: f.unit.trim(),
-            phone_enc: &app.pii.seal(phone.as_str()),
+            phone: phone.as_str(),
             phone_masked: &mask_phone(phone.as_str()),
             account_kind: actor.kind.map_or("", |k| k.code()),
             account_id: actor.id,

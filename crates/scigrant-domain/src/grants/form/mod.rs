@@ -15,6 +15,7 @@
 
 mod digest;
 mod money;
+mod phones;
 #[doc(hidden)]
 mod pinned;
 pub mod samples;
@@ -22,6 +23,7 @@ mod validate;
 
 pub use digest::digest_input;
 pub use money::{MONEY_ERROR, Money, MoneyError};
+pub use phones::{for_each_phone, for_each_text, holds_phone, mentions_mobile};
 pub use pinned::{CODE_KEY, fixed_by_call, pin};
 pub use validate::{Problem, ValidationContext, computed, validate};
 
