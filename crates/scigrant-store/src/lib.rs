@@ -23,6 +23,8 @@ pub mod private;
 pub mod testing;
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use sqlx;
@@ -44,6 +46,39 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("key: {0}")]
     Key(String),
+}
+
+impl StoreError {
+    /// Whether the database could not be reached or was too busy to answer
+    /// in time (stopped or restarting PostgreSQL, a dropped connection, no
+    /// connection free within the acquire timeout, SQLite locked past its
+    /// busy timeout): the same request may succeed later, so it is answered
+    /// 503, not 500. A constraint violation or a bad query is not.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Sql(e) => sql_unavailable(e),
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => sql_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+fn sql_unavailable(e: &sqlx::Error) -> bool {
+    use sqlx::Error as E;
+    match e {
+        E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Io(_) | E::Tls(_) => true,
+        E::Database(db) => db.code().is_some_and(|code| {
+            // PostgreSQL: 08 connection exception, 57P01–57P03 shut down /
+            // cannot connect now, 53300 too many connections.
+            // SQLite (extended codes, the primary in the low byte): 5 BUSY,
+            // 6 LOCKED.
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code == "53300"
+                || code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+        }),
+        _ => false,
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -94,27 +129,79 @@ fn create_database_file(file: &std::path::Path) -> Result<()> {
     }
 }
 
+/// How long a use case waits for a connection while no request has got one
+/// — the database is down or unreachable — unless configured
+/// (`SCIGRANT_DB_ACQUIRE_TIMEOUT_MS`): how fast requests fail then.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a use case may queue for a connection while every connection
+/// is busy with others' work (a deadline surge): a queue that moves is
+/// load, not an outage, and is not cut short.
+pub const QUEUE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The database, shared by every request.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    unreachable_wait: Duration,
+    /// When a request last got a connection.
+    progress: Arc<Progress>,
+}
+
+/// When a request last got a connection, in milliseconds since the pool
+/// was made.
+#[derive(Debug)]
+struct Progress {
+    made: std::time::Instant,
+    last_ms: AtomicU64,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress {
+            made: std::time::Instant::now(),
+            last_ms: AtomicU64::new(0),
+        }
+    }
+
+    fn mark(&self) {
+        let now = self.made.elapsed().as_millis() as u64;
+        self.last_ms.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn since(&self) -> Duration {
+        self.made
+            .elapsed()
+            .saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
+    }
 }
 
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`);
     /// statements slower than a second are logged.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db> {
-        Db::connect_logging_slow(url, max_connections, Duration::from_secs(1)).await
+        Db::connect_logging_slow(
+            url,
+            max_connections,
+            Duration::from_secs(1),
+            ACQUIRE_TIMEOUT,
+        )
+        .await
     }
 
     /// As [`Db::connect`], logging (at warn, with its duration) every
     /// statement that takes longer than `slow`; other statements are not
-    /// logged (their text would fill the log).
+    /// logged (their text would fill the log). A use case that finds no
+    /// connection free queues up to [`QUEUE_TIMEOUT`] while others get
+    /// theirs, but gives up after `unreachable_wait` once none has for that
+    /// long (sqlx would keep retrying to connect until its own timeout):
+    /// while the database is down requests are answered 503 within that.
     pub async fn connect_logging_slow(
         url: &str,
         max_connections: u32,
         slow: Duration,
+        unreachable_wait: Duration,
     ) -> Result<Db> {
         let backend = Backend::from_url(url)?;
         if let Some(file) = new_sqlite_file(url) {
@@ -126,7 +213,7 @@ impl Db {
             .log_slow_statements(log::LevelFilter::Warn, slow);
         let mut pool = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(30));
+            .acquire_timeout(QUEUE_TIMEOUT);
         if backend == Backend::Sqlite {
             // WAL lets readers go on while one writer commits; the busy
             // timeout makes writers queue instead of failing.
@@ -149,7 +236,12 @@ impl Db {
             });
         }
         let pool = pool.connect_with(opts).await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            unreachable_wait,
+            progress: Arc::new(Progress::new()),
+        })
     }
 
     /// Applies the embedded migrations of this backend.
@@ -170,15 +262,42 @@ impl Db {
     /// then writes fails with SQLITE_BUSY when another writer got in between.
     pub async fn begin(&self) -> Result<Tx> {
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.within(self.pool.begin_with("BEGIN IMMEDIATE")).await?,
+            Backend::Postgres => self.within(self.pool.begin()).await?,
         };
         Ok(tx)
     }
 
     /// A connection for reads outside any transaction.
     pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
-        Ok(self.pool.acquire().await?)
+        self.within(self.pool.acquire()).await
+    }
+
+    /// Waits for `acquire` while the pool moves: a request may queue behind
+    /// busy connections up to [`QUEUE_TIMEOUT`] as long as some request got
+    /// a connection within the last `unreachable_wait`; once none has for
+    /// that long (the database is down, every attempt to connect fails or
+    /// hangs) it gives up, and so does every request waiting with it.
+    async fn within<T>(
+        &self,
+        acquire: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+    ) -> Result<T> {
+        const LOOK_AGAIN: Duration = Duration::from_millis(50);
+        let started = std::time::Instant::now();
+        let mut acquire = std::pin::pin!(acquire);
+        loop {
+            if let Ok(got) = tokio::time::timeout(LOOK_AGAIN, &mut acquire).await {
+                if got.is_ok() {
+                    self.progress.mark();
+                }
+                return Ok(got?);
+            }
+            let waited = started.elapsed();
+            let stalled = self.progress.since() >= self.unreachable_wait;
+            if waited >= QUEUE_TIMEOUT || (waited >= self.unreachable_wait && stalled) {
+                return Err(StoreError::Sql(sqlx::Error::PoolTimedOut));
+            }
+        }
     }
 }
 
