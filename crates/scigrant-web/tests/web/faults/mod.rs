@@ -5,6 +5,7 @@
 //! clients saw acknowledged is then checked against the database through
 //! the use cases. Every wait is bounded.
 
+mod disk;
 mod kill;
 mod outage;
 
