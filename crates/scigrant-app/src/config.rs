@@ -131,10 +131,10 @@ pub struct Config {
     pub slow_request_ms: u64,
     /// Statements slower than this are logged at warn (`SCIGRANT_SLOW_QUERY_MS`).
     pub slow_query_ms: u64,
-    /// How long a request waits for a database connection the pool could
-    /// open but cannot — the database is down — before it is answered 503
+    /// How long a request waits for a PostgreSQL connection while no
+    /// request gets one — the database is down — before it is answered 503
     /// (`SCIGRANT_DB_ACQUIRE_TIMEOUT_MS`). Queueing behind busy connections
-    /// under load is not cut by it.
+    /// while others get theirs (load) is not cut by it.
     pub db_acquire_timeout_ms: u64,
     /// After SIGTERM or Ctrl-C, how long requests in flight may take to
     /// finish before the process exits anyway (`SCIGRANT_SHUTDOWN_GRACE_SECS`).

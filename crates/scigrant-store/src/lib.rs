@@ -66,7 +66,8 @@ impl StoreError {
 fn sql_unavailable(e: &sqlx::Error) -> bool {
     use sqlx::Error as E;
     match e {
-        E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Io(_) | E::Tls(_) => true,
+        // A closed pool is this process shutting down, not the database.
+        E::PoolTimedOut | E::WorkerCrashed | E::Io(_) | E::Tls(_) => true,
         E::Database(db) => db.code().is_some_and(|code| {
             // PostgreSQL: 08 connection exception, 57P01–57P03 shut down /
             // cannot connect now, 53300 too many connections.
@@ -273,16 +274,23 @@ impl Db {
         self.within(self.pool.acquire()).await
     }
 
-    /// Waits for `acquire` while the pool moves: a request may queue behind
-    /// busy connections up to [`QUEUE_TIMEOUT`] as long as some request got
-    /// a connection within the last `unreachable_wait`; once none has for
-    /// that long (the database is down, every attempt to connect fails or
-    /// hangs) it gives up, and so does every request waiting with it.
+    /// Waits for `acquire` while the pool moves: on PostgreSQL a request
+    /// may queue behind busy connections up to [`QUEUE_TIMEOUT`] as long as
+    /// some request got a connection within the last `unreachable_wait`;
+    /// once none has for that long (the server is down, every attempt to
+    /// connect fails or hangs) it gives up, and so does every request
+    /// waiting with it. A long transaction holding every connection for
+    /// that long makes the others give up too (503, to be repeated).
     async fn within<T>(
         &self,
         acquire: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
     ) -> Result<T> {
         const LOOK_AGAIN: Duration = Duration::from_millis(50);
+        // SQLite is a local file: its waits are for the write lock (up to
+        // the busy timeout), never for a server that went away.
+        if self.backend == Backend::Sqlite {
+            return Ok(acquire.await?);
+        }
         let started = std::time::Instant::now();
         let mut acquire = std::pin::pin!(acquire);
         loop {
@@ -328,4 +336,61 @@ pub fn like_pattern(term: &str) -> String {
     }
     out.push('%');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_unreachable_or_busy_database_is_unavailable() {
+        let sql = |e| StoreError::Sql(e).is_unavailable();
+        assert!(sql(sqlx::Error::PoolTimedOut));
+        assert!(sql(sqlx::Error::Io(
+            std::io::ErrorKind::ConnectionRefused.into()
+        )));
+        assert!(!sql(sqlx::Error::PoolClosed));
+        assert!(!sql(sqlx::Error::RowNotFound));
+        assert!(!StoreError::Key("bad".into()).is_unavailable());
+    }
+
+    #[tokio::test]
+    async fn a_locked_sqlite_database_is_unavailable_and_a_constraint_is_not() {
+        let dir = std::env::temp_dir().join(format!("sg_unavailable_{}", std::process::id()));
+        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+        let db = Db::connect(&url, 2).await.unwrap();
+        let mut c = db.read().await.unwrap();
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let dup = sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut *c)
+            .await
+            .unwrap_err();
+        assert!(!StoreError::Sql(dup).is_unavailable());
+        // Another connection holds the write lock past the busy timeout.
+        sqlx::query("PRAGMA busy_timeout=0")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (2)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let busy = sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *c)
+            .await
+            .unwrap_err();
+        assert!(StoreError::Sql(busy).is_unavailable());
+        drop(tx);
+        drop(c);
+        db.pool.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

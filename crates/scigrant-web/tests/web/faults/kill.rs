@@ -116,7 +116,7 @@ async fn applicant(
         );
         acked = v;
     }
-    if i % 4 == 0 {
+    if i.is_multiple_of(4) {
         let mut s = seen.lock().unwrap();
         s.drafts.push((i, person, app_id, acked));
         merge(&mut s.statuses, &c.answered);
