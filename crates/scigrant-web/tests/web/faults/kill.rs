@@ -26,13 +26,24 @@ use scigrant_domain::ids::{ApplicationId, CallId, PersonId};
 
 use super::{Client, draft, free_port, open_call, start_server, version_of, wait_listening};
 
+/// Applicants in the suite's run; `SCIGRANT_FAULTS_APPLICANTS` asks for
+/// more (a few hundred for the figures in docs/benchmarks.md).
 const APPLICANTS: usize = 60;
-const UNITS: usize = 6;
+
+fn applicants() -> usize {
+    std::env::var("SCIGRANT_FAULTS_APPLICANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(APPLICANTS)
+        .max(10)
+}
+
 /// Versions autosaved by each applicant before the final one is submitted.
 const AUTOSAVES: usize = 8;
 const INTERVAL: Duration = Duration::from_millis(500);
 const KILLS: usize = 4;
-/// The whole surge, kills and restarts included, ends within this.
+/// The whole surge, kills and restarts included, ends within this (plus a
+/// second for every ten applicants past the suite's count).
 const LIMIT: Duration = Duration::from_secs(90);
 
 /// What the clients saw, for checking against the database.
@@ -147,16 +158,17 @@ async fn surge(backend: &str, dir: &Path, url: &str) {
     let t = Instant::now();
     let mut people: Vec<(PersonId, String)> = Vec::new();
     let mut units = Vec::new();
-    for u in 0..UNITS as u32 {
+    let (n_applicants, n_units) = (applicants(), applicants() / 10);
+    for u in 0..n_units as u32 {
         let m = ApprovedMember::builder(u).build(&app).await;
         units.push(m.unit);
         people.push((m.person, m.phone));
     }
-    for n in UNITS..APPLICANTS {
-        people.push(join_unit(&app, units[n % UNITS], n as u32).await);
+    for n in n_units..n_applicants {
+        people.push(join_unit(&app, units[n % n_units], n as u32).await);
     }
     println!(
-        "{backend}: {APPLICANTS} applicants ready in {:.1} s",
+        "{backend}: {n_applicants} applicants ready in {:.1} s",
         t.elapsed().as_secs_f64()
     );
     app.db.pool.close().await;
@@ -166,7 +178,8 @@ async fn surge(backend: &str, dir: &Path, url: &str) {
     wait_listening(port, "the server").await;
     let seen: Shared = Arc::default();
     let started = Instant::now();
-    let end = started + LIMIT;
+    let end =
+        started + LIMIT + Duration::from_secs(n_applicants.saturating_sub(APPLICANTS) as u64 / 10);
     let done = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for (i, (person, phone)) in people.iter().cloned().enumerate() {
@@ -182,7 +195,7 @@ async fn surge(backend: &str, dir: &Path, url: &str) {
     let mut downtime = Duration::ZERO;
     for k in 0..KILLS {
         tokio::time::sleep(Duration::from_millis(700 + 150 * k as u64)).await;
-        if done.load(Ordering::SeqCst) == APPLICANTS {
+        if done.load(Ordering::SeqCst) == n_applicants {
             break;
         }
         let down = Instant::now();
