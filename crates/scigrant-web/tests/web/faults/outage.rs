@@ -234,7 +234,7 @@ async fn a_database_outage_answers_503_fast_and_the_server_recovers_without_rest
     app.db.pool.close().await;
 
     let port = free_port();
-    let _server = start_server(&data_dir, &pg.url(), port);
+    let server = start_server(&data_dir, &pg.url(), port);
     wait_listening(port, "the server").await;
     let mut c = Client::new(port);
     assert!(c.login(&member.phone).await, "the applicant signs in");
@@ -340,4 +340,7 @@ async fn a_database_outage_answers_503_fast_and_the_server_recovers_without_rest
     assert_eq!(version_of(&v.data, 1), Some(3));
     assert_eq!(applications::digest_of(&v.spec, &v.data), v.digest);
     app.db.pool.close().await;
+    drop(server);
+    drop(pg);
+    let _ = std::fs::remove_dir_all(&root);
 }
