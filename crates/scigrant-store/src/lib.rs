@@ -285,7 +285,6 @@ impl Db {
         &self,
         acquire: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
     ) -> Result<T> {
-        const LOOK_AGAIN: Duration = Duration::from_millis(50);
         // SQLite is a local file: its waits are for the write lock (up to
         // the busy timeout), never for a server that went away.
         if self.backend == Backend::Sqlite {
@@ -294,16 +293,23 @@ impl Db {
         let started = std::time::Instant::now();
         let mut acquire = std::pin::pin!(acquire);
         loop {
-            if let Ok(got) = tokio::time::timeout(LOOK_AGAIN, &mut acquire).await {
+            // Wake when this request has waited `unreachable_wait` and no
+            // request has got a connection for as long, or at the queue's
+            // end: under load that is once every `unreachable_wait`, not a
+            // poll.
+            let waited = started.elapsed();
+            let to_stall = self.unreachable_wait.saturating_sub(self.progress.since());
+            let to_min = self.unreachable_wait.saturating_sub(waited);
+            let to_end = QUEUE_TIMEOUT.saturating_sub(waited);
+            if (to_stall.is_zero() && to_min.is_zero()) || to_end.is_zero() {
+                return Err(StoreError::Sql(sqlx::Error::PoolTimedOut));
+            }
+            let next = to_stall.max(to_min).min(to_end);
+            if let Ok(got) = tokio::time::timeout(next, &mut acquire).await {
                 if got.is_ok() {
                     self.progress.mark();
                 }
                 return Ok(got?);
-            }
-            let waited = started.elapsed();
-            let stalled = self.progress.since() >= self.unreachable_wait;
-            if waited >= QUEUE_TIMEOUT || (waited >= self.unreachable_wait && stalled) {
-                return Err(StoreError::Sql(sqlx::Error::PoolTimedOut));
             }
         }
     }
@@ -352,6 +358,53 @@ mod tests {
         assert!(!sql(sqlx::Error::PoolClosed));
         assert!(!sql(sqlx::Error::RowNotFound));
         assert!(!StoreError::Key("bad".into()).is_unavailable());
+    }
+
+    /// On PostgreSQL (the test server, `SCIGRANT_TEST_PG`) a queue that
+    /// moves waits past `unreachable_wait`; one that does not is cut there.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_moving_queue_waits_and_a_stalled_one_gives_up() {
+        let base = std::env::var("SCIGRANT_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let url = format!("{base}/postgres");
+        let wait = Duration::from_millis(500);
+        let db = Db::connect_logging_slow(&url, 1, Duration::from_secs(1), wait)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL is required at {url}: {e}"));
+        // Four holders of the one connection, 300 ms each: the last waits
+        // about 900 ms, but someone got a connection every 300 ms.
+        let t = std::time::Instant::now();
+        let holders: Vec<_> = (0..4)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let tx = db.begin().await?;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    tx.commit().await.map_err(StoreError::from)
+                })
+            })
+            .collect();
+        for h in holders {
+            h.await.unwrap().unwrap();
+        }
+        assert!(
+            t.elapsed() > Duration::from_millis(1100),
+            "{:?}",
+            t.elapsed()
+        );
+        // While one transaction keeps the only connection, nobody gets one:
+        // a request gives up after about 500 ms.
+        let tx = db.begin().await.unwrap();
+        let t = std::time::Instant::now();
+        let err = db.read().await.unwrap_err();
+        assert!(err.is_unavailable(), "{err}");
+        let waited = t.elapsed();
+        assert!(
+            waited >= wait && waited < Duration::from_millis(1200),
+            "{waited:?}"
+        );
+        drop(tx);
+        db.pool.close().await;
     }
 
     #[tokio::test]
