@@ -131,6 +131,11 @@ pub struct Config {
     pub slow_request_ms: u64,
     /// Statements slower than this are logged at warn (`SCIGRANT_SLOW_QUERY_MS`).
     pub slow_query_ms: u64,
+    /// How long a request waits for a PostgreSQL connection while no
+    /// request gets one — the database is down — before it is answered 503
+    /// (`SCIGRANT_DB_ACQUIRE_TIMEOUT_MS`). Queueing behind busy connections
+    /// while others get theirs (load) is not cut by it.
+    pub db_acquire_timeout_ms: u64,
     /// After SIGTERM or Ctrl-C, how long requests in flight may take to
     /// finish before the process exits anyway (`SCIGRANT_SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace_secs: u64,
@@ -194,6 +199,7 @@ impl Default for Config {
             log_format: "text".into(),
             slow_request_ms: 1000,
             slow_query_ms: 500,
+            db_acquire_timeout_ms: scigrant_store::ACQUIRE_TIMEOUT.as_millis() as u64,
             shutdown_grace_secs: 20,
             storage_url: String::new(),
             s3_endpoint: String::new(),
@@ -436,6 +442,9 @@ impl Config {
         }
         if let Some(v) = get("SCIGRANT_SLOW_QUERY_MS") {
             self.slow_query_ms = number("SCIGRANT_SLOW_QUERY_MS", v)?;
+        }
+        if let Some(v) = get("SCIGRANT_DB_ACQUIRE_TIMEOUT_MS") {
+            self.db_acquire_timeout_ms = number("SCIGRANT_DB_ACQUIRE_TIMEOUT_MS", v)?;
         }
         if let Some(v) = get("SCIGRANT_SHUTDOWN_GRACE_SECS") {
             self.shutdown_grace_secs = number("SCIGRANT_SHUTDOWN_GRACE_SECS", v)?;

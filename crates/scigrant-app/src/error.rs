@@ -80,6 +80,12 @@ impl From<scigrant_store::sqlx::Error> for AppError {
 }
 
 impl AppError {
+    /// Whether the database was unreachable or too busy (see
+    /// `StoreError::is_unavailable`): the request may be repeated later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, AppError::Store(e) if e.is_unavailable())
+    }
+
     pub fn field(field: &str, msg: impl Into<String>) -> AppError {
         let mut e = FieldErrors::new();
         e.add(field, msg);

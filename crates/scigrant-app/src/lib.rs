@@ -66,6 +66,7 @@ impl App {
             &config.database_url(),
             config.max_connections,
             std::time::Duration::from_millis(config.slow_query_ms),
+            std::time::Duration::from_millis(config.db_acquire_timeout_ms),
         )
         .await?;
         db.migrate().await?;

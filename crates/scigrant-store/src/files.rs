@@ -33,8 +33,23 @@ pub enum UploadError {
     WrongType(String),
     #[error("请选择要上传的文件")]
     Empty,
+    /// The disk (or the bucket's quota) is full: nothing of the file was
+    /// kept, and the same upload may succeed once space is freed.
+    #[error("服务器存储空间不足，文件未能保存，请稍后重试或联系技术支持")]
+    Full,
     #[error("文件保存失败：{0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for UploadError {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            tracing::warn!(error = %e, "upload refused: storage full");
+            UploadError::Full
+        } else {
+            UploadError::Io(e)
+        }
+    }
 }
 
 /// A stored file being read.
@@ -316,9 +331,18 @@ impl Upload {
             self.abort().await;
             return Err(UploadError::WrongType(self.labels()));
         };
+        // tokio's file writes in the background: a full disk may show only
+        // here, and the partial file must go then too.
         if let Some(mut f) = self.file.take() {
-            f.flush().await?;
-            f.sync_all().await?;
+            let written = match f.flush().await {
+                Ok(()) => f.sync_all().await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = written {
+                drop(f);
+                self.abort().await;
+                return Err(e.into());
+            }
         }
         if let Err(e) = self.storage.keep(&self.tmp, &self.key).await {
             self.abort().await;

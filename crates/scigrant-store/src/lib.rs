@@ -24,6 +24,8 @@ pub mod sealed;
 pub mod testing;
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use sqlx;
@@ -45,6 +47,40 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("key: {0}")]
     Key(String),
+}
+
+impl StoreError {
+    /// Whether the database could not be reached or was too busy to answer
+    /// in time (stopped or restarting PostgreSQL, a dropped connection, no
+    /// connection free within the acquire timeout, SQLite locked past its
+    /// busy timeout): the same request may succeed later, so it is answered
+    /// 503, not 500. A constraint violation or a bad query is not.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Sql(e) => sql_unavailable(e),
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => sql_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+fn sql_unavailable(e: &sqlx::Error) -> bool {
+    use sqlx::Error as E;
+    match e {
+        // A closed pool is this process shutting down, not the database.
+        E::PoolTimedOut | E::WorkerCrashed | E::Io(_) | E::Tls(_) => true,
+        E::Database(db) => db.code().is_some_and(|code| {
+            // PostgreSQL: 08 connection exception, 57P01–57P03 shut down /
+            // cannot connect now, 53300 too many connections.
+            // SQLite (extended codes, the primary in the low byte): 5 BUSY,
+            // 6 LOCKED.
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code == "53300"
+                || code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+        }),
+        _ => false,
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -95,27 +131,79 @@ fn create_database_file(file: &std::path::Path) -> Result<()> {
     }
 }
 
+/// How long a use case waits for a connection while no request has got one
+/// — the database is down or unreachable — unless configured
+/// (`SCIGRANT_DB_ACQUIRE_TIMEOUT_MS`): how fast requests fail then.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a use case may queue for a connection while every connection
+/// is busy with others' work (a deadline surge): a queue that moves is
+/// load, not an outage, and is not cut short.
+pub const QUEUE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The database, shared by every request.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    unreachable_wait: Duration,
+    /// When a request last got a connection.
+    progress: Arc<Progress>,
+}
+
+/// When a request last got a connection, in milliseconds since the pool
+/// was made.
+#[derive(Debug)]
+struct Progress {
+    made: std::time::Instant,
+    last_ms: AtomicU64,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress {
+            made: std::time::Instant::now(),
+            last_ms: AtomicU64::new(0),
+        }
+    }
+
+    fn mark(&self) {
+        let now = self.made.elapsed().as_millis() as u64;
+        self.last_ms.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn since(&self) -> Duration {
+        self.made
+            .elapsed()
+            .saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
+    }
 }
 
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`);
     /// statements slower than a second are logged.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db> {
-        Db::connect_logging_slow(url, max_connections, Duration::from_secs(1)).await
+        Db::connect_logging_slow(
+            url,
+            max_connections,
+            Duration::from_secs(1),
+            ACQUIRE_TIMEOUT,
+        )
+        .await
     }
 
     /// As [`Db::connect`], logging (at warn, with its duration) every
     /// statement that takes longer than `slow`; other statements are not
-    /// logged (their text would fill the log).
+    /// logged (their text would fill the log). A use case that finds no
+    /// connection free queues up to [`QUEUE_TIMEOUT`] while others get
+    /// theirs, but gives up after `unreachable_wait` once none has for that
+    /// long (sqlx would keep retrying to connect until its own timeout):
+    /// while the database is down requests are answered 503 within that.
     pub async fn connect_logging_slow(
         url: &str,
         max_connections: u32,
         slow: Duration,
+        unreachable_wait: Duration,
     ) -> Result<Db> {
         let backend = Backend::from_url(url)?;
         if let Some(file) = new_sqlite_file(url) {
@@ -127,7 +215,7 @@ impl Db {
             .log_slow_statements(log::LevelFilter::Warn, slow);
         let mut pool = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(30));
+            .acquire_timeout(QUEUE_TIMEOUT);
         if backend == Backend::Sqlite {
             // WAL lets readers go on while one writer commits; the busy
             // timeout makes writers queue instead of failing.
@@ -150,7 +238,12 @@ impl Db {
             });
         }
         let pool = pool.connect_with(opts).await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            unreachable_wait,
+            progress: Arc::new(Progress::new()),
+        })
     }
 
     /// Applies the embedded migrations of this backend.
@@ -171,15 +264,55 @@ impl Db {
     /// then writes fails with SQLITE_BUSY when another writer got in between.
     pub async fn begin(&self) -> Result<Tx> {
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.within(self.pool.begin_with("BEGIN IMMEDIATE")).await?,
+            Backend::Postgres => self.within(self.pool.begin()).await?,
         };
         Ok(tx)
     }
 
     /// A connection for reads outside any transaction.
     pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
-        Ok(self.pool.acquire().await?)
+        self.within(self.pool.acquire()).await
+    }
+
+    /// Waits for `acquire` while the pool moves: on PostgreSQL a request
+    /// may queue behind busy connections up to [`QUEUE_TIMEOUT`] as long as
+    /// some request got a connection within the last `unreachable_wait`;
+    /// once none has for that long (the server is down, every attempt to
+    /// connect fails or hangs) it gives up, and so does every request
+    /// waiting with it. A long transaction holding every connection for
+    /// that long makes the others give up too (503, to be repeated).
+    async fn within<T>(
+        &self,
+        acquire: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+    ) -> Result<T> {
+        // SQLite is a local file: its waits are for the write lock (up to
+        // the busy timeout), never for a server that went away.
+        if self.backend == Backend::Sqlite {
+            return Ok(acquire.await?);
+        }
+        let started = std::time::Instant::now();
+        let mut acquire = std::pin::pin!(acquire);
+        loop {
+            // Wake when this request has waited `unreachable_wait` and no
+            // request has got a connection for as long, or at the queue's
+            // end: under load that is once every `unreachable_wait`, not a
+            // poll.
+            let waited = started.elapsed();
+            let to_stall = self.unreachable_wait.saturating_sub(self.progress.since());
+            let to_min = self.unreachable_wait.saturating_sub(waited);
+            let to_end = QUEUE_TIMEOUT.saturating_sub(waited);
+            if (to_stall.is_zero() && to_min.is_zero()) || to_end.is_zero() {
+                return Err(StoreError::Sql(sqlx::Error::PoolTimedOut));
+            }
+            let next = to_stall.max(to_min).min(to_end);
+            if let Ok(got) = tokio::time::timeout(next, &mut acquire).await {
+                if got.is_ok() {
+                    self.progress.mark();
+                }
+                return Ok(got?);
+            }
+        }
     }
 }
 
@@ -210,4 +343,108 @@ pub fn like_pattern(term: &str) -> String {
     }
     out.push('%');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_unreachable_or_busy_database_is_unavailable() {
+        let sql = |e| StoreError::Sql(e).is_unavailable();
+        assert!(sql(sqlx::Error::PoolTimedOut));
+        assert!(sql(sqlx::Error::Io(
+            std::io::ErrorKind::ConnectionRefused.into()
+        )));
+        assert!(!sql(sqlx::Error::PoolClosed));
+        assert!(!sql(sqlx::Error::RowNotFound));
+        assert!(!StoreError::Key("bad".into()).is_unavailable());
+    }
+
+    /// On PostgreSQL (the test server, `SCIGRANT_TEST_PG`) a queue that
+    /// moves waits past `unreachable_wait`; one that does not is cut there.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_moving_queue_waits_and_a_stalled_one_gives_up() {
+        let base = std::env::var("SCIGRANT_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let url = format!("{base}/postgres");
+        let wait = Duration::from_millis(500);
+        let db = Db::connect_logging_slow(&url, 1, Duration::from_secs(1), wait)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL is required at {url}: {e}"));
+        // Four holders of the one connection, 300 ms each: the last waits
+        // about 900 ms, but someone got a connection every 300 ms.
+        let t = std::time::Instant::now();
+        let holders: Vec<_> = (0..4)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let tx = db.begin().await?;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    tx.commit().await.map_err(StoreError::from)
+                })
+            })
+            .collect();
+        for h in holders {
+            h.await.unwrap().unwrap();
+        }
+        assert!(
+            t.elapsed() > Duration::from_millis(1100),
+            "{:?}",
+            t.elapsed()
+        );
+        // While one transaction keeps the only connection, nobody gets one:
+        // a request gives up after about 500 ms.
+        let tx = db.begin().await.unwrap();
+        let t = std::time::Instant::now();
+        let err = db.read().await.unwrap_err();
+        assert!(err.is_unavailable(), "{err}");
+        let waited = t.elapsed();
+        assert!(
+            waited >= wait && waited < Duration::from_millis(1200),
+            "{waited:?}"
+        );
+        drop(tx);
+        db.pool.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_locked_sqlite_database_is_unavailable_and_a_constraint_is_not() {
+        let dir = std::env::temp_dir().join(format!("sg_unavailable_{}", std::process::id()));
+        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+        let db = Db::connect(&url, 2).await.unwrap();
+        let mut c = db.read().await.unwrap();
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let dup = sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut *c)
+            .await
+            .unwrap_err();
+        assert!(!StoreError::Sql(dup).is_unavailable());
+        // Another connection holds the write lock past the busy timeout.
+        sqlx::query("PRAGMA busy_timeout=0")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (2)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let busy = sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *c)
+            .await
+            .unwrap_err();
+        assert!(StoreError::Sql(busy).is_unavailable());
+        drop(tx);
+        drop(c);
+        db.pool.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -39,9 +39,12 @@ impl Db {
         }
     }
 
-    /// The database answers a trivial query.
+    /// The database answers a trivial query (within the wait of
+    /// [`Db::read`], so a health check of a node whose database is down
+    /// fails fast).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        let mut c = self.read().await?;
+        sqlx::query("SELECT 1").execute(&mut *c).await?;
         Ok(())
     }
 
@@ -49,8 +52,9 @@ impl Db {
     /// current). A node of an older build sees none missing but may see
     /// newer ones applied: that is for the newer node to judge.
     pub async fn pending_migrations(&self) -> Result<usize> {
+        let mut c = self.read().await?;
         let applied: Vec<i64> = sqlx::query("SELECT version FROM _sqlx_migrations")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *c)
             .await?
             .iter()
             .map(|r| r.try_get::<i64, _>("version"))

@@ -38,9 +38,12 @@
     }).catch(function (e) {
       // A refusal is not retried until more is typed.
       dirty = !(e && e.refused);
+      // 503: the database is away for a moment; the next tick tries again.
       status.textContent = e && e.refused
         ? e.refused + '；本页内容仍暂存在本机浏览器中'
-        : '自动保存未成功（可能登录已超时）；内容已暂存在本机，重新登录打开本页即可恢复';
+        : e === 503
+          ? '服务暂时不可用，内容已暂存在本机，稍后将自动重新保存'
+          : '自动保存未成功（可能登录已超时）；内容已暂存在本机，重新登录打开本页即可恢复';
     }).then(function () { saving = false; });
   }
 

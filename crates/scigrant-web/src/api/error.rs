@@ -110,16 +110,16 @@ impl From<AppError> for ApiError {
             AppError::Validation(fe) => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "invalid_parameter", fe.summary())
             }
-            AppError::Store(_) => {
+            _ if e.is_unavailable() => {
                 // The request's span adds the request id to this line.
-                tracing::error!(error = %e, "api: database unavailable");
+                tracing::warn!(error = %e, "api: database unavailable");
                 ApiError::new(
                     S::SERVICE_UNAVAILABLE,
                     "unavailable",
-                    "系统暂时无法处理请求，请稍后重试",
+                    "系统暂时无法连接数据库，本次请求未处理，请稍后重试",
                 )
             }
-            AppError::Internal(_) => {
+            AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %e, "api: internal error");
                 ApiError::new(
                     S::INTERNAL_SERVER_ERROR,

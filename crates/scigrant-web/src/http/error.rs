@@ -17,6 +17,11 @@ use crate::api::error::{ApiFailure, ErrorBody, code_for};
 use crate::http::context::request_id;
 use crate::http::pages::{ErrorPage, render};
 
+/// The title and text of the page answered while the database cannot be
+/// reached: nothing was saved, and the same action may be repeated.
+pub const UNAVAILABLE_TITLE: &str = "服务暂时不可用";
+pub const UNAVAILABLE: &str = "系统暂时无法连接数据库，本次操作未保存。请勿关闭页面，稍后重试即可。如需联系技术支持，请提供下方的请求编号。";
+
 /// An error a handler returns.
 #[derive(Debug)]
 pub enum WebError {
@@ -86,6 +91,15 @@ impl IntoResponse for WebError {
                 ),
                 AppError::Validation(fe) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "填写有误", fe.summary())
+                }
+                _ if e.is_unavailable() => {
+                    // The request's span adds the request id to this line.
+                    tracing::warn!(error = %e, "database unavailable");
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        UNAVAILABLE_TITLE,
+                        UNAVAILABLE.to_string(),
+                    )
                 }
                 AppError::Store(_) | AppError::Internal(_) => {
                     // The request's span adds the request id to this line.

@@ -31,7 +31,8 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, Timeout};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use crate::http::error::{self, failure};
+use crate::api::error::ApiFailure;
+use crate::http::error::{self, Failure, failure};
 
 /// How long a request other than an upload may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -201,9 +202,12 @@ async fn time_limit(req: Request, next: Next) -> Response {
             Ok(res) => res,
             Err(never) => match never {},
         };
-    // No handler answers 503 itself: a bare one is the timeout's.
-    if res.status() == StatusCode::SERVICE_UNAVAILABLE && !res.headers().contains_key(CONTENT_TYPE)
-    {
+    // A bare 503 is the timeout's; a handler's 503 (the database is
+    // unavailable) carries its own `Failure` for `error::pages`.
+    let bare = !res.headers().contains_key(CONTENT_TYPE)
+        && res.extensions().get::<Failure>().is_none()
+        && res.extensions().get::<ApiFailure>().is_none();
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE && bare {
         tracing::warn!(limit_s = REQUEST_TIMEOUT.as_secs(), "request timed out");
         return failure(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -11,6 +11,7 @@ mod consultation;
 mod dictionaries;
 mod expert;
 mod experts_import;
+mod faults;
 mod funding;
 mod http;
 mod limits;
