@@ -53,6 +53,9 @@ impl std::fmt::Debug for App {
     }
 }
 
+/// Set once every stored personal-data value is bound to its row.
+const PII_BOUND: &str = "pii_rows_bound";
+
 impl App {
     /// Opens the database and key as `config` says, running migrations.
     /// The data directory is the service account's alone (0700, its files
@@ -76,9 +79,20 @@ impl App {
         };
         // Values an earlier release sealed without their row are bound to
         // it before anything reads them: reads accept only bound values.
+        // Once: after a pass that left nothing unbound, every value is
+        // written bound by this release, so later starts skip the scan.
         let bound = {
             let mut c = db.read().await?;
-            scigrant_store::sealed::bind_legacy(&mut c, &pii).await?
+            let done = scigrant_store::admin::settings::get(&mut c, PII_BOUND).await?;
+            if done.is_some() {
+                scigrant_store::sealed::Bound::default()
+            } else {
+                let b = scigrant_store::sealed::bind_legacy(&mut c, &pii).await?;
+                if b.refused == 0 {
+                    scigrant_store::admin::settings::set(&mut c, PII_BOUND, "1").await?;
+                }
+                b
+            }
         };
         let files = file_store(&config)?;
         let app = App {

@@ -1,7 +1,8 @@
 //! 存量加密: application forms (and 指南建议) stored by a release before phone values
 //! were sealed ([`crate::grants::sealed_form`]) are sealed in place. A
 //! migration cannot do it (the key is outside the database), so the server
-//! does it at every start, in the background: it reads every application
+//! does it at start, in the background, until one pass has gone through
+//! every stored form (then `pii_forms_sealed` is set): it reads every application
 //! in id order, seals the phone values still stored plain in its draft and
 //! its submitted version (the submitted text, and so its digest, does not
 //! change), and writes each row compare-and-set on what it read. It is
@@ -21,9 +22,23 @@ use crate::{Actor, App, AppError, audit};
 /// Applications read per query.
 const BATCH: i64 = 200;
 
+/// Set once a pass has gone through every stored form: forms written
+/// since are sealed by this release, so later starts skip the scan.
+const FORMS_SEALED: &str = "pii_forms_sealed";
+
 /// Seals the phone values still stored plain; returns how many
-/// applications and suggestions were rewritten.
+/// applications and suggestions were rewritten. Once a whole pass has
+/// run, later calls return 0 without reading the forms.
 pub async fn seal_stored_forms(app: &App) -> Result<u64, AppError> {
+    {
+        let mut c = app.db.read().await?;
+        if scigrant_store::admin::settings::get(&mut c, FORMS_SEALED)
+            .await?
+            .is_some()
+        {
+            return Ok(0);
+        }
+    }
     let mut after = 0;
     let mut sealed = 0u64;
     loop {
@@ -53,6 +68,10 @@ pub async fn seal_stored_forms(app: &App) -> Result<u64, AppError> {
                 suggestions_sealed += 1;
             }
         }
+    }
+    {
+        let mut c = app.db.read().await?;
+        scigrant_store::admin::settings::set(&mut c, FORMS_SEALED, "1").await?;
     }
     if sealed + suggestions_sealed > 0 {
         let mut tx = app.db.begin().await?;
