@@ -157,6 +157,19 @@ pub(crate) async fn limits_count_applications_and_ongoing_projects_per_leader(en
         ),
         "团长张伟在本计划类别中作为负责人的申报与在研项目已达上限 1 项：KJFWT2023-01-0001《高原农牧业科技服务团》"
     );
+    // Refused, what was typed is kept as the draft.
+    let kept = scigrant_app::grants::applications::of_person(&env.app, m2.person)
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.iter()
+            .map(|i| (i.title.as_str(), i.state))
+            .collect::<Vec<_>>(),
+        [(
+            "清洁能源科技服务团",
+            scigrant_domain::grants::application::ApplicationState::Draft
+        )]
+    );
     // Another 团长 is accepted (what was typed was kept and is submitted now).
     apply(
         &env,

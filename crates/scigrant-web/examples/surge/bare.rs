@@ -46,6 +46,21 @@ pub fn cpu_secs(pid: u32) -> f64 {
     ticks as f64 / clock_ticks()
 }
 
+/// CPU seconds of every process named `comm` (e.g. the `postgres`
+/// server and its backends), for where a submission's time goes.
+pub fn cpu_secs_named(comm: &str) -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == comm)
+        })
+        .map(cpu_secs)
+        .sum()
+}
+
 fn clock_ticks() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")

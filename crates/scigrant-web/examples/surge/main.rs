@@ -317,11 +317,18 @@ async fn main() {
         let pids = pids.clone();
         move || pids.iter().map(|p| bare::cpu_secs(*p)).sum::<f64>()
     };
+    // Besides the server: PostgreSQL's processes and this load generator.
+    let others = || {
+        (
+            bare::cpu_secs_named("postgres"),
+            bare::cpu_secs(std::process::id()),
+        )
+    };
     let cpu_at_release = barrier.clone().map(|b| {
         let cpu_of = cpu_of.clone();
         tokio::spawn(async move {
             b.wait().await;
-            cpu_of()
+            (cpu_of(), others())
         })
     });
     // The first submission's start and the last one's end.
@@ -423,7 +430,11 @@ async fn main() {
     let wall = started.elapsed().as_secs_f64();
     peak = hwm(peak);
     let cpu_used = match cpu_at_release {
-        Some(t) => Some(cpu_of() - t.await.unwrap()),
+        Some(t) => {
+            let (server, (db, load)) = t.await.unwrap();
+            let (db_now, load_now) = others();
+            Some((cpu_of() - server, db_now - db, load_now - load))
+        }
         None => None,
     };
     cluster.stop();
@@ -462,10 +473,13 @@ async fn main() {
         let secs = last.duration_since(first).as_secs_f64();
         let rate = n as f64 / secs.max(0.001);
         println!("submissions: {n} in {secs:.2} s from the first to the last = {rate:.1}/s");
-        if let Some(cpu) = cpu_used {
+        if let Some((cpu, db, load)) = cpu_used {
+            let per = |s: f64| s * 1000.0 / n.max(1) as f64;
             println!(
-                "server CPU from the release to the last receipt: {cpu:.2} s = {:.2} ms per submission",
-                cpu * 1000.0 / n.max(1) as f64
+                "CPU from the release to the last receipt: server {cpu:.2} s = {:.2} ms per submission; PostgreSQL {db:.2} s = {:.2} ms; load generator {load:.2} s = {:.2} ms",
+                per(cpu),
+                per(db),
+                per(load)
             );
             let (m, bsecs, p50, p99, bcpu) = bare::run(people.len(), body.clone()).await;
             let brate = m as f64 / bsecs.max(0.001);

@@ -7,7 +7,7 @@ use scigrant_domain::dictionary::DictKind;
 use scigrant_domain::grants::application::{
     ApplicationEvent, ApplicationState, CallState, in_time,
 };
-use scigrant_domain::grants::form::{self, FormData, Value};
+use scigrant_domain::grants::form::{self, FormData, FormSpec, Value};
 use scigrant_domain::identity::account::{Membership, UnitState};
 use scigrant_domain::ids::{ApplicationId, CallId, PersonId};
 use scigrant_domain::permission::{ApplicantStanding, applicant_may_act};
@@ -201,8 +201,6 @@ pub(super) async fn save_at(
     data: &FormData,
     now: i64,
 ) -> Result<i64, AppError> {
-    let title: String = text_of(data, TITLE_KEY).chars().take(200).collect();
-    let city: String = text_of(data, CITY_KEY).chars().take(100).collect();
     let mut tx = app.db.begin().await?;
     let row = store::get(&mut tx, id.0)
         .await?
@@ -226,18 +224,35 @@ pub(super) async fn save_at(
         )));
     }
     let spec = spec_in(app, &mut tx, row.form_spec_id).await?;
-    let json = sealed_form::seal(
-        &app.pii,
-        &spec,
-        SealedColumn::APPLICATION_DRAFT.row(id.0),
-        data,
-    );
     // The state is checked again by the write itself.
-    if !store::save_draft(&mut tx, id.0, person_id.0, &title, &json, &city, now).await? {
+    if !write_draft(&mut tx, app, &spec, person_id, id, data, now).await? {
         return Err(AppError::Refused(SUBMITTED.into()));
     }
     tx.commit().await?;
     Ok(now)
+}
+
+/// Writes `data` as the draft of application `id` (its title, 试点城市 and
+/// the form sealed for the row) while it is editable; false when it is
+/// not (submitted meanwhile).
+pub(super) async fn write_draft(
+    c: &mut AnyConnection,
+    app: &App,
+    spec: &FormSpec,
+    person_id: PersonId,
+    id: ApplicationId,
+    data: &FormData,
+    now: i64,
+) -> Result<bool, AppError> {
+    let title: String = text_of(data, TITLE_KEY).chars().take(200).collect();
+    let city: String = text_of(data, CITY_KEY).chars().take(100).collect();
+    let json = sealed_form::seal(
+        &app.pii,
+        spec,
+        SealedColumn::APPLICATION_DRAFT.row(id.0),
+        data,
+    );
+    Ok(store::save_draft(c, id.0, person_id.0, &title, &json, &city, now).await?)
 }
 
 const SUBMITTED: &str = "申报书已提交，不能再修改";

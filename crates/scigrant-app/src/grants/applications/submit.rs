@@ -11,7 +11,7 @@ use scigrant_domain::ids::{ApplicationId, PersonId};
 use scigrant_store::grants::applications::{self as store, ApplicationRow, Submission};
 use scigrant_store::grants::calls;
 
-use super::draft::{check_applicant, save_at};
+use super::draft::{check_applicant, save_at, write_draft};
 use super::{context_of, digest_of, draft_data};
 use crate::grants::calls::{call_view, spec_in};
 use crate::{Actor, App, AppError, audit};
@@ -67,13 +67,16 @@ pub async fn submit(
     let mut pinned = data.clone();
     form::pin(&spec, &call.code, &mut pinned);
     let data = &pinned;
-    // In time, what was typed is kept even when the submission is refused.
-    save_at(app, person_id, id, data, now).await?;
+    // In time, what was typed is kept even when the submission is refused:
+    // saved on its own when it cannot be submitted, else in the
+    // submission's transaction (one commit for both).
     if call.state != CallState::Published {
+        save_at(app, person_id, id, data, now).await?;
         return Err(AppError::Refused("该计划类别未在受理期".into()));
     }
     let problems = form::validate(&spec, data, &context_of(&call));
     if !problems.is_empty() {
+        save_at(app, person_id, id, data, now).await?;
         return Err(AppError::Form(problems));
     }
     // Stored sealed for this row and column; the digest is of what was
@@ -88,17 +91,30 @@ pub async fn submit(
     // The right is checked again where the submission is written: a lock
     // or a change of unit since the save above still stops it.
     let unit = check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
-    // 申报单位名单: a list set after the draft was begun holds as well.
-    crate::grants::calls::check_listed(
-        &mut tx,
-        call.id,
-        &call.eligibility_text,
-        &unit.name,
-        &unit.uscc,
-    )
-    .await?;
-    // 限项: counted where the submission is written, the program locked.
-    crate::grants::limits::check_at_submission(app, &mut tx, &call, &spec, &row, data).await?;
+    // What was typed, as the draft; a tab that submitted meanwhile leaves
+    // it as submitted, and the receipt below is that submission's.
+    write_draft(&mut tx, app, &spec, person_id, id, data, now).await?;
+    let admitted = async {
+        // 申报单位名单: a list set after the draft was begun holds as well.
+        crate::grants::calls::check_listed(
+            &mut tx,
+            call.id,
+            &call.eligibility_text,
+            &unit.name,
+            &unit.uscc,
+        )
+        .await?;
+        // 限项: counted where the submission is written, the program locked.
+        crate::grants::limits::check_at_submission(app, &mut tx, &call, &spec, &row, data).await
+    }
+    .await;
+    if let Err(e) = admitted {
+        // Refused, the draft as typed is kept all the same.
+        if matches!(e, AppError::Refused(_)) {
+            tx.commit().await?;
+        }
+        return Err(e);
+    }
     let first = store::submit(
         &mut tx,
         &Submission {
