@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::AppError;
 
 use scigrant_domain::grants::form::{
-    self, Entry, FieldKind, FieldSpec, FormData, FormSpec, Item, Money, Problem, Value,
+    self, FieldKind, FieldSpec, FormData, FormSpec, Item, Money, Problem, Value,
 };
 
 #[derive(Clone, Debug)]
