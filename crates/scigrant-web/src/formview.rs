@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::AppError;
 
 use scigrant_domain::grants::form::{
-    self, Entry, FieldKind, FieldSpec, FormData, FormSpec, Item, Money, Problem, Value,
+    self, FieldKind, FieldSpec, FormData, FormSpec, Item, Money, Problem, Value,
 };
 
 #[derive(Clone, Debug)]
@@ -315,48 +315,8 @@ pub fn view(
     }
 }
 
-/// Rebuilds form data from posted pairs; only declared keys are kept and
-/// blank table rows are dropped.
-pub fn data_from_pairs(spec: &FormSpec, pairs: &[(String, String)]) -> FormData {
-    let mut data = FormData::new();
-    let mut tables: BTreeMap<String, BTreeMap<usize, BTreeMap<String, String>>> = BTreeMap::new();
-    for (name, value) in pairs {
-        if let Some(key) = name.strip_prefix("f:") {
-            if matches!(spec.entry(key), Some(Entry::Field(_))) {
-                data.insert(key.to_string(), Value::Text(value.replace('\r', "")));
-            }
-        } else if let Some(rest) = name.strip_prefix("t:") {
-            let mut parts = rest.splitn(3, ':');
-            let (Some(table), Some(row), Some(col)) = (parts.next(), parts.next(), parts.next())
-            else {
-                continue;
-            };
-            let Some(Entry::Table(t)) = spec.entry(table) else {
-                continue;
-            };
-            let Ok(row) = row.parse::<usize>() else {
-                continue;
-            };
-            if row >= t.max_rows as usize || !t.columns.iter().any(|c| c.key == col) {
-                continue;
-            }
-            tables
-                .entry(table.to_string())
-                .or_default()
-                .entry(row)
-                .or_default()
-                .insert(col.to_string(), value.replace('\r', ""));
-        }
-    }
-    for (table, rows) in tables {
-        let rows: Vec<BTreeMap<String, String>> = rows
-            .into_values()
-            .filter(|r| r.values().any(|v| !v.trim().is_empty()))
-            .collect();
-        data.insert(table, Value::Rows(rows));
-    }
-    data
-}
+/// The posted pairs' reading is a domain rule (`f:`/`t:` names back into data).
+pub use scigrant_domain::grants::form::data_from_pairs;
 
 #[cfg(test)]
 mod tests {

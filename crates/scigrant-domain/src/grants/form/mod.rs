@@ -18,6 +18,7 @@ mod money;
 mod phones;
 #[doc(hidden)]
 mod pinned;
+mod posted;
 pub mod samples;
 mod validate;
 
@@ -25,6 +26,7 @@ pub use digest::digest_input;
 pub use money::{MONEY_ERROR, Money, MoneyError};
 pub use phones::{for_each_phone, for_each_text, holds_phone, mentions_mobile};
 pub use pinned::{CODE_KEY, fixed_by_call, pin};
+pub use posted::{data_from_pairs, pairs_of};
 pub use validate::{Problem, ValidationContext, computed, validate};
 
 use std::collections::{BTreeMap, BTreeSet};
