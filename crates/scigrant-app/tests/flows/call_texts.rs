@@ -74,7 +74,7 @@ both!(the_period_reads_as_the_notice_says);
 /// clearing the list lifts the restriction.
 pub(crate) async fn only_listed_units_may_apply(env: TestEnv) {
     use scigrant_app::grants::applications::{start, submit};
-    use scigrant_app::grants::calls::{EligibilityForm, eligible_units, set_eligibility};
+    use scigrant_app::grants::calls::{EligibilityForm, call_detail, set_eligibility};
     use scigrant_app::testing::{ApprovedMember, person_actor};
     use scigrant_domain::grants::application::CallState;
     use scigrant_domain::grants::form::samples::sample_fj4;
@@ -118,7 +118,7 @@ pub(crate) async fn only_listed_units_may_apply(env: TestEnv) {
         ),
         other => panic!("{other:?}"),
     }
-    assert!(eligible_units(app, call).await.unwrap().is_empty());
+    assert!(call_detail(app, call).await.unwrap().listed.is_empty());
 
     let good = EligibilityForm {
         text: "中国科协所属全国学会".into(),
@@ -131,7 +131,7 @@ pub(crate) async fn only_listed_units_may_apply(env: TestEnv) {
         set_eligibility(app, &manager, call, &good).await.unwrap(),
         3
     );
-    let stored = eligible_units(app, call).await.unwrap();
+    let stored = call_detail(app, call).await.unwrap().listed;
     assert_eq!(
         EligibilityForm::of("中国科协所属全国学会", &stored).units,
         good.units

@@ -42,6 +42,23 @@ macro_rules! both {
     };
 }
 
+/// As `both!` for a test that makes its own environment (a configuration
+/// of its own): it takes the backend.
+macro_rules! by_backend {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(scigrant_store::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(scigrant_store::Backend::Postgres).await
+            }
+        }
+    };
+}
+
 pub(crate) async fn new_unit(env: &TestEnv, n: u32) -> UnitId {
     let cert = upload(
         &env.app,

@@ -268,22 +268,8 @@ async fn queue_mail_again(env: &TestEnv) {
         .unwrap();
 }
 
-macro_rules! smtp_both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(scigrant_store::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(scigrant_store::Backend::Postgres).await
-            }
-        }
-    };
-}
-smtp_both!(e_mail_reaches_a_real_smtp_server);
-smtp_both!(a_failed_mail_is_retried_then_given_up);
+by_backend!(e_mail_reaches_a_real_smtp_server);
+by_backend!(a_failed_mail_is_retried_then_given_up);
 
 async fn sms_stay_in_the_outbox_and_e_mail_waits_for_a_server(env: TestEnv) {
     // Account events: the unit's 初审 and 复审, then its decision on the
@@ -416,4 +402,4 @@ async fn sms_go_through_an_http_gateway(backend: Backend) {
     let m = recent(&env.app, 1).await.unwrap().remove(0);
     assert_eq!(m.error.as_deref(), Some("短信网关拒绝：HTTP 503"));
 }
-smtp_both!(sms_go_through_an_http_gateway);
+by_backend!(sms_go_through_an_http_gateway);

@@ -176,18 +176,4 @@ async fn application_changes_reach_the_webhook_signed_and_retried(backend: Backe
     assert!(hooks(recent(&env.app, 100).await.unwrap()).is_empty());
 }
 
-macro_rules! both_backends {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(scigrant_store::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(scigrant_store::Backend::Postgres).await
-            }
-        }
-    };
-}
-both_backends!(application_changes_reach_the_webhook_signed_and_retried);
+by_backend!(application_changes_reach_the_webhook_signed_and_retried);

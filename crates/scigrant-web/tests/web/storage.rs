@@ -21,7 +21,7 @@ use super::{csrf, session_for};
 const BOUNDARY: &str = "----scigrant-s3-boundary";
 
 /// 完善个人信息 joining `unit`, with an `id_proof` and a `title_proof`.
-fn profile_body(unit: i64, id_proof: &[u8], title_proof: &[u8]) -> Vec<u8> {
+pub(crate) fn profile_body(unit: i64, id_proof: &[u8], title_proof: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     let fields = [
         ("unit_id", unit.to_string()),
@@ -56,6 +56,16 @@ fn profile_body(unit: i64, id_proof: &[u8], title_proof: &[u8]) -> Vec<u8> {
 }
 
 async fn post_profile(state: &AppState, session: &str, body: Vec<u8>) -> StatusCode {
+    StatusCode::from_u16(post_profile_reply(state, session, body).await.0).unwrap()
+}
+
+/// Posts 完善个人信息 (`body` from [`profile_body`]) as the page does:
+/// status and page.
+pub(crate) async fn post_profile_reply(
+    state: &AppState,
+    session: &str,
+    body: Vec<u8>,
+) -> (u16, String) {
     // The form token is the first part, as the page's hidden field is.
     let (cookies, token) = csrf(state, Some(session)).await;
     let mut full =
@@ -70,7 +80,12 @@ async fn post_profile(state: &AppState, session: &str, body: Vec<u8>) -> StatusC
         )
         .body(Body::from(full))
         .unwrap();
-    router(state.clone()).oneshot(req).await.unwrap().status()
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 async fn file_rows(env: &TestEnv) -> i64 {

@@ -46,12 +46,6 @@ pub(super) async fn list_on(
         .collect())
 }
 
-/// A call's 申报单位名单, in order (empty: no list).
-pub async fn eligible_units(app: &App, call: CallId) -> Result<Vec<EligibleUnit>, AppError> {
-    let mut c = app.db.read().await?;
-    list_on(&mut c, call).await
-}
-
 /// 保存申报主体: the notice's words and the list (replaced as a whole;
 /// empty: no list). Every wrong line of the list is named. Audit
 /// `call.eligibility`.

@@ -17,7 +17,7 @@ pub use create::{CallForm, create_call, create_program};
 pub(crate) use documents::documents_on;
 pub use documents::{DocumentView, add_document, document, remove_document};
 pub(crate) use eligibility::check_listed;
-pub use eligibility::{EligibilityForm, eligible_units, set_eligibility};
+pub use eligibility::{EligibilityForm, set_eligibility};
 pub use publish::{set_state, target_state};
 
 use std::sync::Arc;

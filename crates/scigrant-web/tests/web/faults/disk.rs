@@ -8,8 +8,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use axum::body::Body;
-use axum::http::Request;
 use scigrant_app::identity::auth::LoginTab;
 use scigrant_app::identity::register::register_person;
 use scigrant_app::testing::s3::count_files;
@@ -17,12 +15,8 @@ use scigrant_app::testing::{
     ApprovedMember, Backend, PASSWORD, person_form, test_env_with, visitor,
 };
 use scigrant_web::AppState;
-use scigrant_web::routes::router;
-use tower::ServiceExt;
 
-use crate::{csrf, session_for};
-
-const BOUNDARY: &str = "----scigrant-disk-boundary";
+use crate::session_for;
 
 /// A tmpfs mounted for the test, unmounted when it ends.
 struct Tmpfs(PathBuf);
@@ -70,55 +64,8 @@ async fn post_profile(
     unit: i64,
     files: [&[u8]; 2],
 ) -> (u16, String) {
-    let (cookies, token) = csrf(state, Some(session)).await;
-    let mut body = Vec::new();
-    let fields = [
-        ("csrf", token),
-        ("unit_id", unit.to_string()),
-        ("region_code", "540102".into()),
-        ("department", "中心".into()),
-        ("email", "p2@example.cn".into()),
-        ("education", "硕士".into()),
-        ("degree", "博士".into()),
-        ("title", "高级".into()),
-    ];
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for ((field, name), bytes) in [
-        ("id_proof", "身份证明.pdf"),
-        ("title_proof", "职称证明.pdf"),
-    ]
-    .into_iter()
-    .zip(files)
-    {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    let req = Request::post("/person/profile")
-        .header("cookie", cookies)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    let res = router(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status().as_u16();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    let body = crate::storage::profile_body(unit, files[0], files[1]);
+    crate::storage::post_profile_reply(state, session, body).await
 }
 
 /// The kept documents under `root` (the upload folder `tmp` apart), and
