@@ -90,6 +90,11 @@ pub struct Config {
     pub sms_http_url: String,
     /// How long the SMS gateway may take to answer, in seconds.
     pub sms_http_timeout_secs: u64,
+    /// 实名认证 provider taking the JSON protocol of docs/operations.md
+    /// (`SCIGRANT_REALNAME_URL`); empty: verification goes to manual review.
+    pub realname_url: String,
+    /// How long the provider may take (`SCIGRANT_REALNAME_TIMEOUT_MS`).
+    pub realname_timeout_ms: u64,
     /// Where application state changes are POSTed as JSON, signed with
     /// HMAC-SM3 under `webhook_secret` (`SCIGRANT_WEBHOOK_URL`,
     /// `SCIGRANT_WEBHOOK_SECRET`); empty: no webhooks.
@@ -184,6 +189,8 @@ impl Default for Config {
             mail_from: "scigrant@localhost".into(),
             sms_http_url: String::new(),
             sms_http_timeout_secs: 10,
+            realname_url: String::new(),
+            realname_timeout_ms: 3000,
             webhook_url: String::new(),
             webhook_secret: None,
             login_rate_per_minute: 30,
@@ -437,6 +444,12 @@ impl Config {
         let number = |name: &'static str, v: String| -> Result<u64, ConfigError> {
             v.parse().map_err(|_| ConfigError::Env(name, v))
         };
+        if let Some(v) = get("SCIGRANT_REALNAME_URL") {
+            self.realname_url = v;
+        }
+        if let Some(v) = get("SCIGRANT_REALNAME_TIMEOUT_MS") {
+            self.realname_timeout_ms = number("SCIGRANT_REALNAME_TIMEOUT_MS", v)?;
+        }
         if let Some(v) = get("SCIGRANT_SLOW_REQUEST_MS") {
             self.slow_request_ms = number("SCIGRANT_SLOW_REQUEST_MS", v)?;
         }

@@ -152,6 +152,8 @@ pub struct Caches {
     /// The mail and SMS providers, built from the configuration at the
     /// first delivery (an invalid setting is reported on every run).
     pub delivery: std::sync::OnceLock<Result<notify::delivery::Providers, String>>,
+    /// The 实名认证 provider, built from the configuration at first use.
+    pub realname: std::sync::OnceLock<Result<identity::realname::provider::Provider, String>>,
     /// The password-hashing queue and the dummy hash of refused logins.
     pub hasher: identity::hasher::Hasher,
     /// Parsed form specifications by id: stored specifications never

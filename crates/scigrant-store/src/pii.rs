@@ -223,6 +223,11 @@ impl SealedColumn {
     /// A unit's 联系人手机号码.
     pub const UNIT_CONTACT_PHONE: SealedColumn =
         SealedColumn::new("units", "contact_phone_enc", "id");
+    /// A unit's 法定代表人证件号码 (修改法人信息). Not in [`Self::BINARY`]:
+    /// the column came after row binding, so it never held an unbound
+    /// value, and it stays NULL until a unit gives one.
+    pub const UNIT_LEGAL_REP_DOC_NO: SealedColumn =
+        SealedColumn::new("units", "legal_rep_doc_no_enc", "id");
     /// The recipient (phone or e-mail) of a queued message.
     pub const OUTBOX_RECIPIENT: SealedColumn = SealedColumn::new("outbox", "recipient_enc", "id");
     /// The mobile a new staff member's activation code goes to.

@@ -1,7 +1,7 @@
 //! Use cases of 统一身份认证: registration of units and persons, staff
 //! review of units, login and sessions, profiles and membership of a unit
 //! (单位从属用户管理), the home screens, captchas, one-time codes, password
-//! recovery (登录名重置密码), per-address request budgets shared by every
+//! recovery (登录名重置密码), 实名认证 (我的信息, the provider, manual review), per-address request budgets shared by every
 //! node, and password hashing off the async workers.
 
 pub mod auth;
@@ -12,6 +12,7 @@ pub mod hasher;
 pub mod home;
 pub mod members;
 pub mod names;
+pub mod realname;
 pub mod recovery;
 pub mod register;
 pub mod review;

@@ -1211,6 +1211,7 @@ mod notifications;
 mod operations;
 mod phones_at_rest;
 mod portal;
+mod realname;
 mod recovery;
 mod review;
 mod sealed_rows;

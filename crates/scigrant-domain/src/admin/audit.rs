@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 104] = [
+pub const ACTIONS: [(&str, &str); 111] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
     ("application.accept", "形式审查通过"),
@@ -109,6 +109,13 @@ pub const ACTIONS: [(&str, &str); 104] = [
     ("dictionary.disable", "停用字典项"),
     ("pii.seal", "存量申报书中的电话号码加密存储"),
     ("pii.bind", "存量个人信息密文绑定到所在记录"),
+    ("person.info", "修改个人信息"),
+    ("unit.info", "修改法人信息"),
+    ("realname.verify", "实名认证"),
+    ("realname.upload", "上传实名认证证件"),
+    ("realname.review", "实名认证人工审核"),
+    ("realname.image.view", "查看实名认证证件"),
+    ("call.realname", "设置计划类别实名认证要求"),
 ];
 
 /// The auditor's name for an action code.

@@ -10,6 +10,7 @@ pub mod id_number;
 pub mod password;
 pub mod password_hash;
 pub mod phone;
+pub mod realname;
 pub mod region;
 pub mod token;
 pub mod uscc;

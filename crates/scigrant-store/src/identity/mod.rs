@@ -9,5 +9,6 @@ pub mod codes;
 pub mod login_guard;
 pub mod messages;
 pub mod rate_limits;
+pub mod realname;
 pub mod sessions;
 pub mod tokens;

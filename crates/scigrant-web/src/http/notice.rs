@@ -29,6 +29,8 @@ pub fn notice_text(code: &str) -> &'static str {
             "个人信息已保存，已提交所在单位审核。请联系所在单位在“单位从属用户管理”中审核。"
         }
         "password" => "密码已修改。",
+        "info_saved" => "信息已保存，实名认证结果见“实名认证状态”。",
+        "realname_uploaded" => "证件照片已提交，请等待人工审核。",
         "article_saved" => "文章已保存。",
         "article_submitted" => "文章已提交审核。",
         "article_approved" => "审核通过，文章将在发布时间到达后显示在门户。",

@@ -29,8 +29,30 @@ pub async fn start(
     Path(id): Path<CallId>,
 ) -> Result<Response, WebError> {
     let person = ctx.person()?;
-    let app_id = applications::start(&state.app, &ctx.actor(), person, id).await?;
-    Ok(see_other(&format!("/applications/{app_id}/edit")))
+    match applications::start(&state.app, &ctx.actor(), person, id).await {
+        Ok(app_id) => Ok(see_other(&format!("/applications/{app_id}/edit"))),
+        // A call requiring 实名认证: say so, with the way to 我的信息.
+        Err(AppError::Refused(m)) if realname_refusal(&m) => {
+            let page = RealnameRequiredPage {
+                ctx: PageCtx::new(&state, &ctx),
+                message: m,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn realname_refusal(m: &str) -> bool {
+    use scigrant_app::identity::realname::{PERSON_REQUIRED, UNIT_REQUIRED};
+    m == PERSON_REQUIRED || m == UNIT_REQUIRED
+}
+
+#[derive(Template)]
+#[template(path = "apply/realname_required.html")]
+pub struct RealnameRequiredPage {
+    pub ctx: PageCtx,
+    pub message: String,
 }
 
 #[derive(Template)]

@@ -1,10 +1,12 @@
-//! 个人: a natural person's home, 完善个人信息 (choosing one's unit),
+//! 个人: a natural person's home, 完善个人信息 (choosing one's unit), 我的信息
+//! (实名认证),
 //! 科技项目专家申请, and 项目申报 — starting, drafting (autosaved) and
 //! submitting applications.
 
 pub mod applications;
 pub mod expert;
 pub mod home;
+pub mod info;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -19,6 +21,15 @@ pub fn routes(t: Table) -> Table {
             "/person/profile",
             Person,
             post(home::profile_submit).layer(DefaultBodyLimit::max(13 * MB)),
+        )
+        .get("/person/info", Person, get(info::info))
+        .get("/person/info/edit", Person, get(info::edit))
+        .post("/person/info/edit", Person, post(info::save))
+        .get("/person/info/upload", Person, get(info::upload))
+        .post(
+            "/person/info/upload",
+            Person,
+            post(info::upload_submit).layer(DefaultBodyLimit::max(3 * MB)),
         )
         .get("/person/expert", Person, get(expert::expert_page))
         .post("/person/expert", Person, post(expert::expert_submit))

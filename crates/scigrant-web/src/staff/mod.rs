@@ -14,6 +14,7 @@ pub mod experts_notice;
 pub mod funding;
 pub mod logs;
 pub mod programs;
+pub mod realname;
 pub mod review;
 pub mod reviews;
 pub mod security;
@@ -116,6 +117,19 @@ pub fn routes(t: Table) -> Table {
             reviewer,
             post(reviews::unit_review),
         )
+        // 账号审核员: 实名认证 manual review
+        .get("/staff/realname", reviewer, get(realname::list))
+        .get("/staff/realname/{kind}/{id}", reviewer, get(realname::case))
+        .post(
+            "/staff/realname/{kind}/{id}/decide",
+            reviewer,
+            post(realname::decide),
+        )
+        .get(
+            "/staff/realname/{kind}/{id}/image/{side}",
+            reviewer,
+            get(realname::image),
+        )
         // 系统管理员: staff accounts
         .get("/staff/accounts", sysadmin, get(accounts::accounts))
         .post("/staff/accounts", sysadmin, post(accounts::account_add))
@@ -193,6 +207,11 @@ pub fn routes(t: Table) -> Table {
             "/staff/calls/{id}/eligibility",
             manager,
             post(call_eligibility::save),
+        )
+        .post(
+            "/staff/calls/{id}/realname",
+            manager,
+            post(realname::call_requirement),
         )
         .post(
             "/staff/calls/{id}/documents",

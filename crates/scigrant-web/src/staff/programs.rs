@@ -298,6 +298,8 @@ pub struct CallPage {
     /// The 申报主体 form: as stored, or as typed when it was refused.
     pub elig: EligibilityForm,
     pub elig_errs: Errs,
+    /// 申报要求实名认证.
+    pub realname_required: bool,
 }
 
 pub(crate) async fn call_page(
@@ -313,6 +315,11 @@ pub(crate) async fn call_page(
         ctx: PageCtx::new(state, ctx).with_notice(notice),
         elig: EligibilityForm::of(&d.call.eligibility_text, &d.listed),
         elig_errs: Errs::default(),
+        realname_required: scigrant_app::identity::realname::call_requirement(
+            &state.app,
+            CallId(id),
+        )
+        .await?,
         call: d.call,
         documents: d.documents,
         items: applications::of_call(&state.app, CallId(id), ApplicationState::from_code(filter))

@@ -1,9 +1,10 @@
-//! 单位: the unit's home and corrections, the 科技项目申报 platform with
+//! 单位: the unit's home and corrections, 我的信息 and 修改法人信息 (实名认证), the 科技项目申报 platform with
 //! the 组织机构代码证 upload, 单位从属用户管理, and the unit's 推荐 / 退回
 //! of its members' applications.
 
 pub mod applications;
 pub mod home;
+pub mod info;
 pub mod members;
 
 use axum::extract::DefaultBodyLimit;
@@ -20,6 +21,9 @@ pub fn routes(t: Table) -> Table {
             Unit,
             post(home::correct_submit).layer(DefaultBodyLimit::max(6 * MB)),
         )
+        .get("/unit/info", Unit, get(info::info))
+        .get("/unit/info/edit", Unit, get(info::edit))
+        .post("/unit/info/edit", Unit, post(info::save))
         .get("/unit/platform", UnitPlatform, get(home::platform))
         .get("/unit/org-cert", UnitPlatform, get(home::org_cert_page))
         .post(

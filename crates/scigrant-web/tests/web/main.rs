@@ -48,6 +48,8 @@ fn concrete(path: &str) -> String {
         .replace("{aid}", "1")
         .replace("{section}", "tzgg")
         .replace("{file}", "site.css")
+        .replace("{kind}", "person")
+        .replace("{side}", "front")
 }
 
 async fn send(
@@ -239,6 +241,11 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /person Person",
         "GET /person/profile Person",
         "POST /person/profile Person",
+        "GET /person/info Person",
+        "GET /person/info/edit Person",
+        "POST /person/info/edit Person",
+        "GET /person/info/upload Person",
+        "POST /person/info/upload Person",
         "GET /person/expert Person",
         "POST /person/expert Person",
         "POST /calls/{id}/apply Person",
@@ -249,6 +256,9 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /unit Unit",
         "GET /unit/correct Unit",
         "POST /unit/correct Unit",
+        "GET /unit/info Unit",
+        "GET /unit/info/edit Unit",
+        "POST /unit/info/edit Unit",
         "GET /unit/platform UnitPlatform",
         "GET /unit/org-cert UnitPlatform",
         "POST /unit/org-cert UnitPlatform",
@@ -267,6 +277,10 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /staff/units/export StaffRole(AccountReviewer)",
         "GET /staff/units/{id} StaffRole(AccountReviewer)",
         "POST /staff/units/{id}/review StaffRole(AccountReviewer)",
+        "GET /staff/realname StaffRole(AccountReviewer)",
+        "GET /staff/realname/{kind}/{id} StaffRole(AccountReviewer)",
+        "POST /staff/realname/{kind}/{id}/decide StaffRole(AccountReviewer)",
+        "GET /staff/realname/{kind}/{id}/image/{side} StaffRole(AccountReviewer)",
         "GET /staff/accounts StaffRole(SystemAdmin)",
         "POST /staff/accounts StaffRole(SystemAdmin)",
         "GET /staff/accounts/export StaffRole(SystemAdmin)",
@@ -295,6 +309,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /staff/calls/{id}/export StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/documents StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/eligibility StaffRole(ProgramManager)",
+        "POST /staff/calls/{id}/realname StaffRole(ProgramManager)",
         "GET /staff/calls/{id}/documents/{file} StaffRole(ProgramManager)",
         "POST /staff/calls/{id}/documents/{file}/remove StaffRole(ProgramManager)",
         "POST /staff/applications/{id}/decide StaffRole(ProgramManager)",
@@ -459,7 +474,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 146);
+    assert_eq!(checked, 159);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

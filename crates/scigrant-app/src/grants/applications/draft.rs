@@ -87,7 +87,8 @@ async fn applicant_unit(
 }
 
 /// Opens the person's application for a call, creating it (prefilled
-/// with what the system knows) the first time. Side effects on creation:
+/// with what the system knows) the first time; a call requiring 实名认证
+/// refuses an applicant or unit not verified. Side effects on creation:
 /// history `created`, audit `application.create`.
 pub async fn start(
     app: &App,
@@ -120,6 +121,7 @@ pub async fn start(
         )));
     }
     let unit = applicant_unit(&mut tx, person_id.0, &call).await?;
+    crate::identity::realname::check_call(&mut tx, call_id.0, person_id.0, unit.id).await?;
     let person = accounts::person(&mut tx, person_id.0)
         .await?
         .ok_or(AppError::NotFound)?;
