@@ -195,3 +195,21 @@ fn a_webhook_needs_an_http_address_and_a_signing_secret() {
         "webhook_url = ftp://finance.example.cn/hooks：须为 http:// 或 https:// 地址"
     );
 }
+
+#[test]
+fn account_doors_choose_the_login_words_and_refuse_unknown_ones() {
+    let mut c = Config::default();
+    assert_eq!(c.doors(), Doors::Province);
+    c.apply_env(env(&[("SCIGRANT_ACCOUNT_DOORS", "most")]))
+        .unwrap();
+    c.check().unwrap();
+    assert_eq!(c.doors().unit_login(), "法人登录");
+    let mut c = Config {
+        account_doors: "cast".into(),
+        ..Config::default()
+    };
+    assert_eq!(
+        c.check().unwrap_err().to_string(),
+        "account_doors 须为 province 或 most，而不是 cast"
+    );
+}

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod decision;
+pub mod doors;
 pub mod email;
 pub mod id_number;
 pub mod password;

@@ -1,4 +1,5 @@
-//! 统一身份认证: the login page with its 个人用户登录 / 企业用户登录 tabs,
+//! 统一身份认证: the login page with its person and unit tabs (named by
+//! the deployment's `account_doors`: 个人用户登录 / 企业用户登录 or 自然人登录 / 法人登录),
 //! the staff login, the captcha endpoint and logout.
 
 use askama::Template;

@@ -35,6 +35,8 @@ pub struct Nav {
 pub struct PageCtx {
     pub site_name: String,
     pub second_name: String,
+    /// The words of the login and registration doors (`account_doors`).
+    pub doors: scigrant_domain::identity::doors::Doors,
     /// The font served for the second-language name and its licence, as
     /// the footer names it (empty: no font is served).
     pub second_font_licence: String,
@@ -133,6 +135,7 @@ impl PageCtx {
         });
         PageCtx {
             site_name: cfg.site_name.clone(),
+            doors: cfg.doors(),
             second_name: cfg.site_second_name.clone(),
             second_font_licence: state
                 .second_font

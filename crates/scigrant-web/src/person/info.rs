@@ -22,8 +22,10 @@ use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{Errs, Opt, PageCtx, dict_options, options, render};
 
 /// The kinds 上传自然人信息 takes, told apart by content.
-pub(crate) const IMAGE_KINDS: &[scigrant_domain::upload::FileKind] =
-    &[scigrant_domain::upload::FileKind::Jpeg];
+pub(crate) const IMAGE_KINDS: &[scigrant_domain::upload::FileKind] = &[
+    scigrant_domain::upload::FileKind::Jpeg,
+    scigrant_domain::upload::FileKind::Png,
+];
 
 #[derive(Template)]
 #[template(path = "person/info.html")]

@@ -457,3 +457,39 @@ async fn tabs_mark_the_current_page_and_the_reviewer_sees_the_certificate() {
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/jpeg"));
     assert!(bytes.starts_with(&[0xff, 0xd8]), "a JPEG");
 }
+
+/// Issue 13, item 7: one account model, the deployment's words at the
+/// door. The default speaks like the province (个人用户登录 / 企业用户登录);
+/// `account_doors = "most"` shows 自然人登录 / 法人登录 and the MOST
+/// platform's 自然人注册 / 单位用户（法人）注册; the form posts to the same
+/// login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_doors_speak_the_deployments_words() {
+    use scigrant_app::config::Config;
+    use std::sync::Arc;
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let (_, _, page) = send(&state, "GET", "/login?tab=unit", None).await;
+    assert!(page.contains(">个人用户登录</a>") && page.contains(">企业用户登录</a>"));
+    assert!(page.contains(r#"placeholder="请输入单位的统一社会信用代码或联系人手机""#));
+
+    let mut app = env.app.clone();
+    app.config = Arc::new(Config {
+        account_doors: "most".into(),
+        ..(*env.app.config).clone()
+    });
+    let state = AppState::new(app);
+    let (status, _, page) = send(&state, "GET", "/login?tab=unit", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"class="on">法人登录</a>"#), "{page}");
+    assert!(page.contains(">自然人登录</a>"));
+    assert!(!page.contains("个人用户登录") && !page.contains("企业用户登录"));
+    assert!(page.contains(r#"placeholder="请输入登录名""#));
+    assert!(page.contains(r#"<form method="post" action="/login">"#));
+    assert!(page.contains(
+        r#"<a class="btn secondary small" href="/register/unit">单位用户（法人）注册</a>"#
+    ));
+    let (_, _, page) = send(&state, "GET", "/login?tab=register", None).await;
+    assert!(page.contains(r#"<a class="entry" href="/register/person">自然人注册</a>"#));
+    assert!(page.contains(r#"<a class="entry" href="/register/unit">单位用户（法人）注册</a>"#));
+}
