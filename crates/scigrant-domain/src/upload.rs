@@ -1,11 +1,16 @@
 //! The documents the product accepts (certificates, ID scans, PDFs of
 //! qualifications, the portal's attachments), recognised by their content,
 //! and how sizes are written in messages. Storing them is the store's job.
+//! `image` strips what a photographed ID card carries besides its pixels.
+
+pub mod image;
+pub use image::{ImageError, strip_image_metadata};
 
 /// The content types the product accepts, recognised by their first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
     Jpeg,
+    Png,
     Pdf,
     /// An OLE2 compound document: Word .doc, Excel .xls, WPS .wps/.et.
     Ole2,
@@ -14,9 +19,17 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    pub const ALL: [FileKind; 5] = [
+        FileKind::Jpeg,
+        FileKind::Png,
+        FileKind::Pdf,
+        FileKind::Ole2,
+        FileKind::Zip,
+    ];
     pub fn content_type(self) -> &'static str {
         match self {
             FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
             FileKind::Pdf => "application/pdf",
             FileKind::Ole2 => "application/x-ole-storage",
             FileKind::Zip => "application/zip",
@@ -25,6 +38,7 @@ impl FileKind {
     pub fn label(self) -> &'static str {
         match self {
             FileKind::Jpeg => "JPG",
+            FileKind::Png => "PNG",
             FileKind::Pdf => "PDF",
             FileKind::Ole2 => "Word/Excel/WPS",
             FileKind::Zip => "DOCX/XLSX/ZIP",
@@ -34,6 +48,7 @@ impl FileKind {
     pub fn magic(self) -> &'static [u8] {
         match self {
             FileKind::Jpeg => &[0xFF, 0xD8, 0xFF],
+            FileKind::Png => b"\x89PNG\r\n\x1a\n",
             FileKind::Pdf => b"%PDF-",
             FileKind::Ole2 => &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
             FileKind::Zip => b"PK\x03\x04",
@@ -41,7 +56,7 @@ impl FileKind {
     }
     /// The kind a stored content type names (the `files` table keeps it).
     pub fn from_content_type(s: &str) -> Option<FileKind> {
-        [FileKind::Jpeg, FileKind::Pdf, FileKind::Ole2, FileKind::Zip]
+        FileKind::ALL
             .into_iter()
             .find(|k| k.content_type() == s)
     }
@@ -57,6 +72,7 @@ pub fn extension_fits(kind: FileKind, name: &str) -> bool {
         .unwrap_or_default();
     let allowed: &[&str] = match kind {
         FileKind::Jpeg => &["jpg", "jpeg"],
+        FileKind::Png => &["png"],
         FileKind::Pdf => &["pdf"],
         FileKind::Ole2 => &["doc", "xls", "wps", "et", "dps"],
         FileKind::Zip => &["docx", "xlsx", "zip"],
@@ -90,7 +106,7 @@ mod tests {
 
     #[test]
     fn content_types_round_trip() {
-        for k in [FileKind::Jpeg, FileKind::Pdf, FileKind::Ole2, FileKind::Zip] {
+        for k in FileKind::ALL {
             assert_eq!(FileKind::from_content_type(k.content_type()), Some(k));
         }
     }
