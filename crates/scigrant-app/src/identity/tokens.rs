@@ -87,13 +87,7 @@ pub async fn create_token(
     session: &SessionInfo,
     form: &TokenForm,
 ) -> Result<CreatedToken, AppError> {
-    if matches!(
-        session.caller,
-        Caller::Staff {
-            must_change_password: true,
-            ..
-        }
-    ) {
+    if session.caller.must_change_password() {
         return Err(AppError::Forbidden);
     }
     let mut errs = FieldErrors::new();

@@ -4,6 +4,7 @@
 //! registration, membership, staff roles).
 
 pub mod account;
+pub mod appeal;
 pub mod decision;
 pub mod email;
 pub mod id_number;

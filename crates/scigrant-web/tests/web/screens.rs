@@ -74,10 +74,15 @@ async fn each_role_sees_only_the_tabs_it_may_open() {
             "/staff/security",
             vec!["安全管理", "在线用户"],
         ),
-        (StaffRole::AccountReviewer, "/staff/units", vec!["单位审核"]),
+        (
+            StaffRole::AccountReviewer,
+            "/staff/units",
+            vec!["单位审核", "申诉审核"],
+        ),
     ];
     let role_tabs = [
         "单位审核",
+        "申诉审核",
         "计划管理",
         "专家管理",
         "后台账号",
