@@ -9,7 +9,6 @@ use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::identity::token::{
     LIFETIME_DAYS, Scope, expiry, join_scopes, split_scopes, usable,
 };
-use scigrant_domain::permission::Caller;
 use scigrant_store::identity::sessions::hash_token;
 use scigrant_store::identity::tokens::{self as store, NewToken, TokenRow};
 
