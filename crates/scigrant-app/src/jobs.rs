@@ -102,10 +102,12 @@ pub const CODE_SENDS_PURGE: &str = "codes.purge";
 pub const OUTBOX_DELIVER: &str = "outbox.deliver";
 /// Purging audit records past `audit_keep_days`, daily (when configured).
 pub const AUDIT_RETENTION: &str = "audit.retention";
+/// Deleting appeal images 90 days after the decision, hourly.
+pub const APPEAL_PURGE: &str = "appeal.purge";
 
 /// Starts the server's scheduled jobs: sealing the audit chain, purging
-/// captchas, full request budgets and old code sends, delivering the
-/// outbox, under their
+/// captchas, full request budgets and old code sends, deleting appeal
+/// images past their retention, delivering the outbox, under their
 /// leases, and on every
 /// node moving its own audit anchor to the sealed head.
 pub fn schedule(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
@@ -133,6 +135,12 @@ pub fn schedule(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
         spawn_every(app.clone(), CODE_SENDS_PURGE, minute, |app| async move {
             crate::identity::codes::purge_old_sends(&app).await
         }),
+        spawn_every(
+            app.clone(),
+            APPEAL_PURGE,
+            Duration::from_secs(3_600),
+            |app| async move { crate::identity::appeal::retention::purge_appeal_images(&app).await },
+        ),
         // Each message is also claimed in the database, so a run that
         // outlives its lease still sends nothing twice.
         spawn_every(app.clone(), OUTBOX_DELIVER, five, |app| async move {

@@ -41,9 +41,14 @@ pub const CONTENT_STAFF: &[StaffRole] = &[StaffRole::ContentEditor, StaffRole::C
 #[derive(Clone, Copy, Debug)]
 pub enum Caller {
     Anonymous,
-    Person,
+    Person {
+        /// Signed in with an approved appeal's one-time password.
+        must_change_password: bool,
+    },
     Unit {
         state: UnitState,
+        /// Signed in with an approved appeal's one-time password.
+        must_change_password: bool,
     },
     Staff {
         role: StaffRole,
@@ -55,9 +60,28 @@ impl Caller {
     pub fn kind(&self) -> Option<AccountKind> {
         match self {
             Caller::Anonymous => None,
-            Caller::Person => Some(AccountKind::Person),
+            Caller::Person { .. } => Some(AccountKind::Person),
             Caller::Unit { .. } => Some(AccountKind::Unit),
             Caller::Staff { .. } => Some(AccountKind::Staff),
+        }
+    }
+
+    /// Whether the account must change its password (staff's first login,
+    /// a one-time password from an appeal) before anything else.
+    pub fn must_change_password(&self) -> bool {
+        match self {
+            Caller::Anonymous => false,
+            Caller::Person {
+                must_change_password,
+            }
+            | Caller::Unit {
+                must_change_password,
+                ..
+            }
+            | Caller::Staff {
+                must_change_password,
+                ..
+            } => *must_change_password,
         }
     }
 }
@@ -77,21 +101,16 @@ pub enum Decision {
 
 pub fn decide(p: Permission, c: &Caller) -> Decision {
     use Decision::*;
-    if let Caller::Staff {
-        must_change_password: true,
-        ..
-    } = c
-        && !matches!(p, Permission::Public | Permission::SignedIn)
-    {
+    if c.must_change_password() && !matches!(p, Permission::Public | Permission::SignedIn) {
         return ChangePassword;
     }
     match (p, c) {
         (Permission::Public, _) => Allow,
         (_, Caller::Anonymous) => SignIn,
         (Permission::SignedIn, _) => Allow,
-        (Permission::Person, Caller::Person) => Allow,
+        (Permission::Person, Caller::Person { .. }) => Allow,
         (Permission::Unit, Caller::Unit { .. }) => Allow,
-        (Permission::UnitPlatform, Caller::Unit { state }) => {
+        (Permission::UnitPlatform, Caller::Unit { state, .. }) => {
             if state.platform_open() {
                 Allow
             } else {
@@ -207,7 +226,7 @@ pub fn may_read_file(
 ) -> bool {
     match caller {
         Caller::Anonymous => false,
-        Caller::Person => owner == (AccountKind::Person, caller_id),
+        Caller::Person { .. } => owner == (AccountKind::Person, caller_id),
         Caller::Unit { .. } => {
             owner == (AccountKind::Unit, caller_id)
                 || (owner.0 == AccountKind::Person && owner_unit == Some(caller_id))
@@ -243,6 +262,31 @@ pub fn is_foreign_read(
 mod tests {
     use super::*;
 
+    const PERSON: Caller = Caller::Person {
+        must_change_password: false,
+    };
+
+    #[test]
+    fn a_one_time_password_must_be_changed_first() {
+        let person = Caller::Person {
+            must_change_password: true,
+        };
+        assert_eq!(
+            decide(Permission::Person, &person),
+            Decision::ChangePassword
+        );
+        assert_eq!(decide(Permission::SignedIn, &person), Decision::Allow);
+        let unit = Caller::Unit {
+            state: UnitState::Opened,
+            must_change_password: true,
+        };
+        assert_eq!(
+            decide(Permission::UnitPlatform, &unit),
+            Decision::ChangePassword
+        );
+        assert_eq!(decide(Permission::Person, &PERSON), Decision::Allow);
+    }
+
     fn staff(role: StaffRole) -> Caller {
         Caller::Staff {
             role,
@@ -266,9 +310,11 @@ mod tests {
     fn unit_platform_waits_for_initial_review() {
         let pending = Caller::Unit {
             state: UnitState::PendingInitial,
+            must_change_password: false,
         };
         let opened = Caller::Unit {
             state: UnitState::Opened,
+            must_change_password: false,
         };
         assert_eq!(decide(Permission::UnitPlatform, &pending), Decision::Deny);
         assert_eq!(decide(Permission::UnitPlatform, &opened), Decision::Allow);
@@ -289,7 +335,7 @@ mod tests {
             decide(audit, &staff(StaffRole::SecurityAdmin)),
             Decision::Deny
         );
-        assert_eq!(decide(sys, &Caller::Person), Decision::SignIn);
+        assert_eq!(decide(sys, &PERSON), Decision::SignIn);
     }
 
     #[test]
@@ -304,7 +350,7 @@ mod tests {
         ] {
             assert_eq!(decide(outbox, &staff(role)), want, "{role:?}");
         }
-        assert_eq!(decide(outbox, &Caller::Person), Decision::SignIn);
+        assert_eq!(decide(outbox, &PERSON), Decision::SignIn);
         assert_eq!(decide(outbox, &Caller::Anonymous), Decision::SignIn);
     }
 
@@ -326,10 +372,11 @@ mod tests {
     #[test]
     fn files_are_read_by_owner_unit_and_reviewers() {
         let person = (AccountKind::Person, 7);
-        assert!(may_read_file(&Caller::Person, 7, person, None));
-        assert!(!may_read_file(&Caller::Person, 8, person, None));
+        assert!(may_read_file(&PERSON, 7, person, None));
+        assert!(!may_read_file(&PERSON, 8, person, None));
         let unit = Caller::Unit {
             state: UnitState::Complete,
+            must_change_password: false,
         };
         assert!(may_read_file(&unit, 3, person, Some(3)));
         assert!(!may_read_file(&unit, 4, person, Some(3)));

@@ -239,6 +239,11 @@ impl SealedColumn {
     /// The phone of a comment on a draft guide (指南征求意见).
     pub const COMMENT_PHONE: SealedColumn =
         SealedColumn::new("consultation_comments", "phone_enc", "id");
+    /// The 证件号码 given in a 申诉找回密码 (new with appeals: no earlier
+    /// release sealed it unbound, so it is not in [`Self::BINARY`]).
+    pub const APPEAL_DOC_NO: SealedColumn = SealedColumn::new("appeals", "doc_no_enc", "id");
+    /// The phone given in a 申诉找回密码 (as above).
+    pub const APPEAL_PHONE: SealedColumn = SealedColumn::new("appeals", "phone_enc", "id");
 
     /// The binary columns, each holding one sealed value per row.
     pub const BINARY: [SealedColumn; 7] = [

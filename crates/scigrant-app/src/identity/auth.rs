@@ -396,12 +396,24 @@ pub(crate) async fn caller_of(
     id: i64,
 ) -> Result<Option<(Caller, String)>, AppError> {
     Ok(match kind {
-        AccountKind::Person => accounts::person(c, id)
-            .await?
-            .map(|p| (Caller::Person, p.name)),
+        AccountKind::Person => accounts::person(c, id).await?.map(|p| {
+            (
+                Caller::Person {
+                    must_change_password: p.must_change_password != 0,
+                },
+                p.name,
+            )
+        }),
         AccountKind::Unit => accounts::unit(c, id).await?.map(|u| {
             let state = UnitState::from_code(&u.state).unwrap_or(UnitState::PendingInitial);
-            (Caller::Unit { state }, u.name)
+            let must_change_password = u.must_change_password != 0;
+            (
+                Caller::Unit {
+                    state,
+                    must_change_password,
+                },
+                u.name,
+            )
         }),
         AccountKind::Staff => match accounts::staff(c, id).await? {
             Some(st) if st.disabled == 0 => StaffRole::from_code(&st.role).map(|role| {

@@ -30,12 +30,16 @@ pub const SEND_REFUSED: &str = "验证码发送过于频繁，请稍后再试";
 pub enum Purpose {
     /// 登录名重置密码.
     PasswordReset,
+    /// 申诉找回密码: the code goes to the phone typed in the appeal, which
+    /// need not be any account's (see `appeal::phone_account`).
+    Appeal,
 }
 
 impl Purpose {
     pub fn code(self) -> &'static str {
         match self {
             Purpose::PasswordReset => "password_reset",
+            Purpose::Appeal => "appeal",
         }
     }
 }

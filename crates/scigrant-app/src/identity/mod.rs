@@ -4,6 +4,7 @@
 //! recovery (登录名重置密码), 实名认证 (我的信息, the provider, manual review), per-address request budgets shared by every
 //! node, and password hashing off the async workers.
 
+pub mod appeal;
 pub mod auth;
 pub mod budget;
 pub mod captcha;

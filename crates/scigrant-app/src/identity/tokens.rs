@@ -9,7 +9,6 @@ use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::identity::token::{
     LIFETIME_DAYS, Scope, expiry, join_scopes, split_scopes, usable,
 };
-use scigrant_domain::permission::Caller;
 use scigrant_store::identity::sessions::hash_token;
 use scigrant_store::identity::tokens::{self as store, NewToken, TokenRow};
 
@@ -87,13 +86,7 @@ pub async fn create_token(
     session: &SessionInfo,
     form: &TokenForm,
 ) -> Result<CreatedToken, AppError> {
-    if matches!(
-        session.caller,
-        Caller::Staff {
-            must_change_password: true,
-            ..
-        }
-    ) {
+    if session.caller.must_change_password() {
         return Err(AppError::Forbidden);
     }
     let mut errs = FieldErrors::new();

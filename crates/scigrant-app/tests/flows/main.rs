@@ -159,7 +159,8 @@ async fn unit_registration_and_review(env: TestEnv) {
     assert!(matches!(
         info.caller,
         scigrant_domain::permission::Caller::Unit {
-            state: UnitState::PendingInitial
+            state: UnitState::PendingInitial,
+            ..
         }
     ));
     try_login(&env, LoginTab::Unit, &phone(1), PASSWORD)
@@ -1195,6 +1196,7 @@ async fn staff_first_admin_login_is_configured(env: TestEnv) {
 }
 both!(staff_first_admin_login_is_configured);
 
+mod appeal;
 mod audit_chain;
 mod audit_retention;
 mod call_texts;

@@ -7,6 +7,13 @@
 pub const ACTIONS: [(&str, &str); 111] = [
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.unlock", "解除账号锁定"),
+    ("appeal.approve", "申诉找回密码审核通过，发送一次性密码"),
+    ("appeal.code", "申诉找回密码：发送验证码"),
+    ("appeal.find", "单位法人用户申诉：检索单位名称"),
+    ("appeal.image.view", "查看申诉证件图片"),
+    ("appeal.purge", "删除保存期满的申诉证件图片"),
+    ("appeal.reject", "申诉找回密码审核不通过"),
+    ("appeal.submit", "提交申诉找回密码"),
     ("application.accept", "形式审查通过"),
     ("application.create", "创建申报书"),
     ("application.export", "导出申报信息"),

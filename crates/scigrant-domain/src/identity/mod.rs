@@ -4,6 +4,7 @@
 //! registration, membership, staff roles).
 
 pub mod account;
+pub mod appeal;
 pub mod decision;
 pub mod doors;
 pub mod email;

@@ -28,6 +28,8 @@ pub struct UnitRow {
     pub reject_reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// 1 after an approved appeal set a one-time password.
+    pub must_change_password: i64,
 }
 
 impl UnitRow {
@@ -233,8 +235,9 @@ pub async fn list_units(
     Ok((rows, total))
 }
 
+/// Sets a unit's password chosen by its holder (the one-time flag goes).
 pub async fn set_unit_password(c: &mut AnyConnection, id: i64, hash: &str) -> Result<()> {
-    sqlx::query("UPDATE units SET password_hash = $1 WHERE id = $2")
+    sqlx::query("UPDATE units SET password_hash = $1, must_change_password = 0 WHERE id = $2")
         .bind(hash)
         .bind(id)
         .execute(c)
@@ -267,6 +270,8 @@ pub struct PersonRow {
     pub member_locked: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// 1 after an approved appeal set a one-time password.
+    pub must_change_password: i64,
 }
 
 impl PersonRow {
@@ -488,8 +493,9 @@ pub async fn list_members(
     Ok((rows, total))
 }
 
+/// Sets a person's password chosen by its holder (the one-time flag goes).
 pub async fn set_person_password(c: &mut AnyConnection, id: i64, hash: &str) -> Result<()> {
-    sqlx::query("UPDATE persons SET password_hash = $1 WHERE id = $2")
+    sqlx::query("UPDATE persons SET password_hash = $1, must_change_password = 0 WHERE id = $2")
         .bind(hash)
         .bind(id)
         .execute(c)

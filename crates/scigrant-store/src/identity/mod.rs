@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod activation;
+pub mod appeals;
 pub mod captcha;
 pub mod codes;
 pub mod login_guard;

@@ -1,10 +1,11 @@
 //! 统一身份认证 in the browser: login and logout, the captcha, unit and
-//! person registration, 忘记密码 (登录名重置密码), the 消息中心, the password
+//! person registration, 忘记密码 (登录名重置密码, 申诉找回密码), the 消息中心, the password
 //! change every account shares, file downloads, the application page and
 //! PDF that every signed-in party to an application reads, and the personal
 //! access tokens of the API.
 
 pub mod activate;
+pub mod appeal;
 pub mod applications;
 pub mod login;
 pub mod messages;
@@ -35,6 +36,25 @@ pub fn routes(t: Table) -> Table {
             "/password/reset/verify",
             Public,
             post(recover::reset_submit),
+        )
+        .get("/password/appeal/person", Public, get(appeal::person_page))
+        .post(
+            "/password/appeal/person",
+            Public,
+            post(appeal::person_submit).layer(DefaultBodyLimit::max(3 * MB)),
+        )
+        .get("/password/appeal/unit", Public, get(appeal::unit_page))
+        .post("/password/appeal/unit", Public, post(appeal::unit_find))
+        .post(
+            "/password/appeal/unit/submit",
+            Public,
+            post(appeal::unit_submit).layer(DefaultBodyLimit::max(3 * MB)),
+        )
+        .get("/password/appeal/status", Public, get(appeal::status_page))
+        .post(
+            "/password/appeal/status",
+            Public,
+            post(appeal::status_lookup),
         )
         .get("/messages", SignedIn, get(messages::messages))
         .post("/messages/read", SignedIn, post(messages::read))

@@ -26,23 +26,30 @@ use crate::http::pages::{Errs, PageCtx, qv, render};
 pub struct PasswordPage {
     pub ctx: PageCtx,
     pub must_change: bool,
+    pub one_time: bool,
     pub errs: Errs,
 }
 
+/// Staff at first login, or an account signed in with an appeal's
+/// one-time password.
 fn must_change(ctx: &Ctx) -> bool {
-    matches!(
-        ctx.session.as_ref().map(|s| s.caller),
-        Some(Caller::Staff {
-            must_change_password: true,
-            ..
-        })
-    )
+    ctx.session
+        .as_ref()
+        .is_some_and(|s| s.caller.must_change_password())
+}
+
+/// Signed in with an appeal's one-time password (not staff).
+fn one_time(ctx: &Ctx) -> bool {
+    ctx.session.as_ref().is_some_and(|s| {
+        s.caller.must_change_password() && !matches!(s.caller, Caller::Staff { .. })
+    })
 }
 
 pub async fn password_page(State(state): State<AppState>, ctx: Ctx) -> impl IntoResponse {
     render(&PasswordPage {
         ctx: PageCtx::new(&state, &ctx),
         must_change: must_change(&ctx),
+        one_time: one_time(&ctx),
         errs: Errs::default(),
     })
 }
@@ -86,6 +93,7 @@ fn password_again(state: &AppState, ctx: &Ctx, e: FieldErrors) -> Response {
     let page = PasswordPage {
         ctx: PageCtx::new(state, ctx),
         must_change: must_change(ctx),
+        one_time: one_time(ctx),
         errs: Errs(e),
     };
     (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()

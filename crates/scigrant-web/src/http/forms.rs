@@ -275,3 +275,64 @@ pub fn definition_text(got: &InMemory) -> Result<String, String> {
     String::from_utf8(bytes.to_vec())
         .map_err(|_| "表单定义文件须为UTF-8编码的JSON文本，请重新选择文件".to_string())
 }
+
+/// A multipart form whose image fields are read in memory, each kept up to
+/// `max + 1` bytes (one byte over is refusal enough; the rest is dropped as
+/// it arrives), for a use case that checks and cleans them before storing
+/// anything: its text fields and, per image field chosen, the name and
+/// bytes. An interrupted body leaves `broken` set.
+pub struct Images {
+    pub posted: Posted,
+    pub images: HashMap<String, scigrant_app::identity::appeal::Image>,
+    pub broken: bool,
+}
+
+pub async fn read_images(mut mp: Multipart, fields: &[&str], max: usize) -> Images {
+    let mut out = Images {
+        posted: Posted(Vec::new()),
+        images: HashMap::new(),
+        broken: false,
+    };
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                out.broken = true;
+                break;
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if !fields.contains(&name.as_str()) {
+            let value = field.text().await.unwrap_or_default();
+            out.posted.0.push((name, value));
+            continue;
+        }
+        let file_name = field.file_name().unwrap_or("").to_string();
+        let mut bytes = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = (max + 1).saturating_sub(bytes.len());
+                    bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    out.broken = true;
+                    bytes.clear();
+                    break;
+                }
+            }
+        }
+        if !file_name.is_empty() || !bytes.is_empty() {
+            out.images.insert(
+                name,
+                scigrant_app::identity::appeal::Image {
+                    name: file_name,
+                    bytes,
+                },
+            );
+        }
+    }
+    out
+}

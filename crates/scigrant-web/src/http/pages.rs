@@ -106,10 +106,11 @@ fn marked(
         .collect()
 }
 
-const STAFF_TABS: [(&str, &str); 13] = [
+const STAFF_TABS: [(&str, &str); 14] = [
     ("/staff", "后台首页"),
     ("/staff/units", "单位审核"),
     ("/staff/realname", "实名认证审核"),
+    ("/staff/appeals", "申诉审核"),
     ("/staff/programs", "计划管理"),
     ("/staff/experts", "专家管理"),
     ("/staff/content", "内容管理"),

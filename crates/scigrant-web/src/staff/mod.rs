@@ -3,6 +3,7 @@
 //! security and 在线用户, 操作日志 / 登录日志).
 
 pub mod accounts;
+pub mod appeals;
 pub mod call_documents;
 pub mod call_eligibility;
 pub mod consultations;
@@ -129,6 +130,19 @@ pub fn routes(t: Table) -> Table {
             "/staff/realname/{kind}/{id}/image/{side}",
             reviewer,
             get(realname::image),
+        )
+        // 账号审核员: 申诉找回密码
+        .get("/staff/appeals", reviewer, get(appeals::queue))
+        .get("/staff/appeals/{id}", reviewer, get(appeals::show))
+        .get(
+            "/staff/appeals/{id}/images/{file}",
+            reviewer,
+            get(appeals::image),
+        )
+        .post(
+            "/staff/appeals/{id}/decide",
+            reviewer,
+            post(appeals::decide),
         )
         // 系统管理员: staff accounts
         .get("/staff/accounts", sysadmin, get(accounts::accounts))

@@ -20,6 +20,7 @@ use scigrant_web::AppState;
 
 mod a11y;
 mod realname;
+mod appeal;
 mod recovery;
 mod solicitation;
 

@@ -223,6 +223,13 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /password/reset Public",
         "POST /password/reset Public",
         "POST /password/reset/verify Public",
+        "GET /password/appeal/person Public",
+        "POST /password/appeal/person Public",
+        "GET /password/appeal/unit Public",
+        "POST /password/appeal/unit Public",
+        "POST /password/appeal/unit/submit Public",
+        "GET /password/appeal/status Public",
+        "POST /password/appeal/status Public",
         "GET /messages SignedIn",
         "POST /messages/read SignedIn",
         "GET /staff/activate Public",
@@ -281,6 +288,10 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /staff/realname/{kind}/{id} StaffRole(AccountReviewer)",
         "POST /staff/realname/{kind}/{id}/decide StaffRole(AccountReviewer)",
         "GET /staff/realname/{kind}/{id}/image/{side} StaffRole(AccountReviewer)",
+        "GET /staff/appeals StaffRole(AccountReviewer)",
+        "GET /staff/appeals/{id} StaffRole(AccountReviewer)",
+        "GET /staff/appeals/{id}/images/{file} StaffRole(AccountReviewer)",
+        "POST /staff/appeals/{id}/decide StaffRole(AccountReviewer)",
         "GET /staff/accounts StaffRole(SystemAdmin)",
         "POST /staff/accounts StaffRole(SystemAdmin)",
         "GET /staff/accounts/export StaffRole(SystemAdmin)",
@@ -474,7 +485,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 159);
+    assert_eq!(checked, 163);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

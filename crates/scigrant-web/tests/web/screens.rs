@@ -77,12 +77,13 @@ async fn each_role_sees_only_the_tabs_it_may_open() {
         (
             StaffRole::AccountReviewer,
             "/staff/units",
-            vec!["单位审核", "实名认证审核"],
+            vec!["单位审核", "实名认证审核", "申诉审核"],
         ),
     ];
     let role_tabs = [
         "单位审核",
         "实名认证审核",
+        "申诉审核",
         "计划管理",
         "专家管理",
         "后台账号",

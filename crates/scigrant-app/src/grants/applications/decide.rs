@@ -150,7 +150,14 @@ async fn unit_platform_open(tx: &mut AnyConnection, unit_id: UnitId) -> Result<(
         .await?
         .ok_or(AppError::NotFound)?;
     let state = UnitState::from_code(&unit.state).unwrap_or(UnitState::PendingInitial);
-    if decide(Permission::UnitPlatform, &Caller::Unit { state }) != Decision::Allow {
+    if decide(
+        Permission::UnitPlatform,
+        &Caller::Unit {
+            state,
+            must_change_password: false,
+        },
+    ) != Decision::Allow
+    {
         return Err(AppError::Refused(
             "单位账号尚未开通科技项目申报平台，不能审核申报书".into(),
         ));
