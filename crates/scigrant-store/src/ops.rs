@@ -28,6 +28,7 @@ pub const COUNTED_TABLES: &[&str] = &[
     "dictionary_history",
     "call_documents",
     "call_eligible_units",
+    "legacy_accounts",
 ];
 
 impl Db {

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activation;
 pub mod captcha;
 pub mod codes;
+pub mod legacy;
 pub mod login_guard;
 pub mod messages;
 pub mod rate_limits;

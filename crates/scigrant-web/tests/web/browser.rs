@@ -19,6 +19,7 @@ use scigrant_domain::ids::ApplicationId;
 use scigrant_web::AppState;
 
 mod a11y;
+mod legacy;
 mod recovery;
 mod solicitation;
 

@@ -14,6 +14,7 @@ mod experts_import;
 mod faults;
 mod funding;
 mod http;
+mod legacy;
 mod limits;
 mod nodes;
 mod operations;
@@ -221,6 +222,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /password/reset Public",
         "POST /password/reset Public",
         "POST /password/reset/verify Public",
+        "GET /account/lookup Public",
+        "POST /account/lookup Public",
         "GET /messages SignedIn",
         "POST /messages/read SignedIn",
         "GET /staff/activate Public",
