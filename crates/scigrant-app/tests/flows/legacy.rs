@@ -12,6 +12,7 @@ use scigrant_app::testing::{TestEnv, audit_count, id_number, legacy_hash, phone,
 use scigrant_app::{Actor, AppError};
 use scigrant_store::identity::accounts;
 
+use super::recovery::{NEW_PASSWORD, code_in_outbox, reset, send, step_two};
 use super::{new_captcha, new_person, new_unit, try_login};
 
 /// The predecessor's password of every imported account with a hash.
@@ -405,3 +406,37 @@ async fn import_reads_xlsx(env: TestEnv) {
     assert_eq!(r.refused(), 2);
 }
 both!(import_reads_xlsx);
+
+/// An account imported without a hash opens through 登录名重置密码 with
+/// its reserved phone; an HJ- account resets under its HJ- login name.
+async fn imported_accounts_recover_their_password(env: TestEnv) {
+    natives(&env).await;
+    import(&env, false).await;
+    let login = phone(60_040);
+    let f = step_two(&env, LoginTab::Person, &login, &login).await;
+    send(&env, &f).await.unwrap();
+    let code = code_in_outbox(&env).await;
+    reset(&env, &f, &code).await.unwrap();
+    try_login(&env, LoginTab::Person, &login, NEW_PASSWORD)
+        .await
+        .unwrap();
+
+    let hj = format!("HJ-{}", phone(50_002));
+    let f = step_two(&env, LoginTab::Person, &hj, &phone(50_002)).await;
+    send(&env, &f).await.unwrap();
+    let code = code_in_outbox(&env).await;
+    reset(&env, &f, &code).await.unwrap();
+    try_login(&env, LoginTab::Person, &hj, NEW_PASSWORD)
+        .await
+        .unwrap();
+    // The person registered here with that phone keeps their own password.
+    try_login(
+        &env,
+        LoginTab::Person,
+        &phone(50_002),
+        scigrant_app::testing::PASSWORD,
+    )
+    .await
+    .unwrap();
+}
+both!(imported_accounts_recover_their_password);
