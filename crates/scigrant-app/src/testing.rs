@@ -578,3 +578,9 @@ pub async fn accepted_application(
         .expect("accept");
     (member, id)
 }
+
+/// A predecessor system's bcrypt hash of `password` (cost 4, the lowest,
+/// to keep tests quick), as `scigrant import accounts` takes it.
+pub fn legacy_hash(password: &str) -> String {
+    bcrypt::hash(password, 4).expect("bcrypt at cost 4")
+}

@@ -29,6 +29,7 @@ pub const COUNTED_TABLES: &[&str] = &[
     "call_documents",
     "call_eligible_units",
     "appeals",
+    "legacy_accounts",
 ];
 
 impl Db {

@@ -3,7 +3,8 @@
 //! activation code goes by SMS to the member's mobile, `audit verify`
 //! checks the chain and `audit purge` removes records past their retention,
 //! `storage migrate --to s3://…` copies the stored
-//! documents to another storage, `backup DIR` and `restore DIR` save and
+//! documents to another storage, `import accounts FILE` brings in a
+//! predecessor system's accounts (火炬中心用户转移), `backup DIR` and `restore DIR` save and
 //! bring back a whole installation (docs/operations.md has the drill).
 
 use std::path::PathBuf;
@@ -13,6 +14,8 @@ use clap::{Parser, Subcommand};
 use scigrant_app::admin::audit::{Upgraded, purge_expired, seal_and_verify_audit, upgrade_chain};
 use scigrant_app::admin::staff::{StaffInvite, bootstrap_admin, invite_staff};
 use scigrant_app::admin::storage::migrate_storage;
+use scigrant_app::identity::legacy::import::{ImportReport, Outcome, import_accounts};
+use scigrant_app::identity::legacy::{Case, Lookup};
 use scigrant_app::{Actor, App, Config, SystemClock};
 use scigrant_web::AppState;
 use scigrant_web::staff::logs::chain_problem_text;
@@ -59,6 +62,24 @@ enum Command {
     Storage {
         #[command(subcommand)]
         action: StorageCmd,
+    },
+    /// Bring in data from a predecessor system.
+    Import {
+        #[command(subcommand)]
+        action: ImportCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// 火炬中心用户转移: a predecessor's accounts from FILE (.csv or .xlsx,
+    /// columns in docs/operations.md); prints the count of each of the
+    /// seed's cases. Safe to run again (imported rows are skipped).
+    Accounts {
+        file: PathBuf,
+        /// Decide every row and print the counts, but keep nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -243,6 +264,23 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
                 .into()),
             }
         }
+        Some(Command::Import {
+            action: ImportCmd::Accounts { file, dry_run },
+        }) => {
+            let app = open(config).await?;
+            let bytes = std::fs::read(file)?;
+            let name = file.display().to_string();
+            let r = import_accounts(&app, &Actor::system(), &name, &bytes, *dry_run)
+                .await
+                .map_err(validation_text)?;
+            for row in &r.rows {
+                if let Outcome::Refused(why) = &row.outcome {
+                    eprintln!("第{}行未导入：{why}", row.line);
+                }
+            }
+            print!("{}", import_counts(&r));
+            Ok(())
+        }
         Some(Command::Storage {
             action: StorageCmd::Migrate { to },
         }) => {
@@ -307,6 +345,41 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     }
     scigrant_web::serve(AppState::new(app), listener).await?;
     Ok(())
+}
+
+/// A use case's field errors as one line; other errors as they are.
+fn validation_text(e: scigrant_app::AppError) -> Box<dyn std::error::Error> {
+    match e {
+        scigrant_app::AppError::Validation(e) => {
+            let msgs: Vec<String> = e.0.iter().map(|(_, v)| v.to_string()).collect();
+            msgs.join("；").into()
+        }
+        e => e.into(),
+    }
+}
+
+/// The counts of an import, one line per lookup and case.
+fn import_counts(r: &ImportReport) -> String {
+    let mut out = String::new();
+    out.push_str(if r.dry_run {
+        "试运行（未保存任何数据）：\n"
+    } else {
+        "导入完成：\n"
+    });
+    for (lookup, what) in [(Lookup::Unit, "企业账号"), (Lookup::Person, "个人账号")] {
+        let counts: Vec<String> = Case::ALL
+            .iter()
+            .zip(["第一种", "第二种", "第三种", "第四种"])
+            .map(|(c, label)| format!("{label} {}", r.count(lookup, *c)))
+            .collect();
+        out.push_str(&format!("  {what}：{}\n", counts.join("，")));
+    }
+    out.push_str(&format!(
+        "  已导入过（跳过）{}，有误未导入 {}\n",
+        r.already(),
+        r.refused()
+    ));
+    out
 }
 
 /// Hides a password in a database URL before printing it.

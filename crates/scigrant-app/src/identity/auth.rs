@@ -8,18 +8,19 @@
 use rand::RngCore;
 use scigrant_domain::identity::account::{AccountKind, StaffRole, UnitState};
 use scigrant_domain::identity::password::check_password as check_policy;
-use scigrant_domain::identity::password_hash::iterations_of;
 use scigrant_domain::identity::phone::Phone;
 use scigrant_domain::identity::uscc::Uscc;
 use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_domain::permission::Caller;
 use scigrant_store::AnyConnection;
-use scigrant_store::identity::accounts;
 use scigrant_store::identity::login_guard;
 use scigrant_store::identity::sessions::{self, SessionRow, hash_token};
+use scigrant_store::identity::{accounts, legacy};
 
 use crate::identity::captcha::take_captcha;
-use crate::identity::hasher::{check_against_dummy, check_password, new_password_hash};
+use crate::identity::hasher::{
+    check_against_dummy, check_password, needs_upgrade, new_password_hash,
+};
 use crate::params::{SecurityParams, params};
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
@@ -126,8 +127,9 @@ pub(crate) struct Found {
     pub disabled: bool,
 }
 
-/// The account `login` names at `tab`: a person by 手机号码 or 证件号码,
-/// a unit by 统一社会信用代码 or 联系人手机, staff by login name.
+/// The account `login` names at `tab`: a person by a login name the legacy
+/// import gave, 手机号码 or 证件号码, a unit by such a login name (HJ_…),
+/// 统一社会信用代码 or 联系人手机, staff by login name.
 pub(crate) async fn find_account(
     c: &mut AnyConnection,
     app: &App,
@@ -137,15 +139,21 @@ pub(crate) async fn find_account(
     let login = login.trim();
     Ok(match tab {
         LoginTab::Person => {
-            let row = match Phone::parse(login) {
-                Ok(p) => {
-                    let idx = app.pii.index("phone", p.as_str());
-                    accounts::person_by_phone_idx(c, &idx).await?
-                }
-                Err(_) => {
-                    let idx = app.pii.index("doc", &login.to_uppercase());
-                    accounts::person_by_doc_idx(c, &idx).await?
-                }
+            // A login name given by the legacy import (HJ-…, or a unit's
+            // 统一社会信用代码 that was a person's account) comes first.
+            let named = legacy::person_by_login_name(c, &login.to_uppercase()).await?;
+            let row = match named {
+                Some(p) => Some(p),
+                None => match Phone::parse(login) {
+                    Ok(p) => {
+                        let idx = app.pii.index("phone", p.as_str());
+                        accounts::person_by_phone_idx(c, &idx).await?
+                    }
+                    Err(_) => {
+                        let idx = app.pii.index("doc", &login.to_uppercase());
+                        accounts::person_by_doc_idx(c, &idx).await?
+                    }
+                },
             };
             row.map(|p| Found {
                 kind: AccountKind::Person,
@@ -156,9 +164,12 @@ pub(crate) async fn find_account(
             })
         }
         LoginTab::Unit => {
-            let row = match Uscc::parse(login) {
-                Ok(u) => accounts::unit_by_uscc(c, u.as_str()).await?,
-                Err(_) => match Phone::parse(login) {
+            // HJ_ + 统一社会信用代码, given by the legacy import, first.
+            let named = legacy::unit_by_login_name(c, &login.to_uppercase()).await?;
+            let row = match (named, Uscc::parse(login)) {
+                (Some(u), _) => Some(u),
+                (None, Ok(u)) => accounts::unit_by_uscc(c, u.as_str()).await?,
+                (None, Err(_)) => match Phone::parse(login) {
                     Ok(p) => {
                         let idx = app.pii.index("unit_phone", p.as_str());
                         accounts::unit_by_phone_idx(c, &idx).await?
@@ -278,7 +289,7 @@ async fn attempt_login(
     }
 
     // Hashed before the transaction, in case the stored hash is upgraded.
-    let upgraded = if iterations_of(&acc.hash).is_some_and(|i| i < app.config.password_iterations) {
+    let upgraded = if needs_upgrade(app, &acc.hash) {
         Some(new_password_hash(app, &input.password).await?)
     } else {
         None

@@ -4,11 +4,16 @@
 //! request threads. It also keeps the one dummy hash that refused logins
 //! are checked against, so every refused path costs exactly one check at
 //! the configured iteration count, whether the account exists or not.
+//!
+//! It also checks the bcrypt hashes (`$2a$`, `$2b$`, `$2y$`) that accounts
+//! imported from a predecessor system bring (`identity::legacy`): login
+//! replaces such a hash with the house PBKDF2-HMAC-SM3 at the first
+//! successful sign-in ([`needs_upgrade`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::RngCore;
-use scigrant_domain::identity::password_hash::{hash_password, verify_password};
+use scigrant_domain::identity::password_hash::{hash_password, iterations_of, verify_password};
 use tokio::sync::{OnceCell, Semaphore};
 
 use crate::{App, AppError};
@@ -69,6 +74,35 @@ pub(crate) async fn new_password_hash(app: &App, password: &str) -> Result<Strin
     blocking(app, move || hash_password(&password, &salt, iterations)).await
 }
 
+/// The highest bcrypt cost accepted from an import: 2^14 rounds is about
+/// a second; a hostile file must not make one check run for minutes.
+pub const MAX_BCRYPT_COST: u32 = 14;
+
+/// Whether `hash` is a bcrypt hash the import accepts: the modular-crypt
+/// form `$2a$`/`$2b$`/`$2y$`, cost 4–[`MAX_BCRYPT_COST`].
+pub fn is_legacy_hash(hash: &str) -> bool {
+    ["$2a$", "$2b$", "$2y$"].iter().any(|p| hash.starts_with(p))
+        && hash
+            .parse::<bcrypt::HashParts>()
+            .is_ok_and(|h| (4..=MAX_BCRYPT_COST).contains(&h.get_cost()))
+}
+
+/// Whether a stored hash is to be replaced at the next successful login:
+/// a legacy bcrypt hash, or PBKDF2 below the configured cost.
+pub(crate) fn needs_upgrade(app: &App, hash: &str) -> bool {
+    if is_legacy_hash(hash) {
+        return true;
+    }
+    iterations_of(hash).is_some_and(|i| i < app.config.password_iterations)
+}
+
+fn verify_any(password: &str, hash: &str) -> bool {
+    if is_legacy_hash(hash) {
+        return bcrypt::verify(password, hash).unwrap_or(false);
+    }
+    verify_password(password, hash)
+}
+
 /// Whether `password` matches the stored `hash` (counted as evaluated).
 pub(crate) async fn check_password(
     app: &App,
@@ -77,7 +111,7 @@ pub(crate) async fn check_password(
 ) -> Result<bool, AppError> {
     app.cache.hasher.evaluated.fetch_add(1, Ordering::SeqCst);
     let (password, hash) = (password.to_owned(), hash.to_owned());
-    blocking(app, move || verify_password(&password, &hash)).await
+    blocking(app, move || verify_any(&password, &hash)).await
 }
 
 /// One check against the dummy hash, for a refused login: the same work

@@ -1,7 +1,8 @@
 //! Use cases of 统一身份认证: registration of units and persons, staff
 //! review of units, login and sessions, profiles and membership of a unit
 //! (单位从属用户管理), the home screens, captchas, one-time codes, password
-//! recovery (登录名重置密码), 实名认证 (我的信息, the provider, manual review), per-address request budgets shared by every
+//! recovery (登录名重置密码), 实名认证 (我的信息, the provider, manual review),
+//! legacy accounts (火炬中心用户转移: import and 账号检索), per-address request budgets shared by every
 //! node, and password hashing off the async workers.
 
 pub mod appeal;
@@ -11,6 +12,7 @@ pub mod captcha;
 pub mod codes;
 pub mod hasher;
 pub mod home;
+pub mod legacy;
 pub mod members;
 pub mod names;
 pub mod realname;

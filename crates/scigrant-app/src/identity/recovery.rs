@@ -16,6 +16,7 @@ use scigrant_store::identity::{accounts, login_guard, sessions};
 use crate::identity::auth::{LoginTab, find_account, set_password_hash};
 use crate::identity::captcha::take_captcha;
 use crate::identity::codes::{self, Purpose};
+use crate::identity::legacy::UNIT_PREFIX;
 use crate::notify::{Recipient, notify_account, queue_email, queue_sms};
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
@@ -241,9 +242,12 @@ async fn matching_account(
                 return Ok(None);
             };
             let phone = u.contact_phone(&app.pii)?;
+            // An imported HJ_ unit keeps its login name in the USCC column
+            // (the registered unit holds the code); its owner types the code.
+            let uscc = u.uscc.strip_prefix(UNIT_PREFIX).unwrap_or(&u.uscc);
             let same = phone == recipient
                 && u.name.trim() == f.unit_name.trim()
-                && u.uscc.eq_ignore_ascii_case(f.uscc.trim());
+                && uscc.eq_ignore_ascii_case(f.uscc.trim());
             same.then_some((AccountKind::Unit, u.id, phone, None))
         }
         AccountKind::Staff => None,

@@ -1207,6 +1207,7 @@ mod experts;
 mod experts_import;
 mod funding;
 mod holding_limits;
+mod legacy;
 mod login_attacks;
 mod nodes;
 mod notifications;

@@ -16,7 +16,7 @@ use scigrant_app::{Actor, AppError};
 
 use super::{new_captcha, new_person, new_unit, refusal_of, try_login};
 
-const NEW_PASSWORD: &str = "Reset#Kj2026x";
+pub(crate) const NEW_PASSWORD: &str = "Reset#Kj2026x";
 
 /// Person `n`'s login (mobile number) and reserved phone.
 fn person_phone(n: u32) -> String {
@@ -24,7 +24,12 @@ fn person_phone(n: u32) -> String {
 }
 
 /// Steps one and two's form for `login` with `reserved` typed twice.
-async fn step_two(env: &TestEnv, tab: LoginTab, login: &str, reserved: &str) -> ResetForm {
+pub(crate) async fn step_two(
+    env: &TestEnv,
+    tab: LoginTab,
+    login: &str,
+    reserved: &str,
+) -> ResetForm {
     let t = find_login(
         &env.app,
         &visitor(),
@@ -51,7 +56,7 @@ async fn step_two(env: &TestEnv, tab: LoginTab, login: &str, reserved: &str) -> 
 }
 
 /// The code in the newest message of the outbox.
-async fn code_in_outbox(env: &TestEnv) -> String {
+pub(crate) async fn code_in_outbox(env: &TestEnv) -> String {
     let m = recent(&env.app, 1).await.unwrap().remove(0);
     let at = m
         .body
@@ -63,11 +68,11 @@ async fn code_in_outbox(env: &TestEnv) -> String {
     code
 }
 
-async fn send(env: &TestEnv, f: &ResetForm) -> Result<String, AppError> {
+pub(crate) async fn send(env: &TestEnv, f: &ResetForm) -> Result<String, AppError> {
     send_reset_code(&env.app, &visitor(), LoginTab::Person, f).await
 }
 
-async fn reset(env: &TestEnv, f: &ResetForm, code: &str) -> Result<(), AppError> {
+pub(crate) async fn reset(env: &TestEnv, f: &ResetForm, code: &str) -> Result<(), AppError> {
     let f = ResetForm {
         code: code.into(),
         ..f.clone()

@@ -4,8 +4,10 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 111] = [
+pub const ACTIONS: [(&str, &str); 120] = [
+    ("account.import", "导入原系统账号（火炬中心用户转移）"),
     ("account.lock", "账号因连续登录失败被锁定"),
+    ("account.lookup", "（个人/企业）账号检索"),
     ("account.unlock", "解除账号锁定"),
     ("appeal.approve", "申诉找回密码审核通过，发送一次性密码"),
     ("appeal.code", "申诉找回密码：发送验证码"),

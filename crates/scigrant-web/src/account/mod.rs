@@ -1,5 +1,6 @@
 //! 统一身份认证 in the browser: login and logout, the captcha, unit and
-//! person registration, 忘记密码 (登录名重置密码, 申诉找回密码), the 消息中心, the password
+//! person registration, 忘记密码 (登录名重置密码, 申诉找回密码), （个人/企业）账号检索 of
+//! accounts moved from a predecessor system, the 消息中心, the password
 //! change every account shares, file downloads, the application page and
 //! PDF that every signed-in party to an application reads, and the personal
 //! access tokens of the API.
@@ -8,6 +9,7 @@ pub mod activate;
 pub mod appeal;
 pub mod applications;
 pub mod login;
+pub mod lookup;
 pub mod messages;
 pub mod password;
 pub mod recover;
@@ -56,6 +58,8 @@ pub fn routes(t: Table) -> Table {
             Public,
             post(appeal::status_lookup),
         )
+        .get("/account/lookup", Public, get(lookup::lookup_page))
+        .post("/account/lookup", Public, post(lookup::lookup_submit))
         .get("/messages", SignedIn, get(messages::messages))
         .post("/messages/read", SignedIn, post(messages::read))
         .get("/register/unit", Public, get(register::unit_page))

@@ -21,6 +21,7 @@ use scigrant_web::AppState;
 mod a11y;
 mod realname;
 mod appeal;
+mod legacy;
 mod recovery;
 mod solicitation;
 

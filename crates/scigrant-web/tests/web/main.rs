@@ -14,6 +14,7 @@ mod experts_import;
 mod faults;
 mod funding;
 mod http;
+mod legacy;
 mod limits;
 mod nodes;
 mod operations;
@@ -230,6 +231,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /password/appeal/unit/submit Public",
         "GET /password/appeal/status Public",
         "POST /password/appeal/status Public",
+        "GET /account/lookup Public",
+        "POST /account/lookup Public",
         "GET /messages SignedIn",
         "POST /messages/read SignedIn",
         "GET /staff/activate Public",
