@@ -351,7 +351,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
 fn validation_text(e: scigrant_app::AppError) -> Box<dyn std::error::Error> {
     match e {
         scigrant_app::AppError::Validation(e) => {
-            let msgs: Vec<String> = e.0.iter().map(|(_, v)| v.to_string()).collect();
+            let msgs: Vec<String> = e.0.values().map(|v| v.to_string()).collect();
             msgs.join("；").into()
         }
         e => e.into(),

@@ -19,9 +19,9 @@ use scigrant_domain::ids::ApplicationId;
 use scigrant_web::AppState;
 
 mod a11y;
-mod realname;
 mod appeal;
 mod legacy;
+mod realname;
 mod recovery;
 mod solicitation;
 
