@@ -9,24 +9,26 @@ use std::sync::{Arc, Mutex};
 
 use scigrant_app::AppError;
 use scigrant_app::grants::applications::start;
+use scigrant_app::identity::appeal::Image;
 use scigrant_app::identity::realname::person::{
     PersonInfoForm, person_info, save_person_info, upload_person_images,
 };
 use scigrant_app::identity::realname::provider::Request;
-use scigrant_app::identity::realname::review::{decide_realname, queue, review_case};
+use scigrant_app::identity::realname::review::{decide_realname, open_image, queue, review_case};
 use scigrant_app::identity::realname::unit::{UnitInfoForm, save_unit_info};
 use scigrant_app::identity::realname::{
     NO_PROVIDER, PERSON_REQUIRED, UNIT_REQUIRED, set_call_requirement, status,
 };
 use scigrant_app::notify::recent;
 use scigrant_app::testing::{
-    ApprovedMember, Backend, TestEnv, audit_count, funding_call, id_number, jpeg, person_actor,
-    staff_actor, test_env_with, unit_actor, upload,
+    ApprovedMember, Backend, TestEnv, audit_count, funding_call, id_number, person_actor,
+    staff_actor, test_env_with, unit_actor,
 };
 use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::identity::realname::{IMAGE_MAX, RealnameStatus};
-use scigrant_domain::upload::FileKind;
+use tokio::io::AsyncReadExt;
 
+use super::appeal::phone_jpeg;
 use super::{new_person, refusal_of};
 
 /// The provider's reason for a name it refuses.
@@ -249,31 +251,25 @@ async fn without_a_provider_staff_review_the_uploaded_id_card(backend: Backend) 
     assert_eq!(r.status, RealnameStatus::Manual);
     assert_eq!(r.reason.as_deref(), Some(NO_PROVIDER));
 
-    // 1 MB is taken, one byte more is not.
-    let mut u = env
-        .app
-        .files
-        .begin(FileKind::Jpeg, IMAGE_MAX)
-        .await
-        .unwrap();
-    let refused = u.write(&jpeg(IMAGE_MAX as usize + 1)).await;
-    assert!(refused.is_err(), "1,048,577 bytes must be refused");
-    let front = upload(
-        &env.app,
-        FileKind::Jpeg,
-        IMAGE_MAX,
-        "正面.jpg",
-        &jpeg(IMAGE_MAX as usize),
-    )
-    .await;
-    let back = upload(&env.app, FileKind::Jpeg, IMAGE_MAX, "反面.jpg", &jpeg(2048)).await;
+    // 1 MB is taken, one byte more is not; nothing is stored on refusal.
+    let img = |name: &str, bytes: Vec<u8>| Image {
+        name: name.into(),
+        bytes,
+    };
+    let over = img("正面.jpg", phone_jpeg(IMAGE_MAX as usize + 1));
+    let back = img("反面.jpg", phone_jpeg(2048));
+    let refused = upload_person_images(&env.app, &me, p, Some(&over), Some(&back)).await;
+    assert!(
+        matches!(refused, Err(AppError::Validation(ref e)) if e.get("front") == Some("上传的证件文件大小不能超过1MB"))
+    );
+    let front = img("正面.jpg", phone_jpeg(IMAGE_MAX as usize));
     let missing = upload_person_images(&env.app, &me, p, Some(&front), None).await;
     assert!(matches!(missing, Err(AppError::Validation(ref e)) if e.get("back").is_some()));
-    let front = upload(&env.app, FileKind::Jpeg, IMAGE_MAX, "正面.jpg", &jpeg(4096)).await;
     let r = upload_person_images(&env.app, &me, p, Some(&front), Some(&back))
         .await
         .unwrap();
     assert_eq!(r.status, RealnameStatus::Manual);
+    assert!(r.front_file_id.is_some() && r.back_file_id.is_some());
     assert!(r.front_file_id.is_some() && r.back_file_id.is_some());
 
     let staff = staff_actor(7);
@@ -287,6 +283,14 @@ async fn without_a_provider_staff_review_the_uploaded_id_card(backend: Backend) 
         .await
         .unwrap();
     assert_eq!(case.name, "张三");
+    // Stored without the photograph's EXIF (the place it was taken).
+    let mut shown = open_image(&env.app, &staff, AccountKind::Person, p.0, true)
+        .await
+        .unwrap();
+    let mut stored = Vec::new();
+    shown.content.read_to_end(&mut stored).await.unwrap();
+    assert!(stored.starts_with(&[0xFF, 0xD8]) && stored.ends_with(&[0xFF, 0xD9]));
+    assert!(!String::from_utf8_lossy(&stored).contains("GPS"));
     let no_reason = decide_realname(&env.app, &staff, AccountKind::Person, p.0, false, " ").await;
     assert!(
         matches!(no_reason, Err(AppError::Validation(ref e)) if e.get("reason") == Some("请填写不通过的原因"))
@@ -311,8 +315,8 @@ async fn without_a_provider_staff_review_the_uploaded_id_card(backend: Backend) 
         refusal_of(again),
         "该账号实名认证状态为“已审核认证”，无需审核"
     );
-    let f2 = upload(&env.app, FileKind::Jpeg, IMAGE_MAX, "a.jpg", &jpeg(100)).await;
-    let b2 = upload(&env.app, FileKind::Jpeg, IMAGE_MAX, "b.jpg", &jpeg(100)).await;
+    let f2 = img("a.jpg", phone_jpeg(100));
+    let b2 = img("b.jpg", phone_jpeg(100));
     let late = upload_person_images(&env.app, &me, p, Some(&f2), Some(&b2)).await;
     assert_eq!(
         refusal_of(late),

@@ -17,15 +17,9 @@ use scigrant_domain::identity::realname::IMAGE_MAX;
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
-use crate::http::forms::{AnyKindSpec, Posted, merge, read_multipart_any};
+use crate::http::forms::{Images, Posted, read_images};
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{Errs, Opt, PageCtx, dict_options, options, render};
-
-/// The kinds 上传自然人信息 takes, told apart by content.
-pub(crate) const IMAGE_KINDS: &[scigrant_domain::upload::FileKind] = &[
-    scigrant_domain::upload::FileKind::Jpeg,
-    scigrant_domain::upload::FileKind::Png,
-];
 
 #[derive(Template)]
 #[template(path = "person/info.html")]
@@ -142,47 +136,33 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
     Ok(render(&upload_page(&state, &ctx, FieldErrors::new()).await?).into_response())
 }
 
-/// 提交: both sides of the ID card, for manual review.
+/// 提交: both sides of the ID card, for manual review. The images are
+/// read in memory (at most 1 MB each), checked and stripped of metadata
+/// before anything is stored, as an appeal's are.
 pub async fn upload_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     mp: Multipart,
 ) -> Result<Response, WebError> {
     let app = &state.app;
-    let specs = [
-        AnyKindSpec {
-            field: "front",
-            kinds: IMAGE_KINDS,
-            max: IMAGE_MAX,
-        },
-        AnyKindSpec {
-            field: "back",
-            kinds: IMAGE_KINDS,
-            max: IMAGE_MAX,
-        },
-    ];
-    let sub = read_multipart_any(app, mp, &specs).await;
-    let upload_errors = sub.errors.clone();
-    let result = if upload_errors.is_empty() {
+    let Images { images, broken, .. } =
+        read_images(mp, &["front", "back"], IMAGE_MAX as usize).await;
+    let result = if broken {
+        Err(AppError::Refused("上传未完成，请重新选择文件后提交".into()))
+    } else {
         upload_person_images(
             app,
             &ctx.actor(),
             ctx.person()?,
-            sub.file("front"),
-            sub.file("back"),
+            images.get("front"),
+            images.get("back"),
         )
         .await
-    } else {
-        sub.discard(app).await;
-        Err(AppError::Validation(FieldErrors::new()))
     };
     match result {
         Ok(_) => Ok(see_other("/person/info?ok=realname_uploaded")),
         Err(AppError::Validation(e)) => {
-            if upload_errors.is_empty() {
-                sub.discard(app).await;
-            }
-            let page = upload_page(&state, &ctx, merge(upload_errors, e)).await?;
+            let page = upload_page(&state, &ctx, e).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -122,7 +122,11 @@ fn check_phone_and_code(e: &mut FieldErrors, phone: &str, code: &str) -> Option<
 }
 
 /// Checks an image field and returns its bytes without metadata.
-fn clean_image(e: &mut FieldErrors, field: &str, image: Option<&Image>) -> Option<Vec<u8>> {
+pub(crate) fn clean_image(
+    e: &mut FieldErrors,
+    field: &str,
+    image: Option<&Image>,
+) -> Option<Vec<u8>> {
     let Some(image) = image.filter(|i| !i.bytes.is_empty() || !i.name.is_empty()) else {
         e.add(field, "请选择要上传的文件");
         return None;
@@ -166,7 +170,7 @@ pub(crate) struct ToStore<'a> {
 /// Stores the cleaned images through the checked uploads of the file
 /// store (content and size checked once more); on any failure nothing
 /// stays.
-async fn store_images<'a>(
+pub(crate) async fn store_images<'a>(
     app: &App,
     images: Vec<ToStore<'a>>,
 ) -> Result<Vec<(ToStore<'a>, StoredFile)>, AppError> {
@@ -193,7 +197,7 @@ async fn store_images<'a>(
     Ok(kept)
 }
 
-async fn discard(app: &App, kept: &[(ToStore<'_>, StoredFile)]) {
+pub(crate) async fn discard(app: &App, kept: &[(ToStore<'_>, StoredFile)]) {
     for (_, s) in kept {
         app.files.remove(&s.key).await;
     }

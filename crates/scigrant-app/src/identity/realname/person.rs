@@ -18,8 +18,10 @@ use scigrant_store::identity::realname::{self as store, PersonExtra, PersonInfo}
 use super::provider::Request;
 use super::{RealnameView, begin, check, status_on};
 use crate::dictionary;
-use crate::identity::register::{Uploaded, discard, record_file};
+use crate::identity::appeal::{Image, ToStore, clean_image, discard, store_images};
+use crate::identity::register::{Uploaded, record_file};
 use crate::{Actor, App, AppError, FieldErrors, audit};
+use scigrant_store::files::StoredFile;
 
 /// A 证件号码 another account holds.
 const DUPLICATE_PERSON: &str = "该证件号码已被其他账号使用";
@@ -306,22 +308,19 @@ fn changed_fields(
     out
 }
 
-/// 上传自然人信息: 注册人身份证正面 and 反面 (jpg/png, ≤1 MB each, signed).
-/// Refused once the account is verified (“只能查看已上传信息”). Side
-/// effects: both files recorded, the account 待人工审核 in the reviewers'
-/// queue, audit `realname.upload`. On refusal the uploads are deleted.
+/// 上传自然人信息: 注册人身份证正面 and 反面 (jpg/png, ≤1 MB each, signed),
+/// checked by content and stripped of metadata before they are stored (as
+/// an appeal's images). Refused once the account is verified (“只能查看已上传
+/// 信息”). Side effects: both files recorded, the account 待人工审核 in the
+/// reviewers' queue, audit `realname.upload`. On refusal nothing is kept.
 pub async fn upload_person_images(
     app: &App,
     actor: &Actor,
     person: PersonId,
-    front: Option<&Uploaded>,
-    back: Option<&Uploaded>,
+    front: Option<&Image>,
+    back: Option<&Image>,
 ) -> Result<RealnameView, AppError> {
-    let r = upload_images(app, actor, AccountKind::Person, person.0, front, back).await;
-    if r.is_err() {
-        discard(app, &[front, back]).await;
-    }
-    r
+    upload_images(app, actor, AccountKind::Person, person.0, front, back).await
 }
 
 pub(crate) async fn upload_images(
@@ -329,25 +328,55 @@ pub(crate) async fn upload_images(
     actor: &Actor,
     kind: AccountKind,
     id: i64,
-    front: Option<&Uploaded>,
-    back: Option<&Uploaded>,
+    front: Option<&Image>,
+    back: Option<&Image>,
 ) -> Result<RealnameView, AppError> {
     let mut e = FieldErrors::new();
-    if front.is_none() {
-        e.add(
-            "front",
-            "请上传注册人身份证正面（签字后拍照或扫描，jpg/png，不超过1MB）",
-        );
-    }
-    if back.is_none() {
-        e.add(
-            "back",
-            "请上传注册人身份证反面（签字后拍照或扫描，jpg/png，不超过1MB）",
-        );
-    }
-    let (Some(front), Some(back)) = (front, back) else {
+    let f = clean_image(&mut e, "front", front);
+    let b = clean_image(&mut e, "back", back);
+    let (Some(f), Some(b), Some(front), Some(back)) = (f, b, front, back) else {
         return Err(AppError::Validation(e));
     };
+    let now = {
+        let mut c = app.db.read().await?;
+        status_on(&mut c, kind, id).await?
+    };
+    if !now.status.may_upload() {
+        return Err(AppError::Refused(format!(
+            "实名认证状态为“{}”，只能查看已上传信息",
+            now.status.label()
+        )));
+    }
+    let kept = store_images(
+        app,
+        vec![
+            ToStore {
+                purpose: "realname_front",
+                name: &front.name,
+                bytes: f,
+            },
+            ToStore {
+                purpose: "realname_back",
+                name: &back.name,
+                bytes: b,
+            },
+        ],
+    )
+    .await?;
+    let r = record_images(app, actor, kind, id, &kept).await;
+    if r.is_err() {
+        discard(app, &kept).await;
+    }
+    r
+}
+
+async fn record_images(
+    app: &App,
+    actor: &Actor,
+    kind: AccountKind,
+    id: i64,
+    kept: &[(ToStore<'_>, StoredFile)],
+) -> Result<RealnameView, AppError> {
     let mut tx = app.db.begin().await?;
     let now = status_on(&mut tx, kind, id).await?;
     if !now.status.may_upload() {
@@ -357,14 +386,20 @@ pub(crate) async fn upload_images(
         )));
     }
     let owner = (kind, id);
-    let f = record_file(&mut tx, app, owner, "realname_front", front).await?;
-    let b = record_file(&mut tx, app, owner, "realname_back", back).await?;
+    let mut ids = Vec::with_capacity(2);
+    for (t, stored) in kept {
+        let u = Uploaded {
+            stored: stored.clone(),
+            original_name: t.name.to_string(),
+        };
+        ids.push(record_file(&mut tx, app, owner, t.purpose, &u).await?);
+    }
     store::set_images(
         &mut tx,
         kind.code(),
         id,
-        f,
-        b,
+        ids[0],
+        ids[1],
         RealnameStatus::Manual.code(),
         app.now(),
     )
