@@ -293,6 +293,35 @@ impl Session {
     }
 }
 
+/// 次仁, person `n` (ID number `n`, phone `900 + n`), registered as the
+/// 个人账号注册 page would: the browser tests of recovery, appeals and
+/// 实名认证 start from this account. Its phone, the login.
+async fn registered_person(env: &TestEnv, n: u32) -> String {
+    let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
+        .await
+        .unwrap()
+        .id;
+    let mobile = phone(900 + n);
+    let form = scigrant_app::identity::register::PersonForm {
+        doc_type: "mainland_id".into(),
+        doc_no: id_number(n),
+        name: "次仁".into(),
+        email: "ciren@example.cn".into(),
+        region_code: "540102".into(),
+        gender: "男".into(),
+        password: PASSWORD.into(),
+        password_confirm: PASSWORD.into(),
+        phone: mobile.clone(),
+        captcha_id,
+        captcha: "TEST".into(),
+        agreed: true,
+    };
+    scigrant_app::identity::register::register_person(&env.app, &Actor::system(), &form)
+        .await
+        .unwrap();
+    mobile
+}
+
 fn unit_name() -> &'static str {
     "西藏高原生物研究所"
 }

@@ -377,6 +377,7 @@ async fn browser_controls_are_reachable_by_keyboard() {
             "换一张",
             "登录",
             "忘记密码？",
+            "（个人/企业）账号检索",
             "注册个人账号",
         ]
     );

@@ -3,7 +3,6 @@
 //! (images included) and approves, the one-time password read from the
 //! SMS outbox signs the person in, and 修改密码 comes before anything else.
 
-use scigrant_app::Actor;
 use scigrant_app::testing::{Backend, PASSWORD, id_number, phone, staff_with_password};
 use scigrant_domain::identity::account::StaffRole;
 
@@ -41,28 +40,7 @@ async fn newest_after(app: &scigrant_app::App, label: &str, end: char) -> String
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_person_appeal_is_approved_and_the_one_time_password_must_be_changed() {
     let s = start(Backend::Sqlite).await;
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(&s.env.app)
-        .await
-        .unwrap()
-        .id;
-    let mobile = phone(912);
-    let form = scigrant_app::identity::register::PersonForm {
-        doc_type: "mainland_id".into(),
-        doc_no: id_number(12),
-        name: "次仁".into(),
-        email: "ciren@example.cn".into(),
-        region_code: "540102".into(),
-        gender: "男".into(),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        phone: mobile.clone(),
-        captcha_id,
-        captcha: "TEST".into(),
-        agreed: true,
-    };
-    scigrant_app::identity::register::register_person(&s.env.app, &Actor::system(), &form)
-        .await
-        .unwrap();
+    let mobile = super::registered_person(&s.env, 12).await;
     staff_with_password(
         &s.env.app,
         "reviewer",

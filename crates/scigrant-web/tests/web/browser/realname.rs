@@ -2,8 +2,7 @@
 //! sees “国家平台实名认证通过”, checked by a verification provider on
 //! loopback that passes every request.
 
-use scigrant_app::Actor;
-use scigrant_app::testing::{Backend, PASSWORD, id_number, phone};
+use scigrant_app::testing::{Backend, PASSWORD, id_number};
 
 use super::start_with;
 
@@ -55,28 +54,7 @@ async fn browser_person_saves_personal_information_and_is_verified() {
         c.realname_timeout_ms = 3000;
     })
     .await;
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(&s.env.app)
-        .await
-        .unwrap()
-        .id;
-    let mobile = phone(921);
-    let form = scigrant_app::identity::register::PersonForm {
-        doc_type: "mainland_id".into(),
-        doc_no: id_number(21),
-        name: "次仁".into(),
-        email: "ciren@example.cn".into(),
-        region_code: "540102".into(),
-        gender: "男".into(),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        phone: mobile.clone(),
-        captcha_id,
-        captcha: "TEST".into(),
-        agreed: true,
-    };
-    scigrant_app::identity::register::register_person(&s.env.app, &Actor::system(), &form)
-        .await
-        .unwrap();
+    let mobile = super::registered_person(&s.env, 21).await;
 
     s.login("person", &mobile, PASSWORD).await;
     s.wait_path("/person").await;

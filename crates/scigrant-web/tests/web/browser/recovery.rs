@@ -3,8 +3,7 @@
 //! finds the notice in the 消息中心.
 
 use fantoccini::Locator;
-use scigrant_app::Actor;
-use scigrant_app::testing::{Backend, PASSWORD, id_number, phone};
+use scigrant_app::testing::{Backend, PASSWORD};
 
 use super::start;
 
@@ -23,28 +22,7 @@ async fn newest_code(app: &scigrant_app::App) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_person_resets_the_password_by_login_name() {
     let s = start(Backend::Sqlite).await;
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(&s.env.app)
-        .await
-        .unwrap()
-        .id;
-    let mobile = phone(911);
-    let form = scigrant_app::identity::register::PersonForm {
-        doc_type: "mainland_id".into(),
-        doc_no: id_number(11),
-        name: "次仁".into(),
-        email: "ciren@example.cn".into(),
-        region_code: "540102".into(),
-        gender: "男".into(),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        phone: mobile.clone(),
-        captcha_id,
-        captcha: "TEST".into(),
-        agreed: true,
-    };
-    scigrant_app::identity::register::register_person(&s.env.app, &Actor::system(), &form)
-        .await
-        .unwrap();
+    let mobile = super::registered_person(&s.env, 11).await;
 
     // 忘记密码？ → 选择找回密码方式 → 登录名重置密码.
     s.go("/login").await;
