@@ -73,6 +73,37 @@ pub fn mask_email(s: &str) -> String {
     }
 }
 
+/// The labels after which a message carries a secret: the one-time codes
+/// of recovery and appeals, a new staff member's 激活码 and an approved
+/// appeal's 一次性密码.
+const SECRET_LABELS: [&str; 3] = ["验证码：", "激活码：", "一次性密码："];
+
+/// A message as staff may read it in the 短信发件箱: every secret after
+/// one of [`SECRET_LABELS`] becomes `******` (always six, so not even its
+/// length shows), up to the next punctuation. Staff answer "no code
+/// arrived" from the rest; the secret reaches only its recipient.
+pub fn mask_secrets(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some((at, label)) = SECRET_LABELS
+        .iter()
+        .filter_map(|l| rest.find(l).map(|i| (i, *l)))
+        .min_by_key(|(i, _)| *i)
+    {
+        out.push_str(&rest[..at + label.len()]);
+        rest = &rest[at + label.len()..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || "，,。；;）)".contains(c))
+            .unwrap_or(rest.len());
+        if end > 0 {
+            out.push_str("******");
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +142,27 @@ mod tests {
         assert_eq!(mask_name("Tenzin"), "T*****");
         assert_eq!(mask_name("李"), "*");
         assert_eq!(mask_name(""), "");
+    }
+
+    #[test]
+    fn secrets_are_hidden_from_staff_and_the_rest_kept() {
+        assert_eq!(
+            mask_secrets("【科技厅】您正在重置登录密码，验证码：493027，5分钟内有效。"),
+            "【科技厅】您正在重置登录密码，验证码：******，5分钟内有效。"
+        );
+        assert_eq!(
+            mask_secrets(
+                "（申诉编号：SS000000000001）已审核通过，一次性密码：aB3dE5fG7hJ9，请尽快登录"
+            ),
+            "（申诉编号：SS000000000001）已审核通过，一次性密码：******，请尽快登录"
+        );
+        assert_eq!(
+            mask_secrets("激活码：Q7K2M9PX，72小时内有效。激活码：X"),
+            "激活码：******，72小时内有效。激活码：******"
+        );
+        assert_eq!(
+            mask_secrets("您的实名认证状态：已审核认证。"),
+            "您的实名认证状态：已审核认证。"
+        );
     }
 }

@@ -191,6 +191,15 @@ pub struct OutboxView {
     pub error: Option<String>,
 }
 
+impl OutboxView {
+    /// The body as the 短信发件箱 shows it: codes and one-time passwords
+    /// masked (`scigrant_domain::mask::mask_secrets`), so no staff member
+    /// reads another person's secret.
+    pub fn body_for_staff(&self) -> String {
+        scigrant_domain::mask::mask_secrets(&self.body)
+    }
+}
+
 impl From<OutboxRow> for OutboxView {
     fn from(r: OutboxRow) -> OutboxView {
         OutboxView {

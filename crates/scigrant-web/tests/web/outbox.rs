@@ -75,5 +75,19 @@ async fn the_outbox_shows_sent_and_failed_messages() {
         "{body}"
     );
     assert!(body.contains("p*@example.cn"), "the recipient is masked");
+    // The code itself never shows to staff, only that one was sent.
+    let sent = scigrant_app::notify::recent(&env.app, 20).await.unwrap();
+    let with_code = sent.iter().find(|m| m.body.contains("验证码：")).unwrap();
+    let code: String = with_code
+        .body
+        .split("验证码：")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect();
+    assert!(code.chars().all(|c| c.is_ascii_digit()), "{code}");
+    assert!(!body.contains(&code), "{body}");
+    assert!(body.contains("验证码：******，5分钟内有效"), "{body}");
     assert!(!body.contains("p1@example.cn"), "the recipient is masked");
 }
