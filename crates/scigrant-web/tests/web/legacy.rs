@@ -20,6 +20,24 @@ async fn captcha(state: &AppState) -> String {
         .id
 }
 
+/// 账号检索 of `key` on `tab`, with a fresh captcha answered right.
+async fn lookup(state: &AppState, tab: &str, key: &str) -> (StatusCode, String) {
+    let id = captcha(state).await;
+    let (status, _, page) = post_form(
+        state,
+        "/account/lookup",
+        "",
+        &[
+            ("tab", tab),
+            ("key", key),
+            ("captcha_id", &id),
+            ("captcha", "TEST"),
+        ],
+    )
+    .await;
+    (status, page)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_lookup_page_answers_and_is_rate_limited() {
     let env = test_env(Backend::Sqlite).await;
@@ -50,36 +68,12 @@ async fn account_lookup_page_answers_and_is_rate_limited() {
     assert!(page.contains("统一社会信用代码:"));
 
     // A key of the wrong shape: the error beside the field, the key as typed.
-    let id = captcha(&state).await;
-    let (status, _, page) = post_form(
-        &state,
-        "/account/lookup",
-        "",
-        &[
-            ("tab", "unit"),
-            ("key", "9154X"),
-            ("captcha_id", &id),
-            ("captcha", "TEST"),
-        ],
-    )
-    .await;
+    let (status, page) = lookup(&state, "unit", "9154X").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains(r#"value="9154X" aria-invalid="true" aria-describedby="e-key""#));
     assert!(page.contains(r#"<p class="error" id="e-key">请输入正确的统一社会信用代码</p>"#));
 
-    let id = captcha(&state).await;
-    let (status, _, page) = post_form(
-        &state,
-        "/account/lookup",
-        "",
-        &[
-            ("tab", "unit"),
-            ("key", &uscc(20)),
-            ("captcha_id", &id),
-            ("captcha", "TEST"),
-        ],
-    )
-    .await;
+    let (status, page) = lookup(&state, "unit", &uscc(20)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains(r#"<h2 id="lookup-case">已注册账号 · 第一种</h2>"#),
@@ -93,53 +87,17 @@ async fn account_lookup_page_answers_and_is_rate_limited() {
     assert!(page.contains(r#"href="/login?tab=unit""#));
 
     // The third lookup this minute is the last the login budget allows.
-    let id = captcha(&state).await;
-    let (status, _, page) = post_form(
-        &state,
-        "/account/lookup",
-        "",
-        &[
-            ("tab", "person"),
-            ("key", "13900070000"),
-            ("captcha_id", &id),
-            ("captcha", "TEST"),
-        ],
-    )
-    .await;
+    let (status, page) = lookup(&state, "person", "13900070000").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains(r#"<h2 id="lookup-case">未注册账号</h2>"#),
         "{page}"
     );
-    let id = captcha(&state).await;
-    let (status, _, page) = post_form(
-        &state,
-        "/account/lookup",
-        "",
-        &[
-            ("tab", "unit"),
-            ("key", &uscc(20)),
-            ("captcha_id", &id),
-            ("captcha", "TEST"),
-        ],
-    )
-    .await;
+    let (status, page) = lookup(&state, "unit", &uscc(20)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("请求过于频繁，请稍后再试"));
     assert!(!page.contains("lookup-answer"));
     env.clock.advance_ms(20_000);
-    let id = captcha(&state).await;
-    let (status, _, _) = post_form(
-        &state,
-        "/account/lookup",
-        "",
-        &[
-            ("tab", "unit"),
-            ("key", &uscc(20)),
-            ("captcha_id", &id),
-            ("captcha", "TEST"),
-        ],
-    )
-    .await;
+    let (status, _) = lookup(&state, "unit", &uscc(20)).await;
     assert_eq!(status, StatusCode::OK);
 }

@@ -60,7 +60,7 @@ pub struct PersonAppeal {
 /// kept per account, and this phone may be nobody's, so it stands in as a
 /// keyed 60-bit number of the phone (kind `appeal_phone`).
 pub(crate) fn phone_account(app: &App, phone: &str) -> (&'static str, i64) {
-    let idx = app.pii.index("appeal_phone", phone);
+    let idx = phone_index(app, phone);
     let id = i64::from_str_radix(&idx[..15], 16).unwrap_or(0);
     ("appeal_phone", id)
 }
