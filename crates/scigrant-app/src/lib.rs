@@ -171,6 +171,9 @@ pub struct Actor {
     pub label: String,
     pub ip: String,
     pub request_id: String,
+    /// The unit a person acts for (代办), as read on this request: every
+    /// audit record the person writes is then filed under the unit too.
+    pub on_behalf: Option<identity::delegation::OnBehalf>,
 }
 
 impl Actor {
@@ -181,6 +184,7 @@ impl Actor {
             label: "访客".into(),
             ip: ip.into(),
             request_id: request_id.into(),
+            on_behalf: None,
         }
     }
 
@@ -191,6 +195,7 @@ impl Actor {
             label: "系统".into(),
             ip: "-".into(),
             request_id: "-".into(),
+            on_behalf: None,
         }
     }
 }

@@ -27,8 +27,8 @@ pub(crate) async fn audit(
         scigrant_domain::admin::audit::action_label(action).is_some(),
         "audit action `{action}` is not in scigrant_domain::admin::audit::ACTIONS"
     );
-    scigrant_store::admin::audit::append(
-        c,
+    let id = scigrant_store::admin::audit::append(
+        &mut *c,
         &app.pii.audit_chain_key(),
         &NewRecord {
             at: app.now(),
@@ -45,6 +45,16 @@ pub(crate) async fn audit(
         },
     )
     .await?;
+    if let (Some(on), Some(person)) = (&actor.on_behalf, actor.id) {
+        scigrant_store::identity::delegations::record_action(
+            c,
+            id,
+            on.unit_id,
+            person,
+            on.delegation_id,
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -216,6 +216,7 @@ pub fn staff_actor(id: i64) -> Actor {
         label: "reviewer".into(),
         ip: "127.0.0.1".into(),
         request_id: "test".into(),
+        on_behalf: None,
     }
 }
 
@@ -227,6 +228,7 @@ pub fn unit_actor(id: i64) -> Actor {
         label: "测试单位".into(),
         ip: "127.0.0.1".into(),
         request_id: "test".into(),
+        on_behalf: None,
     }
 }
 
@@ -238,6 +240,7 @@ pub fn person_actor(id: i64) -> Actor {
         label: "张三".into(),
         ip: "127.0.0.1".into(),
         request_id: "test".into(),
+        on_behalf: None,
     }
 }
 
@@ -441,6 +444,7 @@ impl MemberBuilder {
             label: "审核员".into(),
             ip: "127.0.0.1".into(),
             request_id: "test".into(),
+            on_behalf: None,
         };
         complete_registration(app, &reviewer, unit).await;
         let (person, phone) = join_unit(app, unit, n).await;

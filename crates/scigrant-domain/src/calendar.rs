@@ -8,7 +8,7 @@
 /// (year, month, day).
 pub type Ymd = (i32, u32, u32);
 
-const DAY_MS: i64 = 86_400_000;
+pub const DAY_MS: i64 = 86_400_000;
 const CST_OFFSET_MS: i64 = 8 * 3600 * 1000;
 
 /// Why a typed date or time was refused; the text is shown beside the field.

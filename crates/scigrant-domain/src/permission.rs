@@ -5,6 +5,7 @@
 
 use crate::grants::application::ApplicationState;
 use crate::identity::account::{AccountKind, Membership, StaffRole, UnitState};
+use crate::identity::delegation::{Acting, Service};
 
 /// The permission a route declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +20,9 @@ pub enum Permission {
     Unit,
     /// A unit whose 初审 passed (科技项目申报 platform).
     UnitPlatform,
+    /// One of such a unit's services: the unit itself, or a person acting
+    /// for it (代办) who holds that service.
+    UnitService(Service),
     /// Any staff member (the console home, password change).
     Staff,
     /// Staff holding the given role.
@@ -44,6 +48,8 @@ pub enum Caller {
     Person {
         /// Signed in with an approved appeal's one-time password.
         must_change_password: bool,
+        /// The unit the person acts for (代办), as read on this request.
+        acting: Option<Acting>,
     },
     Unit {
         state: UnitState,
@@ -73,6 +79,7 @@ impl Caller {
             Caller::Anonymous => false,
             Caller::Person {
                 must_change_password,
+                ..
             }
             | Caller::Unit {
                 must_change_password,
@@ -117,6 +124,17 @@ pub fn decide(p: Permission, c: &Caller) -> Decision {
                 Deny
             }
         }
+        (Permission::UnitService(_), Caller::Unit { state, .. }) => {
+            if state.platform_open() {
+                Allow
+            } else {
+                Deny
+            }
+        }
+        (Permission::UnitService(want), Caller::Person { acting, .. }) => match acting {
+            Some(a) if a.services.has(want) && a.unit_state.platform_open() => Allow,
+            _ => Deny,
+        },
         (Permission::Staff, Caller::Staff { .. }) => Allow,
         (Permission::StaffRole(want), Caller::Staff { role, .. }) => {
             if *role == want {
@@ -264,12 +282,55 @@ mod tests {
 
     const PERSON: Caller = Caller::Person {
         must_change_password: false,
+        acting: None,
     };
+
+    fn delegate(unit_state: UnitState, services: &[Service]) -> Caller {
+        Caller::Person {
+            must_change_password: false,
+            acting: Some(Acting {
+                unit_state,
+                services: crate::identity::delegation::Services::of(services),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_delegate_holds_only_the_services_granted_and_never_the_unit_itself() {
+        use Permission::*;
+        let d = delegate(UnitState::Opened, &[Service::Apply, Service::Projects]);
+        assert_eq!(decide(UnitService(Service::Projects), &d), Decision::Allow);
+        assert_eq!(decide(UnitService(Service::Members), &d), Decision::Deny);
+        assert_eq!(decide(Person, &d), Decision::Allow);
+        // 用户授权管理, 修改法人信息 and the platform stay the unit's own.
+        assert_eq!(decide(Unit, &d), Decision::SignIn);
+        assert_eq!(decide(UnitPlatform, &d), Decision::SignIn);
+        // Not acting (or no longer: revoked, expired): no unit service.
+        assert_eq!(
+            decide(UnitService(Service::Projects), &PERSON),
+            Decision::Deny
+        );
+        // A unit not yet open lends no service either.
+        let closed = delegate(UnitState::PendingInitial, &[Service::Projects]);
+        assert_eq!(
+            decide(UnitService(Service::Projects), &closed),
+            Decision::Deny
+        );
+        let unit = Caller::Unit {
+            state: UnitState::Opened,
+            must_change_password: false,
+        };
+        assert_eq!(
+            decide(UnitService(Service::Members), &unit),
+            Decision::Allow
+        );
+    }
 
     #[test]
     fn a_one_time_password_must_be_changed_first() {
         let person = Caller::Person {
             must_change_password: true,
+            acting: None,
         };
         assert_eq!(
             decide(Permission::Person, &person),

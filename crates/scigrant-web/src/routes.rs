@@ -102,7 +102,9 @@ async fn guard(permission: Permission, req: Request, next: Next) -> Response {
         Decision::ChangePassword => Redirect::to("/account/password").into_response(),
         Decision::SignIn => {
             let kind = match permission {
-                Permission::Unit | Permission::UnitPlatform => AccountKind::Unit,
+                Permission::Unit | Permission::UnitPlatform | Permission::UnitService(_) => {
+                    AccountKind::Unit
+                }
                 Permission::Staff | Permission::StaffRole(_) | Permission::StaffRoles(_) => {
                     AccountKind::Staff
                 }
@@ -111,10 +113,14 @@ async fn guard(permission: Permission, req: Request, next: Next) -> Response {
             Redirect::to(login_path_for(kind)).into_response()
         }
         Decision::Deny => {
-            let message = if permission == Permission::UnitPlatform {
-                "账号未开通，请联系我们。单位注册通过后台初审后即可进入科技项目申报。"
-            } else {
-                "您的账号无权访问此页面。"
+            let message = match (permission, caller) {
+                (Permission::UnitService(_), Caller::Person { .. }) => {
+                    "您没有该单位此项业务的代办授权，或授权已撤销、已到期。"
+                }
+                (Permission::UnitPlatform | Permission::UnitService(_), _) => {
+                    "账号未开通，请联系我们。单位注册通过后台初审后即可进入科技项目申报。"
+                }
+                _ => "您的账号无权访问此页面。",
             };
             failure(axum::http::StatusCode::FORBIDDEN, "无权访问", message)
         }

@@ -383,6 +383,7 @@ pub async fn outcome(
     let allowed = match reader {
         Reader::Person(p) => row.person_id == p,
         Reader::Unit(u) => row.unit_id == u,
+        Reader::Delegate { person, unit } => row.person_id == person || row.unit_id == unit,
         Reader::Staff => true,
     };
     if !allowed {

@@ -280,7 +280,7 @@ pub struct Comparison {
 fn may_read(reader: Reader, row: &ApplicationRow) -> bool {
     match reader {
         Reader::Staff => authority_sees(row),
-        Reader::Unit(u) => {
+        Reader::Unit(u) | Reader::Delegate { unit: u, .. } => {
             row.unit_id == u
                 && row.state != ApplicationState::Draft.code()
                 && row.submitted_json.is_some()

@@ -18,6 +18,7 @@ use scigrant_store::identity::sessions::{self, SessionRow, hash_token};
 use scigrant_store::identity::{accounts, legacy};
 
 use crate::identity::captcha::take_captcha;
+use crate::identity::delegation::{OnBehalf, acting_label, acting_of};
 use crate::identity::hasher::{
     check_against_dummy, check_password, needs_upgrade, new_password_hash,
 };
@@ -61,12 +62,19 @@ pub struct SessionInfo {
     pub created_at: i64,
     /// Unread messages in the account's 消息中心 (the header shows them).
     pub unread_messages: i64,
+    /// The unit this person acts for (代办), read afresh on this request.
+    pub acting: Option<OnBehalf>,
 }
 
 impl SessionInfo {
-    /// The unit signed in here, if this is a unit's session.
+    /// The unit signed in here, if this is a unit's session, or the unit
+    /// the person acts for (代办): the unit's pages a delegate may open
+    /// (their routes check the service) work on that unit.
     pub fn unit(&self) -> Option<UnitId> {
-        (self.kind == AccountKind::Unit).then_some(UnitId(self.account_id))
+        match &self.acting {
+            Some(on) => Some(UnitId(on.unit_id)),
+            None => (self.kind == AccountKind::Unit).then_some(UnitId(self.account_id)),
+        }
     }
     /// The person signed in here, if this is a person's session.
     pub fn person(&self) -> Option<PersonId> {
@@ -77,9 +85,13 @@ impl SessionInfo {
         Actor {
             kind: Some(self.kind),
             id: Some(self.account_id),
-            label: self.label.clone(),
+            label: match &self.acting {
+                Some(on) => acting_label(&self.label, &on.unit_name),
+                None => self.label.clone(),
+            },
             ip: ip.into(),
             request_id: request_id.into(),
+            on_behalf: self.acting.clone(),
         }
     }
 }
@@ -326,6 +338,7 @@ async fn attempt_login(
             last_seen_at: now,
             ip: actor.ip.clone(),
             user_agent: input.user_agent.chars().take(200).collect(),
+            acting_unit_id: None,
         },
     )
     .await?;
@@ -411,6 +424,7 @@ pub(crate) async fn caller_of(
             (
                 Caller::Person {
                     must_change_password: p.must_change_password != 0,
+                    acting: None,
                 },
                 p.name,
             )
@@ -461,9 +475,16 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<SessionInfo>,
     let Some(kind) = AccountKind::from_code(&s.account_kind) else {
         return Ok(None);
     };
-    let Some((caller, label)) = caller_of(&mut c, kind, s.account_id).await? else {
+    let Some((mut caller, label)) = caller_of(&mut c, kind, s.account_id).await? else {
         return Ok(None);
     };
+    let mut acting = None;
+    if let (Some(unit_id), Caller::Person { acting: a, .. }) = (s.acting_unit_id, &mut caller)
+        && let Some((rights, on)) = acting_of(&mut c, app, &id_hash, s.account_id, unit_id).await?
+    {
+        *a = Some(rights);
+        acting = Some(on);
+    }
     if now - s.last_seen_at > 60_000 {
         sessions::touch(&mut c, &id_hash, now).await?;
     }
@@ -483,6 +504,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<SessionInfo>,
         label,
         created_at: s.created_at,
         unread_messages,
+        acting,
     }))
 }
 

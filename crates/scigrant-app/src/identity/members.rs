@@ -461,10 +461,15 @@ pub async fn decide_member(
         },
     )
     .await?;
+    // A delegate decides in the unit's name: the person hears the unit's.
+    let unit_name = actor
+        .on_behalf
+        .as_ref()
+        .map_or(actor.label.as_str(), |on| on.unit_name.as_str());
     let body = if approve {
-        format!("您加入“{}”的申请已通过审核。", actor.label)
+        format!("您加入“{unit_name}”的申请已通过审核。")
     } else {
-        format!("您加入“{}”的申请未通过审核，原因：{reason}。", actor.label)
+        format!("您加入“{unit_name}”的申请未通过审核，原因：{reason}。")
     };
     let phone = p.phone(&app.pii)?;
     crate::notify::notify_account(

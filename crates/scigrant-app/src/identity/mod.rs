@@ -10,6 +10,7 @@ pub mod auth;
 pub mod budget;
 pub mod captcha;
 pub mod codes;
+pub mod delegation;
 pub mod hasher;
 pub mod home;
 pub mod legacy;

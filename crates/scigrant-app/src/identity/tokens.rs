@@ -257,6 +257,8 @@ pub async fn authenticate_token(app: &App, token: &str) -> Result<Option<TokenGr
             created_at: row.created_at,
             // An API call renders no header.
             unread_messages: 0,
+            // A token acts for its own account only, never for a unit.
+            acting: None,
         },
     }))
 }

@@ -35,6 +35,7 @@ fn manager() -> Actor {
         label: "项目管理员".into(),
         ip: "127.0.0.1".into(),
         request_id: "t".into(),
+        on_behalf: None,
     }
 }
 
@@ -115,9 +116,15 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
     // Autosave keeps whatever was typed, even invalid; nobody else sees it.
     let mut data = sample_fj4();
     data.insert("unit_intro".into(), Value::Text("科".repeat(301)));
-    applications::save(&env.app, person, id, &data)
-        .await
-        .unwrap();
+    applications::save(
+        &env.app,
+        &scigrant_app::testing::person_actor(person.0),
+        person,
+        id,
+        &data,
+    )
+    .await
+    .unwrap();
     let v = applications::load(&env.app, Reader::Person(person.0), id)
         .await
         .unwrap();
@@ -149,7 +156,16 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
         receipt
     );
     assert_eq!(
-        refusal_of(applications::save(&env.app, person, id, &data).await),
+        refusal_of(
+            applications::save(
+                &env.app,
+                &scigrant_app::testing::person_actor(person.0),
+                person,
+                id,
+                &data
+            )
+            .await
+        ),
         "申报书已提交，不能再修改"
     );
 
@@ -166,9 +182,15 @@ pub(crate) async fn cast_call_runs_from_draft_to_acceptance(env: TestEnv) {
         "conditions".into(),
         Value::Text("已与拉萨市科协建立协同工作机制。".into()),
     );
-    applications::save(&env.app, person, id, &data2)
-        .await
-        .unwrap();
+    applications::save(
+        &env.app,
+        &scigrant_app::testing::person_actor(person.0),
+        person,
+        id,
+        &data2,
+    )
+    .await
+    .unwrap();
     let receipt2 = submit(&env.app, &me, person, id, &data2).await.unwrap();
     assert_eq!(receipt2.number, receipt.number, "the number is kept");
     assert_ne!(receipt2.digest, receipt.digest);
@@ -380,7 +402,15 @@ pub(crate) async fn deadline_is_the_servers_and_extensions_are_per_applicant(env
     .await
     .unwrap();
     // Within the extension the applicant saves again.
-    applications::save(&env.app, late, a, &data).await.unwrap();
+    applications::save(
+        &env.app,
+        &scigrant_app::testing::person_actor(late.0),
+        late,
+        a,
+        &data,
+    )
+    .await
+    .unwrap();
     let v = applications::load(&env.app, Reader::Person(late.0), a)
         .await
         .unwrap();
@@ -704,9 +734,15 @@ pub(crate) async fn autosave_stops_at_the_deadline_and_after_submission(env: Tes
 
     env.clock.set(CLOSE - 1000);
     assert_eq!(
-        applications::save(&env.app, person, a, &typed("一秒前"))
-            .await
-            .unwrap(),
+        applications::save(
+            &env.app,
+            &scigrant_app::testing::person_actor(person.0),
+            person,
+            a,
+            &typed("一秒前")
+        )
+        .await
+        .unwrap(),
         CLOSE - 1000
     );
     assert_eq!(name_of(a).await, "一秒前");
@@ -715,7 +751,16 @@ pub(crate) async fn autosave_stops_at_the_deadline_and_after_submission(env: Tes
     for id in [a, b] {
         let owner = if id == a { person } else { other };
         assert_eq!(
-            refusal_of(applications::save(&env.app, owner, id, &typed("一秒后")).await),
+            refusal_of(
+                applications::save(
+                    &env.app,
+                    &scigrant_app::testing::person_actor(owner.0),
+                    owner,
+                    id,
+                    &typed("一秒后")
+                )
+                .await
+            ),
             "申报已于2023-04-25 23:59:59截止，不能再保存修改"
         );
         assert_eq!(
@@ -745,12 +790,27 @@ pub(crate) async fn autosave_stops_at_the_deadline_and_after_submission(env: Tes
     )
     .await
     .unwrap();
-    applications::save(&env.app, person, a, &typed("延期内"))
-        .await
-        .unwrap();
+    applications::save(
+        &env.app,
+        &scigrant_app::testing::person_actor(person.0),
+        person,
+        a,
+        &typed("延期内"),
+    )
+    .await
+    .unwrap();
     assert_eq!(name_of(a).await, "延期内");
     assert_eq!(
-        refusal_of(applications::save(&env.app, other, b, &typed("一秒后")).await),
+        refusal_of(
+            applications::save(
+                &env.app,
+                &scigrant_app::testing::person_actor(other.0),
+                other,
+                b,
+                &typed("一秒后")
+            )
+            .await
+        ),
         "申报已于2023-04-25 23:59:59截止，不能再保存修改"
     );
     submit(
@@ -763,7 +823,16 @@ pub(crate) async fn autosave_stops_at_the_deadline_and_after_submission(env: Tes
     .await
     .unwrap();
     assert_eq!(
-        refusal_of(applications::save(&env.app, person, a, &typed("提交后")).await),
+        refusal_of(
+            applications::save(
+                &env.app,
+                &scigrant_app::testing::person_actor(person.0),
+                person,
+                a,
+                &typed("提交后")
+            )
+            .await
+        ),
         "申报书已提交，不能再修改"
     );
     assert_eq!(name_of(a).await, "延期内");
@@ -865,15 +934,30 @@ pub(crate) async fn a_locked_member_cannot_save_or_submit_a_draft(env: TestEnv) 
         .await
         .unwrap();
     let data = sample_fj4();
-    applications::save(&env.app, person, a, &data)
-        .await
-        .unwrap();
+    applications::save(
+        &env.app,
+        &scigrant_app::testing::person_actor(person.0),
+        person,
+        a,
+        &data,
+    )
+    .await
+    .unwrap();
     lock_member(&env.app, &unit_actor(m.unit.0), m.unit, person, true)
         .await
         .unwrap();
     const LOCKED: &str = "您已被所在单位锁定，不能继续申报";
     assert_eq!(
-        refusal_of(applications::save(&env.app, person, a, &data).await),
+        refusal_of(
+            applications::save(
+                &env.app,
+                &scigrant_app::testing::person_actor(person.0),
+                person,
+                a,
+                &data
+            )
+            .await
+        ),
         LOCKED
     );
     assert_eq!(
@@ -900,9 +984,15 @@ pub(crate) async fn a_locked_member_cannot_save_or_submit_a_draft(env: TestEnv) 
     lock_member(&env.app, &unit_actor(m.unit.0), m.unit, person, false)
         .await
         .unwrap();
-    applications::save(&env.app, person, a, &data)
-        .await
-        .unwrap();
+    applications::save(
+        &env.app,
+        &scigrant_app::testing::person_actor(person.0),
+        person,
+        a,
+        &data,
+    )
+    .await
+    .unwrap();
 }
 both!(a_locked_member_cannot_save_or_submit_a_draft);
 
@@ -919,9 +1009,15 @@ pub(crate) async fn a_draft_of_the_former_unit_cannot_be_submitted_after_a_move(
         .await
         .unwrap();
     let data = sample_fj4();
-    applications::save(&env.app, person, a, &data)
-        .await
-        .unwrap();
+    applications::save(
+        &env.app,
+        &scigrant_app::testing::person_actor(person.0),
+        person,
+        a,
+        &data,
+    )
+    .await
+    .unwrap();
     let moved = ProfileForm {
         unit_id: other.unit.to_string(),
         region_code: "540102".into(),
@@ -961,7 +1057,16 @@ pub(crate) async fn a_draft_of_the_former_unit_cannot_be_submitted_after_a_move(
             "approved by the new unit: {approved_by_new_unit}"
         );
         assert_eq!(
-            refusal_of(applications::save(&env.app, person, a, &data).await),
+            refusal_of(
+                applications::save(
+                    &env.app,
+                    &scigrant_app::testing::person_actor(person.0),
+                    person,
+                    a,
+                    &data
+                )
+                .await
+            ),
             MOVED
         );
         assert_eq!(

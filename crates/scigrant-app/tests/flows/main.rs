@@ -1202,6 +1202,7 @@ mod audit_retention;
 mod call_texts;
 mod calls;
 mod consultation;
+mod delegation;
 mod dictionaries;
 mod experts;
 mod experts_import;

@@ -82,7 +82,15 @@ async fn submitted(
     );
     let mut data = sample_fj4();
     data.insert("cover_mobile".into(), Value::Text(m.phone.clone()));
-    save(app, m.person, id, &data).await.unwrap();
+    save(
+        app,
+        &scigrant_app::testing::person_actor(m.person.0),
+        m.person,
+        id,
+        &data,
+    )
+    .await
+    .unwrap();
     let receipt = submit(app, &me, m.person, id, &data).await.unwrap();
     (m, id, receipt)
 }

@@ -30,6 +30,7 @@ async fn staff(env: &TestEnv, login: &str, name: &str, role: StaffRole) -> Actor
         label: name.into(),
         ip: "127.0.0.1".into(),
         request_id: "test".into(),
+        on_behalf: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn manager() -> Actor {
         label: "项目管理员".into(),
         ip: "127.0.0.1".into(),
         request_id: "t".into(),
+        on_behalf: None,
     }
 }
 

@@ -229,7 +229,15 @@ pub(crate) async fn submitting_the_saved_draft_gives_the_pages_receipt(env: Test
     let me = person_actor(m.person.0);
     let id = start(&env.app, &me, m.person, call).await.unwrap();
     let data = sample_fj4();
-    save(&env.app, m.person, id, &data).await.unwrap();
+    save(
+        &env.app,
+        &scigrant_app::testing::person_actor(m.person.0),
+        m.person,
+        id,
+        &data,
+    )
+    .await
+    .unwrap();
     let receipt = submit_saved(&env.app, &me, m.person, id).await.unwrap();
     let view = load(&env.app, reader_for(AccountKind::Person, m.person.0), id)
         .await

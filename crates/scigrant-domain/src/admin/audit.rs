@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 120] = [
+pub const ACTIONS: [(&str, &str); 125] = [
     ("account.import", "导入原系统账号（火炬中心用户转移）"),
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.lookup", "（个人/企业）账号检索"),
@@ -125,6 +125,11 @@ pub const ACTIONS: [(&str, &str); 120] = [
     ("realname.review", "实名认证人工审核"),
     ("realname.image.view", "查看实名认证证件"),
     ("call.realname", "设置计划类别实名认证要求"),
+    ("delegation.grant", "用户授权（代办）"),
+    ("delegation.change", "修改用户授权"),
+    ("delegation.revoke", "撤销用户授权"),
+    ("delegation.act", "开始代办"),
+    ("delegation.stop", "退出代办"),
 ];
 
 /// The auditor's name for an action code.

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod appeal;
 pub mod decision;
+pub mod delegation;
 pub mod doors;
 pub mod email;
 pub mod id_number;

@@ -152,6 +152,15 @@ pub async fn purge_before(db: &Db, key: &ChainKey, cutoff_at: i64, now: i64) -> 
     // Records are sealed in id order, so the purged ones have ids up to the
     // last purged link's; one committed late and sealed after a young
     // record is still held by its link and stays.
+    // The index of what was done in a unit's name (代办) goes with them.
+    sqlx::query(
+        "DELETE FROM delegated_actions WHERE audit_id IN (SELECT id FROM audit_log WHERE id <= $1 AND at < $2
+         AND NOT EXISTS (SELECT 1 FROM audit_chain ch WHERE ch.audit_id = audit_log.id))",
+    )
+    .bind(last_id)
+    .bind(cutoff_at)
+    .execute(&mut *tx)
+    .await?;
     let removed = sqlx::query(
         "DELETE FROM audit_log WHERE id <= $1 AND at < $2
          AND NOT EXISTS (SELECT 1 FROM audit_chain ch WHERE ch.audit_id = audit_log.id)",

@@ -7,6 +7,7 @@ pub mod activation;
 pub mod appeals;
 pub mod captcha;
 pub mod codes;
+pub mod delegations;
 pub mod legacy;
 pub mod login_guard;
 pub mod messages;

@@ -23,6 +23,8 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     pub ip: String,
     pub user_agent: String,
+    /// The unit the person acts for (代办), if any.
+    pub acting_unit_id: Option<i64>,
 }
 
 pub async fn insert(c: &mut AnyConnection, s: &SessionRow) -> Result<()> {

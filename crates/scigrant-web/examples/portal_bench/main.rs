@@ -86,6 +86,7 @@ fn staff(id: i64, label: &str) -> Actor {
         label: label.into(),
         ip: "127.0.0.1".into(),
         request_id: "bench".into(),
+        on_behalf: None,
     }
 }
 

@@ -144,6 +144,7 @@ async fn main() {
         label: "bench".into(),
         ip: "-".into(),
         request_id: "-".into(),
+        on_behalf: None,
     };
     let now = app.now();
     let run_ms = (a.autosaves as u64 * a.interval_ms + 120_000) as i64;

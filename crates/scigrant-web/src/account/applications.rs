@@ -19,6 +19,7 @@ use scigrant_app::grants::applications::{self, ApplicationView, Reader, reader_f
 use scigrant_domain::evaluation::funding::Verdict;
 use scigrant_domain::grants::application::{ApplicationState, INELIGIBILITY};
 use scigrant_domain::identity::account::StaffRole;
+use scigrant_domain::identity::delegation::Service;
 use scigrant_domain::ids::ApplicationId;
 use scigrant_domain::permission::Caller;
 
@@ -46,7 +47,29 @@ pub(crate) fn reader_of(ctx: &Ctx) -> Result<(Reader, &'static str), WebError> {
         }
         Caller::Staff { .. } => Ok((Reader::Staff, "staff")),
         Caller::Unit { .. } => Ok((reader_for(s.kind, s.account_id), "unit")),
+        // Acting for a unit with 项目管理 (代办): the unit's applications too.
+        Caller::Person {
+            acting: Some(a), ..
+        } if a.services.has(Service::Projects) => match (s.person(), s.unit()) {
+            (Some(p), Some(u)) => Ok((
+                Reader::Delegate {
+                    person: p.0,
+                    unit: u.0,
+                },
+                "unit",
+            )),
+            _ => Ok((reader_for(s.kind, s.account_id), "person")),
+        },
         _ => Ok((reader_for(s.kind, s.account_id), "person")),
+    }
+}
+
+/// Who the page speaks to: a delegate reads the unit's applications as the
+/// unit (推荐 / 退回) and their own as the applicant.
+fn speaking_as(reader: Reader, who: &'static str, a: &ApplicationView) -> &'static str {
+    match reader {
+        Reader::Delegate { unit, .. } if a.unit_id.0 != unit => "person",
+        _ => who,
     }
 }
 
@@ -59,6 +82,7 @@ pub(crate) async fn view_page(
 ) -> Result<ViewPage, WebError> {
     let (reader, who) = reader_of(ctx)?;
     let a = applications::load(&state.app, reader, ApplicationId(id)).await?;
+    let who = speaking_as(reader, who, &a);
     let form = view(&a.spec, &a.data, &[], "", &a.call.code);
     let outcome = outcome(&state.app, reader, ApplicationId(id)).await?;
     let verify_url = format!(

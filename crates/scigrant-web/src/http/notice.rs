@@ -31,6 +31,13 @@ pub fn notice_text(code: &str) -> &'static str {
         "password" => "密码已修改。",
         "info_saved" => "信息已保存，实名认证结果见“实名认证状态”。",
         "realname_uploaded" => "证件照片已提交，请等待人工审核。",
+        "delegation_granted" => "授权成功，已通知被授权人。",
+        "delegation_changed" => "授权已修改，已通知被授权人。",
+        "delegation_revoked" => "授权已撤销，被授权人的下一次操作即不再代表本单位。",
+        "acting" => {
+            "您已开始代办，页面顶部显示您所代办的单位；您的每一项操作都将记录在该单位的代办记录中。"
+        }
+        "acting_stopped" => "已退出代办。",
         "article_saved" => "文章已保存。",
         "article_submitted" => "文章已提交审核。",
         "article_approved" => "审核通过，文章将在发布时间到达后显示在门户。",

@@ -29,6 +29,8 @@ pub struct Nav {
     pub kind: AccountKind,
     pub label: String,
     pub role: String,
+    /// The unit the person acts for (代办), shown beside the name.
+    pub acting: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -64,11 +66,12 @@ pub struct PageCtx {
 
 /// The staff console's tabs: (address, label).
 /// The unit platform's tabs.
-const UNIT_TABS: [(&str, &str); 4] = [
+const UNIT_TABS: [(&str, &str); 5] = [
     ("/unit/applications", "项目管理"),
     ("/unit/platform", "专家管理"),
     ("/unit", "用户中心"),
     ("/unit/members", "单位从属用户管理"),
+    ("/unit/delegations", "用户授权管理"),
 ];
 
 /// Which of `hrefs` is the page at `location`: the longest that matches.
@@ -133,6 +136,7 @@ impl PageCtx {
                 Caller::Staff { role, .. } => role.label().to_string(),
                 _ => s.kind.label().to_string(),
             },
+            acting: s.acting.as_ref().map(|on| on.unit_name.clone()),
         });
         PageCtx {
             site_name: cfg.site_name.clone(),
@@ -186,8 +190,26 @@ impl PageCtx {
     }
 
     /// The unit platform's tabs, each with whether it is the current page's.
+    /// A person acting for the unit (代办) sees only the tabs of the
+    /// services granted.
     pub fn unit_tabs(&self) -> Vec<(&'static str, &'static str, bool)> {
-        marked(&self.location, UNIT_TABS.to_vec())
+        let allowed = UNIT_TABS
+            .into_iter()
+            .filter(|(href, _)| {
+                crate::routes::get_permission(href)
+                    .is_some_and(|p| decide(p, &self.caller) == Decision::Allow)
+            })
+            .collect();
+        marked(&self.location, allowed)
+    }
+
+    /// Where a person acting for a unit does its business: the first unit
+    /// tab of the services granted, else (科技项目申报 alone) the person's
+    /// own home, where calls are applied to.
+    pub fn acting_home(&self) -> &'static str {
+        self.unit_tabs()
+            .first()
+            .map_or("/person", |(href, _, _)| *href)
     }
 
     pub fn with_notice(mut self, notice: impl Into<String>) -> PageCtx {

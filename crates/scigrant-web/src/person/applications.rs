@@ -148,7 +148,7 @@ pub async fn save(
     let a = applications::load(&state.app, Reader::Person(s.account_id), id).await?;
     let posted = Posted::parse(&body);
     let data = data_from_pairs(&a.spec, &posted.0);
-    applications::save(&state.app, ctx.person()?, id, &data).await?;
+    applications::save(&state.app, &ctx.actor(), ctx.person()?, id, &data).await?;
     let action = posted.get("action");
     let to = match action.as_str() {
         "preview" => format!("/applications/{id}/edit?check=1&ok=saved"),
@@ -168,7 +168,7 @@ pub async fn autosave(
     let person = ctx.person()?;
     let spec = applications::form_of(&state.app, person, id).await?;
     let data = data_from_pairs(&spec, &Posted::parse(&body).0);
-    autosave_answer(applications::save(&state.app, person, id, &data).await)
+    autosave_answer(applications::save(&state.app, &ctx.actor(), person, id, &data).await)
 }
 
 /// 提交: saves, validates, freezes; shows the receipt, or the form with

@@ -1,9 +1,11 @@
 //! 个人: a natural person's home, 完善个人信息 (choosing one's unit), 我的信息
 //! (实名认证),
-//! 科技项目专家申请, and 项目申报 — starting, drafting (autosaved) and
+//! 科技项目专家申请, switching to acting for a unit that authorised one
+//! (代办), and 项目申报 — starting, drafting (autosaved) and
 //! submitting applications.
 
 pub mod applications;
+pub mod delegations;
 pub mod expert;
 pub mod home;
 pub mod info;
@@ -31,6 +33,12 @@ pub fn routes(t: Table) -> Table {
             Person,
             post(info::upload_submit).layer(DefaultBodyLimit::max(3 * MB)),
         )
+        .post(
+            "/person/delegations/{id}/act",
+            Person,
+            post(delegations::act),
+        )
+        .post("/person/delegations/stop", Person, post(delegations::stop))
         .get("/person/expert", Person, get(expert::expert_page))
         .post("/person/expert", Person, post(expert::expert_submit))
         .post("/calls/{id}/apply", Person, post(applications::start))

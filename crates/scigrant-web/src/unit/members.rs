@@ -18,7 +18,7 @@ use scigrant_app::identity::members::{
     member_filter,
 };
 use scigrant_app::{AppError, FieldErrors};
-use scigrant_domain::identity::account::{AccountKind, Membership};
+use scigrant_domain::identity::account::Membership;
 use scigrant_domain::identity::decision::parse_verdict;
 use scigrant_domain::ids::{PersonId, UnitId};
 use serde::Deserialize;
@@ -87,8 +87,8 @@ pub async fn members(
     ctx: Ctx,
     Query(q): Query<MemberQuery>,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
-    let page = members_page(&state, &ctx, s.account_id, &q, FieldErrors::new()).await?;
+    let unit = ctx.unit()?;
+    let page = members_page(&state, &ctx, unit.0, &q, FieldErrors::new()).await?;
     Ok(render(&page).into_response())
 }
 
@@ -137,21 +137,12 @@ pub async fn member_decide(
     Path(id): Path<PersonId>,
     Form(p): Form<DecidePost>,
 ) -> Result<Response, WebError> {
-    let s = ctx.require(AccountKind::Unit)?;
+    let unit = ctx.unit()?;
     let approve = parse_verdict(&p.decision);
-    match decide_member(
-        &state.app,
-        &ctx.actor(),
-        ctx.unit()?,
-        id,
-        approve,
-        &p.reason,
-    )
-    .await
-    {
+    match decide_member(&state.app, &ctx.actor(), unit, id, approve, &p.reason).await {
         Ok(()) => Ok(see_other("/unit/members?ok=decided")),
         Err(AppError::Validation(e)) => {
-            let page = members_page(&state, &ctx, s.account_id, &MemberQuery::default(), e).await?;
+            let page = members_page(&state, &ctx, unit.0, &MemberQuery::default(), e).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -1,15 +1,18 @@
 //! 单位: the unit's home and corrections, 我的信息 and 修改法人信息 (实名认证), the 科技项目申报 platform with
 //! the 组织机构代码证 upload, 单位从属用户管理, and the unit's 推荐 / 退回
-//! of its members' applications.
+//! of its members' applications, and 用户授权管理 (代办): a delegate reaches
+//! the members and applications routes by the service granted.
 
 pub mod applications;
+pub mod delegations;
 pub mod home;
 pub mod info;
 pub mod members;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use scigrant_domain::permission::Permission::{Unit, UnitPlatform};
+use scigrant_domain::identity::delegation::Service;
+use scigrant_domain::permission::Permission::{Unit, UnitPlatform, UnitService};
 
 use crate::routes::{MB, Table};
 
@@ -31,36 +34,57 @@ pub fn routes(t: Table) -> Table {
             UnitPlatform,
             post(home::org_cert_submit).layer(DefaultBodyLimit::max(301 * MB)),
         )
-        .get("/unit/members", UnitPlatform, get(members::members))
+        .get(
+            "/unit/members",
+            UnitService(Service::Members),
+            get(members::members),
+        )
         .get(
             "/unit/members/export",
-            UnitPlatform,
+            UnitService(Service::Members),
             get(members::members_export),
         )
-        .get("/unit/members/{id}", UnitPlatform, get(members::member))
+        .get(
+            "/unit/members/{id}",
+            UnitService(Service::Members),
+            get(members::member),
+        )
         .post(
             "/unit/members/{id}/decide",
-            UnitPlatform,
+            UnitService(Service::Members),
             post(members::member_decide),
         )
         .post(
             "/unit/members/{id}/lock",
-            UnitPlatform,
+            UnitService(Service::Members),
             post(members::member_lock),
         )
         .get(
             "/unit/applications",
-            UnitPlatform,
+            UnitService(Service::Projects),
             get(applications::unit_list),
         )
         .post(
             "/unit/applications/{id}/decide",
-            UnitPlatform,
+            UnitService(Service::Projects),
             post(applications::unit_decide),
         )
         .get(
             "/unit/similarity/{a}/{b}",
-            UnitPlatform,
+            UnitService(Service::Projects),
             get(applications::unit_pair),
+        )
+        .get("/unit/delegations", Unit, get(delegations::list))
+        .post("/unit/delegations", Unit, post(delegations::grant_submit))
+        .get("/unit/delegations/log", Unit, get(delegations::log))
+        .post(
+            "/unit/delegations/{id}",
+            Unit,
+            post(delegations::change_submit),
+        )
+        .post(
+            "/unit/delegations/{id}/revoke",
+            Unit,
+            post(delegations::revoke_submit),
         )
 }

@@ -211,7 +211,15 @@ async fn submit_through_the_api(env: TestEnv) {
     let id = start(&env.app, &person_actor(m.person.0), m.person, call_id)
         .await
         .unwrap();
-    save(&env.app, m.person, id, &sample_fj4()).await.unwrap();
+    save(
+        &env.app,
+        &scigrant_app::testing::person_actor(m.person.0),
+        m.person,
+        id,
+        &sample_fj4(),
+    )
+    .await
+    .unwrap();
     let s = session_for(&env, LoginTab::Person, &m.phone, PASSWORD).await;
     let read_only = token_from_page(
         &state,

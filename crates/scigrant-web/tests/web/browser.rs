@@ -15,11 +15,12 @@ use scigrant_app::testing::{
     test_env, uscc,
 };
 use scigrant_domain::identity::account::StaffRole;
-use scigrant_domain::ids::ApplicationId;
+use scigrant_domain::ids::{ApplicationId, PersonId};
 use scigrant_web::AppState;
 
 mod a11y;
 mod appeal;
+mod delegation;
 mod legacy;
 mod realname;
 mod recovery;
@@ -297,6 +298,11 @@ impl Session {
 /// 个人账号注册 page would: the browser tests of recovery, appeals and
 /// 实名认证 start from this account. Its phone, the login.
 async fn registered_person(env: &TestEnv, n: u32) -> String {
+    registered_person_id(env, n).await.1
+}
+
+/// [`registered_person`], with the person's id.
+async fn registered_person_id(env: &TestEnv, n: u32) -> (PersonId, String) {
     let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
         .await
         .unwrap()
@@ -316,10 +322,10 @@ async fn registered_person(env: &TestEnv, n: u32) -> String {
         captcha: "TEST".into(),
         agreed: true,
     };
-    scigrant_app::identity::register::register_person(&env.app, &Actor::system(), &form)
+    let id = scigrant_app::identity::register::register_person(&env.app, &Actor::system(), &form)
         .await
         .unwrap();
-    mobile
+    (id, mobile)
 }
 
 fn unit_name() -> &'static str {
@@ -798,9 +804,15 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
     );
     data.insert("unit_intro".into(), Value::Text("科".repeat(301)));
     data.insert("applicant".into(), Value::Text("全国学会1".into()));
-    scigrant_app::grants::applications::save(&s.env.app, person, ApplicationId(app_id), &data)
-        .await
-        .unwrap();
+    scigrant_app::grants::applications::save(
+        &s.env.app,
+        &scigrant_app::testing::person_actor(person.0),
+        person,
+        ApplicationId(app_id),
+        &data,
+    )
+    .await
+    .unwrap();
     s.go(&format!("/applications/{app_id}/edit")).await;
     s.click("#submit-application").await;
     let problems = s.text("#problems").await;
@@ -916,6 +928,7 @@ async fn apply_through_the_unit_to_the_staff(backend: Backend) {
         .unwrap();
     scigrant_app::grants::applications::save(
         &s.env.app,
+        &scigrant_app::testing::person_actor(p2.0),
         p2,
         a2,
         &scigrant_domain::grants::form::samples::sample_fj4(),
@@ -1034,6 +1047,7 @@ async fn browser_second_pilot_city_forum_is_refused() {
         label: "单位".into(),
         ip: "-".into(),
         request_id: "-".into(),
+        on_behalf: None,
     };
     recommend(app, &ua, unit_a, a, &[true; 3]).await.unwrap();
     let b = begin(app, &Actor::system(), pb, calls[1]).await.unwrap();

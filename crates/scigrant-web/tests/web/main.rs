@@ -8,6 +8,7 @@ mod browser;
 mod call_documents;
 mod call_texts;
 mod consultation;
+mod delegation;
 mod dictionaries;
 mod expert;
 mod experts_import;
@@ -256,6 +257,8 @@ async fn every_route_declares_and_enforces_its_permission() {
         "POST /person/info/edit Person",
         "GET /person/info/upload Person",
         "POST /person/info/upload Person",
+        "POST /person/delegations/{id}/act Person",
+        "POST /person/delegations/stop Person",
         "GET /person/expert Person",
         "POST /person/expert Person",
         "POST /calls/{id}/apply Person",
@@ -272,14 +275,19 @@ async fn every_route_declares_and_enforces_its_permission() {
         "GET /unit/platform UnitPlatform",
         "GET /unit/org-cert UnitPlatform",
         "POST /unit/org-cert UnitPlatform",
-        "GET /unit/members UnitPlatform",
-        "GET /unit/members/export UnitPlatform",
-        "GET /unit/members/{id} UnitPlatform",
-        "POST /unit/members/{id}/decide UnitPlatform",
-        "POST /unit/members/{id}/lock UnitPlatform",
-        "GET /unit/applications UnitPlatform",
-        "POST /unit/applications/{id}/decide UnitPlatform",
-        "GET /unit/similarity/{a}/{b} UnitPlatform",
+        "GET /unit/members UnitService(Members)",
+        "GET /unit/members/export UnitService(Members)",
+        "GET /unit/members/{id} UnitService(Members)",
+        "POST /unit/members/{id}/decide UnitService(Members)",
+        "POST /unit/members/{id}/lock UnitService(Members)",
+        "GET /unit/applications UnitService(Projects)",
+        "POST /unit/applications/{id}/decide UnitService(Projects)",
+        "GET /unit/similarity/{a}/{b} UnitService(Projects)",
+        "GET /unit/delegations Unit",
+        "POST /unit/delegations Unit",
+        "GET /unit/delegations/log Unit",
+        "POST /unit/delegations/{id} Unit",
+        "POST /unit/delegations/{id}/revoke Unit",
         "POST /csp-report Public",
         "GET /staff Staff",
         "GET /staff/outbox StaffRoles([SecurityAdmin, AccountReviewer])",
@@ -488,7 +496,7 @@ async fn every_route_declares_and_enforces_its_permission() {
         checked += 1;
     }
     // Every route but the public ones was tried.
-    assert_eq!(checked, 163);
+    assert_eq!(checked, 170);
 }
 
 /// The SMS outbox holds review messages and one-time codes: the account

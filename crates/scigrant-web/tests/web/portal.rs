@@ -38,6 +38,7 @@ async fn staff(env: &TestEnv, login: &str, role: StaffRole) -> (Actor, String) {
             label: login.into(),
             ip: "127.0.0.1".into(),
             request_id: "t".into(),
+            on_behalf: None,
         },
         session,
     )

@@ -58,9 +58,15 @@ async fn schemathesis_finds_no_server_error_schema_violation_or_open_route() {
     // The token's own person holds a saved draft the run may submit.
     let draft = start(&env.app, &person_actor(other.person.0), other.person, call).await;
     if let Ok(id) = draft {
-        save(&env.app, other.person, id, &sample_fj4())
-            .await
-            .unwrap();
+        save(
+            &env.app,
+            &scigrant_app::testing::person_actor(other.person.0),
+            other.person,
+            id,
+            &sample_fj4(),
+        )
+        .await
+        .unwrap();
     }
     let ps = session_for(&env, LoginTab::Person, &other.phone, PASSWORD).await;
     let us = session_for(&env, LoginTab::Unit, &member.uscc, PASSWORD).await;

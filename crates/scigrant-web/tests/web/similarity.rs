@@ -46,6 +46,7 @@ async fn staff_and_unit_see_a_copy_side_by_side() {
         label: "项目管理员".into(),
         ip: "127.0.0.1".into(),
         request_id: "t".into(),
+        on_behalf: None,
     };
     let program = create_program(&env.app, &manager, "2023年科技服务团项目", "各有关单位：")
         .await

@@ -34,6 +34,7 @@ async fn staff_actor(env: &TestEnv, login: &str, role: StaffRole) -> Actor {
         label: login.into(),
         ip: "127.0.0.1".into(),
         request_id: "t".into(),
+        on_behalf: None,
     }
 }
 

@@ -122,7 +122,7 @@ pub async fn withdraw(
     if row.person_id != person_id.0 {
         return Err(AppError::NotFound);
     }
-    check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
+    check_applicant(&mut tx, app, actor, person_id.0, Some(row.unit_id)).await?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::field("reason", "请填写撤回理由"));
@@ -143,8 +143,8 @@ pub async fn withdraw(
 }
 
 /// The unit's right to decide, re-read in the transaction that decides:
-/// the same [`Permission::UnitPlatform`] the route declared, on the unit's
-/// registration state as it stands now.
+/// its platform open (as the route's 项目管理 service requires of the unit
+/// and of a delegate alike), on the registration state as it stands now.
 async fn unit_platform_open(tx: &mut AnyConnection, unit_id: UnitId) -> Result<(), AppError> {
     let unit = accounts::unit(tx, unit_id.0)
         .await?

@@ -9,12 +9,13 @@ use scigrant_domain::grants::application::{
 };
 use scigrant_domain::grants::form::{self, FormData, FormSpec, Value};
 use scigrant_domain::identity::account::{Membership, UnitState};
+use scigrant_domain::identity::delegation::{Service, Services};
 use scigrant_domain::ids::{ApplicationId, CallId, PersonId};
 use scigrant_domain::permission::{ApplicantStanding, applicant_may_act};
 use scigrant_store::AnyConnection;
 use scigrant_store::grants::applications::{self as store, NewApplication};
 use scigrant_store::grants::calls;
-use scigrant_store::identity::accounts;
+use scigrant_store::identity::{accounts, delegations};
 use scigrant_store::pii::SealedColumn;
 
 use super::{CITY_KEY, TITLE_KEY, text_of};
@@ -32,24 +33,53 @@ struct ApplicantUnit {
 /// The person's right to apply as it stands now, checked by the domain's
 /// [`applicant_may_act`]: an approved, unlocked member of an open unit and,
 /// for an existing application (`application_unit`), still a member of the
-/// unit it was made under. Every applicant use case calls it in the
-/// transaction that acts. Returns the person's current unit.
+/// unit it was made under. A person acting for a unit (代办) stands
+/// instead on that unit's authorisation, read again here, holding
+/// 科技项目申报. Every applicant use case calls it in the transaction that
+/// acts. Returns the unit the person applies for.
 pub(super) async fn check_applicant(
     c: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
     person_id: i64,
     application_unit: Option<i64>,
 ) -> Result<accounts::UnitRow, AppError> {
     let p = accounts::person(c, person_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let unit = match p.unit_id {
+    let (membership, locked, unit_id) = match &actor.on_behalf {
+        Some(on) => {
+            let grant = delegations::in_force(c, on.unit_id, person_id, app.now()).await?;
+            match grant.map(|d| Services::from_codes(&d.services)) {
+                Some(s) if s.has(Service::Apply) => (Membership::Approved, false, Some(on.unit_id)),
+                Some(_) => {
+                    return Err(AppError::Refused(format!(
+                        "“{}”未授权您代办科技项目申报；请退出代办后以本人身份申报",
+                        on.unit_name
+                    )));
+                }
+                None => {
+                    return Err(AppError::Refused(format!(
+                        "您对“{}”的代办授权已撤销或已过期",
+                        on.unit_name
+                    )));
+                }
+            }
+        }
+        None => (
+            Membership::from_code(&p.membership).unwrap_or(Membership::None),
+            p.member_locked != 0,
+            p.unit_id,
+        ),
+    };
+    let unit = match unit_id {
         Some(id) => accounts::unit(c, id).await?,
         None => None,
     };
     let standing = ApplicantStanding {
-        membership: Membership::from_code(&p.membership).unwrap_or(Membership::None),
-        locked: p.member_locked != 0,
-        unit_id: p.unit_id,
+        membership,
+        locked,
+        unit_id,
         unit_open: unit
             .as_ref()
             .and_then(|u| UnitState::from_code(&u.state))
@@ -64,10 +94,12 @@ pub(super) async fn check_applicant(
 /// member of an open unit of a kind the call admits.
 async fn applicant_unit(
     c: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
     person_id: i64,
     call: &CallView,
 ) -> Result<ApplicantUnit, AppError> {
-    let unit = check_applicant(c, person_id, None).await?;
+    let unit = check_applicant(c, app, actor, person_id, None).await?;
     if !call.eligible.iter().any(|k| k.code == unit.kind) {
         let eligible: Vec<&str> = call.eligible.iter().map(|k| k.label.as_str()).collect();
         let natures = crate::dictionary::read(c, DictKind::UnitNature).await?;
@@ -103,7 +135,7 @@ pub async fn start(
         .ok_or(AppError::NotFound)?;
     let call = call_view(&mut tx, call_row).await?;
     if let Some(existing) = store::of_person_in_call(&mut tx, person_id.0, call_id.0).await? {
-        check_applicant(&mut tx, person_id.0, Some(existing.unit_id)).await?;
+        check_applicant(&mut tx, app, actor, person_id.0, Some(existing.unit_id)).await?;
         tx.commit().await?;
         return Ok(ApplicationId(existing.id));
     }
@@ -120,7 +152,7 @@ pub async fn start(
             format_datetime(call.closes_at)
         )));
     }
-    let unit = applicant_unit(&mut tx, person_id.0, &call).await?;
+    let unit = applicant_unit(&mut tx, app, actor, person_id.0, &call).await?;
     crate::identity::realname::check_call(&mut tx, call_id.0, person_id.0, unit.id).await?;
     let person = accounts::person(&mut tx, person_id.0)
         .await?
@@ -187,17 +219,19 @@ pub async fn start(
 /// changes nothing anyone else sees; the submission is.
 pub async fn save(
     app: &App,
+    actor: &Actor,
     person_id: PersonId,
     id: ApplicationId,
     data: &FormData,
 ) -> Result<i64, AppError> {
-    save_at(app, person_id, id, data, app.now()).await
+    save_at(app, actor, person_id, id, data, app.now()).await
 }
 
 /// `save` as of `now`: a submission decides "in time" once, for both its
 /// save and its freeze.
 pub(super) async fn save_at(
     app: &App,
+    actor: &Actor,
     person_id: PersonId,
     id: ApplicationId,
     data: &FormData,
@@ -211,7 +245,7 @@ pub(super) async fn save_at(
     if !ApplicationState::from_code(&row.state).is_some_and(ApplicationState::editable) {
         return Err(AppError::Refused(SUBMITTED.into()));
     }
-    check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
+    check_applicant(&mut tx, app, actor, person_id.0, Some(row.unit_id)).await?;
     let closes_at = calls::call(&mut tx, row.call_id)
         .await?
         .ok_or(AppError::NotFound)?

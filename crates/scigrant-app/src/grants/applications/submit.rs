@@ -71,12 +71,12 @@ pub async fn submit(
     // saved on its own when it cannot be submitted, else in the
     // submission's transaction (one commit for both).
     if call.state != CallState::Published {
-        save_at(app, person_id, id, data, now).await?;
+        save_at(app, actor, person_id, id, data, now).await?;
         return Err(AppError::Refused("该计划类别未在受理期".into()));
     }
     let problems = form::validate(&spec, data, &context_of(&call));
     if !problems.is_empty() {
-        save_at(app, person_id, id, data, now).await?;
+        save_at(app, actor, person_id, id, data, now).await?;
         return Err(AppError::Form(problems));
     }
     // Stored sealed for this row and column; the digest is of what was
@@ -90,7 +90,7 @@ pub async fn submit(
     let mut tx = app.db.begin().await?;
     // The right is checked again where the submission is written: a lock
     // or a change of unit since the save above still stops it.
-    let unit = check_applicant(&mut tx, person_id.0, Some(row.unit_id)).await?;
+    let unit = check_applicant(&mut tx, app, actor, person_id.0, Some(row.unit_id)).await?;
     // What was typed, as the draft; a tab that submitted meanwhile leaves
     // it as submitted, and the receipt below is that submission's.
     write_draft(&mut tx, app, &spec, person_id, id, data, now).await?;

@@ -47,6 +47,8 @@ pub struct PersonInfoView {
     pub doc_valid_until: String,
     pub address: String,
     pub realname: RealnameView,
+    /// 法人(单位)授权办理情况: the units that authorised this person.
+    pub delegations: Vec<crate::identity::delegation::DelegationView>,
 }
 
 /// 修改个人信息 as typed. A blank 证件号码 keeps the stored one (the page
@@ -94,6 +96,7 @@ pub async fn person_info(app: &App, person: PersonId) -> Result<PersonInfoView, 
         .await?
         .unwrap_or_default();
     let realname = status_on(&mut c, AccountKind::Person, person.0).await?;
+    let delegations = crate::identity::delegation::given_to(&mut c, app, person).await?;
     drop(c);
     let doc_no = p.doc_no(&app.pii)?;
     let phone = p.phone(&app.pii)?;
@@ -124,6 +127,7 @@ pub async fn person_info(app: &App, person: PersonId) -> Result<PersonInfoView, 
         doc_valid_until: extra.doc_valid_until,
         address: extra.address,
         realname,
+        delegations,
     })
 }
 

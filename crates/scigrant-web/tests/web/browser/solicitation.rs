@@ -23,6 +23,7 @@ async fn staff(app: &scigrant_app::App, label: &str, role: StaffRole) -> Actor {
         label: label.into(),
         ip: "127.0.0.1".into(),
         request_id: "t".into(),
+        on_behalf: None,
     }
 }
 
