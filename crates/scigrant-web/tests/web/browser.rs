@@ -21,6 +21,7 @@ use scigrant_web::AppState;
 mod a11y;
 mod appeal;
 mod legacy;
+mod outage;
 mod realname;
 mod recovery;
 mod solicitation;
@@ -190,6 +191,23 @@ impl Session {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("{css} shows {last:?}, expected {expected:?}");
+    }
+    /// Polls until the element is shown and its text contains `part`.
+    async fn wait_visible_text(&self, css: &str, part: &str) {
+        let mut last = String::new();
+        for _ in 0..300 {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await
+                && e.is_displayed().await.unwrap_or(false)
+                && let Ok(t) = e.text().await
+            {
+                if t.contains(part) {
+                    return;
+                }
+                last = t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} shows {last:?}, expected it to contain {part:?}");
     }
     async fn body(&self) -> String {
         self.text("body").await
