@@ -72,6 +72,17 @@ async fn start_with(
     let mut config = (*env.app.config).clone();
     edit(&mut config);
     env.app.config = std::sync::Arc::new(config);
+    serve_and_drive(env, turn).await
+}
+
+/// [`start`] on an environment the test made itself (one whose database
+/// is reached through a proxy it can cut, say).
+async fn start_on(env: TestEnv) -> Session {
+    let turn = BROWSER.lock().await;
+    serve_and_drive(env, turn).await
+}
+
+async fn serve_and_drive(env: TestEnv, turn: tokio::sync::MutexGuard<'static, ()>) -> Session {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let state = AppState::new(env.app.clone());
