@@ -98,6 +98,44 @@
   setInterval(save, 5000);
   window.addEventListener('beforeunload', save);
 
+  // 提交 while the database is away (503) or the server cannot be reached:
+  // the page stays, everything as typed, and says so; pressed again later
+  // it goes through. The form is posted as the browser would post it; an
+  // answer that leads elsewhere (the receipt, the login page) is followed,
+  // and any other (a form with problems, a refusal) is shown by posting
+  // the form the ordinary way, which asks the server once more.
+  var submit = document.getElementById('submit-application');
+  var note = document.getElementById('submit-error');
+  var plain = false;
+  if (submit && note && window.fetch) {
+    submit.addEventListener('click', function (ev) {
+      if (plain) return;
+      ev.preventDefault();
+      if (submit.disabled) return;
+      submit.disabled = true;
+      note.hidden = true;
+      fetch(submit.formAction, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(pairs()).toString()
+      }).then(function (r) {
+        if (r.status === 503) throw { id: r.headers.get('x-request-id') || '' };
+        if (r.redirected) { window.location.assign(r.url); return; }
+        plain = true;
+        submit.disabled = false;
+        submit.click();
+      }).catch(function (e) {
+        submit.disabled = false;
+        note.textContent = e && e.id !== undefined
+          ? '服务暂时不可用：系统暂时无法连接数据库，本次提交未保存。您填写的内容仍在本页，请稍后再次点击“提交”。（请求编号：' + e.id + '）'
+          : '无法连接服务器，本次提交未完成。您填写的内容仍在本页，请检查网络后再次点击“提交”。';
+        note.hidden = false;
+        note.scrollIntoView({ block: 'center' });
+      });
+    });
+  }
+
   // Text typed after the last save (the session had expired) comes back.
   var kept = null;
   try { kept = JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { kept = null; }

@@ -3,7 +3,8 @@
 //! fail or too late), the status and reason the account sees, manual
 //! review without a provider or after uploading the ID card, a verified
 //! field changed sending the account back, and a call that requires
-//! verified applicants. Each test runs on SQLite and on PostgreSQL.
+//! verified applicants; a unit's 上传法人信息 reviewed the same way. Each
+//! test runs on SQLite and on PostgreSQL.
 
 use std::sync::{Arc, Mutex};
 
@@ -15,11 +16,14 @@ use scigrant_app::identity::realname::person::{
 };
 use scigrant_app::identity::realname::provider::Request;
 use scigrant_app::identity::realname::review::{decide_realname, open_image, queue, review_case};
-use scigrant_app::identity::realname::unit::{UnitInfoForm, save_unit_info};
+use scigrant_app::identity::realname::unit::{
+    UnitInfoForm, save_unit_info, unit_info, upload_unit_images,
+};
 use scigrant_app::identity::realname::{
     NO_PROVIDER, PERSON_REQUIRED, UNIT_REQUIRED, set_call_requirement, status,
 };
 use scigrant_app::notify::recent;
+use scigrant_app::testing::s3::count_files as count_file_rows;
 use scigrant_app::testing::{
     ApprovedMember, Backend, TestEnv, audit_count, funding_call, id_number, person_actor,
     staff_actor, test_env_with, unit_actor,
@@ -426,3 +430,86 @@ async fn a_call_requiring_verification_refuses_until_person_and_unit_are_verifie
         .unwrap();
 }
 by_backend!(a_call_requiring_verification_refuses_until_person_and_unit_are_verified);
+
+/// 上传法人信息: a unit without a provider uploads its 统一社会信用代码证
+/// and its 法定代表人's ID card; one byte over 1 MB is refused with nothing
+/// kept; the reviewer sees the unit's images under their own names and
+/// approves.
+async fn a_unit_uploads_its_documents_and_staff_approve(backend: Backend) {
+    let env = test_env_with(backend, |_| {}).await;
+    let m = ApprovedMember::builder(6).build(&env.app).await;
+    let ua = unit_actor(m.unit.0);
+    let r = save_unit_info(&env.app, &ua, m.unit, &unit_info_form("扎西"))
+        .await
+        .unwrap();
+    assert_eq!(r.status, RealnameStatus::Manual);
+    let img = |name: &str, bytes: Vec<u8>| Image {
+        name: name.into(),
+        bytes,
+    };
+    let licence = img("统一社会信用代码证.jpg", phone_jpeg(IMAGE_MAX as usize));
+    let over = img("法定代表人身份证.jpg", phone_jpeg(IMAGE_MAX as usize + 1));
+    assert_eq!(over.bytes.len(), 1_048_577);
+    let files_before = super::count_files(&env).await;
+    let rows_before = count_file_rows(&env.app).await;
+    let refused = upload_unit_images(&env.app, &ua, m.unit, Some(&licence), Some(&over)).await;
+    assert!(
+        matches!(refused, Err(AppError::Validation(ref e)) if e.get("back") == Some("上传的证件文件大小不能超过1MB") && e.get("front").is_none()),
+        "{refused:?}"
+    );
+    assert_eq!(super::count_files(&env).await, files_before);
+    assert_eq!(count_file_rows(&env.app).await, rows_before);
+    let kept = unit_info(&env.app, m.unit).await.unwrap().realname;
+    assert_eq!(kept.front_file_id, None);
+    assert_eq!(audit_count(&env.app, "realname.upload").await, 0);
+
+    let id_card = img("法定代表人身份证.jpg", phone_jpeg(4096));
+    let r = upload_unit_images(&env.app, &ua, m.unit, Some(&licence), Some(&id_card))
+        .await
+        .unwrap();
+    assert_eq!(r.status.shown(), "待人工审核");
+    assert!(r.front_file_id.is_some() && r.back_file_id.is_some());
+    assert_eq!(count_file_rows(&env.app).await, rows_before + 2);
+    assert_eq!(audit_count(&env.app, "realname.upload").await, 1);
+
+    let staff = staff_actor(7);
+    let q = queue(&env.app).await.unwrap();
+    assert_eq!(
+        q.iter()
+            .map(|i| (i.kind, i.id, i.has_images))
+            .collect::<Vec<_>>(),
+        vec![(AccountKind::Unit, m.unit.0, true)]
+    );
+    let case = review_case(&env.app, AccountKind::Unit, m.unit.0)
+        .await
+        .unwrap();
+    assert_eq!(case.name, "西藏高原科学研究所1");
+    assert_eq!(
+        (case.front_label, case.back_label),
+        ("统一社会信用代码证（营业执照）", "法定代表人身份证")
+    );
+    open_image(&env.app, &staff, AccountKind::Unit, m.unit.0, false)
+        .await
+        .unwrap();
+    assert_eq!(audit_count(&env.app, "realname.image.view").await, 1);
+    let to = decide_realname(&env.app, &staff, AccountKind::Unit, m.unit.0, true, "")
+        .await
+        .unwrap();
+    assert_eq!(to, RealnameStatus::Reviewed);
+    let after = unit_info(&env.app, m.unit).await.unwrap().realname;
+    assert_eq!(after.status.shown(), "已审核认证");
+    // A unit has no e-mail: the newest message is the SMS to its 联系人手机.
+    assert_eq!(
+        newest_sms(&env).await,
+        "【科技创新服务系统】您的实名认证状态：已审核认证。"
+    );
+
+    // Verified: the page only shows what was uploaded.
+    let late = upload_unit_images(&env.app, &ua, m.unit, Some(&licence), Some(&id_card)).await;
+    assert_eq!(
+        refusal_of(late),
+        "实名认证状态为“已审核认证”，只能查看已上传信息"
+    );
+    assert_eq!(count_file_rows(&env.app).await, rows_before + 2);
+}
+by_backend!(a_unit_uploads_its_documents_and_staff_approve);

@@ -140,8 +140,21 @@ pub fn region_kind(doc_type: &str) -> &'static str {
     }
 }
 
-/// The largest image 上传自然人信息 takes: 1 MB (1,048,577 bytes is refused).
+/// The largest image 上传自然人信息 / 上传法人信息 takes: 1 MB (1,048,577
+/// bytes is refused).
 pub const IMAGE_MAX: u64 = 1024 * 1024;
+
+/// What the manual fallback's two images are, (first, second): a person's
+/// ID card's two sides (上传自然人信息); a unit's 统一社会信用代码证 (seed
+/// 000's word for it, or the 营业执照) and its 法定代表人's ID card
+/// (上传法人信息). The upload page, the reviewer's page and the audit of a
+/// view all name them so.
+pub fn image_labels(kind: AccountKind) -> (&'static str, &'static str) {
+    match kind {
+        AccountKind::Unit => ("统一社会信用代码证（营业执照）", "法定代表人身份证"),
+        AccountKind::Person | AccountKind::Staff => ("注册人身份证正面", "注册人身份证反面"),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -177,5 +190,14 @@ mod tests {
         ));
         assert!(!RealnameStatus::Reviewed.may_upload());
         assert!(RealnameStatus::Failed.may_upload());
+    }
+
+    #[test]
+    fn a_unit_uploads_its_licence_and_its_representative_s_id_card() {
+        assert_eq!(
+            image_labels(AccountKind::Unit),
+            ("统一社会信用代码证（营业执照）", "法定代表人身份证")
+        );
+        assert_eq!(image_labels(AccountKind::Person).0, "注册人身份证正面");
     }
 }

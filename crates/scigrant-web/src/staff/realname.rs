@@ -116,7 +116,9 @@ pub async fn decide(
     }
 }
 
-/// 身份证正面 / 反面, shown inline to the reviewer (audited).
+/// The first or second image (a person's 身份证正面 / 反面, a unit's
+/// 统一社会信用代码证 / 法定代表人身份证), shown inline to the reviewer
+/// (audited).
 pub async fn image(
     State(state): State<AppState>,
     ctx: Ctx,

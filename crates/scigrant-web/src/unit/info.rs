@@ -1,21 +1,24 @@
-//! 我的信息 of a unit (法人, seed 004, 2-2) and 修改法人信息: 法人单位基本信息,
-//! 法人授权信息, 法定代表人信息; 保存 triggers the verification.
+//! 我的信息 of a unit (法人, seed 004, 2-2), 修改法人信息 (法人单位基本信息,
+//! 法人授权信息, 法定代表人信息; 保存 triggers the verification) and
+//! 上传法人信息 (the manual fallback).
 
 use askama::Template;
-use axum::extract::{Query, RawForm, State};
+use axum::extract::{Multipart, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::dictionary;
 use scigrant_app::identity::realname::unit::{
-    UnitInfoForm, UnitInfoView, save_unit_info, unit_info,
+    UnitInfoForm, UnitInfoView, save_unit_info, unit_info, upload_unit_images,
 };
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::dictionary::DictKind;
+use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::identity::realname::{IMAGE_MAX, image_labels};
 
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
-use crate::http::forms::Posted;
+use crate::http::forms::{Images, Posted, read_images};
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{Errs, Opt, PageCtx, dict_options, render};
 
@@ -99,6 +102,71 @@ pub async fn save(
         Ok(_) => Ok(see_other("/unit/info?ok=info_saved")),
         Err(AppError::Validation(e)) => {
             let page = edit_page(&state, &ctx, Some(form), e).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "unit/info_upload.html")]
+pub struct UploadPage {
+    pub ctx: PageCtx,
+    pub info: UnitInfoView,
+    pub errs: Errs,
+    pub max: u64,
+    /// 统一社会信用代码证（营业执照）, 法定代表人身份证.
+    pub front_label: &'static str,
+    pub back_label: &'static str,
+}
+
+async fn upload_page(
+    state: &AppState,
+    ctx: &Ctx,
+    errs: FieldErrors,
+) -> Result<UploadPage, WebError> {
+    let (front_label, back_label) = image_labels(AccountKind::Unit);
+    Ok(UploadPage {
+        ctx: PageCtx::new(state, ctx),
+        info: unit_info(&state.app, ctx.unit()?).await?,
+        errs: Errs(errs),
+        max: IMAGE_MAX,
+        front_label,
+        back_label,
+    })
+}
+
+/// 上传法人信息.
+pub async fn upload(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    Ok(render(&upload_page(&state, &ctx, FieldErrors::new()).await?).into_response())
+}
+
+/// 提交: the 统一社会信用代码证 and the 法定代表人's ID card, for manual
+/// review, read in memory (at most 1 MB each) and checked before anything
+/// is stored, as a person's are.
+pub async fn upload_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let Images { images, broken, .. } =
+        read_images(mp, &["front", "back"], IMAGE_MAX as usize).await;
+    let result = if broken {
+        Err(AppError::Refused("上传未完成，请重新选择文件后提交".into()))
+    } else {
+        upload_unit_images(
+            &state.app,
+            &ctx.actor(),
+            ctx.unit()?,
+            images.get("front"),
+            images.get("back"),
+        )
+        .await
+    };
+    match result {
+        Ok(_) => Ok(see_other("/unit/info?ok=realname_uploaded")),
+        Err(AppError::Validation(e)) => {
+            let page = upload_page(&state, &ctx, e).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

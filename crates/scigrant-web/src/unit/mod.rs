@@ -1,4 +1,5 @@
-//! 单位: the unit's home and corrections, 我的信息 and 修改法人信息 (实名认证), the 科技项目申报 platform with
+//! 单位: the unit's home and corrections, 我的信息, 修改法人信息 and 上传法人信息
+//! (实名认证), the 科技项目申报 platform with
 //! the 组织机构代码证 upload, 单位从属用户管理, and the unit's 推荐 / 退回
 //! of its members' applications, and 用户授权管理 (代办): a delegate reaches
 //! the members and applications routes by the service granted.
@@ -27,6 +28,12 @@ pub fn routes(t: Table) -> Table {
         .get("/unit/info", Unit, get(info::info))
         .get("/unit/info/edit", Unit, get(info::edit))
         .post("/unit/info/edit", Unit, post(info::save))
+        .get("/unit/info/upload", Unit, get(info::upload))
+        .post(
+            "/unit/info/upload",
+            Unit,
+            post(info::upload_submit).layer(DefaultBodyLimit::max(3 * MB)),
+        )
         .get("/unit/platform", UnitPlatform, get(home::platform))
         .get("/unit/org-cert", UnitPlatform, get(home::org_cert_page))
         .post(

@@ -22,6 +22,7 @@ mod a11y;
 mod appeal;
 mod delegation;
 mod legacy;
+mod outage;
 mod realname;
 mod recovery;
 mod solicitation;
@@ -72,6 +73,17 @@ async fn start_with(
     let mut config = (*env.app.config).clone();
     edit(&mut config);
     env.app.config = std::sync::Arc::new(config);
+    serve_and_drive(env, turn).await
+}
+
+/// [`start`] on an environment the test made itself (one whose database
+/// is reached through a proxy it can cut, say).
+async fn start_on(env: TestEnv) -> Session {
+    let turn = BROWSER.lock().await;
+    serve_and_drive(env, turn).await
+}
+
+async fn serve_and_drive(env: TestEnv, turn: tokio::sync::MutexGuard<'static, ()>) -> Session {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let state = AppState::new(env.app.clone());
@@ -191,6 +203,23 @@ impl Session {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("{css} shows {last:?}, expected {expected:?}");
+    }
+    /// Polls until the element is shown and its text contains `part`.
+    async fn wait_visible_text(&self, css: &str, part: &str) {
+        let mut last = String::new();
+        for _ in 0..300 {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await
+                && e.is_displayed().await.unwrap_or(false)
+                && let Ok(t) = e.text().await
+            {
+                if t.contains(part) {
+                    return;
+                }
+                last = t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} shows {last:?}, expected it to contain {part:?}");
     }
     async fn body(&self) -> String {
         self.text("body").await

@@ -1,7 +1,8 @@
 //! 实名认证 (seed 004, 1-2 and 2-2): 我的信息 and its status, the check by
 //! the verification provider after 修改个人信息 / 修改法人信息 are saved
-//! (outside any transaction), the manual fallback (上传自然人信息 → 账号审核员),
-//! and a call's requirement of verified applicants. Every change and
+//! (outside any transaction), the manual fallback (上传自然人信息 /
+//! 上传法人信息 → 账号审核员), and a call's requirement of verified
+//! applicants. Every change and
 //! result is audited; every result reaches the account (消息中心, SMS).
 
 pub mod person;

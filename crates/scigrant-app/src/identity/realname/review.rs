@@ -4,7 +4,7 @@
 //! (认证失败). Every view of an image is audited.
 
 use scigrant_domain::identity::account::AccountKind;
-use scigrant_domain::identity::realname::RealnameStatus;
+use scigrant_domain::identity::realname::{RealnameStatus, image_labels};
 use scigrant_domain::mask::mask_id;
 use scigrant_store::identity::{accounts, realname as store};
 
@@ -63,6 +63,10 @@ pub struct ReviewCase {
     pub name: String,
     /// (label, value) lines: 证件类型, 证件号码 (masked) …
     pub details: Vec<(&'static str, String)>,
+    /// What the two images are: a person's ID card sides, or a unit's
+    /// 统一社会信用代码证 and 法定代表人身份证.
+    pub front_label: &'static str,
+    pub back_label: &'static str,
     pub realname: RealnameView,
 }
 
@@ -99,11 +103,14 @@ pub async fn review_case(app: &App, kind: AccountKind, id: i64) -> Result<Review
         }
         AccountKind::Staff => return Err(AppError::NotFound),
     };
+    let (front_label, back_label) = image_labels(kind);
     Ok(ReviewCase {
         kind,
         id,
         name,
         details,
+        front_label,
+        back_label,
         realname,
     })
 }
@@ -172,7 +179,8 @@ pub async fn decide_realname(
     Ok(to)
 }
 
-/// One of the account's images (`front` or `back`) for the reviewer.
+/// One of the account's images (`front` or `back`: for a unit its
+/// 统一社会信用代码证 and 法定代表人身份证) for the reviewer.
 /// Every view is audited (`realname.image.view`).
 pub async fn open_image(
     app: &App,
@@ -189,6 +197,7 @@ pub async fn open_image(
         r.back_file_id
     }
     .ok_or(AppError::NotFound)?;
+    let labels = image_labels(kind);
     let f = scigrant_store::files::get(&mut tx, file_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -199,11 +208,7 @@ pub async fn open_image(
         "realname.image.view",
         (kind.code(), Some(id)),
         "success",
-        if front {
-            "身份证正面"
-        } else {
-            "身份证反面"
-        },
+        if front { labels.0 } else { labels.1 },
     )
     .await?;
     tx.commit().await?;

@@ -1,6 +1,8 @@
-//! A unit's 我的信息 and 修改法人信息 (法人单位基本信息, 法人授权信息,
+//! A unit's 我的信息, 修改法人信息 (法人单位基本信息, 法人授权信息,
 //! 法定代表人信息): saving sends the unit through verification (kind
-//! `unit`) when it is not verified or a vouched-for field changed.
+//! `unit`) when it is not verified or a vouched-for field changed; and
+//! 上传法人信息 (the 统一社会信用代码证 and the 法定代表人's ID card, signed
+//! and stamped, for a 账号审核员).
 
 use scigrant_domain::dictionary::DictKind;
 use scigrant_domain::identity::account::AccountKind;
@@ -11,9 +13,11 @@ use scigrant_domain::mask::{mask_id, mask_phone};
 use scigrant_store::identity::accounts;
 use scigrant_store::identity::realname::{self as store, UnitInfo};
 
+use super::person::upload_images;
 use super::provider::Request;
 use super::{RealnameView, begin, check, status_on};
 use crate::dictionary;
+use crate::identity::appeal::Image;
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
 /// 法人用户信息 as 我的信息 shows it.
@@ -196,4 +200,20 @@ pub async fn save_unit_info(
         legal_rep_id_number: doc_no,
     };
     check(app, actor, AccountKind::Unit, unit.0, begun, &req).await
+}
+
+/// 上传法人信息: the 统一社会信用代码证 (or 营业执照) and the 法定代表人's
+/// ID card (jpg/png, ≤1 MB each, signed and stamped), checked and stored
+/// as a person's 上传自然人信息 are. Refused once the unit is verified
+/// (“只能查看已上传信息”). Side effects: both files recorded, the unit
+/// 待人工审核 in the reviewers' queue, audit `realname.upload`. On refusal
+/// nothing is kept.
+pub async fn upload_unit_images(
+    app: &App,
+    actor: &Actor,
+    unit: UnitId,
+    licence: Option<&Image>,
+    legal_rep_id: Option<&Image>,
+) -> Result<RealnameView, AppError> {
+    upload_images(app, actor, AccountKind::Unit, unit.0, licence, legal_rep_id).await
 }
