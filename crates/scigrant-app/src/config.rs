@@ -324,7 +324,7 @@ impl Config {
         }
         if Doors::from_code(&self.account_doors).is_none() {
             return Err(ConfigError::Invalid(format!(
-                "account_doors 须为 province 或 most，而不是 {}",
+                "account_doors 须为 province、most 或 cast，而不是 {}",
                 self.account_doors
             )));
         }

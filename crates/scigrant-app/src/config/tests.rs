@@ -204,12 +204,16 @@ fn account_doors_choose_the_login_words_and_refuse_unknown_ones() {
         .unwrap();
     c.check().unwrap();
     assert_eq!(c.doors().unit_login(), "法人登录");
+    c.apply_env(env(&[("SCIGRANT_ACCOUNT_DOORS", "cast")]))
+        .unwrap();
+    c.check().unwrap();
+    assert!(c.doors().supplier());
     let mut c = Config {
-        account_doors: "cast".into(),
+        account_doors: "tibet".into(),
         ..Config::default()
     };
     assert_eq!(
         c.check().unwrap_err().to_string(),
-        "account_doors 须为 province 或 most，而不是 cast"
+        "account_doors 须为 province、most 或 cast，而不是 tibet"
     );
 }

@@ -20,4 +20,5 @@ pub mod realname;
 pub mod recovery;
 pub mod register;
 pub mod review;
+pub mod supplier;
 pub mod tokens;

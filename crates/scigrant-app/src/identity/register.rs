@@ -19,7 +19,8 @@ use crate::dictionary;
 mod person;
 
 pub(crate) use person::parse_region;
-pub use person::{PersonForm, register_person};
+pub(crate) use person::{Bind, register as register_bound};
+pub use person::{PersonForm, normal_login, register_person};
 
 use crate::identity::captcha::take_captcha;
 use crate::identity::hasher::new_password_hash;

@@ -1222,6 +1222,7 @@ mod sealed_rows;
 mod similarity;
 mod staff_activation;
 mod storage;
+mod supplier;
 mod tokens;
 mod webhooks;
 

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 125] = [
+pub const ACTIONS: [(&str, &str); 127] = [
     ("account.import", "导入原系统账号（火炬中心用户转移）"),
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.lookup", "（个人/企业）账号检索"),
@@ -130,6 +130,8 @@ pub const ACTIONS: [(&str, &str); 125] = [
     ("delegation.revoke", "撤销用户授权"),
     ("delegation.act", "开始代办"),
     ("delegation.stop", "退出代办"),
+    ("supplier.search", "供应商注册检索单位"),
+    ("application.handler", "变更项目经办人"),
 ];
 
 /// The auditor's name for an action code.

@@ -131,10 +131,12 @@ pub enum ApplicationEvent {
     Extension,
     /// 撤回: the applicant took it back before the unit decided.
     Withdrawn,
+    /// 变更经办人: the unit gave the application to another of its users.
+    HandlerChanged,
 }
 
 impl ApplicationEvent {
-    pub const ALL: [ApplicationEvent; 9] = [
+    pub const ALL: [ApplicationEvent; 10] = [
         Self::Created,
         Self::Submitted,
         Self::Recommended,
@@ -144,6 +146,7 @@ impl ApplicationEvent {
         Self::Paper,
         Self::Extension,
         Self::Withdrawn,
+        Self::HandlerChanged,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -156,6 +159,7 @@ impl ApplicationEvent {
             Self::Paper => "paper",
             Self::Extension => "extension",
             Self::Withdrawn => "withdrawn",
+            Self::HandlerChanged => "handler_changed",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {

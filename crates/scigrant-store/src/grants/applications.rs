@@ -447,3 +447,25 @@ pub async fn reseal_forms(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Gives application `id` of `unit_id` to another person (变更经办人);
+/// false when it is not the unit's.
+pub async fn set_person(
+    c: &mut AnyConnection,
+    id: i64,
+    unit_id: i64,
+    person_id: i64,
+    now: i64,
+) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE applications SET person_id = $1, updated_at = $2 WHERE id = $3 AND unit_id = $4",
+    )
+    .bind(person_id)
+    .bind(now)
+    .bind(id)
+    .bind(unit_id)
+    .execute(c)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}

@@ -106,3 +106,27 @@ pub async fn set_person_login_name(c: &mut AnyConnection, id: i64, login: &str) 
         .await?;
     Ok(())
 }
+
+/// Binds a new person to `unit_id` as an approved 普通用户 (供应商注册,
+/// 附件6) with its login name (XM + 手机号): no unit review.
+pub async fn bind_normal_user(
+    c: &mut AnyConnection,
+    person_id: i64,
+    unit_id: i64,
+    login: &str,
+    approved: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE persons SET unit_id = $1, membership = $2, login_name = $3, updated_at = $4
+         WHERE id = $5",
+    )
+    .bind(unit_id)
+    .bind(approved)
+    .bind(login)
+    .bind(now)
+    .bind(person_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}

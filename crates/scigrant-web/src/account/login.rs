@@ -51,6 +51,9 @@ pub struct TabQuery {
     tab: String,
     #[serde(default)]
     ok: String,
+    /// The login name a registration just gave (注册为普通用户: xm + 手机号).
+    #[serde(default)]
+    login: String,
 }
 
 fn tab_of(s: &str) -> &'static str {
@@ -71,7 +74,7 @@ pub async fn login_page(
     Ok(render(&LoginPage {
         ctx: PageCtx::new(&state, &ctx).with_notice(notice_text(&q.ok)),
         tab: tab_of(&q.tab).into(),
-        login: String::new(),
+        login: q.login.chars().take(32).collect(),
         error: String::new(),
         errs: Errs::default(),
         captcha_id: captcha.id,

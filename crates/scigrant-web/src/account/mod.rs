@@ -15,6 +15,7 @@ pub mod password;
 pub mod recover;
 pub mod register;
 pub mod suggestions;
+pub mod supplier;
 pub mod tokens;
 
 use axum::extract::DefaultBodyLimit;
@@ -70,6 +71,22 @@ pub fn routes(t: Table) -> Table {
         )
         .get("/register/person", Public, get(register::person_page))
         .post("/register/person", Public, post(register::person_submit))
+        .get("/register/supplier", Public, get(supplier::supplier_page))
+        .post(
+            "/register/supplier",
+            Public,
+            post(supplier::supplier_search),
+        )
+        .get(
+            "/register/supplier/normal",
+            Public,
+            get(supplier::normal_page),
+        )
+        .post(
+            "/register/supplier/normal",
+            Public,
+            post(supplier::normal_submit),
+        )
         .post("/logout", SignedIn, post(login::logout))
         .get("/account/password", SignedIn, get(password::password_page))
         .post(

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::dictionary::dictionary;
@@ -48,12 +48,27 @@ pub async fn unit_kinds(state: &AppState, current: &str) -> Result<Vec<Opt>, Web
     Ok(dict_options(&natures, current))
 }
 
+/// What 供应商注册's 注册为单位管理员 carries over: the 单位全称 or the
+/// 统一社会信用代码 the visitor searched for.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UnitPrefill {
+    name: String,
+    uscc: String,
+}
+
 pub async fn unit_page(
     State(state): State<AppState>,
     ctx: Ctx,
     addr: ClientAddr,
+    Query(q): Query<UnitPrefill>,
 ) -> Result<Response, WebError> {
-    let page = unit_page_with(&state, &ctx, &addr, UnitForm::default(), FieldErrors::new()).await?;
+    let form = UnitForm {
+        name: q.name.chars().take(100).collect(),
+        uscc: q.uscc.chars().take(18).collect(),
+        ..UnitForm::default()
+    };
+    let page = unit_page_with(&state, &ctx, &addr, form, FieldErrors::new()).await?;
     Ok(render(&page).into_response())
 }
 
@@ -148,6 +163,10 @@ async fn unit_page_with(
 #[template(path = "auth/person_form.html")]
 pub struct PersonFormPage {
     pub ctx: PageCtx,
+    pub title: &'static str,
+    pub action: String,
+    /// 注册为普通用户: the unit's 统一社会信用代码 (empty otherwise).
+    pub supplier_uscc: String,
     pub form: PersonForm,
     pub doc_types: Vec<Opt>,
     pub genders: Vec<Opt>,
@@ -156,12 +175,15 @@ pub struct PersonFormPage {
     pub captcha_image: String,
 }
 
-async fn person_page_with(
+/// The person's registration page; for 注册为普通用户 (`supplier`: the
+/// unit's 统一社会信用代码) it posts to 供应商注册.
+pub(crate) async fn person_page_with(
     state: &AppState,
     ctx: &Ctx,
     addr: &ClientAddr,
     mut form: PersonForm,
     errs: FieldErrors,
+    supplier: Option<&str>,
 ) -> Result<PersonFormPage, WebError> {
     let captcha = addr.captcha(state).await?;
     form.password.clear();
@@ -176,6 +198,19 @@ async fn person_page_with(
     }
     Ok(PersonFormPage {
         ctx: PageCtx::new(state, ctx),
+        title: if supplier.is_some() {
+            "注册为普通用户"
+        } else {
+            "个人账号注册"
+        },
+        action: match supplier {
+            Some(u) => format!(
+                "/register/supplier/normal?uscc={}",
+                crate::http::pages::qv(u)
+            ),
+            None => "/register/person".into(),
+        },
+        supplier_uscc: supplier.unwrap_or_default().to_string(),
         doc_types: dict_options(&doc_types, &form.doc_type),
         genders: options(&[("男", "男"), ("女", "女")], &form.gender),
         form,
@@ -196,6 +231,7 @@ pub async fn person_page(
         &addr,
         PersonForm::default(),
         FieldErrors::new(),
+        None,
     )
     .await?;
     Ok(render(&page).into_response())
@@ -226,26 +262,32 @@ pub async fn person_submit(
     Form(p): Form<PersonPost>,
 ) -> Result<Response, WebError> {
     let app = &state.app;
-    let form = PersonForm {
-        doc_type: p.doc_type,
-        doc_no: p.doc_no,
-        name: p.name,
-        email: p.email,
-        region_code: p.region_code,
-        gender: p.gender,
-        password: p.password,
-        password_confirm: p.password_confirm,
-        phone: p.phone,
-        captcha_id: p.captcha_id,
-        captcha: p.captcha,
-        agreed: !p.agreed.is_empty(),
-    };
+    let form = p.into_form();
     match register_person(app, &ctx.actor(), &form).await {
         Ok(_) => Ok(see_other("/login?tab=person&ok=registered_person")),
         Err(AppError::Validation(e)) => {
-            let page = person_page_with(&state, &ctx, &addr, form, e).await?;
+            let page = person_page_with(&state, &ctx, &addr, form, e, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+impl PersonPost {
+    pub(crate) fn into_form(self) -> PersonForm {
+        PersonForm {
+            doc_type: self.doc_type,
+            doc_no: self.doc_no,
+            name: self.name,
+            email: self.email,
+            region_code: self.region_code,
+            gender: self.gender,
+            password: self.password,
+            password_confirm: self.password_confirm,
+            phone: self.phone,
+            captcha_id: self.captcha_id,
+            captcha: self.captcha,
+            agreed: !self.agreed.is_empty(),
+        }
     }
 }

@@ -76,6 +76,7 @@ pub fn event_label(
         Some(ApplicationEvent::Paper) => "纸质材料登记",
         Some(ApplicationEvent::Extension) => "延期",
         Some(ApplicationEvent::Withdrawn) => "申请人撤回",
+        Some(ApplicationEvent::HandlerChanged) => "变更项目经办人",
         None => "其他",
     })
 }

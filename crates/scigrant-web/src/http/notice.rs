@@ -23,6 +23,9 @@ pub fn notice_text(code: &str) -> &'static str {
             "单位注册信息已提交，请等待后台初审（一般5-20分钟，工作日）。审核通过后即可登录并进入科技项目申报。"
         }
         "registered_person" => "注册成功，请登录后完善个人信息。",
+        "registered_normal" => {
+            "注册成功，即可登录申报项目，不需审核。登录用户名是xm加手机号（已填入下方）。"
+        }
         "resubmitted" => "已重新提交，请等待后台初审。",
         "org_cert" => "组织机构代码证已上传并提交复审，请等待后台审核。",
         "profile" => {
@@ -58,6 +61,7 @@ pub fn notice_text(code: &str) -> &'static str {
         "published" => "立项公示已发布，并已短信通知申报人和申报单位。",
         "experts_published" => "专家公示已发布。",
         "objection" => "您的异议已提交。我们将依规处理，并通过您留下的联系电话告知处理结果。",
+        "handler_changed" => "已变更项目经办人。",
         "withdrawn" => "申报书已撤回，可修改后在截止时间前重新提交。",
         "reminded" => "已向尚未完成评审的专家发送催办短信。",
         "expert_applied" => "专家申请已提交，请等待项目管理员审核。",

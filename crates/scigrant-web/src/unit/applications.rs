@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use scigrant_app::AppError;
 use scigrant_app::evaluation::similarity::{OwnDuplicate, unit_applications};
 use scigrant_app::grants::applications::{
-    ApplicationItem, Reader, recommend, unit_decision, unit_return,
+    ApplicationItem, Reader, change_handler, recommend, unit_decision, unit_return,
 };
 use scigrant_domain::grants::application::{INELIGIBILITY, UnitDecision};
 use scigrant_domain::ids::ApplicationId;
@@ -107,6 +107,28 @@ pub async fn unit_decide(
                 other => other.to_string(),
             };
             let page = view_page(&state, &ctx, id.0, "", msg).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// 变更项目经办人: the unit gives the application to another of its users.
+pub async fn unit_handler(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ApplicationId>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let unit = ctx.unit()?;
+    let login = Posted::parse(&body).get("handler");
+    match change_handler(&state.app, &ctx.actor(), unit, id, &login).await {
+        Ok(()) => Ok(see_other(&format!(
+            "/applications/{}?ok=handler_changed",
+            id.0
+        ))),
+        Err(AppError::Validation(f)) => {
+            let page = view_page(&state, &ctx, id.0, "", f.summary()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -76,6 +76,11 @@ pub fn routes(t: Table) -> Table {
             UnitService(Service::Projects),
             post(applications::unit_decide),
         )
+        .post(
+            "/unit/applications/{id}/handler",
+            UnitService(Service::Projects),
+            post(applications::unit_handler),
+        )
         .get(
             "/unit/similarity/{a}/{b}",
             UnitService(Service::Projects),

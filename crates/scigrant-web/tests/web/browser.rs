@@ -26,6 +26,7 @@ mod outage;
 mod realname;
 mod recovery;
 mod solicitation;
+mod supplier;
 
 /// One browser at a time: two Chromiums on two cores make timings flaky.
 static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -9,7 +9,7 @@ use scigrant_domain::identity::password::check_password;
 use scigrant_domain::identity::phone::Phone;
 use scigrant_domain::identity::region;
 use scigrant_domain::ids::PersonId;
-use scigrant_store::identity::accounts;
+use scigrant_store::identity::{accounts, legacy};
 use scigrant_store::is_unique_violation;
 
 use super::open_registration;
@@ -53,6 +53,23 @@ pub async fn register_person(
     app: &App,
     actor: &Actor,
     f: &PersonForm,
+) -> Result<PersonId, AppError> {
+    register(app, actor, f, None).await
+}
+
+/// The unit a 普通用户 registers into (供应商注册): its id and name.
+pub(crate) struct Bind<'a> {
+    pub unit_id: i64,
+    pub unit_name: &'a str,
+}
+
+/// [`register_person`], and for a 普通用户 (`bind`) the person bound to the
+/// unit at once, approved, with the login name XM + 手机号.
+pub(crate) async fn register(
+    app: &App,
+    actor: &Actor,
+    f: &PersonForm,
+    bind: Option<Bind<'_>>,
 ) -> Result<PersonId, AppError> {
     let mut e = FieldErrors::new();
     let doc_types = dictionary::dictionary(app, DictKind::DocType).await?;
@@ -140,6 +157,15 @@ pub async fn register_person(
         }
         Err(err) => return Err(err.into()),
     };
+    let detail = match &bind {
+        Some(b) => {
+            let login = normal_login(phone.as_str()).to_uppercase();
+            let approved = Membership::Approved.code();
+            legacy::bind_normal_user(&mut tx, id, b.unit_id, &login, approved, app.now()).await?;
+            format!("{}（{}普通用户）", f.name.trim(), b.unit_name)
+        }
+        None => f.name.trim().to_string(),
+    };
     audit(
         &mut tx,
         app,
@@ -147,9 +173,15 @@ pub async fn register_person(
         "person.register",
         ("person", Some(id)),
         "success",
-        f.name.trim(),
+        &detail,
     )
     .await?;
     tx.commit().await?;
     Ok(PersonId(id))
+}
+
+/// A 普通用户's login name: xm + 手机号 (xm13712345678), told apart from
+/// other accounts of the same phone (附件6 注意事项 1).
+pub fn normal_login(phone: &str) -> String {
+    format!("xm{phone}")
 }
