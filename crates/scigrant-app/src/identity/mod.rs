@@ -11,6 +11,7 @@ pub mod budget;
 pub mod captcha;
 pub mod codes;
 pub mod delegation;
+pub mod form_token;
 pub mod hasher;
 pub mod home;
 pub mod legacy;
