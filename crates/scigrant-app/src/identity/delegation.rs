@@ -15,7 +15,7 @@ use scigrant_domain::identity::delegation::{
 use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_store::AnyConnection;
 use scigrant_store::identity::accounts;
-use scigrant_store::identity::delegations::{self as store, DelegationRow, NewDelegation};
+use scigrant_store::identity::delegations::{self as store, DelegationRow, Holder, NewDelegation};
 
 use super::auth::{LoginTab, SessionInfo, find_account};
 use crate::notify::{Recipient, notify_account};
@@ -137,7 +137,7 @@ async fn named_person(
 pub async fn unit_delegations(app: &App, unit: UnitId) -> Result<Vec<DelegationView>, AppError> {
     let mut c = app.db.read().await?;
     let now = app.now();
-    Ok(store::of_unit(&mut c, unit.0)
+    Ok(store::list(&mut c, Holder::Unit(unit.0))
         .await?
         .into_iter()
         .map(|r| view(r, now))
@@ -152,7 +152,7 @@ pub(crate) async fn given_to(
     person: PersonId,
 ) -> Result<Vec<DelegationView>, AppError> {
     let now = app.now();
-    Ok(store::of_person(c, person.0)
+    Ok(store::list(c, Holder::Person(person.0))
         .await?
         .into_iter()
         .map(|r| view(r, now))
@@ -258,6 +258,14 @@ pub async fn grant(app: &App, actor: &Actor, unit: UnitId, f: &GrantForm) -> Res
     Ok(id)
 }
 
+/// The unit's authorisation `id`; `NotFound` for another unit's.
+async fn of_unit(c: &mut AnyConnection, unit: UnitId, id: i64) -> Result<DelegationRow, AppError> {
+    store::get(c, id)
+        .await?
+        .filter(|r| r.unit_id == unit.0)
+        .ok_or(AppError::NotFound)
+}
+
 /// 修改 an authorisation's services and end date. Audit
 /// `delegation.change`; the person is notified.
 pub async fn change(
@@ -275,12 +283,7 @@ pub async fn change(
         return Err(AppError::Validation(e));
     };
     let mut tx = app.db.begin().await?;
-    let row = store::get(&mut tx, id)
-        .await?
-        .filter(|r| r.unit_id == unit.0);
-    let Some(row) = row else {
-        return Err(AppError::NotFound);
-    };
+    let row = of_unit(&mut tx, unit, id).await?;
     if !store::change(&mut tx, id, unit.0, &services.codes(), ends_at, now).await? {
         return Err(AppError::Refused("该授权已撤销，不能修改".into()));
     }
@@ -317,12 +320,7 @@ pub async fn change(
 pub async fn revoke(app: &App, actor: &Actor, unit: UnitId, id: i64) -> Result<(), AppError> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let row = store::get(&mut tx, id)
-        .await?
-        .filter(|r| r.unit_id == unit.0);
-    let Some(row) = row else {
-        return Err(AppError::NotFound);
-    };
+    let row = of_unit(&mut tx, unit, id).await?;
     if !store::revoke(&mut tx, id, unit.0, now).await? {
         return Err(AppError::Refused("该授权已撤销".into()));
     }

@@ -99,24 +99,26 @@ pub async fn get(c: &mut AnyConnection, id: i64) -> Result<Option<DelegationRow>
         .await?)
 }
 
-/// The unit's authorisations, live ones first, newest first.
-pub async fn of_unit(c: &mut AnyConnection, unit_id: i64) -> Result<Vec<DelegationRow>> {
-    Ok(sqlx::query_as(&format!(
-        "{SELECT} WHERE d.unit_id = $1
-         ORDER BY CASE WHEN d.revoked_at IS NULL THEN 0 ELSE 1 END, d.id DESC LIMIT 500"
-    ))
-    .bind(unit_id)
-    .fetch_all(c)
-    .await?)
+/// Whose authorisations a list is of.
+#[derive(Clone, Copy, Debug)]
+pub enum Holder {
+    /// Those the unit gave.
+    Unit(i64),
+    /// Those given to the person.
+    Person(i64),
 }
 
-/// The authorisations given to the person, live ones first.
-pub async fn of_person(c: &mut AnyConnection, person_id: i64) -> Result<Vec<DelegationRow>> {
+/// Authorisations of `holder`, live ones first, newest first.
+pub async fn list(c: &mut AnyConnection, holder: Holder) -> Result<Vec<DelegationRow>> {
+    let (column, id) = match holder {
+        Holder::Unit(id) => ("unit_id", id),
+        Holder::Person(id) => ("person_id", id),
+    };
     Ok(sqlx::query_as(&format!(
-        "{SELECT} WHERE d.person_id = $1
-         ORDER BY CASE WHEN d.revoked_at IS NULL THEN 0 ELSE 1 END, d.id DESC LIMIT 200"
+        "{SELECT} WHERE d.{column} = $1
+         ORDER BY CASE WHEN d.revoked_at IS NULL THEN 0 ELSE 1 END, d.id DESC LIMIT 500"
     ))
-    .bind(person_id)
+    .bind(id)
     .fetch_all(c)
     .await?)
 }
