@@ -21,5 +21,6 @@ pub mod realname;
 pub mod recovery;
 pub mod register;
 pub mod review;
+pub mod subaccounts;
 pub mod supplier;
 pub mod tokens;

@@ -1,12 +1,15 @@
 //! 供应商注册 (issue 13 #6, 附件6): 检索 by 统一社会信用代码 or 单位全称 with
 //! the seed's two answers; 注册为普通用户 binds the person to the unit at
 //! once (login xm + 手机号), who applies without review and sees only the
-//! projects whose 经办人 they are; the unit changes a project's 经办人.
+//! projects whose 经办人 they are; the unit changes a project's 经办人, adds
+//! unbound or rejected accounts as its users and removes users.
 //! Each test runs on SQLite and PostgreSQL.
 
 use scigrant_app::AppError;
 use scigrant_app::grants::applications::{change_handler, of_person, start, submit};
 use scigrant_app::identity::auth::LoginTab;
+use scigrant_app::identity::members::decide_member;
+use scigrant_app::identity::subaccounts::{add_user, remove_user};
 use scigrant_app::identity::supplier::{
     SupplierSearch, SupplierUnit, UNIT_MISSING, register_normal_user, search_supplier,
 };
@@ -141,3 +144,57 @@ async fn a_handler_with_an_application_of_their_own_in_the_call_is_refused(env: 
     );
 }
 both!(a_handler_with_an_application_of_their_own_in_the_call_is_refused);
+
+async fn the_unit_adds_unbound_or_rejected_accounts_and_removes_its_users(env: TestEnv) {
+    let call = funding_call(&env.app, "KJFWT2023-01", "10", "55").await;
+    let m = ApprovedMember::builder(1).build(&env.app).await;
+    let ua = unit_actor(m.unit.0);
+    let field = |r: Result<_, AppError>| match r {
+        Err(AppError::Validation(e)) => e.get("add_login").unwrap_or_default().to_string(),
+        other => panic!("expected a field error, got {other:?}"),
+    };
+    // A registered account never bound to a unit (张三, person 8).
+    let p = super::new_person(&env, 8).await;
+    let r = add_user(&env.app, &ua, m.unit, &phone(50_008), "李四").await;
+    assert_eq!(field(r), "未找到登录名（或手机号）与姓名相符的账号");
+    add_user(&env.app, &ua, m.unit, &phone(50_008), "张三")
+        .await
+        .unwrap();
+    start(&env.app, &person_actor(p.0), p, call).await.unwrap();
+    assert_eq!(audit_count(&env.app, "member.add").await, 1);
+    // Another unit's approved member cannot be taken; a rejected one can.
+    let other = ApprovedMember::builder(2).build(&env.app).await;
+    let r = add_user(&env.app, &ua, m.unit, &other.phone, "张三").await;
+    assert_eq!(
+        field(r),
+        "该账号已属于某单位；只有未绑定单位或审核被驳回的账号可以添加"
+    );
+    decide_member(
+        &env.app,
+        &unit_actor(other.unit.0),
+        other.unit,
+        other.person,
+        Some(false),
+        "非本单位职工",
+    )
+    .await
+    .unwrap();
+    add_user(&env.app, &ua, m.unit, &other.phone, "张三")
+        .await
+        .unwrap();
+
+    // 删除: the account stays, no longer the unit's; another unit cannot.
+    let r = remove_user(&env.app, &unit_actor(other.unit.0), other.unit, p).await;
+    assert!(matches!(r, Err(AppError::NotFound)));
+    remove_user(&env.app, &ua, m.unit, p).await.unwrap();
+    let r = start(&env.app, &person_actor(p.0), p, call).await;
+    assert_eq!(
+        refusal_of(r),
+        "您的所在单位已变更，此申报书属于原单位，不能再修改或提交"
+    );
+    try_login(&env, LoginTab::Person, &phone(50_008), PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(audit_count(&env.app, "member.remove").await, 1);
+}
+both!(the_unit_adds_unbound_or_rejected_accounts_and_removes_its_users);

@@ -4,7 +4,7 @@
 //! are rather than hidden.
 
 /// Every action the product records, with its name for the auditor.
-pub const ACTIONS: [(&str, &str); 127] = [
+pub const ACTIONS: [(&str, &str); 129] = [
     ("account.import", "导入原系统账号（火炬中心用户转移）"),
     ("account.lock", "账号因连续登录失败被锁定"),
     ("account.lookup", "（个人/企业）账号检索"),
@@ -132,6 +132,8 @@ pub const ACTIONS: [(&str, &str); 127] = [
     ("delegation.stop", "退出代办"),
     ("supplier.search", "供应商注册检索单位"),
     ("application.handler", "变更项目经办人"),
+    ("member.add", "添加单位用户"),
+    ("member.remove", "删除单位用户"),
 ];
 
 /// The auditor's name for an action code.

@@ -14,4 +14,5 @@ pub mod messages;
 pub mod rate_limits;
 pub mod realname;
 pub mod sessions;
+pub mod subaccounts;
 pub mod tokens;

@@ -62,6 +62,8 @@ pub fn notice_text(code: &str) -> &'static str {
         "experts_published" => "专家公示已发布。",
         "objection" => "您的异议已提交。我们将依规处理，并通过您留下的联系电话告知处理结果。",
         "handler_changed" => "已变更项目经办人。",
+        "member_added" => "已添加为本单位用户，并已通知本人。",
+        "member_removed" => "已删除该用户：其账号保留，但不再属于本单位。",
         "withdrawn" => "申报书已撤回，可修改后在截止时间前重新提交。",
         "reminded" => "已向尚未完成评审的专家发送催办短信。",
         "expert_applied" => "专家申请已提交，请等待项目管理员审核。",

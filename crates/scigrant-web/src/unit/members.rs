@@ -17,6 +17,7 @@ use scigrant_app::identity::members::{
     MemberRow, decide_member, export_members, list_members, lock_member, member as member_of_unit,
     member_filter,
 };
+use scigrant_app::identity::subaccounts::{add_user, remove_user};
 use scigrant_app::{AppError, FieldErrors};
 use scigrant_domain::identity::account::Membership;
 use scigrant_domain::identity::decision::parse_verdict;
@@ -31,6 +32,11 @@ pub struct MemberQuery {
     locked: String,
     page: i64,
     ok: String,
+    /// 添加用户 as typed, when it was refused.
+    #[serde(skip)]
+    add_login: String,
+    #[serde(skip)]
+    add_name: String,
 }
 
 #[derive(Template)]
@@ -44,6 +50,8 @@ pub struct MembersPage {
     pub locks: Vec<Opt>,
     pub export_query: String,
     pub errs: Errs,
+    pub add_login: String,
+    pub add_name: String,
 }
 
 async fn members_page(
@@ -78,6 +86,8 @@ async fn members_page(
         locks: options(&[("0", "未锁定"), ("1", "锁定")], &q.locked),
         export_query: base,
         errs: Errs(errs),
+        add_login: q.add_login.clone(),
+        add_name: q.add_name.clone(),
     })
 }
 
@@ -169,4 +179,43 @@ pub async fn member_lock(
     } else {
         "/unit/members?ok=unlocked"
     }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AddPost {
+    add_login: String,
+    add_name: String,
+}
+
+/// 添加用户: an account never bound to a unit (or rejected) joins this one.
+pub async fn member_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(p): Form<AddPost>,
+) -> Result<Response, WebError> {
+    let unit = ctx.unit()?;
+    match add_user(&state.app, &ctx.actor(), unit, &p.add_login, &p.add_name).await {
+        Ok(_) => Ok(see_other("/unit/members?ok=member_added")),
+        Err(AppError::Validation(e)) => {
+            let q = MemberQuery {
+                add_login: p.add_login,
+                add_name: p.add_name,
+                ..MemberQuery::default()
+            };
+            let page = members_page(&state, &ctx, unit.0, &q, e).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// 删除: the user leaves the unit; the account stays.
+pub async fn member_remove(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+) -> Result<Response, WebError> {
+    remove_user(&state.app, &ctx.actor(), ctx.unit()?, id).await?;
+    Ok(see_other("/unit/members?ok=member_removed"))
 }

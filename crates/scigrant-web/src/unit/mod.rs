@@ -66,6 +66,16 @@ pub fn routes(t: Table) -> Table {
             UnitService(Service::Members),
             post(members::member_lock),
         )
+        .post(
+            "/unit/members/add",
+            UnitService(Service::Members),
+            post(members::member_add),
+        )
+        .post(
+            "/unit/members/{id}/remove",
+            UnitService(Service::Members),
+            post(members::member_remove),
+        )
         .get(
             "/unit/applications",
             UnitService(Service::Projects),
