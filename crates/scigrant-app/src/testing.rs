@@ -33,9 +33,11 @@ use crate::{Actor, App, AppError, Config, TestClock};
 
 pub mod bulk;
 mod numbers;
+mod realname;
 pub mod s3;
 
 pub use numbers::{id_number, phone, uscc};
+pub use realname::verified_by_review;
 
 /// Where the test PostgreSQL server is (`SCIGRANT_TEST_PG`, default the
 /// local cluster with trust auth).

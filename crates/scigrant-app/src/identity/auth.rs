@@ -113,6 +113,30 @@ pub(crate) struct Found {
     pub disabled: bool,
 }
 
+/// The person `login` names: a login name the legacy import or 供应商注册
+/// gave (HJ-…, xm…, or a unit's 统一社会信用代码 that was a person's
+/// account) first, else 手机号码 or 证件号码.
+pub(crate) async fn find_person(
+    c: &mut AnyConnection,
+    app: &App,
+    login: &str,
+) -> Result<Option<accounts::PersonRow>, AppError> {
+    let login = login.trim();
+    if let Some(p) = legacy::person_by_login_name(c, &login.to_uppercase()).await? {
+        return Ok(Some(p));
+    }
+    Ok(match Phone::parse(login) {
+        Ok(p) => {
+            let idx = app.pii.index("phone", p.as_str());
+            accounts::person_by_phone_idx(c, &idx).await?
+        }
+        Err(_) => {
+            let idx = app.pii.index("doc", &login.to_uppercase());
+            accounts::person_by_doc_idx(c, &idx).await?
+        }
+    })
+}
+
 /// The account `login` names at `tab`: a person by a login name the legacy
 /// import gave, 手机号码 or 证件号码, a unit by such a login name (HJ_…),
 /// 统一社会信用代码 or 联系人手机, staff by login name.
@@ -124,31 +148,13 @@ pub(crate) async fn find_account(
 ) -> Result<Option<Found>, AppError> {
     let login = login.trim();
     Ok(match tab {
-        LoginTab::Person => {
-            // A login name given by the legacy import (HJ-…, or a unit's
-            // 统一社会信用代码 that was a person's account) comes first.
-            let named = legacy::person_by_login_name(c, &login.to_uppercase()).await?;
-            let row = match named {
-                Some(p) => Some(p),
-                None => match Phone::parse(login) {
-                    Ok(p) => {
-                        let idx = app.pii.index("phone", p.as_str());
-                        accounts::person_by_phone_idx(c, &idx).await?
-                    }
-                    Err(_) => {
-                        let idx = app.pii.index("doc", &login.to_uppercase());
-                        accounts::person_by_doc_idx(c, &idx).await?
-                    }
-                },
-            };
-            row.map(|p| Found {
-                kind: AccountKind::Person,
-                id: p.id,
-                hash: p.password_hash,
-                label: p.name,
-                disabled: false,
-            })
-        }
+        LoginTab::Person => find_person(c, app, login).await?.map(|p| Found {
+            kind: AccountKind::Person,
+            id: p.id,
+            hash: p.password_hash,
+            label: p.name,
+            disabled: false,
+        }),
         LoginTab::Unit => {
             // HJ_ + 统一社会信用代码, given by the legacy import, first.
             let named = legacy::unit_by_login_name(c, &login.to_uppercase()).await?;

@@ -17,7 +17,7 @@ use scigrant_store::AnyConnection;
 use scigrant_store::identity::accounts;
 use scigrant_store::identity::delegations::{self as store, DelegationRow, Holder, NewDelegation};
 
-use super::auth::{LoginTab, SessionInfo, find_account};
+use super::auth::{SessionInfo, find_person};
 use crate::notify::{Recipient, notify_account};
 use crate::{Actor, App, AppError, FieldErrors, Page, audit};
 
@@ -48,21 +48,40 @@ pub struct DelegationView {
     pub usable: bool,
 }
 
+/// The unit's state, when its platform is open (a delegate acts only then).
+fn open_state(r: &DelegationRow) -> Option<UnitState> {
+    UnitState::from_code(&r.unit_state).filter(|s| s.platform_open())
+}
+
+/// Whether the person may act for the unit now: in force, unit open.
+fn usable(r: &DelegationRow, now: i64) -> bool {
+    Standing::at(now, r.ends_at, r.revoked_at) == Standing::Active && open_state(r).is_some()
+}
+
+/// What the requests of a person acting under `r` carry.
+fn on_behalf(r: &DelegationRow) -> OnBehalf {
+    OnBehalf {
+        unit_id: r.unit_id,
+        unit_name: r.unit_name.clone(),
+        delegation_id: r.id,
+        services: Services::from_codes(&r.services),
+    }
+}
+
 fn view(r: DelegationRow, now: i64) -> DelegationView {
     let services = Services::from_codes(&r.services);
-    let standing = Standing::at(now, r.ends_at, r.revoked_at);
-    let open = UnitState::from_code(&r.unit_state).is_some_and(|s| s.platform_open());
+    let usable = usable(&r, now);
     DelegationView {
         id: r.id,
         unit_id: r.unit_id,
-        unit_name: r.unit_name,
-        person_name: r.person_name,
         services_label: services.labels(),
         services,
         ends_on: end_date(r.ends_at),
-        standing,
+        standing: Standing::at(now, r.ends_at, r.revoked_at),
         granted_at: format_datetime(r.created_at),
-        usable: standing == Standing::Active && open,
+        usable,
+        unit_name: r.unit_name,
+        person_name: r.person_name,
     }
 }
 
@@ -116,10 +135,7 @@ async fn named_person(
         return Ok(None);
     }
     let found = if !login.is_empty() {
-        match find_account(c, app, LoginTab::Person, login).await? {
-            Some(a) => accounts::person(c, a.id).await?,
-            None => None,
-        }
+        find_person(c, app, login).await?
     } else {
         let idx = app.pii.index("doc", &doc.to_uppercase());
         accounts::person_by_doc_idx(c, &idx)
@@ -359,19 +375,14 @@ pub async fn act_for(
     let Some(row) = row else {
         return Err(AppError::NotFound);
     };
-    if !view(row.clone(), now).usable {
+    if !usable(&row, now) {
         return Err(AppError::Refused(
             "该授权已撤销或已过期，或该单位账号尚未开通，不能代办".into(),
         ));
     }
     store::set_acting(&mut tx, &session.id_hash, Some(row.unit_id)).await?;
     let acting = Actor {
-        on_behalf: Some(OnBehalf {
-            unit_id: row.unit_id,
-            unit_name: row.unit_name.clone(),
-            delegation_id: row.id,
-            services: Services::from_codes(&row.services),
-        }),
+        on_behalf: Some(on_behalf(&row)),
         label: acting_label(&session.label, &row.unit_name),
         ..actor.clone()
     };
@@ -426,27 +437,16 @@ pub(crate) async fn acting_of(
     unit_id: i64,
 ) -> Result<Option<(Acting, OnBehalf)>, AppError> {
     let row = store::in_force(c, unit_id, person_id, app.now()).await?;
-    let state = row
-        .as_ref()
-        .and_then(|r| UnitState::from_code(&r.unit_state))
-        .filter(|s| s.platform_open());
-    let (Some(r), Some(unit_state)) = (row, state) else {
+    let Some((unit_state, r)) = row.and_then(|r| open_state(&r).map(|s| (s, r))) else {
         store::set_acting(c, id_hash, None).await?;
         return Ok(None);
     };
-    let services = Services::from_codes(&r.services);
-    Ok(Some((
-        Acting {
-            unit_state,
-            services,
-        },
-        OnBehalf {
-            unit_id: r.unit_id,
-            unit_name: r.unit_name,
-            delegation_id: r.id,
-            services,
-        },
-    )))
+    let on = on_behalf(&r);
+    let rights = Acting {
+        unit_state,
+        services: on.services,
+    };
+    Ok(Some((rights, on)))
 }
 
 /// One action done in the unit's name, as its 代办记录 shows it.

@@ -10,7 +10,7 @@ use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::ids::{PersonId, UnitId};
 use scigrant_store::identity::{accounts, sessions, subaccounts};
 
-use super::auth::{LoginTab, find_account};
+use super::auth::find_person;
 use crate::notify::{Recipient, notify_account};
 use crate::{Actor, App, AppError, audit};
 
@@ -26,10 +26,7 @@ pub async fn add_user(
     name: &str,
 ) -> Result<PersonId, AppError> {
     let mut tx = app.db.begin().await?;
-    let found = match find_account(&mut tx, app, LoginTab::Person, login).await? {
-        Some(a) => accounts::person(&mut tx, a.id).await?,
-        None => None,
-    };
+    let found = find_person(&mut tx, app, login).await?;
     let Some(p) = found.filter(|p| p.name == name.trim()) else {
         return Err(AppError::field(
             "add_login",

@@ -11,39 +11,23 @@ use scigrant_app::identity::delegation::{
     GrantForm, act_for, change, grant, revoke, unit_actions, unit_delegations,
 };
 use scigrant_app::identity::members::lock_member;
-use scigrant_app::identity::realname::person::save_person_info;
-use scigrant_app::identity::realname::review::decide_realname;
 use scigrant_app::notify::recent;
 use scigrant_app::testing::{
-    ApprovedMember, TestEnv, audit_count, funding_call, id_number, phone, staff_actor, unit_actor,
+    ApprovedMember, TestEnv, audit_count, funding_call, id_number, phone, unit_actor,
+    verified_by_review,
 };
 use scigrant_domain::grants::form::samples::sample_fj4;
-use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::identity::delegation::{Service, Standing};
 use scigrant_domain::ids::PersonId;
 use scigrant_domain::permission::{Decision, Permission, decide};
 
-use super::realname::info_form;
 use super::{new_person, refusal_of, try_login};
 
 /// Person `n`, registered, named 李四 and verified by a reviewer (no
 /// provider is configured, so 保存 queues a manual review).
 async fn verified_person(env: &TestEnv, n: u32) -> PersonId {
     let p = new_person(env, n).await;
-    let me = scigrant_app::testing::person_actor(p.0);
-    save_person_info(&env.app, &me, p, &info_form(n, "李四"))
-        .await
-        .unwrap();
-    decide_realname(
-        &env.app,
-        &staff_actor(7),
-        AccountKind::Person,
-        p.0,
-        true,
-        "",
-    )
-    .await
-    .unwrap();
+    verified_by_review(&env.app, p, "李四").await;
     p
 }
 

@@ -115,7 +115,7 @@ async fn env_with_provider(backend: Backend, url: &str) -> TestEnv {
 }
 
 /// 修改个人信息 of person `n` as typed, with `name`.
-pub(crate) fn info_form(n: u32, name: &str) -> PersonInfoForm {
+fn info_form(n: u32, name: &str) -> PersonInfoForm {
     PersonInfoForm {
         name: name.into(),
         gender: "男".into(),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::extract::Multipart;
 use scigrant_app::identity::register::Uploaded;
-use scigrant_app::{App, FieldErrors};
+use scigrant_app::{App, AppError, FieldErrors};
 use scigrant_domain::upload::FileKind;
 
 /// A file field the form accepts.
@@ -285,6 +285,22 @@ pub struct Images {
     pub posted: Posted,
     pub images: HashMap<String, scigrant_app::identity::appeal::Image>,
     pub broken: bool,
+}
+
+/// 上传自然人信息 / 上传法人信息: the two signed images (`front`, `back`,
+/// at most 1 MB each) read in memory, or the refusal of an interrupted
+/// upload before any use case runs.
+pub async fn read_front_back(mp: Multipart) -> Result<Images, AppError> {
+    let read = read_images(
+        mp,
+        &["front", "back"],
+        scigrant_domain::identity::realname::IMAGE_MAX as usize,
+    )
+    .await;
+    if read.broken {
+        return Err(AppError::Refused("上传未完成，请重新选择文件后提交".into()));
+    }
+    Ok(read)
 }
 
 pub async fn read_images(mut mp: Multipart, fields: &[&str], max: usize) -> Images {

@@ -18,7 +18,7 @@ use scigrant_domain::identity::realname::{IMAGE_MAX, image_labels};
 use crate::AppState;
 use crate::http::context::Ctx;
 use crate::http::error::WebError;
-use crate::http::forms::{Images, Posted, read_images};
+use crate::http::forms::{Posted, read_front_back};
 use crate::http::notice::{OkQuery, notice_text, see_other};
 use crate::http::pages::{Errs, Opt, PageCtx, dict_options, render};
 
@@ -149,19 +149,12 @@ pub async fn upload_submit(
     ctx: Ctx,
     mp: Multipart,
 ) -> Result<Response, WebError> {
-    let Images { images, broken, .. } =
-        read_images(mp, &["front", "back"], IMAGE_MAX as usize).await;
-    let result = if broken {
-        Err(AppError::Refused("上传未完成，请重新选择文件后提交".into()))
-    } else {
-        upload_unit_images(
-            &state.app,
-            &ctx.actor(),
-            ctx.unit()?,
-            images.get("front"),
-            images.get("back"),
-        )
-        .await
+    let result = match read_front_back(mp).await {
+        Ok(read) => {
+            let (front, back) = (read.images.get("front"), read.images.get("back"));
+            upload_unit_images(&state.app, &ctx.actor(), ctx.unit()?, front, back).await
+        }
+        Err(e) => Err(e),
     };
     match result {
         Ok(_) => Ok(see_other("/unit/info?ok=realname_uploaded")),

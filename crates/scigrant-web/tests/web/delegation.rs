@@ -6,12 +6,9 @@
 use axum::http::StatusCode;
 use scigrant_app::identity::auth::LoginTab;
 use scigrant_app::identity::delegation::{GrantForm, grant, revoke};
-use scigrant_app::identity::realname::person::{PersonInfoForm, save_person_info};
-use scigrant_app::identity::realname::review::decide_realname;
 use scigrant_app::testing::{
-    ApprovedMember, Backend, PASSWORD, person_actor, staff_actor, test_env, unit_actor,
+    ApprovedMember, Backend, PASSWORD, test_env, unit_actor, verified_by_review,
 };
-use scigrant_domain::identity::account::AccountKind;
 use scigrant_web::AppState;
 
 use super::funding::post_form;
@@ -45,24 +42,7 @@ async fn a_delegate_reaches_only_the_services_granted_until_revoked() {
 
     // The other unit's member, verified, is authorised for 项目管理 only.
     let p = other.person;
-    let info = PersonInfoForm {
-        name: "李四".into(),
-        gender: "男".into(),
-        nation: "汉族".into(),
-        post: "科研秘书".into(),
-        email: "lisi@example.cn".into(),
-        tel: "0891-6812345".into(),
-        doc_type: "mainland_id".into(),
-        doc_no: String::new(),
-        doc_valid_until: "长期".into(),
-        address: "拉萨市城关区江苏路1号".into(),
-    };
-    save_person_info(app, &person_actor(p.0), p, &info)
-        .await
-        .unwrap();
-    decide_realname(app, &staff_actor(7), AccountKind::Person, p.0, true, "")
-        .await
-        .unwrap();
+    verified_by_review(app, p, "李四").await;
     let id = grant(
         app,
         &unit_actor(m.unit.0),

@@ -8,7 +8,7 @@ use scigrant_domain::ids::{ApplicationId, UnitId};
 use scigrant_store::grants::applications as store;
 use scigrant_store::identity::accounts;
 
-use crate::identity::auth::{LoginTab, find_account};
+use crate::identity::auth::find_person;
 use crate::{Actor, App, AppError, audit};
 
 /// Gives application `id` of `unit` to the user named by `login` (登录名,
@@ -29,10 +29,7 @@ pub async fn change_handler(
         .await?
         .filter(|r| r.unit_id == unit.0)
         .ok_or(AppError::NotFound)?;
-    let found = match find_account(&mut tx, app, LoginTab::Person, login).await? {
-        Some(a) => accounts::person(&mut tx, a.id).await?,
-        None => None,
-    };
+    let found = find_person(&mut tx, app, login).await?;
     let Some(p) = found.filter(|p| {
         p.unit_id == Some(unit.0)
             && p.membership == Membership::Approved.code()

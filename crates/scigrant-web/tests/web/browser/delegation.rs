@@ -7,14 +7,11 @@
 use fantoccini::Locator;
 use scigrant_app::grants::applications::save;
 use scigrant_app::identity::delegation::{OnBehalf, revoke, unit_delegations};
-use scigrant_app::identity::realname::person::{PersonInfoForm, save_person_info};
-use scigrant_app::identity::realname::review::decide_realname;
 use scigrant_app::testing::{
-    ApprovedMember, Backend, PASSWORD, funding_call, person_actor, staff_actor, unit_actor,
+    ApprovedMember, Backend, PASSWORD, funding_call, person_actor, unit_actor, verified_by_review,
 };
 use scigrant_domain::grants::form::Value;
 use scigrant_domain::grants::form::samples::sample_fj4;
-use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::ids::ApplicationId;
 
 use super::start_with;
@@ -28,31 +25,7 @@ async fn browser_a_unit_authorises_a_person_who_applies_for_it() {
     let unit_name = "西藏高原科学研究所1";
     // 次仁, verified by a reviewer (no provider is configured).
     let (person, mobile) = super::registered_person_id(&s.env, 23).await;
-    let info = PersonInfoForm {
-        name: "次仁".into(),
-        gender: "男".into(),
-        nation: "藏族".into(),
-        post: "工程师".into(),
-        email: "ciren@example.cn".into(),
-        tel: "0891-6812345".into(),
-        doc_type: "mainland_id".into(),
-        doc_no: String::new(),
-        doc_valid_until: "长期".into(),
-        address: "拉萨市城关区北京中路1号".into(),
-    };
-    save_person_info(app, &person_actor(person.0), person, &info)
-        .await
-        .unwrap();
-    decide_realname(
-        app,
-        &staff_actor(7),
-        AccountKind::Person,
-        person.0,
-        true,
-        "",
-    )
-    .await
-    .unwrap();
+    verified_by_review(app, person, "次仁").await;
 
     // The unit: 用户授权管理 → 授权 次仁 for 科技项目申报.
     s.login("unit", &m.uscc, PASSWORD).await;

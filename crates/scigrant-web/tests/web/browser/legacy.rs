@@ -5,7 +5,7 @@
 
 use scigrant_app::Actor;
 use scigrant_app::identity::legacy::import::import_accounts;
-use scigrant_app::testing::{Backend, PASSWORD, id_number, legacy_hash, phone};
+use scigrant_app::testing::{Backend, legacy_hash};
 
 use super::start;
 
@@ -14,28 +14,7 @@ const LEGACY_PASSWORD: &str = "Huoju#2019old";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_lookup_of_an_imported_account_then_login() {
     let s = start(Backend::Sqlite).await;
-    let mobile = phone(912);
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(&s.env.app)
-        .await
-        .unwrap()
-        .id;
-    let form = scigrant_app::identity::register::PersonForm {
-        doc_type: "mainland_id".into(),
-        doc_no: id_number(12),
-        name: "次仁".into(),
-        email: "ciren@example.cn".into(),
-        region_code: "540102".into(),
-        gender: "男".into(),
-        password: PASSWORD.into(),
-        password_confirm: PASSWORD.into(),
-        phone: mobile.clone(),
-        captcha_id,
-        captcha: "TEST".into(),
-        agreed: true,
-    };
-    scigrant_app::identity::register::register_person(&s.env.app, &Actor::system(), &form)
-        .await
-        .unwrap();
+    let mobile = super::registered_person(&s.env, 12).await;
     let csv = format!(
         "类型,登录名,单位名称,统一社会信用代码,姓名,证件号码,手机号,电子邮箱,密码哈希\nperson,{mobile},,,格桑,,{mobile},,{}\n",
         legacy_hash(LEGACY_PASSWORD)
