@@ -141,7 +141,9 @@ pub async fn read_multipart_any(
                 Err(e) => out.errors.add(&name, e.to_string()),
             }
         } else {
-            let mut value = String::new();
+            // Bytes first: a chunk may end inside a character (一个汉字 is
+            // three bytes), so the text is decoded once, whole.
+            let mut value = Vec::new();
             loop {
                 match field.chunk().await {
                     Ok(Some(chunk)) => {
@@ -149,13 +151,14 @@ pub async fn read_multipart_any(
                             out.errors.add(&name, "内容过长");
                             break;
                         }
-                        value.push_str(&String::from_utf8_lossy(&chunk));
+                        value.extend_from_slice(&chunk);
                     }
                     Ok(None) => break,
                     Err(_) => break,
                 }
             }
-            out.text.insert(name, value);
+            out.text
+                .insert(name, String::from_utf8_lossy(&value).into_owned());
         }
     }
     out

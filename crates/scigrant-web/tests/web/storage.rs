@@ -2,7 +2,8 @@
 //! site as an applicant uses it: the PDFs posted with 完善个人信息 land in
 //! the bucket, the owner downloads one back through `/files/{id}` with the
 //! usual headers, another applicant still gets 404, and a refused
-//! upload leaves no object and no row.
+//! upload leaves no object and no row. Also the same form's text arriving
+//! in pieces that split its characters.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -22,11 +23,16 @@ const BOUNDARY: &str = "----scigrant-s3-boundary";
 
 /// 完善个人信息 joining `unit`, with an `id_proof` and a `title_proof`.
 pub(crate) fn profile_body(unit: i64, id_proof: &[u8], title_proof: &[u8]) -> Vec<u8> {
+    profile_body_in(unit, "中心", id_proof, title_proof)
+}
+
+/// [`profile_body`] with 所在部门 `department`.
+fn profile_body_in(unit: i64, department: &str, id_proof: &[u8], title_proof: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     let fields = [
         ("unit_id", unit.to_string()),
         ("region_code", "540102".into()),
-        ("department", "中心".into()),
+        ("department", department.into()),
         ("email", "p2@example.cn".into()),
         ("education", "硕士".into()),
         ("degree", "博士".into()),
@@ -66,6 +72,17 @@ pub(crate) async fn post_profile_reply(
     session: &str,
     body: Vec<u8>,
 ) -> (u16, String) {
+    post_profile_in_pieces(state, session, body, usize::MAX).await
+}
+
+/// [`post_profile_reply`] with the body arriving `piece` bytes at a time,
+/// as a slow or small-windowed connection delivers it.
+async fn post_profile_in_pieces(
+    state: &AppState,
+    session: &str,
+    body: Vec<u8>,
+    piece: usize,
+) -> (u16, String) {
     // The form token is the first part, as the page's hidden field is.
     let (cookies, token) = csrf(state, Some(session)).await;
     let mut full =
@@ -78,7 +95,7 @@ pub(crate) async fn post_profile_reply(
             "content-type",
             format!("multipart/form-data; boundary={BOUNDARY}"),
         )
-        .body(Body::from(full))
+        .body(Body::from_stream(pieces(full, piece)))
         .unwrap();
     let res = router(state.clone()).oneshot(req).await.unwrap();
     let status = res.status().as_u16();
@@ -86,6 +103,23 @@ pub(crate) async fn post_profile_reply(
         .await
         .unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `bytes` as a stream of `piece`-byte chunks, each after a pause (the
+/// reader sees each piece alone, as from a slow connection).
+fn pieces(
+    bytes: Vec<u8>,
+    piece: usize,
+) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
+    use futures_util::StreamExt;
+    let chunks: Vec<axum::body::Bytes> = bytes
+        .chunks(piece)
+        .map(axum::body::Bytes::copy_from_slice)
+        .collect();
+    futures_util::stream::iter(chunks).then(|c| async move {
+        tokio::task::yield_now().await;
+        Ok(c)
+    })
 }
 
 async fn file_rows(env: &TestEnv) -> i64 {
@@ -180,4 +214,30 @@ async fn an_applicants_pdf_goes_to_the_bucket_and_downloads_back() {
     let (status, _, _) =
         super::send(&state, "GET", &format!("/files/{file}"), Some(&stranger)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// A text field of a multipart form arriving in pieces that end inside
+/// its characters (each 汉字 is three bytes in UTF-8) is kept exactly as
+/// typed, not with U+FFFD where a piece ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multipart_text_field_split_inside_its_characters_is_kept_as_typed() {
+    let env = test_env(Backend::Sqlite).await;
+    let other = ApprovedMember::builder(1).build(&env.app).await;
+    let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
+        .await
+        .unwrap()
+        .id;
+    let form = person_form(2, captcha_id);
+    let person = register_person(&env.app, &visitor(), &form).await.unwrap();
+    let state = AppState::new(env.app.clone());
+    let me = session_for(&env, LoginTab::Person, &form.phone, PASSWORD).await;
+    let department = "西藏自治区农牧科学院农业研究所高原作物育种研究室";
+    let body = profile_body_in(other.unit.0, department, &pdf_of(3000, 3), &pdf_of(3000, 4));
+    let (status, page) = post_profile_in_pieces(&state, &me, body, 7).await;
+    assert_eq!(status, 303, "{page}");
+    let saved = scigrant_app::identity::members::person(&env.app, person)
+        .await
+        .unwrap()
+        .department;
+    assert_eq!(saved, department);
 }
