@@ -230,28 +230,54 @@ pub async fn grant(app: &App, actor: &Actor, unit: UnitId, f: &GrantForm) -> Res
         return Err(AppError::Validation(e));
     };
     e.into_result()?;
-    let codes = services.codes();
-    let new = NewDelegation {
-        unit_id: unit.0,
-        person_id: p.id,
-        services: &codes,
-        ends_at,
-        now,
-    };
-    let Some(id) = store::insert(&mut tx, &new).await? else {
+    let granted = record_grant(&mut tx, app, actor, unit.0, &p, services, ends_at, None).await?;
+    let Some(id) = granted else {
         return Err(AppError::Refused(format!(
             "已授权{}代办，请在授权列表中修改",
             p.name
         )));
     };
-    let detail = format!(
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inside the caller's transaction: a new authorisation of `p` by the
+/// unit, audited (`delegation.grant`, with `why` when it was not the unit's
+/// own act) and told to the person; `None` when the unit already has a
+/// live one for them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_grant(
+    c: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    p: &accounts::PersonRow,
+    services: Services,
+    ends_at: i64,
+    why: Option<&str>,
+) -> Result<Option<i64>, AppError> {
+    let codes = services.codes();
+    let new = NewDelegation {
+        unit_id,
+        person_id: p.id,
+        services: &codes,
+        ends_at,
+        now: app.now(),
+    };
+    let Some(id) = store::insert(c, &new).await? else {
+        return Ok(None);
+    };
+    let mut detail = format!(
         "授权{}：{}，截止{}",
         p.name,
         services.labels(),
         end_date(ends_at)
     );
+    if let Some(why) = why {
+        detail.push_str(&format!("（{why}）"));
+    }
     audit(
-        &mut tx,
+        c,
         app,
         actor,
         "delegation.grant",
@@ -260,7 +286,7 @@ pub async fn grant(app: &App, actor: &Actor, unit: UnitId, f: &GrantForm) -> Res
         &detail,
     )
     .await?;
-    let u = accounts::unit(&mut tx, unit.0)
+    let u = accounts::unit(c, unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let body = format!(
@@ -269,9 +295,8 @@ pub async fn grant(app: &App, actor: &Actor, unit: UnitId, f: &GrantForm) -> Res
         services.labels(),
         end_date(ends_at)
     );
-    tell_person(&mut tx, app, p.id, "法人授权通知", &body).await?;
-    tx.commit().await?;
-    Ok(id)
+    tell_person(c, app, p.id, "法人授权通知", &body).await?;
+    Ok(Some(id))
 }
 
 /// The unit's authorisation `id`; `NotFound` for another unit's.

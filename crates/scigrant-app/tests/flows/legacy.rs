@@ -440,3 +440,97 @@ async fn imported_accounts_recover_their_password(env: TestEnv) {
     .unwrap();
 }
 both!(imported_accounts_recover_their_password);
+
+/// 第四种 (unit lookup), after 实名认证: "认证完成后，该账号自动获得了该企业
+/// 的…业务系统授权". The imported person signs in with the unit's USCC,
+/// saves 我的信息 (no provider: 待人工审核), a reviewer approves, and the
+/// unit holding the code has authorised them for 科技项目申报 and 项目管理
+/// for three years, by 系统, told to the person; the person can act for
+/// the unit at once. An ordinary person's verification grants nothing.
+async fn fourth_case_is_authorised_by_its_unit_after_realname(env: TestEnv) {
+    use scigrant_app::identity::delegation::unit_delegations;
+    use scigrant_app::identity::realname::person::{PersonInfoForm, person_info, save_person_info};
+    use scigrant_app::identity::realname::review::decide_realname;
+    use scigrant_app::identity::review::{Verdict, review_unit};
+    use scigrant_app::testing::{person_actor, staff_actor};
+    use scigrant_domain::identity::account::AccountKind;
+    use scigrant_domain::identity::delegation::{Standing, end_date, longest_end};
+    use scigrant_domain::ids::PersonId;
+
+    natives(&env).await;
+    let unit = new_unit(&env, 11).await;
+    let r = super::reviewer(&env).await;
+    review_unit(&env.app, &r, unit, &Verdict::Approve)
+        .await
+        .unwrap();
+    import(&env, false).await;
+    let mut c = env.app.db.read().await.unwrap();
+    let heir = scigrant_store::identity::legacy::person_by_login_name(&mut c, &uscc(11))
+        .await
+        .unwrap()
+        .expect("the 第四种 account");
+    drop(c);
+    let heir = PersonId(heir.id);
+    let form = |n: u32, name: &str| PersonInfoForm {
+        name: name.into(),
+        gender: "男".into(),
+        nation: "藏族".into(),
+        post: "经理".into(),
+        email: format!("p{n}@example.cn"),
+        tel: String::new(),
+        doc_type: "mainland_id".into(),
+        doc_no: id_number(n),
+        doc_valid_until: "2030-01-31".into(),
+        address: "拉萨市城关区金珠西路1号".into(),
+    };
+    let grants_before = audit_count(&env.app, "delegation.grant").await;
+    let ordinary = super::new_person(&env, 3).await;
+    for (who, n, name) in [(heir, 11, "次仁"), (ordinary, 3, "张三")] {
+        save_person_info(&env.app, &person_actor(who.0), who, &form(n, name))
+            .await
+            .unwrap();
+        decide_realname(
+            &env.app,
+            &staff_actor(7),
+            AccountKind::Person,
+            who.0,
+            true,
+            "",
+        )
+        .await
+        .unwrap();
+    }
+    assert!(
+        person_info(&env.app, ordinary)
+            .await
+            .unwrap()
+            .delegations
+            .is_empty()
+    );
+
+    let list = unit_delegations(&env.app, unit).await.unwrap();
+    assert_eq!(list.len(), 1, "one authorisation, the heir's only");
+    let d = &list[0];
+    assert_eq!(d.person_name, "次仁");
+    assert_eq!(d.services_label, "科技项目申报、项目管理");
+    assert_eq!(d.ends_on, end_date(longest_end(env.app.now())));
+    assert_eq!(d.standing, Standing::Active);
+    let mine = person_info(&env.app, heir).await.unwrap().delegations;
+    assert_eq!(mine.len(), 1);
+    assert!(mine[0].usable, "the heir may act for the unit at once");
+    assert_eq!(
+        audit_count(&env.app, "delegation.grant").await,
+        grants_before + 1
+    );
+    let told = scigrant_app::notify::recent(&env.app, 50).await.unwrap();
+    let granted = format!(
+        "授权您代办：科技项目申报、项目管理，截止{}。",
+        end_date(longest_end(env.app.now()))
+    );
+    assert_eq!(
+        told.iter().filter(|m| m.body.contains(&granted)).count(),
+        2,
+        "the heir is told of the authorisation by SMS and by e-mail"
+    );
+}
+both!(fourth_case_is_authorised_by_its_unit_after_realname);

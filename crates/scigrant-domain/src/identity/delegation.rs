@@ -155,10 +155,16 @@ pub fn end_of(typed: &str, now: i64) -> Result<i64, EndDateError> {
     if ends_at < today_ends {
         return Err(EndDateError::Past);
     }
-    if ends_at > today_ends + LONGEST_DAYS * DAY_MS {
+    if ends_at > longest_end(now) {
         return Err(EndDateError::TooFar);
     }
     Ok(ends_at)
+}
+
+/// The latest end an authorisation given at `now` may have: the end of
+/// the day three years ahead (the end an automatic authorisation gets).
+pub fn longest_end(now: i64) -> i64 {
+    day_start(civil_date(now)) + DAY_MS + LONGEST_DAYS * DAY_MS
 }
 
 /// The 授权截止日期 an end instant shows as (its last whole day).
@@ -199,6 +205,12 @@ mod tests {
     fn an_end_date_is_today_at_the_earliest_and_three_years_out_at_most() {
         assert_eq!(end_of("2025-12-01", NOW), Err(EndDateError::Past));
         assert!(end_of("2028-12-02", NOW).is_ok());
+        let longest = longest_end(NOW);
+        assert_eq!(end_of(&end_date(longest), NOW), Ok(longest));
+        assert_eq!(
+            end_of(&end_date(longest + DAY_MS), NOW),
+            Err(EndDateError::TooFar)
+        );
         assert_eq!(end_of("2029-12-31", NOW), Err(EndDateError::TooFar));
         assert!(matches!(
             end_of("2025-13-01", NOW),

@@ -73,6 +73,22 @@ pub async fn count(c: &mut AnyConnection) -> Result<i64> {
         .try_get("n")?)
 }
 
+/// For a person imported under the unit lookup's 第四种 (the
+/// predecessor's unit login, a 统一社会信用代码, was a person's account and
+/// is this person's login name), the unit here holding that code, if any.
+pub async fn unit_of_fourth_case(c: &mut AnyConnection, person_id: i64) -> Result<Option<UnitRow>> {
+    Ok(sqlx::query_as(
+        "SELECT u.* FROM legacy_accounts l
+         JOIN persons p ON p.id = l.account_id
+         JOIN units u ON u.uscc = p.login_name
+         WHERE l.account_kind = 'person' AND l.lookup = 'unit' AND l.case_no = 4
+           AND l.account_id = $1",
+    )
+    .bind(person_id)
+    .fetch_optional(c)
+    .await?)
+}
+
 pub async fn unit_by_login_name(c: &mut AnyConnection, login: &str) -> Result<Option<UnitRow>> {
     Ok(sqlx::query_as("SELECT * FROM units WHERE login_name = $1")
         .bind(login)

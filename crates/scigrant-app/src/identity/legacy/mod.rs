@@ -14,13 +14,14 @@
 //! | unit | 第一种 | imported as a new unit | USCC, legacy password, unit tab |
 //! | unit | 第二种 | the USCC was registered here and the row brings no password | USCC, own password or 忘记密码 |
 //! | unit | 第三种 | the USCC was registered here and the row brings a password | HJ_ + USCC, legacy password |
-//! | unit | 第四种 | the predecessor's unit login (a USCC) was a person's account | USCC, person tab |
+//! | unit | 第四种 | the predecessor's unit login (a USCC) was a person's account | USCC, person tab; authorised by the unit after 实名认证 ([`authorise`]) |
 //! | person, not imported | — | | register a person |
 //! | person | 第一种 | imported as a new person | 手机号, legacy password |
 //! | person | 第二种 | the phone (or ID number with it) is registered here, no password to keep | 手机号, own password or 忘记密码 |
 //! | person | 第三种 | the phone is registered here and the row brings a password | HJ- + 手机号, legacy password |
 //! | person | 第四种 | the row's 证件号码 belongs to a person here under another phone | 自然人申诉找回密码 |
 
+pub mod authorise;
 pub mod import;
 pub mod lookup;
 

@@ -167,6 +167,9 @@ pub(crate) async fn check(
         )
         .await?;
         tell(&mut tx, app, kind, id, to, reason.as_deref()).await?;
+        if to == RealnameStatus::Verified && kind == AccountKind::Person {
+            crate::identity::legacy::authorise::on_verified(&mut tx, app, id).await?;
+        }
     }
     tx.commit().await?;
     status(app, kind, id).await

@@ -175,6 +175,9 @@ pub async fn decide_realname(
     )
     .await?;
     tell(&mut tx, app, kind, id, to, why).await?;
+    if approve && kind == AccountKind::Person {
+        crate::identity::legacy::authorise::on_verified(&mut tx, app, id).await?;
+    }
     tx.commit().await?;
     Ok(to)
 }
