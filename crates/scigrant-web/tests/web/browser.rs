@@ -222,6 +222,10 @@ impl Session {
         }
         panic!("{css} shows {last:?}, expected it to contain {part:?}");
     }
+    /// Whether the page now shows an element matching `css` (no waiting).
+    async fn exists(&self, css: &str) -> bool {
+        self.c.find(Locator::Css(css)).await.is_ok()
+    }
     async fn body(&self) -> String {
         self.text("body").await
     }

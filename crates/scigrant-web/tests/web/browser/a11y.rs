@@ -187,7 +187,7 @@ async fn browser_pages_pass_axe_core() {
     let mut report = Vec::new();
     let mut visit = async |s: &Session, path: String| {
         s.go(&path).await;
-        let failed = s.c.find(Locator::Css(".error-card")).await.is_ok();
+        let failed = s.exists(".error-card").await;
         assert!(!failed, "{path} shows an error page: {}", s.body().await);
         for v in serious_violations(s, &axe).await {
             report.push(format!("{path}: {v}"));
