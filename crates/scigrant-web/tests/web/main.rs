@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod call_documents;
 mod call_texts;
+mod cluster;
 mod consultation;
 mod delegation;
 mod dictionaries;

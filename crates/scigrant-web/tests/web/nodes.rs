@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,36 +21,9 @@ use scigrant_app::{App, SystemClock};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpSocket;
 
+use super::faults::{Proc, free_port, wait_listening};
+
 const LOGIN_RATE: usize = 5;
-
-/// A process killed (SIGKILL) when the test ends, however it ends.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_listening(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 fn start_node(dir: &Path, url: &str, port: u16) -> Proc {
     let child = Command::new(env!("CARGO_BIN_EXE_scigrant"))
@@ -71,7 +44,19 @@ fn start_node(dir: &Path, url: &str, port: u16) -> Proc {
     Proc(child)
 }
 
-fn start_haproxy(dir: &Path, port: u16, nodes: &[u16]) -> Proc {
+/// How HAProxy tells a node is up: a TCP connect, or an HTTP check of a
+/// path that must answer 200 (`/readyz`).
+#[derive(Clone, Copy)]
+pub enum Check<'a> {
+    Connect,
+    Http(&'a str),
+}
+
+/// HAProxy on `port` in front of `nodes` (round robin, no stickiness,
+/// health checks every 200 ms, a failed connection or an empty answer
+/// retried up to 3 times on another node), naming the node that answered
+/// in `X-Node`; its statistics on `stats` (see [`servers_are`]).
+pub fn start_haproxy(dir: &Path, port: u16, nodes: &[u16], check: Check, stats: u16) -> Proc {
     let servers: String = nodes
         .iter()
         .enumerate()
@@ -82,14 +67,21 @@ fn start_haproxy(dir: &Path, port: u16, nodes: &[u16]) -> Proc {
             )
         })
         .collect();
+    let check = match check {
+        Check::Connect => String::new(),
+        Check::Http(path) => format!(
+            "    option httpchk GET {path}\n    http-check expect status 200\n    timeout check 2s\n"
+        ),
+    };
     let cfg = format!(
         "global\n    pidfile {pid}\n    maxconn 1000\n\
          defaults\n    mode http\n    timeout connect 1s\n    timeout client 30s\n\
          \x20   timeout server 30s\n    retries 3\n    option redispatch 1\n\
          \x20   retry-on conn-failure empty-response response-timeout\n\
          \x20   option http-server-close\n    option forwardfor\n\
-         listen web\n    bind 127.0.0.1:{port}\n    balance roundrobin\n\
-         \x20   http-response set-header X-Node %[srv_name]\n{servers}",
+         listen web\n    bind 127.0.0.1:{port}\n    balance roundrobin\n{check}\
+         \x20   http-response set-header X-Node %[srv_name]\n{servers}\
+         listen stats\n    bind 127.0.0.1:{stats}\n    stats enable\n    stats uri /stats\n",
         pid = dir.join("haproxy.pid").display(),
     );
     let file = dir.join("haproxy.cfg");
@@ -105,6 +97,57 @@ fn start_haproxy(dir: &Path, port: u16, nodes: &[u16]) -> Proc {
             panic!("start haproxy (Debian package `haproxy`; scripts/test installs it): {e}")
         });
     Proc(child)
+}
+
+/// HAProxy's statistics as CSV: per server (`n1`, `n2`, …) its state
+/// (`UP`, `DOWN`, `UP 1/2`, …), and the retries and redispatches it made.
+pub async fn balancer_stats(stats: u16) -> BTreeMap<String, (String, u64, u64)> {
+    let mut out = BTreeMap::new();
+    let Ok(mut conn) = tokio::net::TcpStream::connect(("127.0.0.1", stats)).await else {
+        return out;
+    };
+    let req = "GET /stats;csv HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if conn.write_all(req.as_bytes()).await.is_err() {
+        return out;
+    }
+    let mut raw = Vec::new();
+    let _ = conn.read_to_end(&mut raw).await;
+    let text = String::from_utf8_lossy(&raw);
+    // pxname,svname,…,wretr (15),wredis (16),status (17),…
+    for line in text.lines().filter(|l| l.starts_with("web,n")) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() > 17 {
+            out.insert(
+                f[1].to_string(),
+                (
+                    f[17].to_string(),
+                    f[15].parse().unwrap_or(0),
+                    f[16].parse().unwrap_or(0),
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Waits (at most 30 s) until HAProxy counts every one of `servers` in
+/// `state` (`UP` or `DOWN`).
+pub async fn servers_are(stats: u16, servers: &[&str], state: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = balancer_stats(stats).await;
+        if servers
+            .iter()
+            .all(|s| now.get(*s).is_some_and(|(st, _, _)| st == state))
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "HAProxy does not see {servers:?} {state}: {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 struct Resp {
@@ -236,11 +279,10 @@ async fn two_nodes_behind_haproxy_share_sessions_limits_lockout_and_jobs() {
     for p in ports {
         wait_listening(p, "node").await;
     }
-    let lb = free_port();
-    let _haproxy = start_haproxy(&dir, lb, &ports);
+    let (lb, stats) = (free_port(), free_port());
+    let _haproxy = start_haproxy(&dir, lb, &ports, Check::Connect, stats);
     wait_listening(lb, "haproxy").await;
-    // Both servers pass a health check (rise 2 × 200 ms).
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    servers_are(stats, &["n1", "n2"], "UP").await;
     let started = Instant::now();
     let seals_before = scigrant_app::jobs::runs(&app, scigrant_app::jobs::AUDIT_SEAL)
         .await

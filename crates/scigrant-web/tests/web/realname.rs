@@ -32,7 +32,8 @@ fn files_body(files: &[(&str, &str, &str, &[u8])]) -> Vec<u8> {
     body
 }
 
-fn seg(marker: u8, data: &[u8]) -> Vec<u8> {
+/// A JPEG segment: marker `0xFF marker`, its length, `data`.
+pub(crate) fn seg(marker: u8, data: &[u8]) -> Vec<u8> {
     let mut v = vec![0xFF, marker];
     v.extend(((data.len() + 2) as u16).to_be_bytes());
     v.extend_from_slice(data);

@@ -36,6 +36,28 @@ impl Proc {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+
+    /// SIGTERM, as an orchestrator stops a node; how the process exited,
+    /// or a panic when it is still running after `within`.
+    pub async fn terminate(&mut self, within: Duration) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .expect("run kill -TERM");
+        assert!(sent.success(), "kill -TERM {}", self.0.id());
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.0.try_wait().expect("wait for the process") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "process {} still running {within:?} after SIGTERM",
+                self.0.id()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 impl Drop for Proc {
@@ -62,6 +84,12 @@ pub async fn wait_listening(port: u16, what: &str) {
 
 /// The server binary on `port`, on `url` with `dir` as its data folder.
 pub fn start_server(dir: &Path, url: &str, port: u16) -> Proc {
+    start_server_with(dir, url, port, &[])
+}
+
+/// [`start_server`] with more `SCIGRANT_*` settings (`env`), e.g. the
+/// storage a node keeps files in.
+pub fn start_server_with(dir: &Path, url: &str, port: u16, env: &[(&str, String)]) -> Proc {
     let log = std::env::var("SCIGRANT_FAULTS_LOG").ok();
     let child = Command::new(env!("CARGO_BIN_EXE_scigrant"))
         .env("SCIGRANT_LISTEN", format!("127.0.0.1:{port}"))
@@ -75,6 +103,7 @@ pub fn start_server(dir: &Path, url: &str, port: u16) -> Proc {
         .env("SCIGRANT_MAX_CONNECTIONS", "4")
         // SCIGRANT_FAULTS_LOG=warn shows the server's log (for a failure's cause).
         .env("RUST_LOG", log.as_deref().unwrap_or("error"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(if log.is_some() {
             Stdio::inherit()
         } else {
@@ -93,12 +122,12 @@ pub fn start_server(dir: &Path, url: &str, port: u16) -> Proc {
 /// The set-up through the use cases: a program and a 附件4 call open now
 /// (the server runs on the system clock) to research institutes.
 pub async fn open_call(dir: &Path, url: &str) -> (App, CallId) {
-    let app = App::open(
-        scigrant_app::testing::test_config(dir, url.to_string()),
-        Arc::new(SystemClock),
-    )
-    .await
-    .unwrap();
+    open_call_on(scigrant_app::testing::test_config(dir, url.to_string())).await
+}
+
+/// [`open_call`] with the site's configuration `config`.
+pub async fn open_call_on(config: scigrant_app::config::Config) -> (App, CallId) {
+    let app = App::open(config, Arc::new(SystemClock)).await.unwrap();
     let staff = staff_actor(1);
     let now = app.now();
     let program = create_program(&app, &staff, "2023年“科创中国”系列项目", "")
@@ -181,6 +210,8 @@ pub struct Resp {
     pub request_id: String,
     pub location: String,
     pub body: String,
+    /// The body as sent (a download's bytes; `body` is it read as text).
+    pub bytes: Vec<u8>,
     pub cookies: Vec<(String, String)>,
     pub took: Duration,
 }
@@ -215,8 +246,29 @@ impl Client {
     }
 
     pub async fn send(&mut self, method: &str, path: &str, body: &str) -> Resp {
+        self.send_as(
+            method,
+            path,
+            "application/x-www-form-urlencoded",
+            body.as_bytes(),
+        )
+        .await
+    }
+
+    /// [`Client::send`] of a body of `content_type` (a multipart upload).
+    pub async fn send_as(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Resp {
         let t = Instant::now();
-        let raw = tokio::time::timeout(CLIENT_LIMIT, self.exchange(method, path, body)).await;
+        let raw = tokio::time::timeout(
+            CLIENT_LIMIT,
+            self.exchange(method, path, content_type, body),
+        )
+        .await;
         let mut r = match raw {
             Ok(Some(raw)) => parse(&raw),
             _ => Resp::default(),
@@ -227,22 +279,30 @@ impl Client {
         r
     }
 
-    async fn exchange(&self, method: &str, path: &str, body: &str) -> Option<Vec<u8>> {
+    async fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Option<Vec<u8>> {
         let mut conn = TcpStream::connect(("127.0.0.1", self.port)).await.ok()?;
         let cookie: Vec<String> = self
             .cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        let req = format!(
+        let mut req = format!(
             "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: {}\r\n\
              X-Forwarded-For: {}\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
             cookie.join("; "),
             self.forwarded_for,
             body.len()
-        );
-        conn.write_all(req.as_bytes()).await.ok()?;
+        )
+        .into_bytes();
+        req.extend_from_slice(body);
+        conn.write_all(&req).await.ok()?;
         let mut raw = Vec::new();
         conn.read_to_end(&mut raw).await.ok()?;
         Some(raw)
@@ -251,9 +311,23 @@ impl Client {
     /// Signs in on the person tab and keeps the session's form token;
     /// false when the server did not let the person in (or was down).
     pub async fn login(&mut self, mobile: &str) -> bool {
+        let Some(r) = self.post_login(mobile, PASSWORD).await else {
+            return false;
+        };
+        if r.status != 303 {
+            return false;
+        }
+        let home = self.send("GET", "/person", "").await;
+        self.csrf = between(&home.body, "name=\"csrf\" value=\"", "\"");
+        home.status == 200 && !self.csrf.is_empty()
+    }
+
+    /// Loads the login page and posts the person tab with `password`; the
+    /// post's answer, or None when the page did not come.
+    pub async fn post_login(&mut self, mobile: &str, password: &str) -> Option<Resp> {
         let page = self.send("GET", "/login", "").await;
         if page.status != 200 {
-            return false;
+            return None;
         }
         let captcha = between(&page.body, "name=\"captcha_id\" value=\"", "\"");
         let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"");
@@ -261,18 +335,12 @@ impl Client {
             ("csrf", csrf.as_str()),
             ("tab", "person"),
             ("login", mobile),
-            ("password", PASSWORD),
+            ("password", password),
             ("captcha_id", captcha.as_str()),
             ("captcha", "TEST"),
         ])
         .unwrap();
-        let r = self.send("POST", "/login", &form).await;
-        if r.status != 303 {
-            return false;
-        }
-        let home = self.send("GET", "/person", "").await;
-        self.csrf = between(&home.body, "name=\"csrf\" value=\"", "\"");
-        home.status == 200 && !self.csrf.is_empty()
+        Some(self.send("POST", "/login", &form).await)
     }
 
     /// Opens (or reopens: the use case is idempotent) the application to
@@ -306,10 +374,12 @@ impl Client {
 }
 
 fn parse(raw: &[u8]) -> Resp {
-    let text = String::from_utf8_lossy(raw).into_owned();
-    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+    let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
         return Resp::default();
     };
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let bytes = &raw[end + 4..];
+    let body = String::from_utf8_lossy(bytes).into_owned();
     let mut lines = head.lines();
     let status = lines
         .next()
@@ -339,11 +409,13 @@ fn parse(raw: &[u8]) -> Resp {
             _ => {}
         }
     }
-    r.body = if chunked {
-        dechunk(body)
+    if chunked {
+        r.body = dechunk(&body);
+        r.bytes = r.body.clone().into_bytes();
     } else {
-        body.to_string()
-    };
+        r.body = body;
+        r.bytes = bytes.to_vec();
+    }
     r
 }
 
