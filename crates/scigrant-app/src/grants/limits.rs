@@ -10,7 +10,7 @@ use scigrant_domain::grants::form::{FormData, FormSpec};
 use scigrant_domain::grants::limits::{Holding, HoldingLimits, check_limits, holders_of};
 use scigrant_domain::ids::ProgramId;
 use scigrant_store::AnyConnection;
-use scigrant_store::grants::applications::ApplicationRow;
+use scigrant_store::grants::applications::ApplicationHead;
 use scigrant_store::grants::{calls, limits as store};
 use scigrant_store::identity::accounts;
 use scigrant_store::pii::SealedColumn;
@@ -89,7 +89,7 @@ pub(crate) async fn check_at_submission(
     c: &mut AnyConnection,
     call: &CallView,
     spec: &FormSpec,
-    row: &ApplicationRow,
+    row: &ApplicationHead,
     data: &FormData,
 ) -> Result<(), AppError> {
     let limits = limits_in(c, call.program_id.0).await?;

@@ -65,6 +65,34 @@ pub async fn get(c: &mut AnyConnection, id: i64) -> Result<Option<ApplicationRow
         .await?)
 }
 
+/// An application without its two form columns (the draft and the
+/// submitted version, each several KB sealed): what the save and submit
+/// paths check (owner, state, call, unit, number) before they write.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ApplicationHead {
+    pub id: i64,
+    pub call_id: i64,
+    pub form_spec_id: i64,
+    pub person_id: i64,
+    pub unit_id: i64,
+    pub number: Option<String>,
+    pub title: String,
+    pub state: String,
+    pub submitted_at: Option<i64>,
+    pub digest: Option<String>,
+}
+
+pub async fn head(c: &mut AnyConnection, id: i64) -> Result<Option<ApplicationHead>> {
+    Ok(sqlx::query_as(
+        "SELECT id, call_id, form_spec_id, person_id, unit_id, number, title, state,
+            submitted_at, digest
+         FROM applications WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?)
+}
+
 pub async fn by_number(c: &mut AnyConnection, number: &str) -> Result<Option<ApplicationRow>> {
     Ok(
         sqlx::query_as("SELECT * FROM applications WHERE number = $1")
@@ -155,11 +183,16 @@ pub async fn save_draft(
     Ok(done.rows_affected() == 1)
 }
 
-/// Freezes the submitted version. False when it was no longer editable
-/// (already submitted by an earlier click or another tab).
+/// Freezes the submitted version, writing what was typed as the draft in
+/// the same statement. False when it was no longer editable (already
+/// submitted by an earlier click or another tab): nothing is written.
 pub struct Submission<'a> {
     pub id: i64,
     pub person_id: i64,
+    /// The draft's title, sealed form and 试点城市, as `save_draft` writes them.
+    pub title: &'a str,
+    pub data_json: &'a str,
+    pub pilot_city: &'a str,
     pub submitted_json: &'a str,
     pub digest: &'a str,
     pub now: i64,
@@ -168,13 +201,16 @@ pub struct Submission<'a> {
 pub async fn submit(c: &mut AnyConnection, s: &Submission<'_>) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE applications SET state = $1, submitted_json = $2, digest = $3, submitted_at = $4,
-            updated_at = $4
-         WHERE id = $5 AND person_id = $6 AND state IN ($7, $8)",
+            updated_at = $4, saved_at = $4, data_json = $5, title = $6, pilot_city = $7
+         WHERE id = $8 AND person_id = $9 AND state IN ($10, $11)",
     )
     .bind(ApplicationState::Submitted.code())
     .bind(s.submitted_json)
     .bind(s.digest)
     .bind(s.now)
+    .bind(s.data_json)
+    .bind(s.title)
+    .bind(s.pilot_city)
     .bind(s.id)
     .bind(s.person_id)
     .bind(ApplicationState::Draft.code())

@@ -166,9 +166,8 @@ pub async fn autosave(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let person = ctx.person()?;
-    let spec = applications::form_of(&state.app, person, id).await?;
-    let data = data_from_pairs(&spec, &Posted::parse(&body).0);
-    autosave_answer(applications::save(&state.app, &ctx.actor(), person, id, &data).await)
+    let pairs = Posted::parse(&body).0;
+    autosave_answer(applications::save_posted(&state.app, &ctx.actor(), person, id, &pairs).await)
 }
 
 /// 提交: saves, validates, freezes; shows the receipt, or the form with
@@ -180,9 +179,8 @@ pub async fn submit(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let s = ctx.require(AccountKind::Person)?;
-    let spec = applications::form_of(&state.app, ctx.person()?, id).await?;
-    let data = data_from_pairs(&spec, &Posted::parse(&body).0);
-    match applications::submit(&state.app, &ctx.actor(), ctx.person()?, id, &data).await {
+    let pairs = Posted::parse(&body).0;
+    match applications::submit_posted(&state.app, &ctx.actor(), ctx.person()?, id, &pairs).await {
         Ok(_) => Ok(see_other(&format!("/applications/{id}?ok=submitted"))),
         Err(AppError::Form(_)) => {
             let a = applications::load(&state.app, Reader::Person(s.account_id), id).await?;

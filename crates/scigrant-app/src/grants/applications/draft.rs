@@ -224,7 +224,37 @@ pub async fn save(
     id: ApplicationId,
     data: &FormData,
 ) -> Result<i64, AppError> {
-    save_at(app, actor, person_id, id, data, app.now()).await
+    save_at(app, actor, person_id, id, Typed::Data(data), app.now()).await
+}
+
+/// [`save`] of a posted form (the page's autosave): the pairs are read
+/// against the application's own form here, so the request reads the
+/// application once.
+pub async fn save_posted(
+    app: &App,
+    actor: &Actor,
+    person_id: PersonId,
+    id: ApplicationId,
+    pairs: &[(String, String)],
+) -> Result<i64, AppError> {
+    save_at(app, actor, person_id, id, Typed::Pairs(pairs), app.now()).await
+}
+
+/// What an applicant sent: the form's data, or the posted pairs still to
+/// be read against the application's form.
+#[derive(Clone, Copy)]
+pub(super) enum Typed<'a> {
+    Data(&'a FormData),
+    Pairs(&'a [(String, String)]),
+}
+
+impl Typed<'_> {
+    pub(super) fn read(self, spec: &FormSpec) -> FormData {
+        match self {
+            Typed::Data(d) => d.clone(),
+            Typed::Pairs(p) => form::data_from_pairs(spec, p),
+        }
+    }
 }
 
 /// `save` as of `now`: a submission decides "in time" once, for both its
@@ -234,11 +264,11 @@ pub(super) async fn save_at(
     actor: &Actor,
     person_id: PersonId,
     id: ApplicationId,
-    data: &FormData,
+    typed: Typed<'_>,
     now: i64,
 ) -> Result<i64, AppError> {
     let mut tx = app.db.begin().await?;
-    let row = store::get(&mut tx, id.0)
+    let row = store::head(&mut tx, id.0)
         .await?
         .filter(|r| r.person_id == person_id.0)
         .ok_or(AppError::NotFound)?;
@@ -260,17 +290,43 @@ pub(super) async fn save_at(
         )));
     }
     let spec = spec_in(app, &mut tx, row.form_spec_id).await?;
+    let data = typed.read(&spec);
     // The state is checked again by the write itself.
-    if !write_draft(&mut tx, app, &spec, person_id, id, data, now).await? {
+    if !write_draft(&mut tx, app, &spec, person_id, id, &data, now).await? {
         return Err(AppError::Refused(SUBMITTED.into()));
     }
     tx.commit().await?;
     Ok(now)
 }
 
-/// Writes `data` as the draft of application `id` (its title, 试点城市 and
-/// the form sealed for the row) while it is editable; false when it is
-/// not (submitted meanwhile).
+/// A draft as written: its title and 试点城市 (listed without opening the
+/// form) and the form sealed for the row's draft column.
+pub(super) struct DraftParts {
+    pub title: String,
+    pub city: String,
+    pub json: String,
+}
+
+pub(super) fn draft_parts(
+    app: &App,
+    spec: &FormSpec,
+    id: ApplicationId,
+    data: &FormData,
+) -> DraftParts {
+    DraftParts {
+        title: text_of(data, TITLE_KEY).chars().take(200).collect(),
+        city: text_of(data, CITY_KEY).chars().take(100).collect(),
+        json: sealed_form::seal(
+            &app.pii,
+            spec,
+            SealedColumn::APPLICATION_DRAFT.row(id.0),
+            data,
+        ),
+    }
+}
+
+/// Writes `data` as the draft of application `id` while it is editable;
+/// false when it is not (submitted meanwhile).
 pub(super) async fn write_draft(
     c: &mut AnyConnection,
     app: &App,
@@ -280,15 +336,8 @@ pub(super) async fn write_draft(
     data: &FormData,
     now: i64,
 ) -> Result<bool, AppError> {
-    let title: String = text_of(data, TITLE_KEY).chars().take(200).collect();
-    let city: String = text_of(data, CITY_KEY).chars().take(100).collect();
-    let json = sealed_form::seal(
-        &app.pii,
-        spec,
-        SealedColumn::APPLICATION_DRAFT.row(id.0),
-        data,
-    );
-    Ok(store::save_draft(c, id.0, person_id.0, &title, &json, &city, now).await?)
+    let d = draft_parts(app, spec, id, data);
+    Ok(store::save_draft(c, id.0, person_id.0, &d.title, &d.json, &d.city, now).await?)
 }
 
 const SUBMITTED: &str = "申报书已提交，不能再修改";

@@ -24,16 +24,16 @@ mod verify;
 mod view;
 
 pub use decide::{recommend, staff_decide, staff_decision, unit_decision, unit_return, withdraw};
-pub use draft::{save, start};
+pub use draft::{save, save_posted, start};
 pub use export::{EXPORT_COLUMNS, export_call};
 pub use handler::change_handler;
 pub use paper::{grant_extension, record_paper};
-pub use submit::{Receipt, submit, submit_saved};
+pub use submit::{Receipt, submit, submit_posted, submit_saved};
 pub use verify::{Verification, verify};
 pub(crate) use view::load_for_review;
 pub use view::{
-    ApplicationItem, ApplicationView, EventView, PaperView, Reader, form_of, load, of_call,
-    of_person, of_unit, reader_for,
+    ApplicationItem, ApplicationView, EventView, PaperView, Reader, load, of_call, of_person,
+    of_unit, reader_for,
 };
 
 use scigrant_domain::calendar;

@@ -8,10 +8,10 @@ use scigrant_domain::grants::application::{
 };
 use scigrant_domain::grants::form::{self, FormData};
 use scigrant_domain::ids::{ApplicationId, PersonId};
-use scigrant_store::grants::applications::{self as store, ApplicationRow, Submission};
+use scigrant_store::grants::applications::{self as store, ApplicationHead, Submission};
 use scigrant_store::grants::calls;
 
-use super::draft::{check_applicant, save_at, write_draft};
+use super::draft::{Typed, check_applicant, draft_parts, save_at, write_draft};
 use super::{context_of, digest_of, draft_data};
 use crate::grants::calls::{call_view, spec_in};
 use crate::{Actor, App, AppError, audit};
@@ -38,9 +38,32 @@ pub async fn submit(
     id: ApplicationId,
     data: &FormData,
 ) -> Result<Receipt, AppError> {
+    submit_typed(app, actor, person_id, id, Typed::Data(data)).await
+}
+
+/// [`submit`] of a posted form (the page's 提交): the pairs are read
+/// against the application's own form here, so the request reads the
+/// application once.
+pub async fn submit_posted(
+    app: &App,
+    actor: &Actor,
+    person_id: PersonId,
+    id: ApplicationId,
+    pairs: &[(String, String)],
+) -> Result<Receipt, AppError> {
+    submit_typed(app, actor, person_id, id, Typed::Pairs(pairs)).await
+}
+
+async fn submit_typed(
+    app: &App,
+    actor: &Actor,
+    person_id: PersonId,
+    id: ApplicationId,
+    typed: Typed<'_>,
+) -> Result<Receipt, AppError> {
     let now = app.now();
     let mut c = app.db.read().await?;
-    let row = store::get(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
+    let row = store::head(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
     if row.person_id != person_id.0 {
         return Err(AppError::NotFound);
     }
@@ -64,19 +87,19 @@ pub async fn submit(
         )));
     }
     // The cover fields the call fixes are the call's, whatever was typed.
-    let mut pinned = data.clone();
+    let mut pinned = typed.read(&spec);
     form::pin(&spec, &call.code, &mut pinned);
     let data = &pinned;
     // In time, what was typed is kept even when the submission is refused:
     // saved on its own when it cannot be submitted, else in the
     // submission's transaction (one commit for both).
     if call.state != CallState::Published {
-        save_at(app, actor, person_id, id, data, now).await?;
+        save_at(app, actor, person_id, id, Typed::Data(data), now).await?;
         return Err(AppError::Refused("该计划类别未在受理期".into()));
     }
     let problems = form::validate(&spec, data, &context_of(&call));
     if !problems.is_empty() {
-        save_at(app, actor, person_id, id, data, now).await?;
+        save_at(app, actor, person_id, id, Typed::Data(data), now).await?;
         return Err(AppError::Form(problems));
     }
     // Stored sealed for this row and column; the digest is of what was
@@ -84,6 +107,7 @@ pub async fn submit(
     let at = scigrant_store::pii::SealedColumn::APPLICATION_SUBMITTED.row(id.0);
     let json = crate::grants::sealed_form::seal(&app.pii, &spec, at, data);
     let digest = digest_of(&spec, data);
+    let draft = draft_parts(app, &spec, id, data);
     // 查重: the signature is made here, outside the transaction, and
     // written with the submission.
     let signature = crate::evaluation::similarity::signature_of(&spec, data, &call.code);
@@ -91,9 +115,6 @@ pub async fn submit(
     // The right is checked again where the submission is written: a lock
     // or a change of unit since the save above still stops it.
     let unit = check_applicant(&mut tx, app, actor, person_id.0, Some(row.unit_id)).await?;
-    // What was typed, as the draft; a tab that submitted meanwhile leaves
-    // it as submitted, and the receipt below is that submission's.
-    write_draft(&mut tx, app, &spec, person_id, id, data, now).await?;
     let admitted = async {
         // 申报单位名单: a list set after the draft was begun holds as well.
         crate::grants::calls::check_listed(
@@ -111,15 +132,22 @@ pub async fn submit(
     if let Err(e) = admitted {
         // Refused, the draft as typed is kept all the same.
         if matches!(e, AppError::Refused(_)) {
+            write_draft(&mut tx, app, &spec, person_id, id, data, now).await?;
             tx.commit().await?;
         }
         return Err(e);
     }
+    // What was typed is written as the draft by the same statement; a tab
+    // that submitted meanwhile leaves it as submitted, and the receipt
+    // below is that submission's.
     let first = store::submit(
         &mut tx,
         &Submission {
             id: id.0,
             person_id: person_id.0,
+            title: &draft.title,
+            data_json: &draft.json,
+            pilot_city: &draft.city,
             submitted_json: &json,
             digest: &digest,
             now,
@@ -129,7 +157,7 @@ pub async fn submit(
     if !first {
         tx.commit().await?;
         let mut c = app.db.read().await?;
-        let row = store::get(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
+        let row = store::head(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
         return existing_receipt(&row)
             .ok_or_else(|| AppError::Refused("申报书状态已变化，请刷新".into()));
     }
@@ -201,7 +229,7 @@ pub async fn submit_saved(
 }
 
 /// The receipt of an application already submitted (and not returned since).
-fn existing_receipt(row: &ApplicationRow) -> Option<Receipt> {
+fn existing_receipt(row: &ApplicationHead) -> Option<Receipt> {
     if ApplicationState::from_code(&row.state)?.editable() {
         return None;
     }

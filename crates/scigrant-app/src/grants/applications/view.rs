@@ -230,21 +230,6 @@ pub(crate) async fn load_for_review(
     view_of(c, app, row).await
 }
 
-/// The form an applicant fills, for reading a posted form: one query to
-/// check ownership, the parsed specification from the cache.
-pub async fn form_of(
-    app: &App,
-    person_id: PersonId,
-    id: ApplicationId,
-) -> Result<Arc<FormSpec>, AppError> {
-    let mut c = app.db.read().await?;
-    let row = store::get(&mut c, id.0).await?.ok_or(AppError::NotFound)?;
-    if row.person_id != person_id.0 {
-        return Err(AppError::NotFound);
-    }
-    spec_in(app, &mut c, row.form_spec_id).await
-}
-
 /// A row of an application list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationItem {
