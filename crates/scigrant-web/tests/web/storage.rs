@@ -13,6 +13,7 @@ use scigrant_app::testing::s3::{Moto, use_bucket};
 use scigrant_app::testing::{
     ApprovedMember, Backend, PASSWORD, TestEnv, person_form, test_env, visitor,
 };
+use scigrant_domain::ids::PersonId;
 use scigrant_web::AppState;
 use scigrant_web::routes::router;
 use tower::ServiceExt;
@@ -122,6 +123,21 @@ fn pieces(
     })
 }
 
+/// Unit 1 with its member, and person 2 registered and signed in but not
+/// yet anyone's member (who posts 完善个人信息): the unit, person 2 and
+/// their session.
+pub(crate) async fn newcomer_beside_a_unit(env: &TestEnv) -> (ApprovedMember, PersonId, String) {
+    let unit = ApprovedMember::builder(1).build(&env.app).await;
+    let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
+        .await
+        .unwrap()
+        .id;
+    let form = person_form(2, captcha_id);
+    let person = register_person(&env.app, &visitor(), &form).await.unwrap();
+    let me = session_for(env, LoginTab::Person, &form.phone, PASSWORD).await;
+    (unit, person, me)
+}
+
 async fn file_rows(env: &TestEnv) -> i64 {
     scigrant_app::testing::s3::count_files(&env.app).await
 }
@@ -137,15 +153,8 @@ async fn an_applicants_pdf_goes_to_the_bucket_and_downloads_back() {
     let mut env = test_env(Backend::Postgres).await;
     let moto = Moto::start(&format!("sg-web-{}", std::process::id())).await;
     use_bucket(&mut env, &moto, "docs");
-    let other = ApprovedMember::builder(1).build(&env.app).await;
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
-        .await
-        .unwrap()
-        .id;
-    let form = person_form(2, captcha_id);
-    let person = register_person(&env.app, &visitor(), &form).await.unwrap();
+    let (other, person, me) = newcomer_beside_a_unit(&env).await;
     let state = AppState::new(env.app.clone());
-    let me = session_for(&env, LoginTab::Person, &form.phone, PASSWORD).await;
 
     // A refused upload (a JPEG as 身份证明) keeps nothing: not the refused
     // file, not the valid 职称证明 posted with it.
@@ -222,15 +231,8 @@ async fn an_applicants_pdf_goes_to_the_bucket_and_downloads_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_multipart_text_field_split_inside_its_characters_is_kept_as_typed() {
     let env = test_env(Backend::Sqlite).await;
-    let other = ApprovedMember::builder(1).build(&env.app).await;
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
-        .await
-        .unwrap()
-        .id;
-    let form = person_form(2, captcha_id);
-    let person = register_person(&env.app, &visitor(), &form).await.unwrap();
+    let (other, person, me) = newcomer_beside_a_unit(&env).await;
     let state = AppState::new(env.app.clone());
-    let me = session_for(&env, LoginTab::Person, &form.phone, PASSWORD).await;
     let department = "西藏自治区农牧科学院农业研究所高原作物育种研究室";
     let body = profile_body_in(other.unit.0, department, &pdf_of(3000, 3), &pdf_of(3000, 4));
     let (status, page) = post_profile_in_pieces(&state, &me, body, 7).await;

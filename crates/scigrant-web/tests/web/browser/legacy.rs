@@ -65,86 +65,79 @@ async fn browser_lookup_of_each_case_of_an_imported_account_then_login() {
     s.go("/login").await;
     s.click_to("#account-lookup", "/account/lookup").await;
 
-    // 企业账号: by 统一社会信用代码.
-    let hj = format!("HJ_{}", two.uscc);
-    let units = [
+    // 企业账号 by 统一社会信用代码, then 个人账号 by 手机号 (the login shows
+    // the phone masked): (检索 tab, key, heading, login name, login tab,
+    // part of the explanation).
+    let c = |n: &str| format!("已注册账号 · 第{n}种");
+    let cases = [
         (
+            "unit",
             uscc(10),
-            "已注册账号 · 第一种",
+            c("一"),
             uscc(10),
             UNIT_TAB,
             "继续使用原火炬中心用户名（统一社会信用代码）和密码",
         ),
         (
+            "unit",
             one.uscc.clone(),
-            "已注册账号 · 第二种",
+            c("二"),
             one.uscc.clone(),
             UNIT_TAB,
             "密码通过忘记密码找回",
         ),
         (
+            "unit",
             two.uscc.clone(),
-            "已注册账号 · 第三种",
-            hj,
+            c("三"),
+            format!("HJ_{}", two.uscc),
             UNIT_TAB,
             "登录名为“HJ_”加原火炬中心用户名",
         ),
         (
+            "unit",
             uscc(11),
-            "已注册账号 · 第四种",
+            c("四"),
             uscc(11),
             PERSON_TAB,
             "该账号自动获得了该单位的科技项目申报和项目管理授权",
         ),
-    ];
-    for (key, case, login, tab, says) in units {
-        let (h, l, t, text) = look_up(&s, "unit", &key).await;
-        assert_eq!(
-            (h.as_str(), l.as_str(), t.as_str()),
-            (case, login.as_str(), tab),
-            "{key}"
-        );
-        assert!(text.contains(says), "{key}: {text}");
-    }
-
-    // 个人账号: by 手机号; the login shows the phone masked.
-    let persons = [
         (
+            "person",
             phone(60_020),
-            "已注册账号 · 第一种",
+            c("一"),
             mask_phone(&phone(60_020)),
             PERSON_TAB,
             "用原账号密码登录",
         ),
         (
+            "person",
             one.phone.clone(),
-            "已注册账号 · 第二种",
+            c("二"),
             mask_phone(&one.phone),
             PERSON_TAB,
             "且登录名为手机号",
         ),
         (
+            "person",
             two.phone.clone(),
-            "已注册账号 · 第三种",
+            c("三"),
             format!("HJ-{}", mask_phone(&two.phone)),
             PERSON_TAB,
             "登录名为“HJ-”加原火炬中心用户名",
         ),
         (
+            "person",
             phone(60_030),
-            "已注册账号 · 第四种",
+            c("四"),
             String::new(),
             "",
             "需要通过自然人申诉找回密码",
         ),
     ];
-    for (key, case, login, tab, says) in persons {
-        let (h, l, t, text) = look_up(&s, "person", &key).await;
-        assert_eq!(
-            (h.as_str(), l.as_str(), t.as_str()),
-            (case, login.as_str(), tab),
-            "{key}"
-        );
+    for (by, key, case, login, tab, says) in cases {
+        let (h, l, t, text) = look_up(&s, by, &key).await;
+        assert_eq!((h, l, t.as_str()), (case, login, tab), "{key}");
         assert!(text.contains(says), "{key}: {text}");
     }
     assert!(

@@ -42,11 +42,7 @@ use super::nodes::{Check, balancer_stats, servers_are, start_haproxy};
 const APPLICANTS: usize = 72;
 
 fn applicants() -> usize {
-    std::env::var("SCIGRANT_CLUSTER_APPLICANTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(APPLICANTS)
-        .max(12)
+    super::faults::count_from_env("SCIGRANT_CLUSTER_APPLICANTS", APPLICANTS, 12)
 }
 
 /// The surge and every restart end within this (plus a second for every

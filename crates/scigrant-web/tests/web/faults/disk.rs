@@ -8,15 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use scigrant_app::identity::auth::LoginTab;
-use scigrant_app::identity::register::register_person;
 use scigrant_app::testing::s3::count_files;
-use scigrant_app::testing::{
-    ApprovedMember, Backend, PASSWORD, person_form, test_env_with, visitor,
-};
+use scigrant_app::testing::{Backend, test_env_with};
 use scigrant_web::AppState;
-
-use crate::session_for;
 
 /// A tmpfs mounted for the test, unmounted when it ends.
 struct Tmpfs(PathBuf);
@@ -115,15 +109,8 @@ async fn full_disk_on(backend: Backend) {
     })
     .await;
     let root = env.app.config.data_dir.join("files");
-    let other = ApprovedMember::builder(1).build(&env.app).await;
-    let captcha_id = scigrant_app::identity::captcha::new_captcha(&env.app)
-        .await
-        .unwrap()
-        .id;
-    let form = person_form(2, captcha_id);
-    register_person(&env.app, &visitor(), &form).await.unwrap();
+    let (other, _, me) = crate::storage::newcomer_beside_a_unit(&env).await;
     let state = AppState::new(env.app.clone());
-    let me = session_for(&env, LoginTab::Person, &form.phone, PASSWORD).await;
 
     let rows = count_files(&env.app).await;
     let (kept, _) = on_disk(&root);

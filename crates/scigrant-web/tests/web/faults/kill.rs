@@ -31,11 +31,7 @@ use super::{Client, draft, free_port, open_call, start_server, version_of, wait_
 const APPLICANTS: usize = 60;
 
 fn applicants() -> usize {
-    std::env::var("SCIGRANT_FAULTS_APPLICANTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(APPLICANTS)
-        .max(10)
+    super::count_from_env("SCIGRANT_FAULTS_APPLICANTS", APPLICANTS, 10)
 }
 
 /// Versions autosaved by each applicant before the final one is submitted.

@@ -66,6 +66,16 @@ impl Drop for Proc {
     }
 }
 
+/// A count the suite runs small and a longer run asks for with `var`
+/// (the figures in docs/benchmarks.md), never below `min`.
+pub fn count_from_env(var: &str, suite: usize, min: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(suite)
+        .max(min)
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
