@@ -445,7 +445,9 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<SessionInfo>,
     let now = app.now();
     let id_hash = hash_token(token);
     let mut c = app.db.read().await?;
-    let Some(s) = sessions::get(&mut c, &id_hash).await? else {
+    let Some(sessions::SeenSession { session: s, unread }) =
+        sessions::seen(&mut c, &id_hash).await?
+    else {
         return Ok(None);
     };
     if now - s.last_seen_at > p.idle_ms() || now - s.created_at > p.absolute_ms() {
@@ -470,10 +472,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<SessionInfo>,
     }
     let unread_messages = match kind {
         AccountKind::Staff => 0,
-        _ => {
-            scigrant_store::identity::messages::unread_count(&mut c, kind.code(), s.account_id)
-                .await?
-        }
+        _ => unread,
     };
     Ok(Some(SessionInfo {
         id_hash,

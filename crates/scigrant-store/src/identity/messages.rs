@@ -64,18 +64,6 @@ pub async fn list(
     Ok((rows, total))
 }
 
-pub async fn unread_count(c: &mut AnyConnection, kind: &str, account_id: i64) -> Result<i64> {
-    Ok(sqlx::query(
-        "SELECT COUNT(*) AS n FROM messages
-         WHERE account_kind = $1 AND account_id = $2 AND read_at IS NULL",
-    )
-    .bind(kind)
-    .bind(account_id)
-    .fetch_one(c)
-    .await?
-    .try_get("n")?)
-}
-
 /// Marks one of the account's messages read (`Some(id)`) or all of them
 /// (`None`); the number of messages that changed.
 pub async fn mark_read(
