@@ -13,7 +13,7 @@ use scigrant_store::grants::calls;
 
 use super::draft::{Typed, check_applicant, draft_parts, save_at, write_draft};
 use super::{context_of, digest_of, draft_data};
-use crate::grants::calls::{call_view, spec_in};
+use crate::grants::calls::{call_for_checks, spec_in};
 use crate::{Actor, App, AppError, audit};
 
 /// The receipt (回执) of a submission.
@@ -73,7 +73,7 @@ async fn submit_typed(
     let call_row = calls::call(&mut c, row.call_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let call = call_view(&mut c, call_row).await?;
+    let call = call_for_checks(call_row)?;
     let ext = store::extension(&mut c, row.call_id, person_id.0)
         .await?
         .map(|e| e.until_at);

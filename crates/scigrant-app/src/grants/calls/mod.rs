@@ -95,6 +95,18 @@ pub(crate) async fn call_view(
     view_with(row, &natures)
 }
 
+/// The call `row` for a submission's checks (deadline, state, cap and
+/// period, 名单, 限项), without reading the 单位性质 labels: `eligible` is
+/// left empty, as a submission checks no unit kind (that was checked when
+/// the draft began).
+pub(crate) fn call_for_checks(row: CallRow) -> Result<CallView, AppError> {
+    let no_labels = Dictionary {
+        kind: DictKind::UnitNature,
+        entries: Vec::new(),
+    };
+    view_with(row, &no_labels)
+}
+
 fn view_with(row: CallRow, natures: &Dictionary) -> Result<CallView, AppError> {
     // Stored by `create_call` through the calendar, so it always reads back.
     let period_end = calendar::parse_ymd(&row.period_end)
