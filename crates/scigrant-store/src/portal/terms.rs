@@ -117,7 +117,10 @@ pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<Ranked> {
     let Some((rarest, postings)) = rarest.filter(|(_, count)| *count > 0) else {
         return Ok(Ranked::default());
     };
-    let list = (1..=n)
+    // The other terms' placeholders: the rarest term's weight comes with
+    // each candidate already.
+    let others = (1..=n)
+        .filter(|&i| i != rarest + 1)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");
@@ -126,22 +129,32 @@ pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<Ranked> {
     // The candidates are read from the rarest term's postings, newest
     // first (`CROSS JOIN` keeps SQLite from starting at the articles'
     // publication index instead, which reads every published article),
-    // and the weights are summed by looking up each (term, candidate) pair
-    // in the primary key, never by reading a common term's whole postings.
+    // and the other terms' weights are summed by looking up each (term,
+    // candidate) pair in the primary key, never by reading a common term's
+    // whole postings.
+    let matched = if others.is_empty() {
+        "m AS (SELECT id, at, CAST(w AS BIGINT) AS score FROM cand)".to_string()
+    } else {
+        format!(
+            "m AS (
+               SELECT c.id, c.at, CAST(c.w AS BIGINT) + CAST(SUM(t.weight) AS BIGINT) AS score
+               FROM cand c JOIN article_terms t ON t.term IN ({others}) AND t.article_id = c.id
+               GROUP BY c.id, c.at, c.w
+               HAVING COUNT(*) = {})",
+            n - 1
+        )
+    };
     let sql = format!(
         "WITH cand AS (
-           SELECT t.article_id AS id, a.publish_at AS at
+           SELECT t.article_id AS id, a.publish_at AS at, t.weight AS w
            FROM article_terms t CROSS JOIN articles a
            WHERE a.id = t.article_id AND t.term = {rare} AND a.state = {state} AND a.publish_at <= {now}
              AND ({section} = '' OR a.section = {section})
              AND a.publish_at >= {from} AND a.publish_at < {until}
            ORDER BY t.article_id DESC LIMIT {cap}),
-         m AS (
-           SELECT c.id, c.at, CAST(SUM(t.weight) AS BIGINT) AS score, COUNT(*) AS k
-           FROM cand c JOIN article_terms t ON t.term IN ({list}) AND t.article_id = c.id
-           GROUP BY c.id, c.at)
+         {matched}
          SELECT id, score, at AS publish_at, (SELECT COUNT(*) FROM cand) AS candidates
-         FROM m WHERE k = {n}
+         FROM m
          ORDER BY score DESC, at DESC, id DESC",
         state = p(1),
         now = p(2),
