@@ -11,7 +11,7 @@ use scigrant_domain::ids::{ApplicationId, PersonId};
 use scigrant_store::grants::applications::{self as store, ApplicationHead, Submission};
 use scigrant_store::grants::calls;
 
-use super::draft::{Typed, check_applicant, draft_parts, save_at, write_draft};
+use super::draft::{Typed, check_applicant, draft_parts, save_at};
 use super::{context_of, digest_of, draft_data};
 use crate::grants::calls::{call_for_checks, spec_in};
 use crate::{Actor, App, AppError, audit};
@@ -132,7 +132,8 @@ async fn submit_typed(
     if let Err(e) = admitted {
         // Refused, the draft as typed is kept all the same.
         if matches!(e, AppError::Refused(_)) {
-            write_draft(&mut tx, app, &spec, person_id, id, data, now).await?;
+            let d = &draft;
+            store::save_draft(&mut tx, id.0, person_id.0, &d.title, &d.json, &d.city, now).await?;
             tx.commit().await?;
         }
         return Err(e);

@@ -166,18 +166,18 @@ pub(crate) async fn check(
             &detail,
         )
         .await?;
-        tell(&mut tx, app, kind, id, to, reason.as_deref()).await?;
-        if to == RealnameStatus::Verified && kind == AccountKind::Person {
-            crate::identity::legacy::authorise::on_verified(&mut tx, app, id).await?;
-        }
+        settled(&mut tx, app, kind, id, to, reason.as_deref()).await?;
     }
     tx.commit().await?;
     status(app, kind, id).await
 }
 
-/// Notifies the account of a result: its 消息中心, an SMS to its phone
-/// (a unit's 联系人手机), and its e-mail when it has one.
-pub(crate) async fn tell(
+/// What follows a recorded result, by the provider or a reviewer: the
+/// account is notified (its 消息中心, an SMS to its phone — a unit's
+/// 联系人手机 — and its e-mail when it has one), and a verified person
+/// imported under the unit lookup's 第四种 is authorised by that unit
+/// ([`crate::identity::legacy::authorise`]).
+pub(crate) async fn settled(
     c: &mut AnyConnection,
     app: &App,
     kind: AccountKind,
@@ -205,7 +205,11 @@ pub(crate) async fn tell(
         phone: &phone,
         email: email.as_deref(),
     };
-    notify_account(c, app, &recipient, "实名认证结果", &body).await
+    notify_account(c, app, &recipient, "实名认证结果", &body).await?;
+    if to.is_verified() && kind == AccountKind::Person {
+        crate::identity::legacy::authorise::on_verified(c, app, id).await?;
+    }
+    Ok(())
 }
 
 /// Refusals of a call that requires 实名认证; the page links to 我的信息.

@@ -8,7 +8,7 @@ use scigrant_domain::identity::realname::{RealnameStatus, image_labels};
 use scigrant_domain::mask::mask_id;
 use scigrant_store::identity::{accounts, realname as store};
 
-use super::{RealnameView, status_on, tell};
+use super::{RealnameView, settled, status_on};
 use crate::identity::home::Download;
 use crate::{Actor, App, AppError, FieldErrors, audit};
 
@@ -174,10 +174,7 @@ pub async fn decide_realname(
         &detail,
     )
     .await?;
-    tell(&mut tx, app, kind, id, to, why).await?;
-    if approve && kind == AccountKind::Person {
-        crate::identity::legacy::authorise::on_verified(&mut tx, app, id).await?;
-    }
+    settled(&mut tx, app, kind, id, to, why).await?;
     tx.commit().await?;
     Ok(to)
 }
