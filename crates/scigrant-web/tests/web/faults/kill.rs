@@ -11,7 +11,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -306,19 +305,7 @@ async fn surge(backend: &str, dir: &Path, url: &str) {
     );
     app.db.pool.close().await;
 
-    let out = Command::new(env!("CARGO_BIN_EXE_scigrant"))
-        .args(["audit", "verify"])
-        .env("SCIGRANT_DATA_DIR", dir)
-        .env("SCIGRANT_DATABASE_URL", url)
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
-    let said =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && said.contains("审计链完整"),
-        "{backend}: audit verify: {said}"
-    );
+    let said = super::audit_verify(dir, url, &[]);
 
     println!(
         "{backend}: kill -9 × {kills} ({:.1} s down in all) during {:.1} s: {requests} requests \

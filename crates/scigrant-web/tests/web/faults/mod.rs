@@ -66,6 +66,27 @@ impl Drop for Proc {
     }
 }
 
+/// `scigrant audit verify` against the data folder `dir` (its anchor) and
+/// database `url`, with the nodes' extra settings `env`: asserts the chain
+/// is intact and returns what it said.
+pub fn audit_verify(dir: &Path, url: &str, env: &[(&str, String)]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_scigrant"))
+        .args(["audit", "verify"])
+        .env("SCIGRANT_DATA_DIR", dir)
+        .env("SCIGRANT_DATABASE_URL", url)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && said.contains("审计链完整"),
+        "audit verify: {said}"
+    );
+    said.trim().to_string()
+}
+
 /// A count the suite runs small and a longer run asks for with `var`
 /// (the figures in docs/benchmarks.md), never below `min`.
 pub fn count_from_env(var: &str, suite: usize, min: usize) -> usize {
