@@ -327,7 +327,12 @@ async fn act(
     match action {
         ArticleAction::Approve => {
             let index = super::search::terms_of(&row.title, &row.body_html);
-            terms::replace(&mut tx, id.0, &index).await?;
+            let at = terms::Posted {
+                article_id: id.0,
+                section: &row.section,
+                publish_at: publish_at.unwrap_or(now),
+            };
+            terms::replace(&mut tx, at, &index).await?;
         }
         ArticleAction::Withdraw => terms::remove(&mut tx, id.0).await?,
         _ => {}

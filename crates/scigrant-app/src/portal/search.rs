@@ -265,15 +265,18 @@ pub async fn search_articles(app: &App, f: &SearchForm) -> Result<Found, AppErro
     }
     query_terms.truncate(QUERY_TERMS);
     let page = f.page.max(1);
-    let others = if page == 1 && section.is_none() {
-        others(app, &query_terms, from, until).await?
-    } else {
-        Vec::new()
+    // The calls and 公示 are searched beside the articles, each on its
+    // own connection: the page waits for the slower of the two.
+    let listed = async {
+        if page == 1 && section.is_none() {
+            others(app, &query_terms, from, until).await
+        } else {
+            Ok(Vec::new())
+        }
     };
-    let mut c = app.db.read().await?;
-    let ranked = terms::search(
-        &mut c,
-        &terms::Query {
+    let ranked = async {
+        let mut c = app.db.read().await?;
+        let q = terms::Query {
             terms: &query_terms,
             section: section.map_or("", |s| s.code()),
             from,
@@ -281,9 +284,10 @@ pub async fn search_articles(app: &App, f: &SearchForm) -> Result<Found, AppErro
             now: app.now(),
             offset: Page::<()>::offset(page, PER_PAGE),
             limit: PER_PAGE,
-        },
-    )
-    .await?;
+        };
+        Ok::<_, AppError>(terms::search(&mut c, &q).await?)
+    };
+    let (others, ranked) = tokio::try_join!(listed, ranked)?;
     let rows = ranked
         .hits
         .into_iter()

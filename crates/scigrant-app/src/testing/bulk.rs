@@ -61,7 +61,12 @@ pub async fn publish_in_bulk(app: &App, editor_id: i64, batch: &[BulkArticle]) -
         .await
         .expect("publish an article");
         assert!(moved, "article {id} was a draft");
-        terms::replace(&mut c, id, &p.terms)
+        let at = terms::Posted {
+            article_id: id,
+            section: p.section.code(),
+            publish_at: p.publish_at,
+        };
+        terms::replace(&mut c, at, &p.terms)
             .await
             .expect("index an article");
         ids.push(id);

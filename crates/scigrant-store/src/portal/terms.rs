@@ -1,33 +1,52 @@
 //! The search index of the portal: one row per (term, article) with the
-//! term's weight, written when an article is published and deleted when it
-//! is withdrawn, in the same transaction. Being rows of the database, the
-//! index is the same on every node and on both backends.
+//! term's weight and the article's section and publication time, written
+//! when an article is published and deleted when it is withdrawn, in the
+//! same transaction (a published article's section and time never change,
+//! so the copies hold). Being rows of the database, the index is the same
+//! on every node and on both backends.
 
 use scigrant_domain::portal::article::ArticleState;
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
 
+/// Where a published article is listed: what its postings carry.
+#[derive(Clone, Copy, Debug)]
+pub struct Posted<'a> {
+    pub article_id: i64,
+    pub section: &'a str,
+    pub publish_at: i64,
+}
+
 /// Replaces the terms of an article.
-pub async fn replace(
-    c: &mut AnyConnection,
-    article_id: i64,
-    terms: &[(String, i64)],
-) -> Result<()> {
+pub async fn replace(c: &mut AnyConnection, at: Posted<'_>, terms: &[(String, i64)]) -> Result<()> {
+    let article_id = at.article_id;
     remove(c, article_id).await?;
     // Several rows per statement: one round trip per 200 terms.
     for chunk in terms.chunks(200) {
-        let mut sql = String::from("INSERT INTO article_terms (term, article_id, weight) VALUES ");
+        // The article's three values are bound once, after the terms.
+        let n = chunk.len() * 2;
+        let mut sql = String::from(
+            "INSERT INTO article_terms (term, weight, article_id, section, publish_at) VALUES ",
+        );
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                i * 2 + 1,
+                i * 2 + 2,
+                n + 1,
+                n + 2,
+                n + 3
+            ));
         }
         let mut q = sqlx::query(&sql);
         for (term, weight) in chunk {
-            q = q.bind(term.as_str()).bind(article_id).bind(*weight);
+            q = q.bind(term.as_str()).bind(*weight);
         }
+        q = q.bind(article_id).bind(at.section).bind(at.publish_at);
         q.execute(&mut *c).await?;
     }
     Ok(())
@@ -126,10 +145,11 @@ pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<Ranked> {
         .join(", ");
     let p = |k: usize| format!("${}", n + k);
     let rare = format!("${}", rarest + 1);
-    // The candidates are read from the rarest term's postings, newest
-    // first (`CROSS JOIN` keeps SQLite from starting at the articles'
-    // publication index instead, which reads every published article),
-    // and the other terms' weights are summed by looking up each (term,
+    // The candidates are read from the rarest term's postings alone,
+    // newest first: a posting exists only while its article is published
+    // and carries its section and time, so no article is read to filter
+    // them (the page's articles are read, and their state checked, below).
+    // The other terms' weights are summed by looking up each (term,
     // candidate) pair in the primary key, never by reading a common term's
     // whole postings.
     let matched = if others.is_empty() {
@@ -146,29 +166,27 @@ pub async fn search(c: &mut AnyConnection, q: &Query<'_>) -> Result<Ranked> {
     };
     let sql = format!(
         "WITH cand AS (
-           SELECT t.article_id AS id, a.publish_at AS at, t.weight AS w
-           FROM article_terms t CROSS JOIN articles a
-           WHERE a.id = t.article_id AND t.term = {rare} AND a.state = {state} AND a.publish_at <= {now}
-             AND ({section} = '' OR a.section = {section})
-             AND a.publish_at >= {from} AND a.publish_at < {until}
-           ORDER BY t.article_id DESC LIMIT {cap}),
+           SELECT article_id AS id, publish_at AS at, weight AS w
+           FROM article_terms
+           WHERE term = {rare} AND publish_at <= {now}
+             AND ({section} = '' OR section = {section})
+             AND publish_at >= {from} AND publish_at < {until}
+           ORDER BY article_id DESC LIMIT {cap}),
          {matched}
          SELECT id, score, at AS publish_at, (SELECT COUNT(*) FROM cand) AS candidates
          FROM m
          ORDER BY score DESC, at DESC, id DESC",
-        state = p(1),
-        now = p(2),
-        section = p(3),
-        from = p(4),
-        until = p(5),
-        cap = p(6),
+        now = p(1),
+        section = p(2),
+        from = p(3),
+        until = p(4),
+        cap = p(5),
     );
     let mut query = sqlx::query(&sql);
     for t in q.terms {
         query = query.bind(t.as_str());
     }
     let ranked = query
-        .bind(ArticleState::Published.code())
         .bind(q.now)
         .bind(q.section)
         .bind(q.from)
