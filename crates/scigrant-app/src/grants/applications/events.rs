@@ -10,7 +10,7 @@ use scigrant_store::grants::applications as store;
 use crate::{App, AppError};
 
 /// Records `event` on application `id` at `now`, in the caller's
-/// transaction.
+/// transaction: its history entry, then the webhook call.
 pub(crate) async fn record(
     c: &mut AnyConnection,
     app: &App,
@@ -21,6 +21,22 @@ pub(crate) async fn record(
     comment: &str,
 ) -> Result<(), AppError> {
     store::add_event(c, id, now, actor_label, event.code(), comment).await?;
+    tell(c, app, id, now, event, comment).await
+}
+
+/// The webhook call of `event`, queued in the caller's transaction when
+/// the deployment has a webhook (nothing otherwise). It carries the
+/// application as it stands, so it is queued after the change the event
+/// records; [`record`] does both, a caller that writes the history entry
+/// earlier (`store::add_event`) calls this after the change.
+pub(crate) async fn tell(
+    c: &mut AnyConnection,
+    app: &App,
+    id: i64,
+    now: i64,
+    event: ApplicationEvent,
+    comment: &str,
+) -> Result<(), AppError> {
     if app.config.webhook_url.trim().is_empty() {
         return Ok(());
     }

@@ -162,6 +162,20 @@ async fn submit_typed(
         return existing_receipt(&row)
             .ok_or_else(|| AppError::Refused("申报书状态已变化，请刷新".into()));
     }
+    crate::evaluation::similarity::store_signature(
+        &mut tx,
+        id.0,
+        call.id.0,
+        signature.as_deref(),
+        now,
+    )
+    .await?;
+    let history = format!("SM3摘要 {digest}");
+    let submitted = ApplicationEvent::Submitted;
+    store::add_event(&mut tx, id.0, now, &actor.label, submitted.code(), &history).await?;
+    // The call's number counter is taken last, before only the statements
+    // that need the number: its row stays locked until the commit, and
+    // every submission to the call waits for that lock.
     let number = match row.number {
         Some(n) => n,
         None => {
@@ -171,24 +185,7 @@ async fn submit_typed(
             n
         }
     };
-    crate::evaluation::similarity::store_signature(
-        &mut tx,
-        id.0,
-        call.id.0,
-        signature.as_deref(),
-        now,
-    )
-    .await?;
-    super::events::record(
-        &mut tx,
-        app,
-        id.0,
-        now,
-        &actor.label,
-        ApplicationEvent::Submitted,
-        &format!("SM3摘要 {digest}"),
-    )
-    .await?;
+    super::events::tell(&mut tx, app, id.0, now, submitted, &history).await?;
     audit(
         &mut tx,
         app,
