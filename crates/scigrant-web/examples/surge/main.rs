@@ -54,6 +54,9 @@ struct Args {
     interval_ms: u64,
     nodes: usize,
     saturate: bool,
+    /// Database connections per node (0: 6 on one PostgreSQL node, 64
+    /// shared by several, 8 on SQLite).
+    connections: u32,
 }
 
 fn args() -> Args {
@@ -64,6 +67,7 @@ fn args() -> Args {
         interval_ms: 3000,
         nodes: 0,
         saturate: false,
+        connections: 0,
     };
     let v: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -75,6 +79,7 @@ fn args() -> Args {
             "--interval-ms" => a.interval_ms = v[i + 1].parse().unwrap(),
             "--nodes" => a.nodes = v[i + 1].parse().unwrap(),
             "--saturate" => a.saturate = v[i + 1] == "yes",
+            "--connections" => a.connections = v[i + 1].parse().unwrap(),
             other => panic!("unknown argument {other}"),
         }
         i += 2;
@@ -269,7 +274,11 @@ async fn main() {
         "several nodes need --db postgres"
     );
     let connections = match (a.db.as_str(), a.nodes) {
-        ("postgres", 0 | 1) => 32,
+        _ if a.connections > 0 => a.connections,
+        // Three per core of the 2-core machine the database shares: 32
+        // backends on two cores spent twice the CPU per submission
+        // (docs/benchmarks.md, "The pool's size").
+        ("postgres", 0 | 1) => 6,
         ("postgres", n) => (64 / n as u32).max(8),
         _ => 8,
     };
