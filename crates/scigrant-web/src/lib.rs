@@ -25,6 +25,13 @@ use scigrant_app::App;
 
 use crate::http::rate::Limits;
 
+/// mimalloc, not glibc's malloc, for every binary of this crate (the
+/// server, its tests and benchmarks): a request allocates and frees dozens
+/// of small blocks, and glibc's malloc and free were a sixth of the
+/// portal's CPU under load (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// What every handler is given. One `Arc`: axum clones the state for
 /// every request, and cloning the parts one by one (the app's pools,
 /// caches and clock, the limits, the printer…) cost the portal as much as

@@ -3,32 +3,42 @@
 //! comes from `RUST_LOG` (default `info,sqlx=warn`: sqlx's slow
 //! statements are warnings and still show).
 //!
-//! Lines are written by a thread of their own (tracing-appender's
-//! non-blocking writer) through a buffer that is flushed whenever no line
-//! is waiting: a request only queues its line, and a busy node writes many
-//! lines per system call instead of one each (the request log alone was a
-//! sixth of the portal's CPU under load). Nothing is dropped: when 128 000
-//! lines wait, requests wait for the writer. The returned guard flushes
-//! what is queued when it is dropped, at the end of `main`.
+//! A request only appends its line to a buffer in memory; a thread of its
+//! own writes what has gathered every `FLUSH_EVERY`, or at once when
+//! `FLUSH_AT` bytes wait. A busy node thus writes many lines per system
+//! call and never wakes that thread per line: a wake-up per request line
+//! (tracing-appender's channel, used before) cost a third of the portal's
+//! throughput (docs/benchmarks.md). Nothing is dropped: when `MAX_WAITING`
+//! bytes wait because the output is slow, requests wait for the writer.
+//! The returned guard writes what is left when it is dropped, at the end
+//! of `main`; a process killed outright loses at most the last
+//! `FLUSH_EVERY` of lines.
 
 use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::fmt::MakeWriter;
+
+/// How long a line may wait in memory.
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
+/// Past this many bytes the writer is woken at once.
+const FLUSH_AT: usize = 64 * 1024;
+/// Past this many bytes waiting, a request waits for the writer.
+const MAX_WAITING: usize = 8 * 1024 * 1024;
 
 /// Installs the subscriber for `format` (`text` or `json`, as checked by
 /// the configuration), writing to standard output.
-pub fn init(format: &str) -> WorkerGuard {
+pub fn init(format: &str) -> LogGuard {
     let colour = std::io::stdout().is_terminal();
     init_with(format, std::io::stdout(), colour)
 }
 
 /// The same, writing to `out` (the benchmarks write to a file);
 /// `colour` turns on terminal colours in the text format.
-pub fn init_with<W: Write + Send + 'static>(format: &str, out: W, colour: bool) -> WorkerGuard {
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("scigrant-log")
-        .finish(std::io::BufWriter::with_capacity(64 * 1024, out));
+pub fn init_with<W: Write + Send + 'static>(format: &str, out: W, colour: bool) -> LogGuard {
+    let (writer, guard) = batched(out);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
     let builder = tracing_subscriber::fmt()
@@ -44,4 +54,179 @@ pub fn init_with<W: Write + Send + 'static>(format: &str, out: W, colour: bool) 
         builder.with_ansi(colour).init();
     }
     guard
+}
+
+/// The lines waiting to be written.
+#[derive(Default)]
+struct Waiting {
+    bytes: Vec<u8>,
+    closing: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    waiting: Mutex<Waiting>,
+    /// The writer waits on this for `FLUSH_AT` bytes or the close.
+    full: Condvar,
+    /// Requests wait on this while `MAX_WAITING` bytes wait.
+    drained: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
+        // A panic while holding the lock leaves only bytes behind.
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What the subscriber writes each line through.
+#[derive(Clone)]
+pub struct Batched(Arc<Shared>);
+
+impl Write for &Batched {
+    fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
+        let mut w = self.0.lock();
+        while w.bytes.len() >= MAX_WAITING && !w.closing {
+            w = self.0.drained.wait(w).unwrap_or_else(|e| e.into_inner());
+        }
+        // Once closed (the end of `main`) no writer is left to take it.
+        if w.closing {
+            return Ok(line.len());
+        }
+        w.bytes.extend_from_slice(line);
+        if w.bytes.len() >= FLUSH_AT {
+            self.0.full.notify_one();
+        }
+        Ok(line.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Batched {
+    type Writer = &'a Batched;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self
+    }
+}
+
+/// Writes what is left and stops the writer when dropped.
+pub struct LogGuard {
+    shared: Arc<Shared>,
+    writer: Option<JoinHandle<()>>,
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        self.shared.lock().closing = true;
+        self.shared.full.notify_one();
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+/// The writer's side: every `FLUSH_EVERY` (or sooner when woken), takes
+/// what waits and writes it to `out` in one go.
+fn batched<W: Write + Send + 'static>(mut out: W) -> (Batched, LogGuard) {
+    let shared = Arc::new(Shared::default());
+    let theirs = shared.clone();
+    let writer = std::thread::Builder::new()
+        .name("scigrant-log".into())
+        .spawn(move || {
+            let mut spare = Vec::new();
+            loop {
+                let closing = {
+                    let w = theirs.lock();
+                    let (mut w, _) = theirs
+                        .full
+                        .wait_timeout_while(w, FLUSH_EVERY, |w| {
+                            w.bytes.len() < FLUSH_AT && !w.closing
+                        })
+                        .unwrap_or_else(|e| e.into_inner());
+                    std::mem::swap(&mut w.bytes, &mut spare);
+                    w.closing
+                };
+                theirs.drained.notify_all();
+                if !spare.is_empty() {
+                    // A log that cannot be written has nowhere to say so.
+                    let _ = out.write_all(&spare).and_then(|()| out.flush());
+                    spare.clear();
+                }
+                if closing {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| {
+            // Without its thread the log cannot be written; the server
+            // still runs, and says so once.
+            eprintln!("the log writer could not start: {e}");
+            shared.lock().closing = true;
+        })
+        .ok();
+    (Batched(shared.clone()), LogGuard { shared, writer })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An output the test can read back.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_arrive_in_order_within_the_interval_and_all_at_the_close() {
+        let sink = Sink::default();
+        let (writer, guard) = batched(sink.clone());
+        (&writer).write_all(b"first\n").unwrap();
+        (&writer).write_all(b"second\n").unwrap();
+        std::thread::sleep(FLUSH_EVERY * 4);
+        assert_eq!(sink.0.lock().unwrap().as_slice(), b"first\nsecond\n");
+
+        // Many lines from several threads, more than MAX_WAITING in all:
+        // every line arrives whole, each thread's in its order.
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let writer = writer.clone();
+                std::thread::spawn(move || {
+                    for i in 0..40_000 {
+                        let line = format!("{t} {i:06} {}\n", "x".repeat(48));
+                        (&writer).write_all(line.as_bytes()).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        (&writer).write_all(b"last\n").unwrap();
+        drop(guard);
+        let all = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = all.lines().collect();
+        assert_eq!(lines.len(), 2 + 4 * 40_000 + 1);
+        assert_eq!(lines.last(), Some(&"last"));
+        for t in 0..4 {
+            let mine: Vec<usize> = lines
+                .iter()
+                .filter_map(|l| l.strip_prefix(&format!("{t} ")))
+                .map(|l| l[..6].parse().unwrap())
+                .collect();
+            assert_eq!(mine, (0..40_000).collect::<Vec<_>>());
+        }
+    }
 }
