@@ -49,15 +49,20 @@ impl Table {
         scope: Option<Scope>,
         route: MethodRouter<AppState>,
     ) -> Table {
-        let guarded = if path.starts_with(crate::api::PREFIX) {
-            route.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-                crate::api::guard(permission, scope, req, next)
-            }))
-        } else {
-            route.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-                guard(permission, req, next)
-            }))
-        };
+        // One layer per route notes the route for the request log
+        // (`ops::observe`) and enforces the permission.
+        let api = path.starts_with(crate::api::PREFIX);
+        let guarded = route.route_layer(middleware::from_fn(move |req: Request, next: Next| {
+            let noted = crate::ops::observe::note(&req);
+            async move {
+                let res = if api {
+                    crate::api::guard(permission, scope, req, next).await
+                } else {
+                    guard(permission, req, next).await
+                };
+                crate::ops::observe::noted(res, noted)
+            }
+        }));
         self.router = self.router.route(path, guarded);
         self.declared.push(Declared {
             method,
@@ -91,9 +96,9 @@ impl Table {
 }
 
 async fn guard(permission: Permission, req: Request, next: Next) -> Response {
-    let ctx = req.extensions().get::<Ctx>().cloned();
-    let caller = ctx
-        .as_ref()
+    let caller = req
+        .extensions()
+        .get::<Ctx>()
         .and_then(|c| c.session.as_ref())
         .map(|s| s.caller)
         .unwrap_or(Caller::Anonymous);
@@ -160,7 +165,6 @@ pub fn router(state: AppState) -> Router {
     let slow = std::time::Duration::from_millis(state.app.config.slow_request_ms);
     let routes = table()
         .router
-        .route_layer(middleware::from_fn(crate::ops::observe::note_route))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

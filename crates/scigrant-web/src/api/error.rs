@@ -1,6 +1,6 @@
 //! The API's one error shape, `{ "code", "message", "request_id" }`, and
 //! the one place its statuses are chosen. Like the pages' `Failure`, an
-//! error leaves an `ApiFailure` on an empty response and `http::error::pages`
+//! error leaves an `ApiFailure` on an empty response and `http::error::page_for`
 //! writes the body with the request id.
 
 use axum::http::StatusCode;
@@ -22,7 +22,7 @@ pub struct ErrorBody {
     pub request_id: String,
 }
 
-/// What an API error says; `pages` adds the request id.
+/// What an API error says; `page_for` adds the request id.
 #[derive(Clone, Debug)]
 pub struct ApiFailure {
     pub code: &'static str,

@@ -55,8 +55,21 @@ impl Cookie {
     }
 }
 
+/// What a handler knows about its request: shared, so the handler's copy
+/// (axum hands each extractor its own) costs no allocation.
 #[derive(Clone, Debug)]
-pub struct Ctx {
+pub struct Ctx(Arc<CtxParts>);
+
+impl std::ops::Deref for Ctx {
+    type Target = CtxParts;
+    fn deref(&self) -> &CtxParts {
+        &self.0
+    }
+}
+
+/// The parts of [`Ctx`].
+#[derive(Debug)]
+pub struct CtxParts {
     pub request_id: String,
     pub ip: String,
     pub user_agent: String,
@@ -81,8 +94,9 @@ pub struct FormToken(Arc<TokenCell>);
 
 struct TokenCell {
     value: OnceLock<String>,
-    /// Set when the token is made on first use (a visitor without one).
-    mint: Option<scigrant_app::App>,
+    /// Set when the token is made on first use (a visitor without one);
+    /// the state rather than the app: one reference to count, not seven.
+    mint: Option<AppState>,
 }
 
 impl FormToken {
@@ -93,16 +107,16 @@ impl FormToken {
         }))
     }
 
-    fn on_first_use(app: &scigrant_app::App) -> FormToken {
+    fn on_first_use(state: &AppState) -> FormToken {
         FormToken(Arc::new(TokenCell {
             value: OnceLock::new(),
-            mint: Some(app.clone()),
+            mint: Some(state.clone()),
         }))
     }
 
     pub fn as_str(&self) -> &str {
         self.0.value.get_or_init(|| match &self.0.mint {
-            Some(app) => pre_login_token(app),
+            Some(state) => pre_login_token(&state.app),
             None => String::new(),
         })
     }
@@ -270,7 +284,7 @@ pub fn client_addr(
     ))
 }
 
-/// The id `SetRequestIdLayer` gave the request, or `-` outside the stack.
+/// The id `http::layers` gave the request, or `-` outside the stack.
 pub fn request_id(extensions: &Extensions) -> String {
     extensions
         .get::<RequestId>()
@@ -396,13 +410,13 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let csrf = match (&session, pre_login) {
         (Some(s), _) => FormToken::known(s.csrf.clone()),
         (None, Some(c)) => FormToken::known(c),
-        (None, None) => FormToken::on_first_use(&state.app),
+        (None, None) => FormToken::on_first_use(&state),
     };
     let location = req.uri().path_and_query().map_or_else(
         || req.uri().path().to_string(),
         |pq| pq.as_str().to_string(),
     );
-    req.extensions_mut().insert(Ctx {
+    req.extensions_mut().insert(Ctx(Arc::new(CtxParts {
         location,
         request_id,
         ip,
@@ -410,7 +424,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         session,
         csrf: csrf.clone(),
         grant,
-    });
+    })));
     let mut res = next.run(req).await;
     if let Some(token) = csrf.minted() {
         res.headers_mut()

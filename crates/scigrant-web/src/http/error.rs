@@ -1,20 +1,17 @@
 //! The only place HTTP statuses are chosen for errors. An error becomes a
-//! `Failure` (title and message) on an otherwise empty response; `pages`,
-//! a middleware every request passes, renders it into `error.html` with the
+//! `Failure` (title and message) on an otherwise empty response;
+//! `page_for`, which every answer passes, renders it into `error.html` with the
 //! request id, so every error page shows the id that the request's log
 //! lines carry (the trace span in `http::layers` holds it). A 500 logs its
 //! cause and never shows internals.
 
 use axum::body::Body;
-use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use scigrant_app::AppError;
 
 use crate::api::error::{ApiFailure, ErrorBody, code_for};
-use crate::http::context::request_id;
 use crate::http::pages::{ErrorPage, render};
 
 /// The title and text of the page answered while the database cannot be
@@ -38,14 +35,14 @@ impl From<AppError> for WebError {
     }
 }
 
-/// What an error page says; `pages` adds the request id.
+/// What an error page says; `page_for` adds the request id.
 #[derive(Clone, Debug)]
 pub struct Failure {
     pub title: &'static str,
     pub message: String,
 }
 
-/// A response carrying `status` and a `Failure` for `pages` to render.
+/// A response carrying `status` and a `Failure` for `page_for` to render.
 pub fn failure(status: StatusCode, title: &'static str, message: impl Into<String>) -> Response {
     let mut res = status.into_response();
     res.extensions_mut().insert(Failure {
@@ -118,11 +115,9 @@ impl IntoResponse for WebError {
 }
 
 /// Renders the `Failure` of a response into the error page with the
-/// request id; other responses pass unchanged.
-pub async fn pages(req: Request, next: Next) -> Response {
-    let request_id = request_id(req.extensions());
-    let api = req.uri().path().starts_with(crate::api::PREFIX);
-    let mut res = next.run(req).await;
+/// request id (the JSON error on /api/v1); other responses pass
+/// unchanged. Every answer passes here (`http::layers::answered`).
+pub fn page_for(mut res: Response, request_id: &str, api: bool) -> Response {
     let failure = res.extensions_mut().remove::<Failure>();
     let api_failure = res.extensions_mut().remove::<ApiFailure>();
     // On /api/v1 every error is the API's JSON shape, whoever made it.
@@ -138,7 +133,7 @@ pub async fn pages(req: Request, next: Next) -> Response {
         let body = serde_json::to_string(&ErrorBody {
             code: a.code.to_string(),
             message: a.message,
-            request_id,
+            request_id: request_id.to_string(),
         })
         .unwrap_or_default();
         let (mut parts, _) = res.into_parts();
@@ -155,7 +150,7 @@ pub async fn pages(req: Request, next: Next) -> Response {
     let html = render(&ErrorPage {
         title: f.title,
         message: &f.message,
-        request_id: &request_id,
+        request_id,
     });
     let (mut parts, _) = res.into_parts();
     parts.headers.remove(CONTENT_LENGTH);

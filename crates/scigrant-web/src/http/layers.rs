@@ -1,12 +1,17 @@
-//! The tower-http layers around every route, outermost first: a request
-//! id (a proxy's `x-request-id` is kept when plausible, else one is made)
-//! that is echoed on the response; a trace span holding that id, so every
-//! log line of a request carries it; the request log and metrics
-//! (`ops::observe`); the security headers; gzip/br for
-//! text; an idle timeout on request bodies; the error pages; and a 60 s
-//! limit on every request except file uploads. Over https every answer
-//! also carries `Strict-Transport-Security`. What is SciGrant's own
-//! (session, CSRF) stays in `context::middleware`, inside these layers.
+//! What every request passes, outermost first. `edge`, one middleware
+//! for what each request needs once: a request id (a proxy's
+//! `x-request-id` is kept when plausible, else one is made) that is echoed
+//! on the response; a trace span holding that id, so every log line of a
+//! request carries it; the request log and metrics (`ops::observe`); the
+//! security headers (and `Strict-Transport-Security` over https). Then
+//! tower-http's gzip/br for text and idle timeout on request bodies; then
+//! `answered`: a 60 s limit on every request except file uploads, and the
+//! error pages. What is SciGrant's own (session, CSRF) stays in
+//! `context::middleware`, inside these layers.
+//!
+//! The steps are two middlewares rather than a layer each: every layer is
+//! a service cloned and a future boxed for every request, and the seven
+//! they were cost the portal's pages a tenth of their throughput.
 
 use std::time::Duration;
 
@@ -23,13 +28,9 @@ use scigrant_app::identity::auth::random_token;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::request_id::RequestId;
 use tower_http::timeout::{RequestBodyTimeoutLayer, Timeout};
-use tower_http::trace::TraceLayer;
-use tracing::Span;
+use tracing::Instrument;
 
 use crate::api::error::ApiFailure;
 use crate::http::error::{self, Failure, failure};
@@ -59,51 +60,64 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 /// scheme (HSTS sent over plain http is ignored by browsers and would only
 /// mislead).
 pub fn around(routes: Router, https: bool, slow: Duration) -> Router {
-    let routes = routes
-        .layer(middleware::from_fn(time_limit))
-        .layer(middleware::from_fn(error::pages))
-        .layer(
-            ServiceBuilder::new()
-                .layer(middleware::map_request(drop_implausible_request_id))
-                .layer(SetRequestIdLayer::new(X_REQUEST_ID, NewRequestId))
-                // The span only: `observe` logs each request once, with
-                // its route, status, latency and actor.
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(span_for)
-                        .on_response(())
-                        .on_failure(()),
-                )
-                .layer(middleware::from_fn(move |req: Request, next: Next| {
-                    crate::ops::observe::observe(slow, req, next)
-                }))
-                .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
-                .layer(middleware::map_response(security_headers))
-                .layer(
-                    CompressionLayer::new()
-                        // Brotli's default (11) is too slow for pages made
-                        // per request; 4 compresses HTML nearly as well.
-                        .quality(CompressionLevel::Precise(4))
-                        .compress_when(SizeAbove::new(256).and(is_text)),
-                )
-                .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT)),
-        );
-    if https {
-        routes.layer(SetResponseHeaderLayer::overriding(
-            STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static(HSTS),
-        ))
-    } else {
-        routes
-    }
+    routes.layer(middleware::from_fn(answered)).layer(
+        ServiceBuilder::new()
+            .layer(middleware::from_fn(move |req: Request, next: Next| {
+                edge(slow, https, req, next)
+            }))
+            .layer(
+                CompressionLayer::new()
+                    // Brotli's default (11) is too slow for pages made
+                    // per request; 4 compresses HTML nearly as well.
+                    .quality(CompressionLevel::Precise(4))
+                    .compress_when(SizeAbove::new(256).and(is_text)),
+            )
+            .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT)),
+    )
 }
 
-/// The security headers every answer carries (one layer rather than one
-/// per header: each layer is a service cloned for every request). Pages
-/// hold personal data, so nothing is cached unless a handler says so (the
-/// static assets and public pages do).
-async fn security_headers<B>(mut res: axum::http::Response<B>) -> axum::http::Response<B> {
+/// The request id, the span, the log and metrics, the security headers.
+async fn edge(slow: Duration, https: bool, mut req: Request, next: Next) -> Response {
+    let id = match req.headers().get(&X_REQUEST_ID) {
+        Some(v) if plausible_request_id(v) => v.clone(),
+        _ => new_request_id(),
+    };
+    req.headers_mut().insert(X_REQUEST_ID, id.clone());
+    req.extensions_mut().insert(RequestId::new(id.clone()));
+    // The query is left out: search terms and filters may name people.
+    let span = tracing::info_span!(
+        "request",
+        id = %id.to_str().unwrap_or("-"),
+        method = %req.method(),
+        path = %req.uri().path(),
+    );
+    let mut res = crate::ops::observe::observe(slow, req, next)
+        .instrument(span)
+        .await;
     let h = res.headers_mut();
+    if !h.contains_key(&X_REQUEST_ID) {
+        h.insert(X_REQUEST_ID, id);
+    }
+    security_headers(h);
+    if https {
+        h.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
+    res
+}
+
+/// The time limit, then the error pages (a timeout's too).
+async fn answered(req: Request, next: Next) -> Response {
+    let id = req.extensions().get::<RequestId>().cloned();
+    let api = req.uri().path().starts_with(crate::api::PREFIX);
+    let res = time_limit(req, next).await;
+    let id = id.as_ref().and_then(|i| i.header_value().to_str().ok());
+    error::page_for(res, id.unwrap_or("-"), api)
+}
+
+/// The security headers every answer carries. Pages hold personal data,
+/// so nothing is cached unless a handler says so (the static assets and
+/// public pages do).
+fn security_headers(h: &mut HeaderMap) {
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -114,52 +128,21 @@ async fn security_headers<B>(mut res: axum::http::Response<B>) -> axum::http::Re
     if !h.contains_key(CACHE_CONTROL) {
         h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    res
 }
 
 /// A fresh request id: 16 hex digits, as the audit log has always had.
-#[derive(Clone, Copy)]
-struct NewRequestId;
-
-impl MakeRequestId for NewRequestId {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&random_token()[..16])
-            .ok()
-            .map(RequestId::new)
-    }
+fn new_request_id() -> HeaderValue {
+    HeaderValue::from_str(&random_token()[..16]).unwrap_or(HeaderValue::from_static("-"))
 }
 
 /// A proxy in front may pass its own id; it is kept when it looks like
-/// one (1–64 letters, digits, `-`, `_`, `.`). Anything else is dropped, and
-/// `SetRequestIdLayer` makes a new one: the id is shown on error pages and
-/// stored in the audit log.
-async fn drop_implausible_request_id(mut req: Request) -> Request {
-    let plausible = req.headers().get(&X_REQUEST_ID).is_some_and(|v| {
-        let b = v.as_bytes();
-        (1..=64).contains(&b.len())
-            && b.iter()
-                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
-    });
-    if !plausible {
-        req.headers_mut().remove(&X_REQUEST_ID);
-    }
-    req
-}
-
-/// The span every log line of a request is written in. The query is left
-/// out: search terms and filters may name people.
-fn span_for(req: &axum::http::Request<axum::body::Body>) -> Span {
-    let id = req
-        .headers()
-        .get(&X_REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
-    tracing::info_span!(
-        "request",
-        id = %id,
-        method = %req.method(),
-        path = %req.uri().path(),
-    )
+/// one (1–64 letters, digits, `-`, `_`, `.`). Anything else is replaced by
+/// a new one: the id is shown on error pages and stored in the audit log.
+fn plausible_request_id(v: &HeaderValue) -> bool {
+    let b = v.as_bytes();
+    (1..=64).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
 }
 
 /// Pages, styles, scripts and JSON are worth compressing; PDFs, images and
@@ -203,7 +186,7 @@ async fn time_limit(req: Request, next: Next) -> Response {
             Err(never) => match never {},
         };
     // A bare 503 is the timeout's; a handler's 503 (the database is
-    // unavailable) carries its own `Failure` for `error::pages`.
+    // unavailable) carries its own `Failure` for `error::page_for`.
     let bare = !res.headers().contains_key(CONTENT_TYPE)
         && res.extensions().get::<Failure>().is_none()
         && res.extensions().get::<ApiFailure>().is_none();

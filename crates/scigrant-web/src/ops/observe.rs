@@ -5,76 +5,110 @@
 //! Names, phone numbers, codes and session ids are never logged. A
 //! request slower than `slow_request_ms` is logged at warn.
 
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
+use metrics::{Counter, Histogram};
 
 use crate::http::context::Ctx;
 use crate::ops::metrics::{HTTP_DURATION, HTTP_REQUESTS};
 
 /// What the routing learnt about a request, carried back on its response.
 #[derive(Clone, Debug)]
-struct Observed {
-    route: String,
+pub struct Observed {
+    route: Option<MatchedPath>,
     actor: Option<(&'static str, i64)>,
 }
 
-/// Inside the routes (a route layer): notes the matched route and the
-/// signed-in account for [`observe`].
-pub async fn note_route(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_default();
+/// Inside the routes (the layer of `routes::Table::add`): the matched
+/// route and the signed-in account of `req`, for [`observe`].
+pub fn note(req: &Request) -> Observed {
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let actor = req
         .extensions()
         .get::<Ctx>()
         .and_then(|c| c.session.as_ref())
         .map(|s| (s.kind.code(), s.account_id));
-    let mut res = next.run(req).await;
-    res.extensions_mut().insert(Observed { route, actor });
+    Observed { route, actor }
+}
+
+/// `res` carrying what [`note`] learnt.
+pub fn noted(mut res: Response, observed: Observed) -> Response {
+    res.extensions_mut().insert(observed);
     res
 }
 
-/// Around everything but the request id and the trace span: times the
-/// request, then logs and counts it.
+/// The counter and histogram of one method, route and status.
+type Series = (Method, u16, Counter, Histogram);
+
+/// The metric handles by route, made once each: building the labels and
+/// finding the series for every request cost more than counting it.
+/// Bounded as the labels are: the table's routes, `unmatched`, and the
+/// methods and statuses seen.
+fn series(method: &Method, route: &str, status: u16) -> (Counter, Histogram) {
+    static SERIES: OnceLock<RwLock<HashMap<String, Vec<Series>>>> = OnceLock::new();
+    // A handle made before the recorder is installed would count nowhere.
+    let map = SERIES.get_or_init(|| {
+        crate::ops::metrics::handle();
+        RwLock::default()
+    });
+    let find = |v: &Vec<Series>| {
+        v.iter()
+            .find(|s| s.0 == *method && s.1 == status)
+            .map(|s| (s.2.clone(), s.3.clone()))
+    };
+    if let Ok(m) = map.read()
+        && let Some(found) = m.get(route).and_then(find)
+    {
+        return found;
+    }
+    let counter = metrics::counter!(
+        HTTP_REQUESTS,
+        "method" => method.to_string(),
+        "route" => route.to_string(),
+        "status" => status.to_string()
+    );
+    let histogram = metrics::histogram!(HTTP_DURATION, "method" => method.to_string(), "route" => route.to_string());
+    if let Ok(mut m) = map.write() {
+        m.entry(route.to_string()).or_default().push((
+            method.clone(),
+            status,
+            counter.clone(),
+            histogram.clone(),
+        ));
+    }
+    (counter, histogram)
+}
+
+/// Inside the request's id and trace span (`http::layers::edge`): times
+/// the request, then logs and counts it.
 pub async fn observe(slow: Duration, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_string();
+    let id = req.headers().get("x-request-id").cloned();
     let res = next.run(req).await;
     let elapsed = start.elapsed();
     let observed = res.extensions().get::<Observed>();
     // Paths no route matched share one label: a scan of made-up paths
     // must not grow the metrics without bound.
     let route = observed
-        .map(|o| o.route.as_str())
-        .filter(|r| !r.is_empty())
-        .unwrap_or("unmatched")
-        .to_string();
+        .and_then(|o| o.route.as_ref())
+        .map_or("unmatched", MatchedPath::as_str);
     let (actor_kind, actor_id) = match observed.and_then(|o| o.actor) {
         Some((kind, id)) => (kind, Some(id)),
         None => ("-", None),
     };
     let status = res.status().as_u16();
-    metrics::counter!(
-        HTTP_REQUESTS,
-        "method" => method.to_string(),
-        "route" => route.clone(),
-        "status" => status.to_string()
-    )
-    .increment(1);
-    metrics::histogram!(HTTP_DURATION, "method" => method.to_string(), "route" => route.clone())
-        .record(elapsed.as_secs_f64());
+    let (counter, histogram) = series(&method, route, status);
+    counter.increment(1);
+    histogram.record(elapsed.as_secs_f64());
     let latency_ms = elapsed.as_millis() as u64;
+    let request_id = id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-");
     if elapsed > slow {
         tracing::warn!(
             request_id = %request_id, method = %method, route = %route, status,
