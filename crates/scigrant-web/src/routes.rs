@@ -1,10 +1,13 @@
 //! The route table: every route is added with its declared permission,
-//! which a guard enforces before the handler runs. `table()` is also what
+//! which `context::middleware` enforces before the handler runs. `table()` is also what
 //! the permission test walks, so a route cannot exist without one.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use axum::Router;
-use axum::extract::Request;
-use axum::middleware::{self, Next};
+use axum::http::Method;
+use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use scigrant_domain::identity::account::AccountKind;
@@ -49,21 +52,7 @@ impl Table {
         scope: Option<Scope>,
         route: MethodRouter<AppState>,
     ) -> Table {
-        // One layer per route notes the route for the request log
-        // (`ops::observe`) and enforces the permission.
-        let api = path.starts_with(crate::api::PREFIX);
-        let guarded = route.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-            let noted = crate::ops::observe::note(&req);
-            async move {
-                let res = if api {
-                    crate::api::guard(permission, scope, req, next).await
-                } else {
-                    guard(permission, req, next).await
-                };
-                crate::ops::observe::noted(res, noted)
-            }
-        }));
-        self.router = self.router.route(path, guarded);
+        self.router = self.router.route(path, route);
         self.declared.push(Declared {
             method,
             path,
@@ -95,15 +84,54 @@ impl Table {
     }
 }
 
-async fn guard(permission: Permission, req: Request, next: Next) -> Response {
-    let caller = req
-        .extensions()
-        .get::<Ctx>()
-        .and_then(|c| c.session.as_ref())
+/// The declarations by path: `context::middleware` looks up the matched
+/// route's here and enforces it before the handler runs. One lookup per
+/// request rather than a layer on each of the 300 routes: a layer is a
+/// service cloned and a future boxed on every request.
+type Index = HashMap<&'static str, Vec<Declared>>;
+
+static INDEX: OnceLock<Index> = OnceLock::new();
+
+fn index(declared: &[Declared]) -> Index {
+    let mut by_path: Index = HashMap::new();
+    for d in declared {
+        by_path.entry(d.path).or_default().push(d.clone());
+    }
+    by_path
+}
+
+/// The declaration of `method` on the route `path` (the table's pattern,
+/// axum's `MatchedPath`). HEAD is GET's (axum answers it with the GET
+/// handler). None for a method the route does not have: axum answers
+/// 405 without calling any handler (`every_route_answers_only_its_declared_methods`).
+pub fn declared(path: &str, method: &Method) -> Option<&'static Declared> {
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    INDEX
+        .get_or_init(|| index(&table().declared))
+        .get(path)?
+        .iter()
+        .find(|d| d.method == method)
+}
+
+/// Whether the request's context may reach the declared route; else the
+/// refusal to answer instead: the login page, the password change, or
+/// 403 (the API's JSON error on /api/v1).
+pub fn refusal(d: &Declared, ctx: &Ctx) -> Option<Response> {
+    if d.path.starts_with(crate::api::PREFIX) {
+        return crate::api::refusal(d.permission, d.scope, ctx);
+    }
+    let permission = d.permission;
+    let caller = ctx
+        .session
+        .as_ref()
         .map(|s| s.caller)
         .unwrap_or(Caller::Anonymous);
-    match decide(permission, &caller) {
-        Decision::Allow => next.run(req).await,
+    Some(match decide(permission, &caller) {
+        Decision::Allow => return None,
         Decision::ChangePassword => Redirect::to("/account/password").into_response(),
         Decision::SignIn => {
             let kind = match permission {
@@ -129,17 +157,12 @@ async fn guard(permission: Permission, req: Request, next: Next) -> Response {
             };
             failure(axum::http::StatusCode::FORBIDDEN, "无权访问", message)
         }
-    }
+    })
 }
 
 /// The permission declared for `GET path` (a literal path of the table).
 pub fn get_permission(path: &str) -> Option<Permission> {
-    static DECLARED: std::sync::OnceLock<Vec<Declared>> = std::sync::OnceLock::new();
-    DECLARED
-        .get_or_init(|| table().declared)
-        .iter()
-        .find(|d| d.method == "GET" && d.path == path)
-        .map(|d| d.permission)
+    declared(path, &Method::GET).map(|d| d.permission)
 }
 
 /// Every route of the product with its permission, area by area.
@@ -163,8 +186,9 @@ pub fn table() -> Table {
 pub fn router(state: AppState) -> Router {
     let https = state.app.config.https();
     let slow = std::time::Duration::from_millis(state.app.config.slow_request_ms);
-    let routes = table()
-        .router
+    let Table { router, declared } = table();
+    INDEX.get_or_init(|| index(&declared));
+    let routes = router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

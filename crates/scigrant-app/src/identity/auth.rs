@@ -102,6 +102,12 @@ pub fn random_token() -> String {
     hex::encode(raw)
 }
 
+/// 16 hex digits of fresh randomness (64 bits): a request's id. Written
+/// straight from one number: the id is made for every request.
+pub fn request_id() -> String {
+    format!("{:016x}", rand::rng().next_u64())
+}
+
 pub use super::form_token::{pre_login_token, pre_login_token_valid};
 
 /// The account a login name names, as login and recovery find it.

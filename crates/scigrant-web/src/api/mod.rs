@@ -18,8 +18,6 @@ mod unit;
 
 use std::collections::HashMap;
 
-use axum::extract::Request;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use scigrant_domain::identity::token::Scope;
@@ -111,43 +109,40 @@ pub fn routes(t: Table) -> Table {
 /// The API's guard: the account's permission as for the pages, then the
 /// token's scope. Nobody signed in is 401; another account kind, a role
 /// without the permission or a token without the scope is 403.
-pub async fn guard(
-    permission: Permission,
-    scope: Option<Scope>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let ctx = req.extensions().get::<Ctx>();
+pub fn refusal(permission: Permission, scope: Option<Scope>, ctx: &Ctx) -> Option<Response> {
     let caller = ctx
-        .and_then(|c| c.session.as_ref())
+        .session
+        .as_ref()
         .map(|s| s.caller)
         .unwrap_or(Caller::Anonymous);
     match decide(permission, &caller) {
         Decision::Allow => {}
         _ if matches!(caller, Caller::Anonymous) => {
-            return ApiError::unauthorized().into_response();
+            return Some(ApiError::unauthorized().into_response());
         }
         Decision::ChangePassword => {
-            return ApiError::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "password_change_required",
-                "首次登录须修改初始密码后才能使用后台功能",
-            )
-            .into_response();
+            return Some(
+                ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "password_change_required",
+                    "首次登录须修改初始密码后才能使用后台功能",
+                )
+                .into_response(),
+            );
         }
-        _ => return ApiError::forbidden().into_response(),
+        _ => return Some(ApiError::forbidden().into_response()),
     }
-    if let (Some(scope), Some(grant)) = (scope, ctx.and_then(|c| c.grant.as_ref()))
-        && !grant.allows(scope)
-    {
-        return ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "insufficient_scope",
-            format!("访问令牌未获得此接口所需的权限范围（{}）", scope.code()),
-        )
-        .into_response();
+    match (scope, ctx.grant.as_ref()) {
+        (Some(scope), Some(grant)) if !grant.allows(scope) => Some(
+            ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                format!("访问令牌未获得此接口所需的权限范围（{}）", scope.code()),
+            )
+            .into_response(),
+        ),
+        _ => None,
     }
-    next.run(req).await
 }
 
 /// `?page=&per_page=` read from the query: 1-based, at most

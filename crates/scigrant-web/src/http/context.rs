@@ -7,7 +7,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, HeaderValue, Method};
@@ -21,7 +21,9 @@ use scigrant_app::identity::tokens::{TokenGrant, authenticate_token};
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::identity::account::AccountKind;
 
-use crate::http::layers::CSP_REPORT_PATH;
+use crate::http::layers::{CSP_REPORT_PATH, answered};
+use crate::ops::observe::Observed;
+use crate::routes;
 use scigrant_domain::ids::{PersonId, UnitId};
 use tower_http::request_id::RequestId;
 
@@ -329,11 +331,35 @@ async fn token_admitted(state: &AppState, grant: &TokenGrant) -> Result<(), Resp
     }
 }
 
-/// Builds the `Ctx`, checks CSRF on POST, sets the pre-login CSRF cookie.
-/// On /api/v1 a bearer token (a personal access token) stands for the
-/// session; an unknown, expired or revoked one is refused there with 401.
-pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// What runs on every route once axum has matched it (and on the
+/// fallback), inside the time limit and error pages of
+/// `layers::answered`: [`contextual`], then the matched route's noted for
+/// the request log (`ops::observe`).
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let request_id = request_id(req.extensions());
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let mut res = answered(&request_id, req, |req| {
+        contextual(state, request_id.clone(), route.clone(), req, next)
+    })
+    .await;
+    if res.extensions().get::<Observed>().is_none() {
+        res.extensions_mut().insert(Observed::new(route, None));
+    }
+    res
+}
+
+/// Builds the `Ctx`, checks CSRF on POST, enforces the matched route's
+/// declared permission (`routes::refusal`), sets the pre-login CSRF
+/// cookie. On /api/v1 a bearer token (a personal access token) stands for
+/// the session; an unknown, expired or revoked one is refused there with
+/// 401.
+async fn contextual(
+    state: AppState,
+    request_id: String,
+    route: Option<MatchedPath>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let ip = client_addr(
         req.extensions(),
         req.headers(),
@@ -351,8 +377,10 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let api = req.uri().path().starts_with(crate::api::PREFIX);
     let grant = match bearer(headers) {
         Some(presented) if api => match presented {
-            Some(token) => match authenticate_token(&state.app, token).await {
-                Ok(Some(g)) => match token_admitted(&state, &g).await {
+            // The awaits not every request makes are boxed: kept inline they
+            // would make every request's future kilobytes to move.
+            Some(token) => match Box::pin(authenticate_token(&state.app, token)).await {
+                Ok(Some(g)) => match Box::pin(token_admitted(&state, &g)).await {
                     Ok(()) => Some(g),
                     Err(refused) => return refused,
                 },
@@ -368,7 +396,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         // needs a token, which no other site can make the browser send.
         _ if grant.is_some() => grant.as_ref().map(|g| g.session.clone()),
         _ if api && req.method() != Method::GET && req.method() != Method::HEAD => None,
-        Some(token) => match authenticate(&state.app, token).await {
+        Some(token) => match Box::pin(authenticate(&state.app, token)).await {
             Ok(s) => s,
             Err(e) => return WebError::from(e).into_response(),
         },
@@ -384,7 +412,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let drop_pre_login = session.is_some() && pre_login_cookie;
     // API writes carry a bearer token (no cookie acts there), so no CSRF token.
     if req.method() == Method::POST && req.uri().path() != CSP_REPORT_PATH && !api {
-        let (sent, whole) = match csrf::presented(req).await {
+        let (sent, whole) = match Box::pin(csrf::presented(req)).await {
             Ok(p) => p,
             Err(refused) => return refused,
         };
@@ -416,7 +444,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         || req.uri().path().to_string(),
         |pq| pq.as_str().to_string(),
     );
-    req.extensions_mut().insert(Ctx(Arc::new(CtxParts {
+    let ctx = Ctx(Arc::new(CtxParts {
         location,
         request_id,
         ip,
@@ -424,8 +452,18 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         session,
         csrf: csrf.clone(),
         grant,
-    })));
-    let mut res = next.run(req).await;
+    }));
+    let declared = route
+        .as_ref()
+        .and_then(|r| routes::declared(r.as_str(), req.method()));
+    let observed = Observed::new(route, Some(&ctx));
+    let refused = declared.and_then(|d| routes::refusal(d, &ctx));
+    req.extensions_mut().insert(ctx);
+    let mut res = match refused {
+        Some(refused) => refused,
+        None => next.run(req).await,
+    };
+    res.extensions_mut().insert(observed);
     if let Some(token) = csrf.minted() {
         res.headers_mut()
             .append(SET_COOKIE, set_cookie(&state, Cookie::Csrf, token, None));

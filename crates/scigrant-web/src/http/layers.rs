@@ -4,14 +4,14 @@
 //! on the response; a trace span holding that id, so every log line of a
 //! request carries it; the request log and metrics (`ops::observe`); the
 //! security headers (and `Strict-Transport-Security` over https). Then
-//! tower-http's gzip/br for text and idle timeout on request bodies; then
-//! `answered`: a 60 s limit on every request except file uploads, and the
-//! error pages. What is SciGrant's own (session, CSRF) stays in
-//! `context::middleware`, inside these layers.
+//! tower-http's gzip/br for text and idle timeout on request bodies. Then
+//! axum's routing, and on the matched route `context::middleware`: inside
+//! [`answered`] (a 60 s limit on every request except file uploads, and the
+//! error pages) the session, CSRF and the route's declared permission.
 //!
-//! The steps are two middlewares rather than a layer each: every layer is
-//! a service cloned and a future boxed for every request, and the seven
-//! they were cost the portal's pages a tenth of their throughput.
+//! The steps are few middlewares rather than a layer each: every layer is
+//! a service cloned and a future boxed for every request, and the nine
+//! they were cost the portal's pages a fifth of their throughput.
 
 use std::time::Duration;
 
@@ -24,16 +24,15 @@ use axum::http::header::{
 use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, Version, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use scigrant_app::identity::auth::random_token;
-use tower::{ServiceBuilder, ServiceExt};
+use scigrant_app::identity::auth::request_id;
+use tower::ServiceBuilder;
 use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::RequestId;
-use tower_http::timeout::{RequestBodyTimeoutLayer, Timeout};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tracing::Instrument;
 
-use crate::api::error::ApiFailure;
-use crate::http::error::{self, Failure, failure};
+use crate::http::error::{self, failure};
 
 /// How long a request other than an upload may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -60,7 +59,7 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 /// scheme (HSTS sent over plain http is ignored by browsers and would only
 /// mislead).
 pub fn around(routes: Router, https: bool, slow: Duration) -> Router {
-    routes.layer(middleware::from_fn(answered)).layer(
+    routes.layer(
         ServiceBuilder::new()
             .layer(middleware::from_fn(move |req: Request, next: Next| {
                 edge(slow, https, req, next)
@@ -105,13 +104,36 @@ async fn edge(slow: Duration, https: bool, mut req: Request, next: Next) -> Resp
     res
 }
 
-/// The time limit, then the error pages (a timeout's too).
-async fn answered(req: Request, next: Next) -> Response {
-    let id = req.extensions().get::<RequestId>().cloned();
+/// The time limit on `inner` (the request's handling), then the error
+/// pages, a timeout's too. `context::middleware` calls it around the rest
+/// of its work, so a refusal of its own gets its page as well.
+pub async fn answered<F>(
+    request_id: &str,
+    req: Request,
+    inner: impl FnOnce(Request) -> F,
+) -> Response
+where
+    F: Future<Output = Response>,
+{
     let api = req.uri().path().starts_with(crate::api::PREFIX);
-    let res = time_limit(req, next).await;
-    let id = id.as_ref().and_then(|i| i.header_value().to_str().ok());
-    error::page_for(res, id.unwrap_or("-"), api)
+    let upload = is_upload(&req);
+    let handled = inner(req);
+    let res = if upload {
+        handled.await
+    } else {
+        match tokio::time::timeout(REQUEST_TIMEOUT, handled).await {
+            Ok(res) => res,
+            Err(_) => {
+                tracing::warn!(limit_s = REQUEST_TIMEOUT.as_secs(), "request timed out");
+                failure(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "系统繁忙",
+                    "请求处理超时，请稍后重试。",
+                )
+            }
+        }
+    };
+    error::page_for(res, request_id, api)
 }
 
 /// The security headers every answer carries. Pages hold personal data,
@@ -132,7 +154,7 @@ fn security_headers(h: &mut HeaderMap) {
 
 /// A fresh request id: 16 hex digits, as the audit log has always had.
 fn new_request_id() -> HeaderValue {
-    HeaderValue::from_str(&random_token()[..16]).unwrap_or(HeaderValue::from_static("-"))
+    HeaderValue::from_str(&request_id()).unwrap_or(HeaderValue::from_static("-"))
 }
 
 /// A proxy in front may pass its own id; it is kept when it looks like
@@ -172,40 +194,12 @@ fn is_upload(req: &Request) -> bool {
         .is_some_and(|t| t.starts_with("multipart/form-data"))
 }
 
-/// Every request but an upload must be answered within `REQUEST_TIMEOUT`.
-async fn time_limit(req: Request, next: Next) -> Response {
-    if is_upload(&req) {
-        return next.run(req).await;
-    }
-    let res =
-        match Timeout::with_status_code(next, StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)
-            .oneshot(req)
-            .await
-        {
-            Ok(res) => res,
-            Err(never) => match never {},
-        };
-    // A bare 503 is the timeout's; a handler's 503 (the database is
-    // unavailable) carries its own `Failure` for `error::page_for`.
-    let bare = !res.headers().contains_key(CONTENT_TYPE)
-        && res.extensions().get::<Failure>().is_none()
-        && res.extensions().get::<ApiFailure>().is_none();
-    if res.status() == StatusCode::SERVICE_UNAVAILABLE && bare {
-        tracing::warn!(limit_s = REQUEST_TIMEOUT.as_secs(), "request timed out");
-        return failure(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "系统繁忙",
-            "请求处理超时，请稍后重试。",
-        );
-    }
-    res
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::body::Body;
     use axum::routing::{get, post};
+    use tower::ServiceExt;
 
     async fn slow() -> &'static str {
         tokio::time::sleep(REQUEST_TIMEOUT + Duration::from_secs(60)).await;
@@ -216,7 +210,11 @@ mod tests {
         around(
             Router::new()
                 .route("/slow", get(slow))
-                .route("/upload", post(slow)),
+                .route("/upload", post(slow))
+                .layer(middleware::from_fn(|req: Request, next: Next| async move {
+                    let id = crate::http::context::request_id(req.extensions());
+                    answered(&id, req, |req| next.run(req)).await
+                })),
             false,
             Duration::from_secs(1),
         )

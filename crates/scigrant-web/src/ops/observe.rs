@@ -25,22 +25,15 @@ pub struct Observed {
     actor: Option<(&'static str, i64)>,
 }
 
-/// Inside the routes (the layer of `routes::Table::add`): the matched
-/// route and the signed-in account of `req`, for [`observe`].
-pub fn note(req: &Request) -> Observed {
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let actor = req
-        .extensions()
-        .get::<Ctx>()
-        .and_then(|c| c.session.as_ref())
-        .map(|s| (s.kind.code(), s.account_id));
-    Observed { route, actor }
-}
-
-/// `res` carrying what [`note`] learnt.
-pub fn noted(mut res: Response, observed: Observed) -> Response {
-    res.extensions_mut().insert(observed);
-    res
+impl Observed {
+    /// What `context::middleware` learnt: the matched route (none for the
+    /// fallback) and the signed-in account, if any.
+    pub fn new(route: Option<MatchedPath>, ctx: Option<&Ctx>) -> Observed {
+        let actor = ctx
+            .and_then(|c| c.session.as_ref())
+            .map(|s| (s.kind.code(), s.account_id));
+        Observed { route, actor }
+    }
 }
 
 /// The counter and histogram of one method, route and status.

@@ -511,6 +511,38 @@ async fn every_route_declares_and_enforces_its_permission() {
     assert_eq!(checked, 175);
 }
 
+/// The permission is looked up by the matched route and the method
+/// (`routes::declared`), so a route must answer no method it does not
+/// declare: one added beside a declared one (`get(a).post(b)`) would run
+/// unguarded. Every other method is 405 from axum, before any handler.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_only_its_declared_methods() {
+    let env = test_env(Backend::Sqlite).await;
+    let state = AppState::new(env.app.clone());
+    let declared = table().declared;
+    let mut tried = 0;
+    for d in &declared {
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            if declared
+                .iter()
+                .any(|o| o.path == d.path && o.method == method)
+            {
+                continue;
+            }
+            let (status, _, _) = send(&state, method, &concrete(d.path), None).await;
+            assert_eq!(
+                status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {} (declared {})",
+                d.path,
+                d.method
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried > 4 * declared.len() / 2, "{tried} tried");
+}
+
 /// The SMS outbox holds review messages and one-time codes: the account
 /// reviewer and the security administrator read it, no other staff role.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
