@@ -1,6 +1,7 @@
 //! The route table: every route is added with its declared permission,
-//! which `context::middleware` enforces before the handler runs. `table()` is also what
-//! the permission test walks, so a route cannot exist without one.
+//! which `context::middleware` enforces before the handler runs.
+//! `table()` is also what the permission test walks, so a route cannot
+//! exist without one.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -86,7 +87,7 @@ impl Table {
 
 /// The declarations by path: `context::middleware` looks up the matched
 /// route's here and enforces it before the handler runs. One lookup per
-/// request rather than a layer on each of the 300 routes: a layer is a
+/// request rather than a layer on each route: a layer is a
 /// service cloned and a future boxed on every request.
 type Index = HashMap<&'static str, Vec<Declared>>;
 

@@ -2,7 +2,7 @@
 //! the tower-http layers in `http::layers`), the client address, the
 //! signed-in session (resolved from the session cookie) and the CSRF
 //! token its forms must carry. The middleware here also checks that token
-//! on every POST.
+//! on every POST, and the matched route's declared permission.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
@@ -333,8 +333,8 @@ async fn token_admitted(state: &AppState, grant: &TokenGrant) -> Result<(), Resp
 
 /// What runs on every route once axum has matched it (and on the
 /// fallback), inside the time limit and error pages of
-/// `layers::answered`: [`contextual`], then the matched route's noted for
-/// the request log (`ops::observe`).
+/// `layers::answered`: [`contextual`]; the matched route is noted on the
+/// answer for the request log (`ops::observe`), refusals' included.
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let request_id = request_id(req.extensions());
     let route = req.extensions().get::<MatchedPath>().cloned();
