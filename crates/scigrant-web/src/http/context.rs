@@ -1,8 +1,8 @@
 //! What every handler knows about its request: the request id (given by
-//! the tower-http layers in `http::layers`), the client address, the
-//! signed-in session (resolved from the session cookie) and the CSRF
-//! token its forms must carry. The middleware here also checks that token
-//! on every POST, and the matched route's declared permission.
+//! `http::layers::edge`), the client address, the signed-in session
+//! (resolved from the session cookie) and the CSRF token its forms must
+//! carry. The middleware here also checks that token on every POST, and
+//! the matched route's declared permission.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};

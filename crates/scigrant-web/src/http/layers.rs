@@ -90,7 +90,7 @@ async fn edge(slow: Duration, https: bool, mut req: Request, next: Next) -> Resp
         method = %req.method(),
         path = %req.uri().path(),
     );
-    let mut res = crate::ops::observe::observe(slow, req, next)
+    let mut res = crate::ops::observe::observe(slow, &id, req, next)
         .instrument(span)
         .await;
     let h = res.headers_mut();

@@ -10,7 +10,7 @@ use std::sync::{OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::Method;
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics::{Counter, Histogram};
@@ -78,12 +78,11 @@ fn series(method: &Method, route: &str, status: u16) -> (Counter, Histogram) {
     (counter, histogram)
 }
 
-/// Inside the request's id and trace span (`http::layers::edge`): times
-/// the request, then logs and counts it.
-pub async fn observe(slow: Duration, req: Request, next: Next) -> Response {
+/// Inside the request's trace span (`http::layers::edge`, which gives
+/// the request's `id`): times the request, then logs and counts it.
+pub async fn observe(slow: Duration, id: &HeaderValue, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let id = req.headers().get("x-request-id").cloned();
     let res = next.run(req).await;
     let elapsed = start.elapsed();
     let observed = res.extensions().get::<Observed>();
@@ -101,7 +100,7 @@ pub async fn observe(slow: Duration, req: Request, next: Next) -> Response {
     counter.increment(1);
     histogram.record(elapsed.as_secs_f64());
     let latency_ms = elapsed.as_millis() as u64;
-    let request_id = id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let request_id = id.to_str().unwrap_or("-");
     if elapsed > slow {
         tracing::warn!(
             request_id = %request_id, method = %method, route = %route, status,
