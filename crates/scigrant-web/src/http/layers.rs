@@ -1,8 +1,8 @@
 //! What every request passes, outermost first. `edge`, one middleware
 //! for what each request needs once: a request id (a proxy's
 //! `x-request-id` is kept when plausible, else one is made) that is echoed
-//! on the response; a trace span holding that id, so every log line of a
-//! request carries it; the request log and metrics (`ops::observe`); the
+//! on the response; that id, method and path on every log line of the
+//! request (`ops::logline`); the request log and metrics (`ops::observe`); the
 //! security headers (and `Strict-Transport-Security` over https). Then
 //! tower-http's gzip/br for text and idle timeout on request bodies. Then
 //! axum's routing, and on the matched route `context::middleware`: inside
@@ -30,9 +30,9 @@ use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::RequestId;
 use tower_http::timeout::RequestBodyTimeoutLayer;
-use tracing::Instrument;
 
 use crate::http::error::{self, failure};
+use crate::ops::logline::answering;
 
 /// How long a request other than an upload may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -75,7 +75,8 @@ pub fn around(routes: Router, https: bool, slow: Duration) -> Router {
     )
 }
 
-/// The request id, the span, the log and metrics, the security headers.
+/// The request id, its log lines, the log and metrics, the security
+/// headers.
 async fn edge(slow: Duration, https: bool, mut req: Request, next: Next) -> Response {
     let id = match req.headers().get(&X_REQUEST_ID) {
         Some(v) if plausible_request_id(v) => v.clone(),
@@ -83,16 +84,11 @@ async fn edge(slow: Duration, https: bool, mut req: Request, next: Next) -> Resp
     };
     req.headers_mut().insert(X_REQUEST_ID, id.clone());
     req.extensions_mut().insert(RequestId::new(id.clone()));
-    // The query is left out: search terms and filters may name people.
-    let span = tracing::info_span!(
-        "request",
-        id = %id.to_str().unwrap_or("-"),
-        method = %req.method(),
-        path = %req.uri().path(),
-    );
-    let mut res = crate::ops::observe::observe(slow, &id, req, next)
-        .instrument(span)
-        .await;
+    // Every log line of the request names it; the query is left out:
+    // search terms and filters may name people.
+    let (method, uri) = (req.method().clone(), req.uri().clone());
+    let observed = crate::ops::observe::observe(slow, &id, req, next);
+    let mut res = answering(id.clone(), method, uri, observed).await;
     let h = res.headers_mut();
     if !h.contains_key(&X_REQUEST_ID) {
         h.insert(X_REQUEST_ID, id);

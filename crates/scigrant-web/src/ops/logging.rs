@@ -19,7 +19,11 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use tracing::Dispatch;
+use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
+
+use crate::ops::logline::{JsonLine, Text};
 
 /// How long a line may wait in memory.
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
@@ -39,21 +43,32 @@ pub fn init(format: &str) -> LogGuard {
 /// `colour` turns on terminal colours in the text format.
 pub fn init_with<W: Write + Send + 'static>(format: &str, out: W, colour: bool) -> LogGuard {
     let (writer, guard) = batched(out);
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    if tracing::dispatcher::set_global_default(subscriber(format, filter, writer, colour)).is_err()
+    {
+        eprintln!("the log was set up already; this setup is ignored");
+    }
+    guard
+}
+
+/// The subscriber: lines shaped by `logline` in `format`, at the levels
+/// `filter` lets through, written through `writer` (a test's capture).
+pub fn subscriber<W>(format: &str, filter: EnvFilter, writer: W, colour: bool) -> Dispatch
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
     if format == "json" {
-        builder
+        let lines = tracing_subscriber::fmt::format()
             .json()
             .with_current_span(true)
-            .with_span_list(false)
-            .init();
+            .with_span_list(false);
+        Dispatch::new(builder.json().event_format(JsonLine(lines)).finish())
     } else {
-        builder.with_ansi(colour).init();
+        Dispatch::new(builder.with_ansi(colour).event_format(Text).finish())
     }
-    guard
 }
 
 /// The lines waiting to be written.
@@ -173,7 +188,11 @@ fn batched<W: Write + Send + 'static>(mut out: W) -> (Batched, LogGuard) {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::{HeaderValue, Method, Uri};
+    use serde_json::json;
+
     use super::*;
+    use crate::ops::logline::answering;
 
     /// An output the test can read back.
     #[derive(Clone, Default)]
@@ -228,5 +247,81 @@ mod tests {
                 .collect();
             assert_eq!(mine, (0..40_000).collect::<Vec<_>>());
         }
+    }
+
+    /// The lines the subscriber for `format` writes for what `run` logs,
+    /// at debug and above.
+    async fn lines_of(format: &str, run: impl Future<Output = ()>) -> String {
+        let sink = Sink::default();
+        let (writer, guard) = batched(sink.clone());
+        let dispatch = subscriber(format, EnvFilter::new("debug"), writer, false);
+        {
+            let _default = tracing::dispatcher::set_default(&dispatch);
+            run.await;
+        }
+        drop(guard);
+        String::from_utf8(sink.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// A line outside any request, one inside, and one inside a library's
+    /// span inside the request.
+    async fn three_lines() {
+        tracing::info!(n = 1, "before");
+        let id = HeaderValue::from_static("0123456789abcdef");
+        let uri: Uri = "/notices/tzgg?q=%E4%B8%AD".parse().unwrap();
+        answering(id, Method::GET, uri, async {
+            tokio::task::yield_now().await;
+            tracing::warn!(status = 500, who = "a \"quoted\" name", "inside");
+            let _lib = tracing::debug_span!("query", db = "pg").entered();
+            tracing::debug!("in a span");
+        })
+        .await;
+    }
+
+    const TARGET: &str = "scigrant_web::ops::logging::tests";
+
+    #[tokio::test]
+    async fn text_lines_name_the_request_as_the_outermost_span() {
+        let text = lines_of("text", three_lines()).await;
+        let l: Vec<&str> = text.lines().collect();
+        assert_eq!(l.len(), 3, "{text}");
+        // 2026-12-03T17:00:00.123456Z, as tracing-subscriber writes it.
+        for line in &l {
+            assert_eq!((&line[4..5], &line[26..28]), ("-", "Z "), "{line}");
+        }
+        assert_eq!(&l[0][28..], format!(" INFO {TARGET}: before n=1"));
+        let request = "request{id=0123456789abcdef method=GET path=/notices/tzgg}:";
+        assert_eq!(
+            &l[1][28..],
+            format!(" WARN {request} {TARGET}: inside status=500 who=\"a \\\"quoted\\\" name\"")
+        );
+        assert_eq!(
+            &l[2][28..],
+            format!("DEBUG {request}query{{db=\"pg\"}}: {TARGET}: in a span")
+        );
+    }
+
+    #[tokio::test]
+    async fn json_lines_carry_the_request_as_their_span() {
+        let text = lines_of("json", three_lines()).await;
+        let l: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(l.len(), 3, "{text}");
+        assert_eq!(l[0]["fields"], json!({"message": "before", "n": 1}));
+        assert_eq!(l[0]["target"], TARGET);
+        assert_eq!(l[0].get("span"), None);
+        assert_eq!(l[1]["level"], "WARN");
+        assert_eq!(
+            l[1]["fields"],
+            json!({"message": "inside", "status": 500, "who": "a \"quoted\" name"})
+        );
+        assert_eq!(
+            l[1]["span"],
+            json!({"id": "0123456789abcdef", "method": "GET", "path": "/notices/tzgg", "name": "request"})
+        );
+        // Where a library's span is current, it is the span, as before.
+        assert_eq!(l[2]["span"], json!({"db": "pg", "name": "query"}));
     }
 }

@@ -1,10 +1,11 @@
 //! What the operator and the load balancer reach: `/healthz` (the process
 //! answers), `/readyz` (database, migrations and storage ready), and
 //! Prometheus `/metrics`; the per-request log and metrics
-//! ([`observe`]), the log format ([`logging`]) and the stop on SIGTERM
-//! ([`shutdown`]).
+//! ([`observe`]), the log's writer ([`logging`]) and the shape of its lines
+//! ([`logline`]), and the stop on SIGTERM ([`shutdown`]).
 
 pub mod logging;
+pub mod logline;
 pub mod metrics;
 pub mod observe;
 pub mod shutdown;

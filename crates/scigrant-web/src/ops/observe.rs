@@ -78,8 +78,8 @@ fn series(method: &Method, route: &str, status: u16) -> (Counter, Histogram) {
     (counter, histogram)
 }
 
-/// Inside the request's trace span (`http::layers::edge`, which gives
-/// the request's `id`): times the request, then logs and counts it.
+/// Called by `http::layers::edge` with the request's `id`, inside
+/// `logline::answering`: times the request, then logs and counts it.
 pub async fn observe(slow: Duration, id: &HeaderValue, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();

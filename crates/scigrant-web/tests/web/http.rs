@@ -11,9 +11,11 @@ use scigrant_app::testing::{Backend, PASSWORD, staff_with_password, test_env};
 use scigrant_domain::identity::account::StaffRole;
 use scigrant_domain::permission::Permission;
 use scigrant_web::AppState;
+use scigrant_web::ops::logging::subscriber;
 use scigrant_web::routes::{router, table};
 use tower::ServiceExt;
 use tracing::instrument::WithSubscriber;
+use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
 use super::{csrf, send, send_cookies, staff_session};
@@ -51,11 +53,7 @@ async fn fetch(
     req: axum::http::request::Builder,
     logs: &Captured,
 ) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(logs.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
+    let subscriber = subscriber("text", EnvFilter::new("info"), logs.clone(), false);
     let req = req
         .header("cookie", csrf(state, None).await.0)
         .body(Body::empty())
