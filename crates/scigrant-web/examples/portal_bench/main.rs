@@ -237,8 +237,16 @@ async fn main() {
         a.seconds
     );
     println!(
-        "{:<16} {:>7} {:>11} {:>11} {:>6} {:>17} {:>17}",
-        "page", "bytes", "product r/s", "bare r/s", "ratio", "product p50/p99", "bare p50/p99"
+        "{:<16} {:>7} {:>11} {:>11} {:>6} {:>17} {:>17} {:>15} {:>15}",
+        "page",
+        "bytes",
+        "product r/s",
+        "bare r/s",
+        "ratio",
+        "product p50/p99",
+        "bare p50/p99",
+        "product µs u/s",
+        "bare µs u/s"
     );
     for (p, _, body) in &pages {
         // A short warm-up first: connections, caches, the page cache.
@@ -246,7 +254,7 @@ async fn main() {
         let prod = http::wrk(&product, p, a.seconds).await;
         let base = http::wrk(&bare, p, a.seconds).await;
         println!(
-            "{:<16} {:>7} {:>11.0} {:>11.0} {:>5.0}% {:>17} {:>17}{}",
+            "{:<16} {:>7} {:>11.0} {:>11.0} {:>5.0}% {:>17} {:>17} {:>15} {:>15}{}",
             p,
             body.len(),
             prod.rps,
@@ -254,6 +262,8 @@ async fn main() {
             100.0 * prod.rps / base.rps,
             format!("{}/{}", prod.p50, prod.p99),
             format!("{}/{}", base.p50, base.p99),
+            format!("{:.1}/{:.1}", prod.user_us, prod.sys_us),
+            format!("{:.1}/{:.1}", base.user_us, base.sys_us),
             if prod.bad + base.bad > 0 {
                 format!("  ({} errors or non-2xx)", prod.bad + base.bad)
             } else {
@@ -261,6 +271,9 @@ async fn main() {
             }
         );
     }
+    println!(
+        "(µs u/s: this process's user and system CPU per request during the run; both servers run in it)"
+    );
 
     // 站内搜索: the same queries over HTTP, one after another, then in process.
     let mut r = corpus::Rng::new(9);

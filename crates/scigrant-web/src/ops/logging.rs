@@ -311,6 +311,8 @@ mod tests {
         assert_eq!(l.len(), 3, "{text}");
         assert_eq!(l[0]["fields"], json!({"message": "before", "n": 1}));
         assert_eq!(l[0]["target"], TARGET);
+        let at = l[0]["timestamp"].as_str().unwrap();
+        assert_eq!((at.len(), &at[10..11], &at[26..]), (27, "T", "Z"), "{at}");
         assert_eq!(l[0].get("span"), None);
         assert_eq!(l[1]["level"], "WARN");
         assert_eq!(
