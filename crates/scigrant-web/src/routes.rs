@@ -126,11 +126,7 @@ pub fn refusal(d: &Declared, ctx: &Ctx) -> Option<Response> {
         return crate::api::refusal(d.permission, d.scope, ctx);
     }
     let permission = d.permission;
-    let caller = ctx
-        .session
-        .as_ref()
-        .map(|s| s.caller)
-        .unwrap_or(Caller::Anonymous);
+    let caller = ctx.caller();
     Some(match decide(permission, &caller) {
         Decision::Allow => return None,
         Decision::ChangePassword => Redirect::to("/account/password").into_response(),

@@ -110,11 +110,7 @@ pub fn routes(t: Table) -> Table {
 /// token's scope. Nobody signed in is 401; another account kind, a role
 /// without the permission or a token without the scope is 403.
 pub fn refusal(permission: Permission, scope: Option<Scope>, ctx: &Ctx) -> Option<Response> {
-    let caller = ctx
-        .session
-        .as_ref()
-        .map(|s| s.caller)
-        .unwrap_or(Caller::Anonymous);
+    let caller = ctx.caller();
     match decide(permission, &caller) {
         Decision::Allow => {}
         _ if matches!(caller, Caller::Anonymous) => {

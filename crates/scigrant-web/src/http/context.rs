@@ -20,6 +20,7 @@ use scigrant_app::identity::budget::admit;
 use scigrant_app::identity::tokens::{TokenGrant, authenticate_token};
 use scigrant_app::{Actor, AppError};
 use scigrant_domain::identity::account::AccountKind;
+use scigrant_domain::permission::Caller;
 
 use crate::http::layers::{CSP_REPORT_PATH, answered};
 use crate::ops::observe::Observed;
@@ -155,6 +156,14 @@ impl Ctx {
             Some(s) => s.actor(&self.ip, &self.request_id),
             None => Actor::anonymous(&self.ip, &self.request_id),
         }
+    }
+
+    /// Who the permission rules see: the session's caller, or anonymous.
+    pub fn caller(&self) -> Caller {
+        self.session
+            .as_ref()
+            .map(|s| s.caller)
+            .unwrap_or(Caller::Anonymous)
     }
 
     /// The signed-in account of `kind`, or a redirect to its login page.

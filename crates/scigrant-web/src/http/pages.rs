@@ -164,11 +164,7 @@ impl PageCtx {
             notice: String::new(),
             unread_messages: ctx.session.as_ref().map_or(0, |s| s.unread_messages),
             now: state.app.now(),
-            caller: ctx
-                .session
-                .as_ref()
-                .map(|s| s.caller)
-                .unwrap_or(Caller::Anonymous),
+            caller: ctx.caller(),
         }
     }
 
