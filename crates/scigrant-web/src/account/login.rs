@@ -130,7 +130,7 @@ async fn do_login(
         password: f.password.clone(),
         captcha_id: f.captcha_id.clone(),
         captcha: f.captcha.clone(),
-        user_agent: ctx.user_agent.clone(),
+        user_agent: ctx.user_agent().to_string(),
     };
     match login(&state.app, &ctx.actor(), tab, &input).await {
         Ok(s) => Ok(Ok((

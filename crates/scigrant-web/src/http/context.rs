@@ -22,11 +22,10 @@ use scigrant_app::{Actor, AppError};
 use scigrant_domain::identity::account::AccountKind;
 use scigrant_domain::permission::Caller;
 
-use crate::http::layers::{CSP_REPORT_PATH, answered};
+use crate::http::layers::{CSP_REPORT_PATH, X_REQUEST_ID, answered};
 use crate::ops::observe::Observed;
 use crate::routes;
 use scigrant_domain::ids::{PersonId, UnitId};
-use tower_http::request_id::RequestId;
 
 use crate::AppState;
 use crate::api::error::ApiError;
@@ -73,9 +72,12 @@ impl std::ops::Deref for Ctx {
 /// The parts of [`Ctx`].
 #[derive(Debug)]
 pub struct CtxParts {
-    pub request_id: String,
-    pub ip: String,
-    pub user_agent: String,
+    /// The id `http::layers::edge` gave the request (`x-request-id`).
+    request_id: HeaderValue,
+    /// The client's address (`client_addr`); none for in-process callers.
+    /// Kept as it is and written out only when an action is recorded.
+    ip: Option<IpAddr>,
+    user_agent: Option<HeaderValue>,
     pub session: Option<SessionInfo>,
     /// The token forms carry: the session's, or the pre-login cookie's.
     pub csrf: FormToken,
@@ -152,10 +154,24 @@ impl std::fmt::Debug for FormToken {
 
 impl Ctx {
     pub fn actor(&self) -> Actor {
+        let ip = self.ip.map_or_else(|| "-".to_string(), |ip| ip.to_string());
         match &self.session {
-            Some(s) => s.actor(&self.ip, &self.request_id),
-            None => Actor::anonymous(&self.ip, &self.request_id),
+            Some(s) => s.actor(&ip, self.request_id()),
+            None => Actor::anonymous(&ip, self.request_id()),
         }
+    }
+
+    /// The request's id, as error pages and the audit log show it.
+    pub fn request_id(&self) -> &str {
+        self.request_id.to_str().unwrap_or("-")
+    }
+
+    /// The browser's `User-Agent` (empty when absent or not text).
+    pub fn user_agent(&self) -> &str {
+        self.user_agent
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     /// Who the permission rules see: the session's caller, or anonymous.
@@ -295,13 +311,13 @@ pub fn client_addr(
     ))
 }
 
-/// The id `http::layers` gave the request, or `-` outside the stack.
-pub fn request_id(extensions: &Extensions) -> String {
-    extensions
-        .get::<RequestId>()
-        .and_then(|id| id.header_value().to_str().ok())
-        .unwrap_or("-")
-        .to_string()
+/// The id `http::layers::edge` gave the request (its `x-request-id`,
+/// set on the request), or `-` outside the stack.
+pub fn request_id(headers: &HeaderMap) -> HeaderValue {
+    headers
+        .get(X_REQUEST_ID)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("-"))
 }
 
 /// The `Authorization` header: `None` when absent, `Some(None)` when it is
@@ -345,9 +361,10 @@ async fn token_admitted(state: &AppState, grant: &TokenGrant) -> Result<(), Resp
 /// `layers::answered`: [`contextual`]; the matched route is noted on the
 /// answer for the request log (`ops::observe`), refusals' included.
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let request_id = request_id(req.extensions());
+    let request_id = request_id(req.headers());
     let route = req.extensions().get::<MatchedPath>().cloned();
-    let mut res = answered(&request_id, req, |req| {
+    let id = request_id.to_str().unwrap_or("-");
+    let mut res = answered(id, req, |req| {
         contextual(state, request_id.clone(), route.clone(), req, next)
     })
     .await;
@@ -364,7 +381,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 /// 401.
 async fn contextual(
     state: AppState,
-    request_id: String,
+    request_id: HeaderValue,
     route: Option<MatchedPath>,
     mut req: Request,
     next: Next,
@@ -373,16 +390,10 @@ async fn contextual(
         req.extensions(),
         req.headers(),
         &state.app.config.trusted_proxies,
-    )
-    .map(|ip| ip.to_string())
-    .unwrap_or_else(|| "-".into());
+    );
     let headers = req.headers();
     let https = state.app.config.https();
-    let user_agent = headers
-        .get(USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let user_agent = headers.get(USER_AGENT).cloned();
     let api = req.uri().path().starts_with(crate::api::PREFIX);
     let grant = match bearer(headers) {
         Some(presented) if api => match presented {

@@ -28,7 +28,6 @@ use scigrant_app::identity::auth::request_id;
 use tower::ServiceBuilder;
 use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::request_id::RequestId;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::http::error::{self, failure};
@@ -40,7 +39,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// that keeps moving is never cut off.
 pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Pages load scripts and styles only from the site itself; there are no
 /// inline scripts.
@@ -83,7 +82,6 @@ async fn edge(slow: Duration, https: bool, mut req: Request, next: Next) -> Resp
         _ => new_request_id(),
     };
     req.headers_mut().insert(X_REQUEST_ID, id.clone());
-    req.extensions_mut().insert(RequestId::new(id.clone()));
     // Every log line of the request names it; the query is left out:
     // search terms and filters may name people.
     let (method, uri) = (req.method().clone(), req.uri().clone());
@@ -208,8 +206,8 @@ mod tests {
                 .route("/slow", get(slow))
                 .route("/upload", post(slow))
                 .layer(middleware::from_fn(|req: Request, next: Next| async move {
-                    let id = crate::http::context::request_id(req.extensions());
-                    answered(&id, req, |req| next.run(req)).await
+                    let id = crate::http::context::request_id(req.headers());
+                    answered(id.to_str().unwrap(), req, |req| next.run(req)).await
                 })),
             false,
             Duration::from_secs(1),

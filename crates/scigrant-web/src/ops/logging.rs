@@ -23,7 +23,7 @@ use tracing::Dispatch;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::ops::logline::{JsonLine, Text};
+use crate::ops::logline::{Fields, JsonLine, Text};
 
 /// How long a line may wait in memory.
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
@@ -67,7 +67,13 @@ where
             .with_span_list(false);
         Dispatch::new(builder.json().event_format(JsonLine(lines)).finish())
     } else {
-        Dispatch::new(builder.with_ansi(colour).event_format(Text).finish())
+        Dispatch::new(
+            builder
+                .with_ansi(colour)
+                .fmt_fields(Fields)
+                .event_format(Text)
+                .finish(),
+        )
     }
 }
 
@@ -298,6 +304,72 @@ mod tests {
         assert_eq!(
             &l[2][28..],
             format!("DEBUG {request}query{{db=\"pg\"}}: {TARGET}: in a span")
+        );
+    }
+
+    /// An error with a source, as `record_error` gets it.
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("could not write")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    /// Fields of every kind, in a span and on events.
+    fn every_kind_of_field() {
+        let span = tracing::info_span!("job", name = "backup", n = 3_u64, ok = true);
+        let _in = span.enter();
+        span.record("n", 4_u64);
+        let err = Outer(std::io::Error::other("disk full"));
+        tracing::info!(
+            request_id = %"0123456789abcdef", route = "/notices/{section}", status = 200_u16,
+            latency_ms = 3_u64, delta = -7_i64, ratio = 0.5_f64, flag = false,
+            who = "a \"quoted\" 名字\n", list = ?vec!["a", "b"], r#type = "raw",
+            actor_id = Some(42_i64), none = None::<i64>,
+            "request \x1b[31mred\x1b[0m"
+        );
+        tracing::warn!(error = &err as &(dyn std::error::Error + 'static), "failed");
+        tracing::info!("only a message");
+        tracing::info!(n = 1);
+    }
+
+    #[test]
+    fn the_text_fields_are_written_as_tracing_subscriber_writes_them() {
+        let ours = Sink::default();
+        let theirs = Sink::default();
+        let (writer, guard) = batched(ours.clone());
+        let dispatch = subscriber("text", EnvFilter::new("info"), writer, false);
+        tracing::dispatcher::with_default(&dispatch, every_kind_of_field);
+        drop(guard);
+        let (writer, guard) = batched(theirs.clone());
+        let reference = tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new("info"))
+            .with_writer(writer)
+            .with_ansi(false)
+            .event_format(Text)
+            .finish();
+        tracing::subscriber::with_default(reference, every_kind_of_field);
+        drop(guard);
+        let text = |s: &Sink| {
+            let all = String::from_utf8(s.0.lock().unwrap().clone()).unwrap();
+            // The lines without their timestamps.
+            all.lines().map(|l| l[27..].to_string()).collect::<Vec<_>>()
+        };
+        let (ours, theirs) = (text(&ours), text(&theirs));
+        assert_eq!(ours.len(), 4, "{ours:#?}");
+        assert_eq!(ours, theirs);
+        assert!(
+            ours[0].contains("request_id=0123456789abcdef route=\"/notices/{section}\" status=200"),
+            "{}",
+            ours[0]
         );
     }
 

@@ -15,8 +15,10 @@
 use std::fmt;
 
 use axum::http::{HeaderValue, Method, Uri};
+use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::fmt::format::{Format, Json, Writer};
+use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
+use tracing_subscriber::fmt::format::{DefaultVisitor, Format, Json, Writer};
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
@@ -152,5 +154,124 @@ where
         self.0.format_event(ctx, Writer::new(&mut line), event)?;
         let object = line.trim_end().strip_suffix('}').ok_or(fmt::Error)?;
         writeln!(w, "{object},{span}}}")
+    }
+}
+
+/// The fields of a text line as tracing-subscriber's `DefaultFields`
+/// writes them: `name=value` apart by a space, the message first without
+/// its name. Plain fields are written here straight: `DefaultFields` runs
+/// each name and `=` through its terminal styling even when there is no
+/// terminal, and the request line has nine fields. The message (whose
+/// control characters it escapes), errors (with their sources), raw
+/// identifiers and coloured output are left to its `DefaultVisitor`.
+pub struct Fields;
+
+impl<'a> MakeVisitor<Writer<'a>> for Fields {
+    type Visitor = FieldWriter<'a>;
+
+    fn make_visitor(&self, writer: Writer<'a>) -> FieldWriter<'a> {
+        FieldWriter {
+            writer,
+            empty: true,
+            result: Ok(()),
+        }
+    }
+}
+
+/// Writes one line's (or one span's) fields; see [`Fields`].
+pub struct FieldWriter<'a> {
+    writer: Writer<'a>,
+    /// No field written yet (none gets a space before it).
+    empty: bool,
+    result: fmt::Result,
+}
+
+impl FieldWriter<'_> {
+    /// `name=` for a plain field, or `None` when `DefaultVisitor` writes
+    /// the field.
+    fn plain(&mut self, field: &Field) -> Option<&mut Self> {
+        let name = field.name();
+        if self.result.is_err()
+            || self.writer.has_ansi_escapes()
+            || name == "message"
+            || name.starts_with("r#")
+        {
+            return None;
+        }
+        let sep = if std::mem::take(&mut self.empty) {
+            ""
+        } else {
+            " "
+        };
+        self.result = self
+            .writer
+            .write_str(sep)
+            .and_then(|()| self.writer.write_str(name))
+            .and_then(|()| self.writer.write_char('='));
+        Some(self)
+    }
+
+    /// The field written by tracing-subscriber's own visitor.
+    fn by_default(&mut self, record: impl FnOnce(&mut DefaultVisitor<'_>)) {
+        if self.result.is_err() {
+            return;
+        }
+        let mut visitor = DefaultVisitor::new(self.writer.by_ref(), self.empty);
+        record(&mut visitor);
+        self.result = visitor.finish();
+        self.empty = false;
+    }
+}
+
+impl Visit for FieldWriter<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match self.plain(field) {
+            Some(w) => w.result = write!(w.writer, "{value:?}"),
+            None => self.by_default(|v| v.record_str(field, value)),
+        }
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        match self.plain(field) {
+            Some(w) => w.result = write!(w.writer, "{value}"),
+            None => self.by_default(|v| v.record_i64(field, value)),
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        match self.plain(field) {
+            Some(w) => w.result = write!(w.writer, "{value}"),
+            None => self.by_default(|v| v.record_u64(field, value)),
+        }
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        match self.plain(field) {
+            Some(w) => w.result = w.writer.write_str(if value { "true" } else { "false" }),
+            None => self.by_default(|v| v.record_bool(field, value)),
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.by_default(|v| v.record_error(field, value));
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        match self.plain(field) {
+            Some(w) => w.result = write!(w.writer, "{value:?}"),
+            None => self.by_default(|v| v.record_debug(field, value)),
+        }
+    }
+}
+
+impl VisitOutput<fmt::Result> for FieldWriter<'_> {
+    fn finish(self) -> fmt::Result {
+        self.result
+    }
+}
+
+impl VisitFmt for FieldWriter<'_> {
+    fn writer(&mut self) -> &mut dyn fmt::Write {
+        &mut self.writer
     }
 }
