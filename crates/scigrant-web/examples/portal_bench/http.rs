@@ -112,6 +112,40 @@ pub struct WrkRun {
     pub sys_us: f64,
 }
 
+impl WrkRun {
+    /// The product's and the bare server's runs of several rounds, each
+    /// as one: requests a second and CPU per request over all of them,
+    /// the last round's percentiles.
+    pub fn totals(runs: &[(WrkRun, WrkRun)]) -> (WrkRun, WrkRun) {
+        let total = |side: &dyn Fn(&(WrkRun, WrkRun)) -> &WrkRun| {
+            let requests: u64 = runs.iter().map(|r| side(r).requests).sum();
+            // Each run's r/s over its own time: the time is the sum of
+            // requests / r/s.
+            let secs: f64 = runs
+                .iter()
+                .map(|r| side(r).requests as f64 / side(r).rps)
+                .sum();
+            let per = |f: &dyn Fn(&WrkRun) -> f64| {
+                runs.iter()
+                    .map(|r| f(side(r)) * side(r).requests as f64)
+                    .sum::<f64>()
+                    / requests as f64
+            };
+            let last = runs.last().map(side);
+            WrkRun {
+                rps: requests as f64 / secs,
+                p50: last.map(|r| r.p50.clone()).unwrap_or_default(),
+                p99: last.map(|r| r.p99.clone()).unwrap_or_default(),
+                bad: runs.iter().map(|r| side(r).bad).sum(),
+                requests,
+                user_us: per(&|r| r.user_us),
+                sys_us: per(&|r| r.sys_us),
+            }
+        };
+        (total(&|r| &r.0), total(&|r| &r.1))
+    }
+}
+
 /// This process's user and system CPU so far, in µs (`/proc/self/stat`,
 /// in USER_HZ ticks, 100 a second on Linux).
 fn cpu_us() -> (f64, f64) {

@@ -11,7 +11,7 @@
 //!
 //! CARGO_TARGET_DIR=/work/main/target cargo run --release -p scigrant-web \
 //!     --example portal_bench -- [--articles 100] [--db sqlite|postgres] \
-//!     [--seconds 10] [--queries 200] [--keep yes]
+//!     [--seconds 10] [--rounds 3] [--queries 200] [--keep yes]
 //!
 //! The product runs in this process with the production defaults that
 //! matter here: 16 database connections and the info-level request log
@@ -40,6 +40,8 @@ struct Args {
     articles: usize,
     db: String,
     seconds: u64,
+    /// wrk runs of each server per page, product and bare alternating.
+    rounds: usize,
     queries: usize,
     /// Keep the run's folder (the SQLite file, the log) for a look after.
     keep: bool,
@@ -50,6 +52,7 @@ fn args() -> Args {
         articles: 100,
         db: "sqlite".into(),
         seconds: 10,
+        rounds: 3,
         queries: 200,
         keep: false,
     };
@@ -60,6 +63,7 @@ fn args() -> Args {
             "--articles" => a.articles = v[i + 1].parse().unwrap(),
             "--db" => a.db = v[i + 1].clone(),
             "--seconds" => a.seconds = v[i + 1].parse().unwrap(),
+            "--rounds" => a.rounds = v[i + 1].parse().unwrap(),
             "--queries" => a.queries = v[i + 1].parse().unwrap(),
             "--keep" => a.keep = v[i + 1] == "yes",
             other => panic!("unknown argument {other}"),
@@ -67,6 +71,7 @@ fn args() -> Args {
         i += 2;
     }
     assert!(a.articles >= 12, "--articles must be at least 12");
+    assert!(a.rounds >= 1, "--rounds must be at least 1");
     a
 }
 
@@ -233,16 +238,17 @@ async fn main() {
     }
 
     println!(
-        "\nwrk -t2 -c32 -d{}s --timeout 10s --latency, product then bare axum, same bytes",
-        a.seconds
+        "\nwrk -t2 -c32 -d{}s --timeout 10s --latency, {} rounds of product and bare axum (same bytes), alternating",
+        a.seconds, a.rounds
     );
     println!(
-        "{:<16} {:>7} {:>11} {:>11} {:>6} {:>17} {:>17} {:>15} {:>15}",
+        "{:<16} {:>7} {:>11} {:>11} {:>6} {:>11} {:>17} {:>17} {:>15} {:>15}",
         "page",
         "bytes",
         "product r/s",
         "bare r/s",
         "ratio",
+        "rounds",
         "product p50/p99",
         "bare p50/p99",
         "product µs u/s",
@@ -251,15 +257,34 @@ async fn main() {
     for (p, _, body) in &pages {
         // A short warm-up first: connections, caches, the page cache.
         http::wrk(&product, p, 2).await;
-        let prod = http::wrk(&product, p, a.seconds).await;
-        let base = http::wrk(&bare, p, a.seconds).await;
+        let mut runs = Vec::new();
+        for round in 0..a.rounds {
+            // Each round's pair side by side, the order swapped every
+            // round: the machine's drift falls on both servers alike.
+            let (prod, base) = if round % 2 == 0 {
+                let prod = http::wrk(&product, p, a.seconds).await;
+                (prod, http::wrk(&bare, p, a.seconds).await)
+            } else {
+                let base = http::wrk(&bare, p, a.seconds).await;
+                (http::wrk(&product, p, a.seconds).await, base)
+            };
+            runs.push((prod, base));
+        }
+        let mut ratios: Vec<f64> = runs.iter().map(|(p, b)| p.rps / b.rps).collect();
+        let (low, high) = (
+            ratios.iter().cloned().fold(f64::MAX, f64::min),
+            ratios.iter().cloned().fold(0.0, f64::max),
+        );
+        let ratio = pct(&mut ratios, 0.5);
+        let (prod, base) = http::WrkRun::totals(&runs);
         println!(
-            "{:<16} {:>7} {:>11.0} {:>11.0} {:>5.0}% {:>17} {:>17} {:>15} {:>15}{}",
+            "{:<16} {:>7} {:>11.0} {:>11.0} {:>5.0}% {:>11} {:>17} {:>17} {:>15} {:>15}{}",
             p,
             body.len(),
             prod.rps,
             base.rps,
-            100.0 * prod.rps / base.rps,
+            100.0 * ratio,
+            format!("{:.0}–{:.0}%", 100.0 * low, 100.0 * high),
             format!("{}/{}", prod.p50, prod.p99),
             format!("{}/{}", base.p50, base.p99),
             format!("{:.1}/{:.1}", prod.user_us, prod.sys_us),
@@ -272,7 +297,7 @@ async fn main() {
         );
     }
     println!(
-        "(µs u/s: this process's user and system CPU per request during the run; both servers run in it)"
+        "(r/s: over all rounds; ratio: the median round's, with the rounds' range; p50/p99: the last round's; µs u/s: this process's user and system CPU per request over all rounds, both servers run in it)"
     );
 
     // 站内搜索: the same queries over HTTP, one after another, then in process.
