@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
-use axum::http::{Extensions, HeaderMap, HeaderValue, Method};
+use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use scigrant_app::identity::auth::{
@@ -291,6 +291,8 @@ pub fn forwarded_client(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[Ip
     peer
 }
 
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+
 /// [`client_ip`] through [`forwarded_client`] with the configured proxies.
 pub fn client_addr(
     extensions: &Extensions,
@@ -298,8 +300,13 @@ pub fn client_addr(
     trusted: &[IpAddr],
 ) -> Option<IpAddr> {
     let peer = client_ip(extensions)?;
+    // Only a trusted proxy's header is read at all (most requests come
+    // from elsewhere, or from a proxy to a node with none configured).
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
     let xff = headers
-        .get_all("x-forwarded-for")
+        .get_all(X_FORWARDED_FOR)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .collect::<Vec<_>>()
