@@ -371,8 +371,17 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let request_id = request_id(req.headers());
     let route = req.extensions().get::<MatchedPath>().cloned();
     let id = request_id.to_str().unwrap_or("-");
+    // Boxed: the context's future is nearly 2 KB, and the time limit
+    // and the error pages around it would otherwise move it whole at
+    // each step; a pointer moves instead.
     let mut res = answered(id, req, |req| {
-        contextual(state, request_id.clone(), route.clone(), req, next)
+        Box::pin(contextual(
+            state,
+            request_id.clone(),
+            route.clone(),
+            req,
+            next,
+        ))
     })
     .await;
     if res.extensions().get::<Observed>().is_none() {
