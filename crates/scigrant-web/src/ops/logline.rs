@@ -223,32 +223,13 @@ impl FieldWriter<'_> {
     }
 }
 
+/// Numbers and booleans come through `record_debug`, as in
+/// `DefaultVisitor`: their `Debug` is their `Display`.
 impl Visit for FieldWriter<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         match self.plain(field) {
             Some(w) => w.result = write!(w.writer, "{value:?}"),
             None => self.by_default(|v| v.record_str(field, value)),
-        }
-    }
-
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        match self.plain(field) {
-            Some(w) => w.result = write!(w.writer, "{value}"),
-            None => self.by_default(|v| v.record_i64(field, value)),
-        }
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        match self.plain(field) {
-            Some(w) => w.result = write!(w.writer, "{value}"),
-            None => self.by_default(|v| v.record_u64(field, value)),
-        }
-    }
-
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        match self.plain(field) {
-            Some(w) => w.result = w.writer.write_str(if value { "true" } else { "false" }),
-            None => self.by_default(|v| v.record_bool(field, value)),
         }
     }
 
